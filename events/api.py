@@ -1,0 +1,262 @@
+"""The JSON API (django-ninja): reads for everyone, writes for editors.
+
+Editors authenticate with their session (and CSRF token) from the console, or
+with a per-user bearer token from other clients. Errors are JSON naming the
+field at fault: 400 a rule broken, 401 not authenticated, 403 not allowed,
+404 not found, 409 a conflict with the current state, 422 a malformed body.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from django.http import HttpRequest
+from ninja import Field, NinjaAPI, Schema
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.security import HttpBearer, django_auth
+
+from . import selectors, services
+from .models import Group, Match, MatchEvent
+
+api = NinjaAPI(
+    title="Matchcentre API",
+    version="1",
+    description="Live football match data: competitions, groups, tables, matches, events and their changes.",
+    urls_namespace="api",
+)
+
+MAX_CHANGES_PER_PAGE = 1000
+
+
+class BearerTokenAuth(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str):
+        return services.authenticate_api_token(raw_token=token)
+
+
+editor_auth = [BearerTokenAuth(), django_auth]
+
+
+class EventIn(Schema):
+    kind: str = Field(..., description="goal, own_goal, penalty_goal, missed_penalty, yellow_card, ...")
+    minute: int | None = Field(None, ge=0, le=130)
+    added_minute: int | None = Field(None, ge=0, le=30)
+    period: str | None = Field(None, description="For period_start/period_end: the period (inferred if omitted)")
+    team: int | None = None
+    player: int | None = None
+    second_player: int | None = Field(None, description="The assist for a goal, the player coming on")
+    goal_type: str = Field("", description="open_play, header or free_kick (kind goal only)")
+    injury: bool = False
+    reviewed_event: int | None = None
+    var_outcome: str = ""
+    var_reason: str = Field("", max_length=200)
+    commentary: str = Field("", max_length=2000)
+    idempotency_key: str = Field("", max_length=64, description="Client-generated; a retry returns the first result")
+
+
+class EventPatch(Schema):
+    version: int | None = Field(None, description="The version the change is based on; a stale one gets 409")
+    reason: str = Field("", max_length=300)
+    kind: str | None = None
+    minute: int | None = Field(None, ge=0, le=130)
+    added_minute: int | None = Field(None, ge=0, le=30)
+    team: int | None = None
+    player: int | None = None
+    second_player: int | None = None
+    goal_type: str | None = None
+    injury: bool | None = None
+    reviewed_event: int | None = None
+    var_outcome: str | None = None
+    var_reason: str | None = Field(None, max_length=200)
+    commentary: str | None = Field(None, max_length=2000)
+
+
+class Error(Schema):
+    detail: str
+    code: str
+    field: str | None = None
+
+
+# --- errors ------------------------------------------------------------------------------------
+
+
+@api.exception_handler(services.ServiceError)
+def service_error(request, exc: services.ServiceError):
+    return api.create_response(request, exc.to_dict(), status=exc.status)
+
+
+@api.exception_handler(ValidationError)
+def validation_error(request, exc: ValidationError):
+    errors = [
+        {"field": ".".join(str(part) for part in error.get("loc", [])[2:]) or None, "message": error.get("msg", "")}
+        for error in exc.errors
+    ]
+    first = errors[0] if errors else {"field": None, "message": "Invalid input"}
+    detail = f"{first['field']}: {first['message']}" if first["field"] else first["message"]
+    return api.create_response(
+        request,
+        {"detail": detail, "code": "invalid", "field": first["field"], "errors": errors},
+        status=422,
+    )
+
+
+@api.exception_handler(AuthenticationError)
+def authentication_error(request, exc):
+    return api.create_response(
+        request, {"detail": "Authentication required.", "code": "not_authenticated", "field": None}, status=401
+    )
+
+
+def require_permission(request, permission: str) -> None:
+    user = request.auth
+    if not user.has_perm(permission):
+        raise HttpError(403, "You do not have permission to do this.")
+
+
+@api.exception_handler(HttpError)
+def http_error(request, exc: HttpError):
+    codes = {403: "forbidden", 404: "not_found"}
+    return api.create_response(
+        request,
+        {"detail": str(exc), "code": codes.get(exc.status_code, "error"), "field": None},
+        status=exc.status_code,
+    )
+
+
+def not_found(what: str):
+    return HttpError(404, f"No such {what}.")
+
+
+# --- reads -------------------------------------------------------------------------------------
+
+
+@api.get("/competitions", tags=["reads"])
+def list_competitions(request):
+    return [
+        {
+            "id": competition.id,
+            "name": competition.name,
+            "season": competition.season,
+            "rule_set": competition.rule_set,
+            "max_substitutions": competition.max_substitutions,
+            "groups": [{"id": group.id, "name": group.name} for group in competition.groups.all()],
+        }
+        for competition in selectors.competitions_with_groups()
+    ]
+
+
+@api.get("/groups/{group_id}", tags=["reads"], response={200: dict, 404: Error})
+def get_group(request, group_id: int):
+    try:
+        return selectors.group_detail(selectors.get_group(group_id))
+    except Group.DoesNotExist:
+        raise not_found("group") from None
+
+
+@api.get("/groups/{group_id}/table", tags=["reads"], response={200: dict, 404: Error})
+def get_group_table(request, group_id: int):
+    try:
+        return selectors.group_table(selectors.get_group(group_id))
+    except Group.DoesNotExist:
+        raise not_found("group") from None
+
+
+@api.get("/matches", tags=["reads"])
+def list_matches(request, status: Literal["live", "scheduled", "finished", "postponed"] | None = None):
+    return [selectors.match_summary(match) for match in selectors.list_matches(status)]
+
+
+@api.get("/matches/{match_id}", tags=["reads"], response={200: dict, 404: Error})
+def get_match(request, match_id: int):
+    try:
+        snapshot = selectors.match_snapshot(match_id)
+    except Match.DoesNotExist:
+        raise not_found("match") from None
+    snapshot.pop("html")
+    return snapshot
+
+
+@api.get("/matches/{match_id}/changes", tags=["reads"], response={200: dict, 400: Error, 404: Error})
+def get_changes(request, match_id: int, since: int = 0):
+    current_seq = Match.objects.filter(pk=match_id).values_list("seq", flat=True).first()
+    if current_seq is None:
+        raise not_found("match")
+    if not 0 <= since <= current_seq:
+        raise services.ServiceError(
+            f"Unknown seq {since}: this match is at seq {current_seq}. Fetch the match for a fresh snapshot.",
+            code="unknown_seq",
+            field="since",
+        )
+    changes = [
+        selectors.change_message(change)
+        for change in selectors.changes_after(match_id, since, limit=MAX_CHANGES_PER_PAGE)
+    ]
+    last_seq = changes[-1]["seq"] if changes else since
+    return {"match_id": match_id, "seq": current_seq, "changes": changes, "more": last_seq < current_seq}
+
+
+# --- writes ------------------------------------------------------------------------------------
+
+
+def event_response(result: services.EventResult) -> dict:
+    return {"id": result.event.id, "seq": result.seq, "event": selectors.event_dict(result.event)}
+
+
+@api.post(
+    "/matches/{match_id}/events",
+    auth=editor_auth,
+    tags=["editors"],
+    response={200: dict, 201: dict, 400: Error, 401: Error, 403: Error, 404: Error, 409: Error},
+)
+def create_event(request, match_id: int, payload: EventIn):
+    require_permission(request, "events.add_matchevent")
+    data = payload.dict()
+    result = services.record_event(
+        match_id=match_id,
+        user=request.auth,
+        kind=data["kind"],
+        minute=data["minute"],
+        added_minute=data["added_minute"],
+        period=data["period"],
+        team_id=data["team"],
+        player_id=data["player"],
+        second_player_id=data["second_player"],
+        goal_type=data["goal_type"],
+        injury=data["injury"],
+        reviewed_event_id=data["reviewed_event"],
+        var_outcome=data["var_outcome"],
+        var_reason=data["var_reason"],
+        commentary=data["commentary"],
+        idempotency_key=data["idempotency_key"],
+    )
+    return (201 if result.created else 200), event_response(result)
+
+
+@api.patch(
+    "/events/{event_id}",
+    auth=editor_auth,
+    tags=["editors"],
+    response={200: dict, 400: Error, 401: Error, 403: Error, 404: Error, 409: Error},
+)
+def update_event(request, event_id: int, payload: EventPatch):
+    require_permission(request, "events.change_matchevent")
+    changes = payload.dict(exclude_unset=True)
+    version = changes.pop("version", None)
+    reason = changes.pop("reason", "")
+    result = services.amend_event(event_id=event_id, user=request.auth, changes=changes,
+                                  expected_version=version, reason=reason)
+    return event_response(result)
+
+
+@api.delete(
+    "/events/{event_id}",
+    auth=editor_auth,
+    tags=["editors"],
+    response={200: dict, 401: Error, 403: Error, 404: Error, 409: Error},
+)
+def delete_event(request, event_id: int, version: int | None = None, reason: str = ""):
+    require_permission(request, "events.delete_matchevent")
+    if not MatchEvent.objects.filter(pk=event_id).exists():
+        raise not_found("event")
+    result = services.remove_event(event_id=event_id, user=request.auth, expected_version=version, reason=reason)
+    return event_response(result)
+

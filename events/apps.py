@@ -1,0 +1,27 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+# Roles are Django groups; these are the permissions each one holds.
+ROLE_PERMISSIONS = {
+    "Editors": ["add_matchevent", "change_matchevent", "delete_matchevent", "view_matchevent", "view_match"],
+    "Admins": [
+        "add_matchevent", "change_matchevent", "delete_matchevent", "view_matchevent",
+        "view_match", "change_match", "correct_match", "view_change",
+    ],
+}
+
+
+def ensure_roles(sender, **kwargs):
+    from django.contrib.auth.models import Group, Permission
+
+    for role, codenames in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=role)
+        group.permissions.add(*Permission.objects.filter(content_type__app_label="events", codename__in=codenames))
+
+
+class EventsConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "events"
+
+    def ready(self):
+        post_migrate.connect(ensure_roles, sender=self)

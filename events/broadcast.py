@@ -1,0 +1,75 @@
+"""The only place that talks to the channel layer.
+
+A change is serialized once, as JSON text, and the same text goes to the match's
+group and to its group-stage group; consumers forward it untouched.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+
+from . import fragments, selectors
+from .models import Match
+
+logger = logging.getLogger(__name__)
+
+# The message type consumers handle ("forward.text" calls forward_text).
+FORWARD_TYPE = "forward.text"
+
+
+def match_group(match_id: int) -> str:
+    return f"match.{match_id}"
+
+
+def group_group(group_id: int) -> str:
+    return f"group.{group_id}"
+
+
+def change_text(message: dict, table: dict | None) -> str:
+    """A change message completed with the table and the markup, serialized once."""
+    message["table"] = table
+    message["html"] = {
+        "event": fragments.event_html(message["event"]) if message["event"] else None,
+        "table": fragments.table_html(table) if table else None,
+    }
+    return json.dumps(message, separators=(",", ":"))
+
+
+def build_change_text(change, match) -> str:
+    """The change as sent live to every fan, with the group table as it now stands."""
+    table = selectors.group_table(match.group) if match.group_id else None
+    return change_text(selectors.change_message(change), table)
+
+
+def publish(match_id: int, group_id: int | None, text: str) -> None:
+    """Send a change to every open page. A failure is logged, never raised into the request.
+
+    The database already holds the change; a page that misses it notices the
+    gap in seq and catches up from the change log.
+    """
+    targets = [match_group(match_id)] + ([group_group(group_id)] if group_id else [])
+    layer = get_channel_layer()
+    for target in targets:
+        try:
+            async_to_sync(layer.group_send)(target, {"type": FORWARD_TYPE, "text": text})
+        except Exception:
+            logger.exception("Broadcast to %s failed; clients will catch up from the change log", target)
+
+
+def publish_reset(match_id: int, group_id: int | None) -> None:
+    """Tell open pages to fetch a fresh snapshot (the match was reset for a replay)."""
+    publish(match_id, group_id, json.dumps({"type": "resync", "match_id": match_id}))
+
+
+def replay_texts(match_id: int, changes: list[dict]) -> list[str]:
+    """Missed changes, each as its own message in seq order; the last carries the current table."""
+    if not changes:
+        return []
+    match = Match.objects.select_related("group", "group__competition").get(pk=match_id)
+    table = selectors.group_table(match.group) if match.group_id else None
+    last = len(changes) - 1
+    return [change_text(message, table if index == last else None) for index, message in enumerate(changes)]

@@ -1,0 +1,312 @@
+"""The demo: UEFA Champions League 2019-20 Group E, and Liverpool 1-1 Napoli (27 November 2019).
+
+Results come from the openfootball file; Liverpool-Napoli is played through the
+services from its match report, event by event, so the demo takes the same path
+as an editor in the press box.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group as Role
+from django.db import transaction
+
+from . import services
+from .models import Competition, Group, LineupEntry, Match, Player, Team
+
+OPENFOOTBALL_FILE = Path(settings.BASE_DIR) / "data" / "openfootball" / "2019-20-uefa.cl.json"
+# openfootball gives kick-off times in Central European Time.
+OPENFOOTBALL_ZONE = ZoneInfo("Europe/Berlin")
+
+COMPETITION = {"name": "UEFA Champions League", "season": "2019-20", "rule_set": "uefa-2019"}
+GROUP_NAME = "Group E"
+FEATURED_DATE = "2019-11-27"
+# Matchday 6 was still to come when the report was written.
+UNPLAYED_DATE = "2019-12-10"
+
+TEAMS = {
+    # openfootball name: (name, short name, code, country, primary, secondary, venue)
+    "Liverpool FC (ENG)": ("Liverpool FC", "Liverpool", "LIV", "ENG", "#c8102e", "#f6eb61", "Anfield, Liverpool"),
+    "SSC Napoli (ITA)": ("SSC Napoli", "Napoli", "NAP", "ITA", "#12a0d7", "#ffffff", "Stadio San Paolo, Naples"),
+    "RB Salzburg (AUT)": ("RB Salzburg", "Salzburg", "SAL", "AUT", "#d0103a", "#ffffff", "Red Bull Arena, Salzburg"),
+    "KRC Genk (BEL)": ("KRC Genk", "Genk", "GNK", "BEL", "#0a3d91", "#ffffff", "Luminus Arena, Genk"),
+}
+
+# (number, name, short name, position); the first eleven started.
+LIVERPOOL_SQUAD = [
+    (1, "Alisson Becker", "Alisson", "GK"),
+    (12, "Joe Gomez", "Gomez", "DF"),
+    (6, "Dejan Lovren", "Lovren", "DF"),
+    (4, "Virgil van Dijk", "Van Dijk", "DF"),
+    (26, "Andrew Robertson", "Robertson", "DF"),
+    (3, "Fabinho", "Fabinho", "MF"),
+    (14, "Jordan Henderson", "Henderson", "MF"),
+    (7, "James Milner", "Milner", "MF"),
+    (11, "Mohamed Salah", "Salah", "FW"),
+    (9, "Roberto Firmino", "Firmino", "FW"),
+    (10, "Sadio Mané", "Mané", "FW"),
+    (13, "Adrián", "Adrián", "GK"),
+    (66, "Trent Alexander-Arnold", "Alexander-Arnold", "DF"),
+    (20, "Adam Lallana", "Lallana", "MF"),
+    (15, "Alex Oxlade-Chamberlain", "Oxlade-Chamberlain", "MF"),
+    (8, "Naby Keïta", "Keïta", "MF"),
+    (23, "Xherdan Shaqiri", "Shaqiri", "FW"),
+    (27, "Divock Origi", "Origi", "FW"),
+]
+NAPOLI_SQUAD = [
+    (1, "Alex Meret", "Meret", "GK"),
+    (22, "Giovanni Di Lorenzo", "Di Lorenzo", "DF"),
+    (19, "Nikola Maksimović", "Maksimović", "DF"),
+    (26, "Kalidou Koulibaly", "Koulibaly", "DF"),
+    (6, "Mário Rui", "Mário Rui", "DF"),
+    (7, "José Callejón", "Callejón", "MF"),
+    (5, "Allan", "Allan", "MF"),
+    (8, "Fabián Ruiz", "Fabián Ruiz", "MF"),
+    (20, "Piotr Zieliński", "Zieliński", "MF"),
+    (11, "Hirving Lozano", "Lozano", "FW"),
+    (14, "Dries Mertens", "Mertens", "FW"),
+    (25, "David Ospina", "Ospina", "GK"),
+    (13, "Sebastiano Luperto", "Luperto", "DF"),
+    (23, "Elseid Hysaj", "Hysaj", "DF"),
+    (31, "Faouzi Ghoulam", "Ghoulam", "DF"),
+    (24, "Lorenzo Insigne", "Insigne", "FW"),
+    (18, "Fernando Llorente", "Llorente", "FW"),
+    (99, "Arkadiusz Milik", "Milik", "FW"),
+]
+
+
+@dataclass(frozen=True)
+class ScriptedEvent:
+    """One step of the match report. Players are named by short name; `team` by code."""
+
+    kind: str
+    minute: int = 0
+    added_minute: int | None = None
+    team: str | None = None
+    player: str | None = None
+    second_player: str | None = None
+    goal_type: str = ""
+    injury: bool = False
+    commentary: str = ""
+    # For a VAR check: the step it reviews (by its key) and how it ended.
+    key: str = ""
+    reviews: str = ""
+    var_reason: str = ""
+    var_outcome_after: str = ""
+
+
+LIVERPOOL_NAPOLI_SCRIPT = [
+    ScriptedEvent("period_start", 0, commentary="Kick-off at Anfield."),
+    ScriptedEvent("injury", 19, team="LIV", player="Fabinho", commentary="Fabinho goes down holding his ankle."),
+    ScriptedEvent("substitution", 19, team="LIV", player="Fabinho", second_player="Lallana", injury=True),
+    ScriptedEvent(
+        "goal", 21, team="NAP", player="Mertens", second_player="Di Lorenzo", goal_type="open_play", key="mertens",
+        commentary="Di Lorenzo's brilliant ball over the top; Mertens runs free and buries it from a tough angle.",
+    ),
+    ScriptedEvent(
+        "var_check", 22, team="NAP", reviews="mertens", var_reason="Goal: possible offside in the build-up",
+        var_outcome_after="stands", commentary="VAR checks the goal.",
+    ),
+    ScriptedEvent("added_time", 45, added_minute=1),
+    ScriptedEvent("period_end", 45, added_minute=1),
+    ScriptedEvent("period_start", 45),
+    ScriptedEvent("substitution", 57, team="LIV", player="Gomez", second_player="Oxlade-Chamberlain"),
+    ScriptedEvent(
+        "goal", 65, team="LIV", player="Lovren", second_player="Milner", goal_type="header", key="lovren",
+        commentary="From Milner's corner, Lovren rises above the Napoli defence and heads in from distance.",
+    ),
+    ScriptedEvent(
+        "var_check", 66, team="LIV", reviews="lovren", var_reason="Goal: possible push in the build-up",
+        var_outcome_after="stands", commentary="Napoli protest a push; VAR checks the goal.",
+    ),
+    ScriptedEvent("substitution", 78, team="LIV", player="Milner", second_player="Alexander-Arnold"),
+    ScriptedEvent("added_time", 90, added_minute=4),
+    ScriptedEvent("period_end", 90, added_minute=4, commentary="Full time: Liverpool 1-1 Napoli."),
+]
+
+DEMO_USERS = {
+    # username: (password, role, is_superuser)
+    "editor": ("editor-demo-pass", "Editors", False),
+    "admin": ("admin-demo-pass", "Admins", True),
+}
+
+
+def demo_match_minutes(script=LIVERPOOL_NAPOLI_SCRIPT) -> float:
+    last = script[-1]
+    return last.minute + (last.added_minute or 0)
+
+
+def load_openfootball_group(path: Path = OPENFOOTBALL_FILE) -> list[dict]:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return [match for match in data["matches"] if match.get("round") == GROUP_NAME]
+
+
+def kickoff_of(fixture: dict) -> datetime:
+    local = datetime.fromisoformat(f"{fixture['date']}T{fixture.get('time', '20:00')}")
+    return local.replace(tzinfo=OPENFOOTBALL_ZONE)
+
+
+@transaction.atomic
+def ensure_reference_data() -> tuple[Competition, Group, dict[str, Team]]:
+    competition, _ = Competition.objects.get_or_create(
+        name=COMPETITION["name"], season=COMPETITION["season"],
+        defaults={"rule_set": COMPETITION["rule_set"], "max_substitutions": 3},
+    )
+    group, _ = Group.objects.get_or_create(competition=competition, name=GROUP_NAME)
+    teams = {}
+    for source_name, (name, short, code, country, primary, secondary, _venue) in TEAMS.items():
+        teams[source_name], _ = Team.objects.get_or_create(
+            name=name,
+            defaults={"short_name": short, "code": code, "country": country,
+                      "primary_colour": primary, "secondary_colour": secondary},
+        )
+    for team, squad in ((teams["Liverpool FC (ENG)"], LIVERPOOL_SQUAD), (teams["SSC Napoli (ITA)"], NAPOLI_SQUAD)):
+        for number, name, short, position in squad:
+            Player.objects.get_or_create(
+                team=team, name=name, defaults={"short_name": short, "number": number, "position": position}
+            )
+    return competition, group, teams
+
+
+def load_demo() -> Match:
+    """Load Group E and Liverpool-Napoli as they stood after matchday 5. Running it again changes nothing."""
+    competition, group, teams = ensure_reference_data()
+    featured = None
+    for matchday, pair in enumerate(_by_matchday(load_openfootball_group()), start=1):
+        for fixture in pair:
+            home, away = teams[fixture["team1"]], teams[fixture["team2"]]
+            match, _ = Match.objects.get_or_create(
+                competition=competition, group=group, home=home, away=away,
+                defaults={"matchday": matchday, "kickoff": kickoff_of(fixture), "venue": TEAMS[fixture["team1"]][6]},
+            )
+            if fixture["date"] == UNPLAYED_DATE:
+                continue
+            if home.code == "LIV" and away.code == "NAP" and fixture["date"] == FEATURED_DATE:
+                featured = match
+                continue
+            home_goals, away_goals = fixture["score"]["ft"]
+            services.record_result(match_id=match.id, home_goals=home_goals, away_goals=away_goals)
+    ensure_lineups(featured)
+    if featured.seq == 0:
+        play_script(featured)
+    ensure_demo_users()
+    featured.refresh_from_db()
+    return featured
+
+
+def _by_matchday(fixtures: list[dict]) -> list[list[dict]]:
+    dates = sorted({fixture["date"] for fixture in fixtures})
+    return [[fixture for fixture in fixtures if fixture["date"] == date] for date in dates]
+
+
+def ensure_lineups(match: Match) -> None:
+    if LineupEntry.objects.filter(match=match).exists():
+        return
+    for team, squad in ((match.home, LIVERPOOL_SQUAD), (match.away, NAPOLI_SQUAD)):
+        ids = [Player.objects.get(team=team, name=name).id for _number, name, _short, _pos in squad]
+        services.set_lineup(match_id=match.id, team_id=team.id, starting=ids[:11], bench=ids[11:])
+
+
+def ensure_demo_users() -> None:
+    if not settings.DEMO_MODE:
+        return
+    users = get_user_model()
+    for username, (password, role, is_superuser) in DEMO_USERS.items():
+        user, created = users.objects.get_or_create(
+            username=username, defaults={"is_staff": is_superuser, "is_superuser": is_superuser}
+        )
+        if created:
+            user.set_password(password)
+            user.save()
+        user.groups.add(Role.objects.get(name=role))
+
+
+def featured_match() -> Match:
+    return Match.objects.get(
+        home__code="LIV", away__code="NAP", competition__season=COMPETITION["season"], matchday=5
+    )
+
+
+def script_payloads(match: Match, script=LIVERPOOL_NAPOLI_SCRIPT):
+    """The script as API-shaped event payloads, with the VAR outcomes as follow-up amendments."""
+    players = {
+        (p.team.code, p.short_name): p.id
+        for p in Player.objects.filter(team__in=[match.home, match.away]).select_related("team")
+    }
+    teams = {match.home.code: match.home_id, match.away.code: match.away_id}
+    for index, step in enumerate(script):
+        payload = {
+            "kind": step.kind,
+            "minute": step.minute,
+            "added_minute": step.added_minute,
+            "team": teams.get(step.team),
+            "player": players.get((step.team, step.player)),
+            "second_player": players.get((step.team, step.second_player)),
+            "goal_type": step.goal_type,
+            "injury": step.injury,
+            "commentary": step.commentary,
+            "var_reason": step.var_reason,
+            "idempotency_key": f"demo-{match.id}-{match.seq}-{index}",
+        }
+        yield step, payload
+
+
+def play_script(
+    match: Match,
+    *,
+    submit: Callable[[dict], int] | None = None,
+    amend: Callable[[int, dict], None] | None = None,
+    speed: float | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> None:
+    """Play the report through `submit` (the services by default), pacing it at `speed` when given.
+
+    `speed` is match minutes per real minute: 30 plays the 94 minutes in about three.
+    """
+    submit = submit or (lambda payload: _record_directly(match, payload))
+    amend = amend or (lambda event_id, changes: services.amend_event(event_id=event_id, changes=changes))
+    if speed:
+        services.set_clock_speed(match_id=match.id, speed=speed)
+    keyed: dict[str, int] = {}
+    started = time.monotonic()
+    for step, payload in script_payloads(match):
+        if speed:
+            due = (step.minute + (step.added_minute or 0)) * 60 / speed
+            sleep(max(0.0, due - (time.monotonic() - started)))
+        if step.reviews:
+            payload["reviewed_event"] = keyed[step.reviews]
+        event_id = submit(payload)
+        if step.key:
+            keyed[step.key] = event_id
+        if step.var_outcome_after:
+            if speed:
+                sleep(45 / speed)  # A check takes the best part of a minute.
+            amend(event_id, {"var_outcome": step.var_outcome_after})
+
+
+def _record_directly(match: Match, payload: dict) -> int:
+    result = services.record_event(
+        match_id=match.id,
+        kind=payload["kind"],
+        minute=payload["minute"],
+        added_minute=payload["added_minute"],
+        team_id=payload["team"],
+        player_id=payload["player"],
+        second_player_id=payload["second_player"],
+        goal_type=payload["goal_type"],
+        injury=payload["injury"],
+        reviewed_event_id=payload.get("reviewed_event"),
+        var_reason=payload["var_reason"],
+        commentary=payload["commentary"],
+        idempotency_key=payload["idempotency_key"],
+    )
+    return result.event.id

@@ -1,0 +1,15 @@
+"""Server-rendered markup sent along with live messages, so pages never build it in JavaScript."""
+
+from django.template.loader import render_to_string
+
+
+def event_html(event: dict) -> str:
+    return render_to_string("events/_event.html", {"event": event})
+
+
+def timeline_html(events: list[dict]) -> str:
+    return render_to_string("events/_timeline.html", {"events": events})
+
+
+def table_html(table: dict) -> str:
+    return render_to_string("events/_table.html", {"table": table})

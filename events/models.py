@@ -1,0 +1,287 @@
+"""Match data. Every write goes through events/services.py; nothing here saves itself."""
+
+import hashlib
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class Competition(models.Model):
+    name = models.CharField(max_length=120)
+    season = models.CharField(max_length=20)
+    # Name of a rule set in events.standings.RULE_SETS.
+    rule_set = models.CharField(max_length=40, default="uefa-2019")
+    max_substitutions = models.PositiveSmallIntegerField(default=3)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["name", "season"], name="unique_competition_season")]
+        ordering = ["-season", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.season}"
+
+
+class Group(models.Model):
+    competition = models.ForeignKey(Competition, on_delete=models.CASCADE, related_name="groups")
+    name = models.CharField(max_length=60)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["competition", "name"], name="unique_group_name")]
+        ordering = ["competition", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.competition} {self.name}"
+
+
+class Team(models.Model):
+    name = models.CharField(max_length=80, unique=True)
+    short_name = models.CharField(max_length=40)
+    code = models.CharField(max_length=3)
+    country = models.CharField(max_length=3, blank=True)
+    # Our own colours for the crest badge; no trademarked logos.
+    primary_colour = models.CharField(max_length=7, default="#334155")
+    secondary_colour = models.CharField(max_length=7, default="#ffffff")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Player(models.Model):
+    class Position(models.TextChoices):
+        GOALKEEPER = "GK", "Goalkeeper"
+        DEFENDER = "DF", "Defender"
+        MIDFIELDER = "MF", "Midfielder"
+        FORWARD = "FW", "Forward"
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="players")
+    name = models.CharField(max_length=80)
+    short_name = models.CharField(max_length=40)
+    number = models.PositiveSmallIntegerField()
+    position = models.CharField(max_length=2, choices=Position.choices)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["team", "name"], name="unique_player_name")]
+        ordering = ["team", "number"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.number})"
+
+
+class Period(models.TextChoices):
+    PRE_MATCH = "pre_match", "Not started"
+    FIRST_HALF = "first_half", "First half"
+    HALF_TIME = "half_time", "Half-time"
+    SECOND_HALF = "second_half", "Second half"
+    BEFORE_EXTRA_TIME = "before_extra_time", "Before extra time"
+    EXTRA_TIME_FIRST_HALF = "extra_time_first_half", "Extra time, first half"
+    EXTRA_TIME_HALF_TIME = "extra_time_half_time", "Extra time, half-time"
+    EXTRA_TIME_SECOND_HALF = "extra_time_second_half", "Extra time, second half"
+    BEFORE_PENALTIES = "before_penalties", "Before penalties"
+    PENALTIES = "penalties", "Penalties"
+    FULL_TIME = "full_time", "Full time"
+
+
+# The periods a match passes through, in order.
+PERIOD_SEQUENCE = list(Period)
+PERIOD_RANK = {period.value: rank for rank, period in enumerate(PERIOD_SEQUENCE)}
+
+
+def timeline_key(period: str, minute: int, added_minute: int | None, tie_breaker: int = 0) -> tuple:
+    """Where an event falls in the match: 45+1 of the first half comes before 45 of the second."""
+    return (PERIOD_RANK.get(period, 0), minute, added_minute or 0, tie_breaker)
+
+
+class Match(models.Model):
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", "Scheduled"
+        LIVE = "live", "Live"
+        FINISHED = "finished", "Finished"
+        POSTPONED = "postponed", "Postponed"
+
+    competition = models.ForeignKey(Competition, on_delete=models.CASCADE, related_name="matches")
+    group = models.ForeignKey(Group, null=True, blank=True, on_delete=models.CASCADE, related_name="matches")
+    round_name = models.CharField(max_length=60, blank=True)
+    matchday = models.PositiveSmallIntegerField(null=True, blank=True)
+    home = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="home_matches")
+    away = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="away_matches")
+    kickoff = models.DateTimeField()
+    venue = models.CharField(max_length=120, blank=True)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.SCHEDULED)
+    period = models.CharField(max_length=24, choices=Period.choices, default=Period.PRE_MATCH)
+    # Knockout ties go to extra time and penalties when level; group matches never do.
+    extra_time_possible = models.BooleanField(default=False)
+    # The clock: when the current period started, and how fast the clock runs
+    # (1.0 live; a replay in compressed time runs it faster).
+    period_started_at = models.DateTimeField(null=True, blank=True)
+    clock_speed = models.FloatField(default=1.0)
+    announced_added_time = models.PositiveSmallIntegerField(null=True, blank=True)
+    # A cache kept right by the services: derived from the goal events, or, for a
+    # match we only know the result of (imports), the recorded result.
+    home_score = models.PositiveSmallIntegerField(default=0)
+    away_score = models.PositiveSmallIntegerField(default=0)
+    result_only = models.BooleanField(default=False)
+    # Last sequence number handed out for this match's changes.
+    seq = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["kickoff", "id"]
+        verbose_name_plural = "matches"
+        permissions = [("correct_match", "Can correct a finished match or a VAR decision")]
+        constraints = [
+            models.CheckConstraint(condition=~Q(home=models.F("away")), name="match_teams_differ"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.home} v {self.away} ({self.kickoff:%Y-%m-%d})"
+
+
+class LineupEntry(models.Model):
+    match = models.ForeignKey(Match, on_delete=models.CASCADE, related_name="lineup")
+    team = models.ForeignKey(Team, on_delete=models.CASCADE)
+    player = models.ForeignKey(Player, on_delete=models.CASCADE)
+    starter = models.BooleanField()
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["match", "player"], name="unique_lineup_player")]
+        ordering = ["match", "team", "-starter", "order"]
+        verbose_name_plural = "lineup entries"
+
+    def __str__(self) -> str:
+        return f"{self.player_id} ({'XI' if self.starter else 'bench'})"
+
+
+class EventKind(models.TextChoices):
+    GOAL = "goal", "Goal"
+    OWN_GOAL = "own_goal", "Own goal"
+    PENALTY_GOAL = "penalty_goal", "Penalty goal"
+    MISSED_PENALTY = "missed_penalty", "Missed penalty"
+    YELLOW_CARD = "yellow_card", "Yellow card"
+    SECOND_YELLOW = "second_yellow", "Second yellow card"
+    RED_CARD = "red_card", "Red card"
+    SUBSTITUTION = "substitution", "Substitution"
+    INJURY = "injury", "Injury"
+    VAR_CHECK = "var_check", "VAR check"
+    PERIOD_START = "period_start", "Period start"
+    PERIOD_END = "period_end", "Period end"
+    ADDED_TIME = "added_time", "Added time"
+
+
+GOAL_KINDS = frozenset({EventKind.GOAL, EventKind.OWN_GOAL, EventKind.PENALTY_GOAL})
+
+
+class MatchEvent(models.Model):
+    class GoalType(models.TextChoices):
+        NONE = "", "—"
+        OPEN_PLAY = "open_play", "Open play"
+        HEADER = "header", "Header"
+        FREE_KICK = "free_kick", "Free kick"
+
+    class State(models.TextChoices):
+        ACTIVE = "active", "Active"
+        REMOVED = "removed", "Removed"
+        DISALLOWED = "disallowed", "Disallowed"
+
+    class VarOutcome(models.TextChoices):
+        NONE = "", "—"
+        IN_PROGRESS = "in_progress", "Check in progress"
+        STANDS = "stands", "Decision stands"
+        OVERTURNED = "overturned", "Decision overturned"
+
+    match = models.ForeignKey(Match, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=20, choices=EventKind.choices)
+    # For period events, the period started or ended; for the rest, the period the minute falls in.
+    period = models.CharField(max_length=24, choices=Period.choices)
+    minute = models.PositiveSmallIntegerField()
+    # Minutes past the end of the period (45+2 is minute 45, added 2); for
+    # `added_time` events, the minutes announced.
+    added_minute = models.PositiveSmallIntegerField(null=True, blank=True)
+    team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    player = models.ForeignKey(Player, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    # The assist for a goal, the player coming on for a substitution.
+    second_player = models.ForeignKey(Player, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    goal_type = models.CharField(max_length=12, choices=GoalType.choices, blank=True, default="")
+    injury = models.BooleanField(default=False, help_text="Substitution forced by injury")
+    # A VAR check reviews one incident of the same match.
+    reviewed_event = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reviews"
+    )
+    var_outcome = models.CharField(max_length=12, choices=VarOutcome.choices, blank=True, default="")
+    var_reason = models.CharField(max_length=200, blank=True)
+    commentary = models.TextField(blank=True, max_length=2000)
+    state = models.CharField(max_length=12, choices=State.choices, default=State.ACTIVE)
+    # Bumped by every amendment, so that a stale edit can be refused.
+    version = models.PositiveIntegerField(default=1)
+    idempotency_key = models.CharField(max_length=64, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["match", "minute", "added_minute", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["match", "idempotency_key"],
+                condition=~Q(idempotency_key=""),
+                name="unique_event_idempotency_key",
+            ),
+        ]
+        indexes = [models.Index(fields=["match", "state"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.minute}' ({self.match_id})"
+
+
+class Change(models.Model):
+    """Append-only log of every change to a match, one row per sequence number."""
+
+    class Op(models.TextChoices):
+        ADD = "add", "Added"
+        UPDATE = "update", "Updated"
+        REMOVE = "remove", "Removed"
+        RESULT = "result", "Result recorded"
+
+    match = models.ForeignKey(Match, on_delete=models.CASCADE, related_name="changes")
+    seq = models.PositiveIntegerField()
+    op = models.CharField(max_length=10, choices=Op.choices)
+    event = models.ForeignKey(MatchEvent, null=True, blank=True, on_delete=models.PROTECT, related_name="changes")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(auto_now_add=True)
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+    # The match as it stood after this change (score, period, clock), so that a
+    # replayed change carries the same facts as the live one did.
+    match_state = models.JSONField()
+    reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["match", "seq"]
+        constraints = [models.UniqueConstraint(fields=["match", "seq"], name="unique_change_seq")]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.op} ({self.match_id})"
+
+
+class ApiToken(models.Model):
+    """A per-user bearer token for API clients; only its hash is stored."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=80, blank=True)
+    prefix = models.CharField(max_length=8)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.prefix}…"
+
+    @staticmethod
+    def hash(raw_token: str) -> str:
+        return hashlib.sha256(raw_token.encode()).hexdigest()

@@ -1,0 +1,337 @@
+"""Reads: the JSON-ready shapes of matches, events, groups and tables.
+
+The live protocol, the API and the pages all use these dicts, so a fan's page,
+a replayed change and a third-party client see the same facts.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, Q
+from django.utils import timezone
+
+from . import fragments, standings
+from .models import (
+    GOAL_KINDS,
+    Change,
+    EventKind,
+    Group,
+    LineupEntry,
+    Match,
+    MatchEvent,
+    Period,
+    Team,
+)
+from .pitch import SideState, event_time, pitch_state
+
+# Past this many missed changes a fresh snapshot is cheaper than the replay.
+MAX_REPLAYED_CHANGES = 500
+
+PERIOD_CLOCK = {
+    # period: (minute the clock starts from, minute at which added time begins)
+    Period.FIRST_HALF: (0, 45),
+    Period.SECOND_HALF: (45, 90),
+    Period.EXTRA_TIME_FIRST_HALF: (90, 105),
+    Period.EXTRA_TIME_SECOND_HALF: (105, 120),
+}
+
+EVENT_RELATED = ("team", "player", "second_player")
+
+# UEFA disciplinary points: a second yellow counts as the red it brings.
+DISCIPLINARY_POINTS = {EventKind.YELLOW_CARD: 1, EventKind.SECOND_YELLOW: 3, EventKind.RED_CARD: 3}
+
+
+def team_dict(team: Team) -> dict:
+    return {
+        "id": team.id,
+        "name": team.name,
+        "short_name": team.short_name,
+        "code": team.code,
+        "primary_colour": team.primary_colour,
+        "secondary_colour": team.secondary_colour,
+    }
+
+
+def player_dict(player) -> dict | None:
+    if player is None:
+        return None
+    return {"id": player.id, "name": player.name, "short_name": player.short_name, "number": player.number}
+
+
+def minute_label(minute: int, added_minute: int | None) -> str:
+    return f"{minute}+{added_minute}'" if added_minute else f"{minute}'"
+
+
+def event_dict(event: MatchEvent) -> dict:
+    is_added_time = event.kind == EventKind.ADDED_TIME
+    return {
+        "id": event.id,
+        "match_id": event.match_id,
+        "kind": event.kind,
+        "kind_label": event.get_kind_display(),
+        "period": event.period,
+        "period_label": Period(event.period).label,
+        "minute": event.minute,
+        "added_minute": event.added_minute,
+        "minute_label": minute_label(event.minute, None if is_added_time else event.added_minute),
+        "team": team_dict(event.team) if event.team_id else None,
+        "player": player_dict(event.player),
+        "second_player": player_dict(event.second_player),
+        "goal_type": event.goal_type,
+        "injury": event.injury,
+        "reviewed_event": event.reviewed_event_id,
+        "var_outcome": event.var_outcome,
+        "var_reason": event.var_reason,
+        "commentary": event.commentary,
+        "state": event.state,
+        "version": event.version,
+        "is_goal": event.kind in GOAL_KINDS,
+        "created_at": event.created_at.isoformat() if event.created_at else None,
+    }
+
+
+def match_state(match: Match) -> dict:
+    """What changes during a match: score, period, clock. Small, sent with every change."""
+    clock_start, added_from = PERIOD_CLOCK.get(match.period, (None, None))
+    return {
+        "id": match.id,
+        "seq": match.seq,
+        "status": match.status,
+        "status_label": match.get_status_display(),
+        "period": match.period,
+        "period_label": match.get_period_display(),
+        "home_score": match.home_score,
+        "away_score": match.away_score,
+        "clock": {
+            "running": clock_start is not None and match.period_started_at is not None,
+            "period_started_at": match.period_started_at.isoformat() if match.period_started_at else None,
+            "start_minute": clock_start,
+            "added_time_from": added_from,
+            "speed": match.clock_speed,
+            "announced_added_time": match.announced_added_time,
+        },
+    }
+
+
+def match_state_with_pitch(match: Match) -> dict:
+    """The match state plus who is on the pitch and on the bench, per side.
+
+    Stored with each change, so that consoles can offer only the players an
+    event may name, on replay as well as live.
+    """
+    lineup = list(LineupEntry.objects.filter(match=match).values_list("team_id", "player_id", "starter"))
+    active = list(MatchEvent.objects.filter(match=match, state=MatchEvent.State.ACTIVE))
+    sides = pitch_state(lineup, active)
+    empty = SideState()
+    return {
+        **match_state(match),
+        "pitch": {
+            "home": sides.get(match.home_id, empty).to_dict(),
+            "away": sides.get(match.away_id, empty).to_dict(),
+        },
+    }
+
+
+def match_summary(match: Match) -> dict:
+    """A match as listed: teams, kick-off, where it belongs, and its state."""
+    return {
+        **match_state(match),
+        "home": team_dict(match.home),
+        "away": team_dict(match.away),
+        "kickoff": match.kickoff.isoformat(),
+        "venue": match.venue,
+        "matchday": match.matchday,
+        "round": match.round_name,
+        "competition": {"id": match.competition_id, "name": str(match.competition)},
+        "group": {"id": match.group_id, "name": match.group.name} if match.group_id else None,
+    }
+
+
+def matches_queryset():
+    return Match.objects.select_related("home", "away", "competition", "group")
+
+
+def get_match(match_id: int) -> Match:
+    return matches_queryset().get(pk=match_id)
+
+
+def list_matches(status: str | None = None, limit: int = 200) -> list[Match]:
+    queryset = matches_queryset()
+    if status:
+        queryset = queryset.filter(status=status)
+    if status == Match.Status.FINISHED:
+        queryset = queryset.order_by("-kickoff", "-id")
+    return list(queryset[:limit])
+
+
+def match_events(match_id: int) -> list[MatchEvent]:
+    """Every event of a match, removed and disallowed ones included: fans see them struck out."""
+    events = MatchEvent.objects.filter(match_id=match_id).select_related(*EVENT_RELATED)
+    return sorted(events, key=event_time)
+
+
+def lineups(match: Match) -> dict:
+    entries = LineupEntry.objects.filter(match=match).select_related("player").order_by("-starter", "order")
+    sides = {"home": {"starting": [], "bench": []}, "away": {"starting": [], "bench": []}}
+    for entry in entries:
+        side = "home" if entry.team_id == match.home_id else "away"
+        sides[side]["starting" if entry.starter else "bench"].append(
+            {**player_dict(entry.player), "position": entry.player.position}
+        )
+    return sides
+
+
+def match_snapshot(match_id: int) -> dict:
+    """Everything a fresh page or client needs, stamped with the match's current seq."""
+    match = get_match(match_id)
+    events = [event_dict(event) for event in match_events(match_id)]
+    table = group_table(match.group) if match.group_id else None
+    return {
+        "type": "snapshot",
+        "seq": match.seq,
+        "match": {**match_summary(match), **match_state_with_pitch(match)},
+        "events": events,
+        "lineups": lineups(match),
+        "table": table,
+        "html": {
+            "timeline": fragments.timeline_html(events),
+            "table": fragments.table_html(table) if table else None,
+        },
+        "server_time": timezone.now().isoformat(),
+    }
+
+
+def change_message(change: Change) -> dict:
+    """One change as the live protocol carries it (without table and markup)."""
+    return {
+        "type": "change",
+        "match_id": change.match_id,
+        "seq": change.seq,
+        "op": change.op,
+        "event": change.after if change.after is not None else change.before,
+        "previous": change.before,
+        "match": change.match_state,
+        "reason": change.reason,
+        "at": change.created_at.isoformat(),
+    }
+
+
+def changes_since(match_id: int, since: int) -> list[dict] | None:
+    """The changes after `since`, or None when a snapshot is needed instead.
+
+    None for an unknown future seq (the client is from another database, or the
+    match was reloaded) or when more changes were missed than are worth replaying.
+    """
+    current_seq = Match.objects.filter(pk=match_id).values_list("seq", flat=True).first()
+    if current_seq is None or since < 0 or since > current_seq:
+        return None
+    if current_seq - since > MAX_REPLAYED_CHANGES:
+        return None
+    return [change_message(change) for change in changes_after(match_id, since)]
+
+
+def changes_after(match_id: int, since: int, limit: int | None = None):
+    changes = Change.objects.filter(match_id=match_id, seq__gt=since).order_by("seq")
+    return changes[:limit] if limit else changes
+
+
+def group_results(group: Group) -> tuple[list[Team], list[standings.Result], dict[int, int] | None]:
+    """Teams, results (live ones at their current score) and disciplinary points of a group."""
+    matches = list(group.matches.select_related("home", "away"))
+    teams: dict[int, Team] = {}
+    results = []
+    for match in matches:
+        teams[match.home_id] = match.home
+        teams[match.away_id] = match.away
+        if match.status in (Match.Status.FINISHED, Match.Status.LIVE):
+            results.append(
+                standings.Result(
+                    home=match.home_id,
+                    away=match.away_id,
+                    home_goals=match.home_score,
+                    away_goals=match.away_score,
+                    finished=match.status == Match.Status.FINISHED,
+                )
+            )
+    return list(teams.values()), results, group_disciplinary_points(matches)
+
+
+def group_disciplinary_points(matches: list[Match]) -> dict[int, int] | None:
+    """Disciplinary points from recorded cards, or None where some played match has no events.
+
+    A result known without its events would count as a clean sheet of cards;
+    better to let the engine say the criterion cannot be decided.
+    """
+    played = [m for m in matches if m.status in (Match.Status.FINISHED, Match.Status.LIVE)]
+    if not played or any(m.result_only for m in played):
+        return None
+    points = {team_id: 0 for m in matches for team_id in (m.home_id, m.away_id)}
+    cards = MatchEvent.objects.filter(
+        match__in=played, state=MatchEvent.State.ACTIVE, kind__in=list(DISCIPLINARY_POINTS)
+    ).values_list("team_id", "kind")
+    for team_id, kind in cards:
+        points[team_id] = points.get(team_id, 0) + DISCIPLINARY_POINTS[kind]
+    return points
+
+
+def group_table(group: Group) -> dict:
+    teams, results, disciplinary = group_results(group)
+    table = standings.compute_table(
+        [team.id for team in teams],
+        results,
+        group.competition.rule_set,
+        disciplinary_points=disciplinary,
+    )
+    teams_by_id = {team.id: team for team in teams}
+    rows = []
+    for row in table.rows:
+        data = row.to_dict()
+        data["team"] = team_dict(teams_by_id[row.team])
+        rows.append(data)
+    return {
+        "group": {"id": group.id, "name": group.name},
+        "provisional": table.provisional,
+        "rule_set": {"name": table.rule_set.name, "label": table.rule_set.label},
+        "rows": rows,
+    }
+
+
+def get_group(group_id: int) -> Group:
+    return Group.objects.select_related("competition").get(pk=group_id)
+
+
+def group_detail(group: Group) -> dict:
+    matches = list(matches_queryset().filter(group=group).order_by("kickoff", "id"))
+    teams = {}
+    for match in matches:
+        teams.setdefault(match.home_id, team_dict(match.home))
+        teams.setdefault(match.away_id, team_dict(match.away))
+    return {
+        "id": group.id,
+        "name": group.name,
+        "competition": {"id": group.competition_id, "name": str(group.competition)},
+        "teams": list(teams.values()),
+        "matches": [match_summary(match) for match in matches],
+        "table": group_table(group),
+    }
+
+
+def group_snapshot(group_id: int) -> dict:
+    group = get_group(group_id)
+    return {"type": "group_snapshot", **group_detail(group), "server_time": timezone.now().isoformat()}
+
+
+def competitions_with_groups():
+    from .models import Competition
+
+    return Competition.objects.prefetch_related(Prefetch("groups", queryset=Group.objects.order_by("name")))
+
+
+def live_and_upcoming(now=None) -> dict:
+    """The home page's three lists."""
+    now = now or timezone.now()
+    base = matches_queryset()
+    return {
+        "live": list(base.filter(status=Match.Status.LIVE)),
+        "upcoming": list(base.filter(Q(status=Match.Status.SCHEDULED) | Q(status=Match.Status.POSTPONED))[:20]),
+        "recent": list(base.filter(status=Match.Status.FINISHED).order_by("-kickoff", "-id")[:20]),
+    }

@@ -1,0 +1,45 @@
+import asyncio
+import json
+
+import pytest
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+
+from events import broadcast
+
+
+@pytest.fixture(autouse=True)
+def in_memory_channel_layer(settings):
+    """Unit tests use the in-memory layer; the Redis path has its own multi-process tests."""
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+
+class LayerListener:
+    """A channel joined to a match's (or group's) broadcast group, to read what fans would get."""
+
+    def __init__(self, group_name: str):
+        self.layer = get_channel_layer()
+        self.channel = async_to_sync(self.layer.new_channel)()
+        async_to_sync(self.layer.group_add)(group_name, self.channel)
+
+    def messages(self) -> list[dict]:
+        return async_to_sync(self._drain)()
+
+    async def _drain(self) -> list[dict]:
+        received = []
+        while True:
+            try:
+                message = await asyncio.wait_for(self.layer.receive(self.channel), timeout=0.05)
+            except TimeoutError:
+                return received
+            received.append(json.loads(message["text"]))
+
+
+@pytest.fixture
+def listen_to_match():
+    return lambda match: LayerListener(broadcast.match_group(match.id))
+
+
+@pytest.fixture
+def listen_to_group():
+    return lambda group: LayerListener(broadcast.group_group(group.id))
