@@ -11,7 +11,8 @@ from __future__ import annotations
 from typing import Literal
 
 from django.http import HttpRequest
-from ninja import Field, NinjaAPI, Schema
+from ninja import Field, NinjaAPI, Schema, Status
+from pydantic import ConfigDict
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer, django_auth
 
@@ -36,7 +37,12 @@ class BearerTokenAuth(HttpBearer):
 editor_auth = [BearerTokenAuth(), django_auth]
 
 
-class EventIn(Schema):
+class StrictSchema(Schema):
+    # An unknown field is a client's mistake worth naming, not something to drop silently.
+    model_config = ConfigDict(extra="forbid")
+
+
+class EventIn(StrictSchema):
     kind: str = Field(..., description="goal, own_goal, penalty_goal, missed_penalty, yellow_card, ...")
     minute: int | None = Field(None, ge=0, le=130)
     added_minute: int | None = Field(None, ge=0, le=30)
@@ -53,7 +59,7 @@ class EventIn(Schema):
     idempotency_key: str = Field("", max_length=64, description="Client-generated; a retry returns the first result")
 
 
-class EventPatch(Schema):
+class EventPatch(StrictSchema):
     version: int | None = Field(None, description="The version the change is based on; a stale one gets 409")
     reason: str = Field("", max_length=300)
     kind: str | None = None
@@ -84,12 +90,19 @@ def service_error(request, exc: services.ServiceError):
     return api.create_response(request, exc.to_dict(), status=exc.status)
 
 
+def field_name(location) -> str | None:
+    """`["body", "payload", "minute"]` or `["query", "status"]` → the client's own name for the field."""
+    parts = [str(part) for part in location]
+    if parts[:1] == ["body"]:
+        parts = parts[2:]
+    elif parts[:1] in (["query"], ["path"]):
+        parts = parts[1:]
+    return ".".join(parts) or None
+
+
 @api.exception_handler(ValidationError)
 def validation_error(request, exc: ValidationError):
-    errors = [
-        {"field": ".".join(str(part) for part in error.get("loc", [])[2:]) or None, "message": error.get("msg", "")}
-        for error in exc.errors
-    ]
+    errors = [{"field": field_name(error.get("loc", ())), "message": error.get("msg", "")} for error in exc.errors]
     first = errors[0] if errors else {"field": None, "message": "Invalid input"}
     detail = f"{first['field']}: {first['message']}" if first["field"] else first["message"]
     return api.create_response(
@@ -228,7 +241,7 @@ def create_event(request, match_id: int, payload: EventIn):
         commentary=data["commentary"],
         idempotency_key=data["idempotency_key"],
     )
-    return (201 if result.created else 200), event_response(result)
+    return Status(201 if result.created else 200, event_response(result))
 
 
 @api.patch(

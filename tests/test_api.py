@@ -1,0 +1,205 @@
+import json
+
+import pytest
+from django.test import Client
+
+from events import services
+from events.models import MatchEvent
+from tests.factories import make_match, make_user, player
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def match():
+    return make_match(kicked_off=True)
+
+
+@pytest.fixture
+def token():
+    return services.create_api_token(user=make_user(role="Editors"))
+
+
+def post_event(client, match, token, **body):
+    return client.post(
+        f"/api/matches/{match.id}/events",
+        data=json.dumps(body),
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {token}"} if token else {},
+    )
+
+
+def goal_body(match, number=9, **extra):
+    return {"kind": "goal", "minute": 10, "team": match.home_id, "player": player(match.home, number).id, **extra}
+
+
+# --- reads ---------------------------------------------------------------------------------------
+
+
+def test_competitions_list_their_groups(client, match):
+    [competition] = client.get("/api/competitions").json()
+    assert competition["rule_set"] == "uefa-2019"
+    assert competition["groups"] == [{"id": match.group_id, "name": "Group A"}]
+
+
+def test_group_has_teams_fixtures_and_table(client, match):
+    data = client.get(f"/api/groups/{match.group_id}").json()
+    assert {team["id"] for team in data["teams"]} == {match.home_id, match.away_id}
+    assert [fixture["id"] for fixture in data["matches"]] == [match.id]
+    assert len(data["table"]["rows"]) == 2
+
+
+def test_table_rows_carry_the_documented_fields(client, match):
+    services.record_event(match_id=match.id, kind="goal", minute=5, team_id=match.away_id,
+                          player_id=player(match.away, 9).id)
+    table = client.get(f"/api/groups/{match.group_id}/table").json()
+    leader = table["rows"][0]
+    assert table["provisional"] is True
+    assert leader["team"]["id"] == match.away_id
+    assert {key: leader[key] for key in ("position", "played", "won", "drawn", "lost", "goals_for",
+                                         "goals_against", "goal_difference", "points")} == {
+        "position": 1, "played": 1, "won": 1, "drawn": 0, "lost": 0, "goals_for": 1, "goals_against": 0,
+        "goal_difference": 1, "points": 3,
+    }
+
+
+def test_matches_filter_by_status(client, match):
+    scheduled = make_match()
+    assert [m["id"] for m in client.get("/api/matches?status=live").json()] == [match.id]
+    assert [m["id"] for m in client.get("/api/matches?status=scheduled").json()] == [scheduled.id]
+    assert client.get("/api/matches?status=finished").json() == []
+    response = client.get("/api/matches?status=nonsense")
+    assert response.status_code == 422 and response.json()["field"] == "status"
+
+
+def test_match_snapshot_has_score_period_events_and_seq(client, match, token):
+    post_event(client, match, token, **goal_body(match))
+    data = client.get(f"/api/matches/{match.id}").json()
+    assert data["seq"] == 2 and data["match"]["home_score"] == 1 and data["match"]["period"] == "first_half"
+    assert [event["kind"] for event in data["events"]] == ["period_start", "goal"]
+    assert len(data["lineups"]["home"]["starting"]) == 11
+
+
+def test_changes_since_n(client, match, token):
+    for number in (9, 10):
+        post_event(client, match, token, **goal_body(match, number))
+    data = client.get(f"/api/matches/{match.id}/changes?since=1").json()
+    assert [change["seq"] for change in data["changes"]] == [2, 3]
+    assert data["seq"] == 3 and data["more"] is False
+    assert data["changes"][-1]["match"]["home_score"] == 2
+
+
+def test_changes_since_an_unknown_seq_is_a_400_naming_since(client, match):
+    response = client.get(f"/api/matches/{match.id}/changes?since=99")
+    assert response.status_code == 400 and response.json()["field"] == "since"
+
+
+@pytest.mark.parametrize("path", ["/api/matches/999999", "/api/groups/999999", "/api/groups/999999/table",
+                                  "/api/matches/999999/changes"])
+def test_unknown_ids_are_404_with_a_json_body(client, path):
+    response = client.get(path)
+    assert response.status_code == 404 and "detail" in response.json()
+
+
+def test_openapi_schema_is_published(client):
+    schema = client.get("/api/openapi.json").json()
+    assert "/api/matches/{match_id}/events" in schema["paths"]
+
+
+# --- writes --------------------------------------------------------------------------------------
+
+
+def test_new_event_answers_201_with_id_and_seq(client, match, token):
+    response = post_event(client, match, token, **goal_body(match, idempotency_key="abc"))
+    assert response.status_code == 201
+    body = response.json()
+    assert body["seq"] == 2 and body["event"]["id"] == body["id"]
+
+
+def test_a_repeated_idempotency_key_answers_200_with_the_first_result(client, match, token):
+    first = post_event(client, match, token, **goal_body(match, idempotency_key="abc")).json()
+    retry = post_event(client, match, token, **goal_body(match, idempotency_key="abc"))
+    assert retry.status_code == 200 and retry.json() == first
+    assert MatchEvent.objects.filter(kind="goal").count() == 1
+
+
+def test_writes_need_authentication(client, match):
+    response = post_event(client, match, None, **goal_body(match))
+    assert response.status_code == 401 and response.json()["code"] == "not_authenticated"
+    assert post_event(client, match, "not-a-token", **goal_body(match)).status_code == 401
+
+
+def test_writes_need_the_editor_permission(client, match):
+    fan_token = services.create_api_token(user=make_user(role=None))
+    response = post_event(client, match, fan_token, **goal_body(match))
+    assert response.status_code == 403 and response.json()["code"] == "forbidden"
+
+
+def test_a_revoked_token_no_longer_works(client, match):
+    user = make_user()
+    raw = services.create_api_token(user=user)
+    services.revoke_api_token(token_id=user.api_tokens.get().id)
+    assert post_event(client, match, raw, **goal_body(match)).status_code == 401
+
+
+def test_rule_violations_are_400_naming_the_field(client, match, token):
+    response = post_event(client, match, token, **goal_body(match, number=14))
+    assert response.status_code == 400
+    assert response.json()["field"] == "player" and "not on the pitch" in response.json()["detail"]
+
+
+def test_malformed_bodies_are_422_naming_the_field(client, match, token):
+    response = post_event(client, match, token, **goal_body(match, minute="soon"))
+    assert response.status_code == 422 and response.json()["field"] == "minute"
+    response = post_event(client, match, token, minute=10)
+    assert response.status_code == 422 and response.json()["field"] == "kind"
+
+
+def test_unknown_match_is_404(client, token):
+    response = client.post("/api/matches/999999/events", data=json.dumps({"kind": "goal", "minute": 1}),
+                           content_type="application/json", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 404
+
+
+def test_session_auth_needs_the_csrf_token(match):
+    user = make_user()
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(user)
+    without = client.post(f"/api/matches/{match.id}/events", data=json.dumps(goal_body(match)),
+                          content_type="application/json")
+    assert without.status_code in (401, 403)
+    client.get("/editor/")  # sets the CSRF cookie
+    csrf = client.cookies["csrftoken"].value
+    with_token = client.post(f"/api/matches/{match.id}/events", data=json.dumps(goal_body(match)),
+                             content_type="application/json", headers={"X-CSRFToken": csrf})
+    assert with_token.status_code == 201
+
+
+def test_patch_edits_and_a_stale_version_is_409_with_the_current_event(client, match, token):
+    created = post_event(client, match, token, **goal_body(match)).json()
+    auth = {"Authorization": f"Bearer {token}"}
+    response = client.patch(f"/api/events/{created['id']}", data=json.dumps({"minute": 12, "version": 1}),
+                            content_type="application/json", headers=auth)
+    assert response.status_code == 200 and response.json()["event"]["minute"] == 12
+    stale = client.patch(f"/api/events/{created['id']}", data=json.dumps({"minute": 13, "version": 1}),
+                         content_type="application/json", headers=auth)
+    assert stale.status_code == 409
+    assert stale.json()["code"] == "stale_version" and stale.json()["current"]["minute"] == 12
+
+
+def test_patch_of_an_unknown_field_is_refused(client, match, token):
+    created = post_event(client, match, token, **goal_body(match)).json()
+    response = client.patch(f"/api/events/{created['id']}", data=json.dumps({"state": "removed"}),
+                            content_type="application/json", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code in (400, 422)
+    assert MatchEvent.objects.get(pk=created["id"]).state == "active"
+
+
+def test_delete_marks_the_event_removed(client, match, token):
+    created = post_event(client, match, token, **goal_body(match)).json()
+    auth = {"Authorization": f"Bearer {token}"}
+    response = client.delete(f"/api/events/{created['id']}?version=1", headers=auth)
+    assert response.status_code == 200 and response.json()["event"]["state"] == "removed"
+    again = client.delete(f"/api/events/{created['id']}", headers=auth)
+    assert again.status_code == 409
+    assert client.delete("/api/events/999999", headers=auth).status_code == 404

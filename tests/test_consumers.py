@@ -1,0 +1,144 @@
+import json
+
+import pytest
+from channels.db import database_sync_to_async
+from channels.testing import WebsocketCommunicator
+
+from events import services
+from matchcentre.asgi import application
+from tests.factories import make_match, player
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
+
+ORIGIN = [(b"origin", b"http://testserver")]
+
+
+def connect(path: str, origin=ORIGIN) -> WebsocketCommunicator:
+    return WebsocketCommunicator(application, path, headers=origin)
+
+
+async def receive(communicator) -> dict:
+    return json.loads(await communicator.receive_from(timeout=2))
+
+
+@database_sync_to_async
+def kicked_off_match():
+    return make_match(kicked_off=True)
+
+
+@database_sync_to_async
+def score_goal(match, number=9, minute=10):
+    return services.record_event(
+        match_id=match.id, kind="goal", minute=minute, team_id=match.home_id, player_id=player(match.home, number).id
+    )
+
+
+async def test_first_message_is_a_snapshot_stamped_with_the_current_seq():
+    match = await kicked_off_match()
+    await score_goal(match)
+    fan = connect(f"/ws/matches/{match.id}/")
+    connected, _ = await fan.connect()
+    assert connected
+    snapshot = await receive(fan)
+    assert snapshot["type"] == "snapshot" and snapshot["seq"] == 2
+    assert snapshot["match"]["home_score"] == 1
+    assert [event["kind"] for event in snapshot["events"]] == ["period_start", "goal"]
+    assert 'id="timeline"' in snapshot["html"]["timeline"]
+    await fan.disconnect()
+
+
+async def test_a_change_reaches_the_fan_after_the_snapshot():
+    match = await kicked_off_match()
+    fan = connect(f"/ws/matches/{match.id}/")
+    await fan.connect()
+    await receive(fan)
+    result = await score_goal(match)
+    change = await receive(fan)
+    assert change["type"] == "change" and change["seq"] == 2 and change["op"] == "add"
+    assert change["event"]["id"] == result.event.id and change["match"]["home_score"] == 1
+    assert change["table"]["rows"][0]["team"]["id"] == match.home_id
+    await fan.disconnect()
+
+
+async def test_since_n_sends_only_the_missed_changes_in_order():
+    match = await kicked_off_match()
+    for minute in (10, 20, 30):
+        await score_goal(match, minute=minute)
+    fan = connect(f"/ws/matches/{match.id}/?since=2")
+    await fan.connect()
+    first, second = await receive(fan), await receive(fan)
+    assert [first["seq"], second["seq"]] == [3, 4]
+    assert [first["type"], second["type"]] == ["change", "change"]
+    assert first["table"] is None and second["table"]["rows"][0]["goals_for"] == 3
+    assert await fan.receive_nothing(timeout=0.2)
+    await fan.disconnect()
+
+
+async def test_since_the_current_seq_sends_nothing_until_the_next_change():
+    match = await kicked_off_match()
+    fan = connect(f"/ws/matches/{match.id}/?since=1")
+    await fan.connect()
+    assert await fan.receive_nothing(timeout=0.2)
+    await score_goal(match)
+    assert (await receive(fan))["seq"] == 2
+    await fan.disconnect()
+
+
+@pytest.mark.parametrize("since", ["99", "-5", "abc"])
+async def test_an_unknown_since_gets_a_fresh_snapshot(since):
+    match = await kicked_off_match()
+    fan = connect(f"/ws/matches/{match.id}/?since={since}")
+    await fan.connect()
+    snapshot = await receive(fan)
+    assert snapshot["type"] == "snapshot" and snapshot["seq"] == 1
+    await fan.disconnect()
+
+
+async def test_a_client_that_missed_a_change_sees_the_gap_and_recovers_it():
+    """The layer may drop a message; the next one's seq shows the gap and since=N fills it."""
+    match = await kicked_off_match()
+    await score_goal(match, minute=10)  # seq 2: "dropped" for this fan, who last saw seq 1
+    fan = connect(f"/ws/matches/{match.id}/?since=1")
+    await fan.connect()
+    recovered = await receive(fan)
+    assert recovered["seq"] == 2 and recovered["event"]["minute"] == 10
+    await fan.disconnect()
+
+
+async def test_unknown_match_is_closed_with_4404():
+    fan = connect("/ws/matches/999999/")
+    connected, code = await fan.connect()
+    assert not connected and code == 4404
+
+
+async def test_fans_are_read_only():
+    match = await kicked_off_match()
+    fan = connect(f"/ws/matches/{match.id}/")
+    await fan.connect()
+    await receive(fan)
+    await fan.send_to(text_data=json.dumps({"type": "record_event", "kind": "goal"}))
+    assert (await receive(fan))["code"] == "read_only"
+    await fan.send_to(text_data=json.dumps({"type": "ping"}))
+    assert (await receive(fan))["type"] == "pong"
+    await fan.disconnect()
+
+
+async def test_a_foreign_origin_is_refused():
+    match = await kicked_off_match()
+    fan = connect(f"/ws/matches/{match.id}/", origin=[(b"origin", b"https://evil.example")])
+    connected, _ = await fan.connect()
+    assert not connected
+
+
+async def test_group_socket_sends_a_group_snapshot_then_every_match_change():
+    match = await kicked_off_match()
+    fan = connect(f"/ws/groups/{match.group_id}/")
+    await fan.connect()
+    snapshot = await receive(fan)
+    assert snapshot["type"] == "group_snapshot" and [m["id"] for m in snapshot["matches"]] == [match.id]
+    assert snapshot["matches"][0]["seq"] == 1
+    await score_goal(match)
+    change = await receive(fan)
+    assert change["match_id"] == match.id and change["seq"] == 2
+    assert change["table"]["provisional"] is True and change["html"]["table"]
+    await fan.disconnect()

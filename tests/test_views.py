@@ -1,0 +1,75 @@
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from events import services
+from tests.factories import make_match, make_user, player
+
+pytestmark = pytest.mark.django_db
+
+
+def add_goals(match, count):
+    for minute in range(1, count + 1):
+        services.record_event(match_id=match.id, kind="injury", minute=minute, team_id=match.home_id,
+                              player_id=player(match.home, 2 + minute % 9).id)
+
+
+def queries_to_render(client, path) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(path).status_code == 200
+    return len(queries)
+
+
+def test_home_page_lists_live_upcoming_and_recent_matches(client):
+    live, upcoming = make_match(kicked_off=True), make_match()
+    page = client.get("/").content.decode()
+    assert f"/matches/{live.id}/" in page and f"/matches/{upcoming.id}/" in page
+
+
+def test_match_page_shows_score_timeline_lineups_and_table(client):
+    match = make_match(kicked_off=True)
+    services.record_event(match_id=match.id, kind="goal", minute=21, team_id=match.home_id,
+                          player_id=player(match.home, 9).id, commentary="<script>alert(1)</script>")
+    page = client.get(f"/matches/{match.id}/").content.decode()
+    assert match.home.name in page and player(match.home, 9).name in page
+    assert 'id="timeline"' in page and 'aria-live="polite"' in page
+    assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert f"/ws/matches/{match.id}/" in page
+
+
+def test_match_page_renders_in_a_constant_number_of_queries(client):
+    few, many = make_match(kicked_off=True), make_match(kicked_off=True)
+    add_goals(few, 2)
+    add_goals(many, 40)
+    assert queries_to_render(client, f"/matches/{few.id}/") == queries_to_render(client, f"/matches/{many.id}/")
+
+
+def test_snapshot_uses_a_constant_number_of_queries(client):
+    few, many = make_match(kicked_off=True), make_match(kicked_off=True)
+    add_goals(few, 2)
+    add_goals(many, 40)
+    assert queries_to_render(client, f"/api/matches/{few.id}") == queries_to_render(client, f"/api/matches/{many.id}")
+
+
+def test_group_page_shows_table_and_fixtures(client):
+    match = make_match()
+    page = client.get(f"/groups/{match.group_id}/").content.decode()
+    assert match.home.name in page and f"/matches/{match.id}/" in page
+    assert f"/ws/groups/{match.group_id}/" in page
+
+
+def test_unknown_pages_are_404(client):
+    assert client.get("/matches/999999/").status_code == 404
+    assert client.get("/groups/999999/").status_code == 404
+
+
+def test_editor_pages_need_a_login_with_the_editor_role(client):
+    match = make_match(kicked_off=True)
+    assert client.get("/editor/").status_code == 302
+    client.force_login(make_user(role=None))
+    assert client.get("/editor/").status_code == 403
+    assert client.get(f"/editor/matches/{match.id}/").status_code == 403
+    client.force_login(make_user(role="Editors"))
+    assert client.get("/editor/").status_code == 200
+    console = client.get(f"/editor/matches/{match.id}/").content.decode()
+    assert "csrftoken" in client.cookies and f"/api/matches/{match.id}/events" in console or "console" in console
