@@ -98,7 +98,21 @@ if REDIS_URL:
             # The pub/sub layer publishes once per group and keeps no per-channel
             # backlog that could expire; see docs/architecture.md.
             "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL]},
+            "CONFIG": {
+                "hosts": [
+                    {
+                        "address": REDIS_URL,
+                        # Fail fast when Redis is away: a publish happens after an
+                        # editor's commit, and must not hold the request for long.
+                        "socket_connect_timeout": 2,
+                        "socket_timeout": 5,
+                        # Notice a dead connection on a quiet match before a goal needs it.
+                        "health_check_interval": 15,
+                        "socket_keepalive": True,
+                    }
+                ],
+                "prefix": os.environ.get("CHANNEL_LAYER_PREFIX", "matchcentre"),
+            },
         }
     }
 else:
