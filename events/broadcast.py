@@ -51,18 +51,26 @@ def publish(match_id: int, group_id: int | None, text: str) -> None:
     The database already holds the change; a page that misses it notices the
     gap in seq and catches up from the change log.
     """
-    targets = [match_group(match_id)] + ([group_group(group_id)] if group_id else [])
-    layer = get_channel_layer()
-    for target in targets:
-        try:
-            async_to_sync(layer.group_send)(target, {"type": FORWARD_TYPE, "text": text})
-        except Exception:
-            logger.exception("Broadcast to %s failed; clients will catch up from the change log", target)
+    for target in [match_group(match_id)] + ([group_group(group_id)] if group_id else []):
+        _send(target, text)
 
 
-def publish_reset(match_id: int, group_id: int | None) -> None:
-    """Tell open pages to fetch a fresh snapshot (the match was reset for a replay)."""
-    publish(match_id, group_id, json.dumps({"type": "resync", "match_id": match_id}))
+def _send(target: str, text: str) -> None:
+    try:
+        async_to_sync(get_channel_layer().group_send)(target, {"type": FORWARD_TYPE, "text": text})
+    except Exception:
+        logger.exception("Broadcast to %s failed; clients will catch up from the change log", target)
+
+
+def publish_resync(matches) -> None:
+    """Tell open pages to fetch a fresh snapshot: the matches changed in bulk (an import, a demo reset).
+
+    One message per match and one per group, rather than a table per change.
+    """
+    targets = {match_group(match.id): match.id for match in matches}
+    targets |= {group_group(match.group_id): None for match in matches if match.group_id}
+    for target, match_id in targets.items():
+        _send(target, json.dumps({"type": "resync", "match_id": match_id}))
 
 
 def replay_texts(match_id: int, changes: list[dict]) -> list[str]:

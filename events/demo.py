@@ -7,13 +7,10 @@ as an editor in the press box.
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -21,25 +18,25 @@ from django.contrib.auth.models import Group as Role
 from django.db import transaction
 
 from . import services
-from .models import Competition, Group, LineupEntry, Match, Player, Team
+from .importer import CompetitionData, parse_football_json
+from .models import LineupEntry, Match, Player, Team
 
 OPENFOOTBALL_FILE = Path(settings.BASE_DIR) / "data" / "openfootball" / "2019-20-uefa.cl.json"
-# openfootball gives kick-off times in Central European Time.
-OPENFOOTBALL_ZONE = ZoneInfo("Europe/Berlin")
 
-COMPETITION = {"name": "UEFA Champions League", "season": "2019-20", "rule_set": "uefa-2019"}
+COMPETITION = {"name": "UEFA Champions League", "season": "2019-20"}
 GROUP_NAME = "Group E"
 FEATURED_DATE = "2019-11-27"
 # Matchday 6 was still to come when the report was written.
 UNPLAYED_DATE = "2019-12-10"
 
 TEAMS = {
-    # openfootball name: (name, short name, code, country, primary, secondary, venue)
-    "Liverpool FC (ENG)": ("Liverpool FC", "Liverpool", "LIV", "ENG", "#c8102e", "#f6eb61", "Anfield, Liverpool"),
-    "SSC Napoli (ITA)": ("SSC Napoli", "Napoli", "NAP", "ITA", "#12a0d7", "#ffffff", "Stadio San Paolo, Naples"),
-    "RB Salzburg (AUT)": ("RB Salzburg", "Salzburg", "SAL", "AUT", "#d0103a", "#ffffff", "Red Bull Arena, Salzburg"),
-    "KRC Genk (BEL)": ("KRC Genk", "Genk", "GNK", "BEL", "#0a3d91", "#ffffff", "Luminus Arena, Genk"),
+    # code: (name as in the openfootball file, short name, code, country, primary, secondary, venue)
+    "LIV": ("Liverpool FC", "Liverpool", "LIV", "ENG", "#c8102e", "#f6eb61", "Anfield, Liverpool"),
+    "NAP": ("SSC Napoli", "Napoli", "NAP", "ITA", "#12a0d7", "#ffffff", "Stadio San Paolo, Naples"),
+    "SAL": ("RB Salzburg", "Salzburg", "SAL", "AUT", "#d0103a", "#ffffff", "Red Bull Arena, Salzburg"),
+    "GNK": ("KRC Genk", "Genk", "GNK", "BEL", "#0a3d91", "#ffffff", "Luminus Arena, Genk"),
 }
+FEATURED_TEAMS = ("Liverpool FC", "SSC Napoli")
 
 # (number, name, short name, position); the first eleven started.
 LIVERPOOL_SQUAD = [
@@ -145,67 +142,51 @@ def demo_match_minutes(script=LIVERPOOL_NAPOLI_SCRIPT) -> float:
     return last.minute + (last.added_minute or 0)
 
 
-def load_openfootball_group(path: Path = OPENFOOTBALL_FILE) -> list[dict]:
-    data = json.loads(path.read_text(encoding="utf-8"))
-    return [match for match in data["matches"] if match.get("round") == GROUP_NAME]
-
-
-def kickoff_of(fixture: dict) -> datetime:
-    local = datetime.fromisoformat(f"{fixture['date']}T{fixture.get('time', '20:00')}")
-    return local.replace(tzinfo=OPENFOOTBALL_ZONE)
+def demo_competition_data() -> CompetitionData:
+    """Group E from the openfootball file, as it stood before Liverpool-Napoli kicked off."""
+    data = parse_football_json(OPENFOOTBALL_FILE.read_text(encoding="utf-8"))
+    fixtures = []
+    for fixture in data.fixtures:
+        if fixture.group_name != GROUP_NAME:
+            continue
+        date = fixture.kickoff.date().isoformat()
+        is_featured = (fixture.home, fixture.away, date) == (*FEATURED_TEAMS, FEATURED_DATE)
+        if date == UNPLAYED_DATE or is_featured:
+            fixture = replace(fixture, home_goals=None, away_goals=None)
+        fixtures.append(fixture)
+    return replace(data, fixtures=fixtures)
 
 
 @transaction.atomic
-def ensure_reference_data() -> tuple[Competition, Group, dict[str, Team]]:
-    competition, _ = Competition.objects.get_or_create(
-        name=COMPETITION["name"], season=COMPETITION["season"],
-        defaults={"rule_set": COMPETITION["rule_set"], "max_substitutions": 3},
-    )
-    group, _ = Group.objects.get_or_create(competition=competition, name=GROUP_NAME)
-    teams = {}
-    for source_name, (name, short, code, country, primary, secondary, _venue) in TEAMS.items():
-        teams[source_name], _ = Team.objects.get_or_create(
+def ensure_teams_and_squads() -> None:
+    for name, short, code, country, primary, secondary, _venue in TEAMS.values():
+        Team.objects.get_or_create(
             name=name,
             defaults={"short_name": short, "code": code, "country": country,
                       "primary_colour": primary, "secondary_colour": secondary},
         )
-    for team, squad in ((teams["Liverpool FC (ENG)"], LIVERPOOL_SQUAD), (teams["SSC Napoli (ITA)"], NAPOLI_SQUAD)):
+    for team_name, squad in ((FEATURED_TEAMS[0], LIVERPOOL_SQUAD), (FEATURED_TEAMS[1], NAPOLI_SQUAD)):
+        team = Team.objects.get(name=team_name)
         for number, name, short, position in squad:
             Player.objects.get_or_create(
                 team=team, name=name, defaults={"short_name": short, "number": number, "position": position}
             )
-    return competition, group, teams
 
 
 def load_demo() -> Match:
     """Load Group E and Liverpool-Napoli as they stood after matchday 5. Running it again changes nothing."""
-    competition, group, teams = ensure_reference_data()
-    featured = None
-    for matchday, pair in enumerate(_by_matchday(load_openfootball_group()), start=1):
-        for fixture in pair:
-            home, away = teams[fixture["team1"]], teams[fixture["team2"]]
-            match, _ = Match.objects.get_or_create(
-                competition=competition, group=group, home=home, away=away,
-                defaults={"matchday": matchday, "kickoff": kickoff_of(fixture), "venue": TEAMS[fixture["team1"]][6]},
-            )
-            if fixture["date"] == UNPLAYED_DATE:
-                continue
-            if home.code == "LIV" and away.code == "NAP" and fixture["date"] == FEATURED_DATE:
-                featured = match
-                continue
-            home_goals, away_goals = fixture["score"]["ft"]
-            services.record_result(match_id=match.id, home_goals=home_goals, away_goals=away_goals)
+    ensure_teams_and_squads()
+    summary = services.import_competition(data=demo_competition_data())
+    venues = {name: venue for name, *_rest, venue in TEAMS.values()}
+    for match in Match.objects.filter(group__competition=summary.competition, group__name=GROUP_NAME, venue=""):
+        services.set_venue(match_id=match.id, venue=venues[match.home.name])
+    featured = featured_match()
     ensure_lineups(featured)
     if featured.seq == 0:
         play_script(featured)
     ensure_demo_users()
     featured.refresh_from_db()
     return featured
-
-
-def _by_matchday(fixtures: list[dict]) -> list[list[dict]]:
-    dates = sorted({fixture["date"] for fixture in fixtures})
-    return [[fixture for fixture in fixtures if fixture["date"] == date] for date in dates]
 
 
 def ensure_lineups(match: Match) -> None:
@@ -232,7 +213,8 @@ def ensure_demo_users() -> None:
 
 def featured_match() -> Match:
     return Match.objects.get(
-        home__code="LIV", away__code="NAP", competition__season=COMPETITION["season"], matchday=5
+        home__name=FEATURED_TEAMS[0], away__name=FEATURED_TEAMS[1],
+        competition__name=COMPETITION["name"], competition__season=COMPETITION["season"], matchday=5,
     )
 
 

@@ -17,12 +17,15 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from . import broadcast, selectors
+from .importer import CompetitionData
 from .models import (
     GOAL_KINDS,
     PERIOD_RANK,
     ApiToken,
     Change,
+    Competition,
     EventKind,
+    Group,
     LineupEntry,
     Match,
     MatchEvent,
@@ -251,8 +254,14 @@ def remove_event(*, event_id: int, user=None, expected_version: int | None = Non
         return EventResult(event, created=False, seq=change.seq)
 
 
-def record_result(*, match_id: int, home_goals: int, away_goals: int, user=None) -> Match:
-    """Record the final score of a match followed without events (imports, past results)."""
+def record_result(
+    *, match_id: int, home_goals: int, away_goals: int, user=None, announce: bool = True
+) -> Match:
+    """Record the final score of a match followed without events (imports, past results).
+
+    `announce=False` is for batch imports: they send one resync per group at the end
+    instead of a table per result.
+    """
     if home_goals < 0 or away_goals < 0:
         raise ServiceError("Goals cannot be negative.", code="invalid_score", field="home_goals")
     with transaction.atomic():
@@ -267,8 +276,87 @@ def record_result(*, match_id: int, home_goals: int, away_goals: int, user=None)
         match.status = Match.Status.FINISHED
         match.period = Period.FULL_TIME
         match.home_score, match.away_score = home_goals, away_goals
-        _commit_change(match, op=Change.Op.RESULT, event=None, before=None, user=user, derive=False)
+        _commit_change(match, op=Change.Op.RESULT, event=None, before=None, user=user, derive=False,
+                       announce=announce)
         return match
+
+
+@dataclass(frozen=True)
+class ImportSummary:
+    competition: Competition
+    matches_created: int
+    results_recorded: int
+    skipped_with_events: int
+
+
+def import_competition(*, data: CompetitionData) -> ImportSummary:
+    """Store an imported competition: groups, teams, fixtures and results. Running it again changes nothing.
+
+    One transaction: a file that fails half-way leaves nothing behind. Matches
+    followed live (they have events) keep their events' score.
+    """
+    with transaction.atomic():
+        competition, created = Competition.objects.get_or_create(
+            name=data.name, season=data.season, defaults={"rule_set": data.rule_set}
+        )
+        if not created and competition.rule_set != data.rule_set:
+            competition.rule_set = data.rule_set
+            competition.save(update_fields=["rule_set"])
+        groups: dict[str, Group] = {}
+        teams: dict[str, Team] = {}
+        created_count = recorded = skipped = 0
+        changed_matches: list[Match] = []
+        for fixture in data.fixtures:
+            group = None
+            if fixture.group_name:
+                if fixture.group_name not in groups:
+                    groups[fixture.group_name], _ = Group.objects.get_or_create(
+                        competition=competition, name=fixture.group_name
+                    )
+                group = groups[fixture.group_name]
+            home = teams.get(fixture.home) or _imported_team(fixture.home, fixture.home_country)
+            away = teams.get(fixture.away) or _imported_team(fixture.away, fixture.away_country)
+            teams[fixture.home], teams[fixture.away] = home, away
+            match, match_created = Match.objects.get_or_create(
+                competition=competition, round_name=fixture.round_name, home=home, away=away,
+                defaults={"group": group, "matchday": fixture.matchday, "kickoff": fixture.kickoff,
+                          "extra_time_possible": group is None},
+            )
+            created_count += match_created
+            if not fixture.played:
+                continue
+            if match.events.exists():
+                skipped += 1
+                continue
+            seq_before = match.seq
+            record_result(match_id=match.id, home_goals=fixture.home_goals, away_goals=fixture.away_goals,
+                          announce=False)
+            changed = Match.objects.filter(pk=match.id, seq__gt=seq_before).exists()
+            recorded += changed
+            if changed:
+                changed_matches.append(match)
+        _number_group_matchdays(groups.values())
+        transaction.on_commit(lambda: broadcast.publish_resync(changed_matches))
+        return ImportSummary(competition, created_count, recorded, skipped)
+
+
+def _imported_team(name: str, country: str) -> Team:
+    short_name = name.removesuffix(" FC").removeprefix("FC ").removeprefix("AFC ").strip() or name
+    letters = "".join(ch for ch in short_name.upper() if ch.isalpha())
+    team, _ = Team.objects.get_or_create(
+        name=name, defaults={"short_name": short_name, "code": letters[:3] or "TBD", "country": country}
+    )
+    return team
+
+
+def _number_group_matchdays(groups) -> None:
+    """Group rounds carry no matchday in the files: number them by date, two matches a day."""
+    for group in groups:
+        matches = list(group.matches.filter(matchday__isnull=True).order_by("kickoff", "id"))
+        dates = sorted({match.kickoff.date() for match in group.matches.all()})
+        for match in matches:
+            match.matchday = dates.index(match.kickoff.date()) + 1
+            match.save(update_fields=["matchday"])
 
 
 def set_lineup(*, match_id: int, team_id: int, starting: list[int], bench: list[int]) -> None:
@@ -291,6 +379,13 @@ def set_lineup(*, match_id: int, team_id: int, starting: list[int], bench: list[
             + [LineupEntry(match=match, team_id=team_id, player_id=pid, starter=False, order=i)
                for i, pid in enumerate(bench)]
         )
+
+
+def set_venue(*, match_id: int, venue: str) -> None:
+    with transaction.atomic():
+        match = _lock_match(match_id)
+        match.venue = venue
+        match.save(update_fields=["venue"])
 
 
 def set_clock_speed(*, match_id: int, speed: float) -> None:
@@ -318,7 +413,7 @@ def reset_match(*, match_id: int) -> None:
         # Keep counting up, so that a page open across the reset sees a gap and resyncs.
         match.seq += 1
         match.save()
-    transaction.on_commit(lambda: broadcast.publish_reset(match.id, match.group_id))
+    transaction.on_commit(lambda: broadcast.publish_resync([match]))
 
 
 def create_api_token(*, user, name: str = "") -> str:
@@ -634,6 +729,7 @@ def _commit_change(
     user,
     reason: str = "",
     derive: bool = True,
+    announce: bool = True,
 ) -> Change:
     """Bump the seq, log the change, and send it to every open page once the transaction commits."""
     if derive:
@@ -653,8 +749,9 @@ def _commit_change(
         match_state=selectors.match_state_with_pitch(match),
         reason=reason,
     )
-    message_text = broadcast.build_change_text(change, match)
-    group_id = match.group_id
-    transaction.on_commit(lambda: broadcast.publish(match.id, group_id, message_text))
+    if announce:
+        message_text = broadcast.build_change_text(change, match)
+        group_id = match.group_id
+        transaction.on_commit(lambda: broadcast.publish(match.id, group_id, message_text))
     return change
 

@@ -1,0 +1,31 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from events import services
+from events.importer import ImportFormatError, parse_football_json
+from events.standings import RULE_SETS
+
+
+class Command(BaseCommand):
+    help = "Import fixtures and results from an openfootball football.json file (idempotent)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", type=Path)
+        parser.add_argument("--rules", choices=sorted(RULE_SETS), help="Standings rule set (default: by competition)")
+
+    def handle(self, *args, file: Path, rules: str | None, **options):
+        try:
+            text = file.read_text(encoding="utf-8")
+        except OSError as error:
+            raise CommandError(f"{file}: {error.strerror}") from None
+        try:
+            data = parse_football_json(text, rule_set=rules)
+        except ImportFormatError as error:
+            raise CommandError(f"{file}: {error} (nothing imported)") from None
+        summary = services.import_competition(data=data)
+        self.stdout.write(
+            f"{summary.competition} ({data.rule_set}): {len(data.fixtures)} matches in the file, "
+            f"{summary.matches_created} new, {summary.results_recorded} results recorded"
+            + (f", {summary.skipped_with_events} followed live kept as they are" if summary.skipped_with_events else "")
+        )
