@@ -1,0 +1,31 @@
+"""Every write to match data.
+
+Each service runs in one transaction: lock the match row, apply the change,
+bump the match's sequence number, append a change-log row, recompute the cached
+score and period, and build the broadcast once. The broadcast is sent only after
+commit, so fans never see a change that a rollback erases.
+"""
+
+from .errors import ServiceError
+from .match_events import EventResult, amend_event, record_event, remove_event
+from .matches import reset_match, set_clock_speed, set_lineup, set_venue
+from .results import ImportSummary, import_competition, record_result
+from .tokens import authenticate_api_token, create_api_token, revoke_api_token
+
+__all__ = [
+    "EventResult",
+    "ImportSummary",
+    "ServiceError",
+    "amend_event",
+    "authenticate_api_token",
+    "create_api_token",
+    "import_competition",
+    "record_event",
+    "record_result",
+    "remove_event",
+    "reset_match",
+    "revoke_api_token",
+    "set_clock_speed",
+    "set_lineup",
+    "set_venue",
+]

@@ -1,0 +1,108 @@
+"""The one commit path: lock the match, derive its state, bump seq, log the change, broadcast after commit."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from .. import broadcast, selectors
+from ..models import GOAL_KINDS, Change, EventKind, Match, MatchEvent, Period
+from .errors import ServiceError
+
+
+def lock_match(match_id: int) -> Match:
+    # The row lock serializes every writer of one match, so sequence numbers are
+    # handed out without gaps or duplicates and no amendment is lost.
+    try:
+        return Match.objects.select_for_update().select_related("competition").get(pk=match_id)
+    except Match.DoesNotExist:
+        raise ServiceError("No such match.", code="not_found", field="match", status=404) from None
+
+
+def lock_event(event_id: int) -> tuple[Match, MatchEvent]:
+    match_id = MatchEvent.objects.filter(pk=event_id).values_list("match_id", flat=True).first()
+    if match_id is None:
+        raise ServiceError("No such event.", code="not_found", field="event", status=404)
+    match = lock_match(match_id)
+    event = MatchEvent.objects.select_related(*selectors.EVENT_RELATED).get(pk=event_id)
+    return match, event
+
+
+def active_events(match: Match):
+    return MatchEvent.objects.filter(match=match, state=MatchEvent.State.ACTIVE).order_by("id")
+
+
+def seq_of_creation(event: MatchEvent) -> int:
+    return Change.objects.filter(event=event, op=Change.Op.ADD).values_list("seq", flat=True).first() or 0
+
+
+def derive_match_state(match: Match) -> None:
+    """Recompute the cached score, period, status and clock from the active events."""
+    home = away = 0
+    period = Period.PRE_MATCH
+    period_started_at = None
+    added_time = None
+    for event in active_events(match):
+        if event.kind in GOAL_KINDS:
+            scored_for_home = (event.team_id == match.home_id) != (event.kind == EventKind.OWN_GOAL)
+            home, away = (home + 1, away) if scored_for_home else (home, away + 1)
+        elif event.kind == EventKind.PERIOD_START:
+            period, period_started_at, added_time = event.period, event.created_at, None
+        elif event.kind == EventKind.PERIOD_END:
+            period, period_started_at, added_time = _break_after(match, event.period, home, away), None, None
+        elif event.kind == EventKind.ADDED_TIME and event.period == period:
+            added_time = event.added_minute
+    match.home_score, match.away_score = home, away
+    match.period, match.period_started_at, match.announced_added_time = period, period_started_at, added_time
+    if period == Period.FULL_TIME:
+        match.status = Match.Status.FINISHED
+    elif period == Period.PRE_MATCH:
+        match.status = Match.Status.SCHEDULED if match.status != Match.Status.POSTPONED else match.status
+    else:
+        match.status = Match.Status.LIVE
+
+
+def _break_after(match: Match, ended: str, home: int, away: int) -> str:
+    level = home == away and match.extra_time_possible
+    return {
+        Period.FIRST_HALF: Period.HALF_TIME,
+        Period.SECOND_HALF: Period.BEFORE_EXTRA_TIME if level else Period.FULL_TIME,
+        Period.EXTRA_TIME_FIRST_HALF: Period.EXTRA_TIME_HALF_TIME,
+        Period.EXTRA_TIME_SECOND_HALF: Period.BEFORE_PENALTIES if level else Period.FULL_TIME,
+        Period.PENALTIES: Period.FULL_TIME,
+    }[ended]
+
+
+def commit_change(
+    match: Match,
+    *,
+    op: str,
+    event: MatchEvent | None,
+    before: dict | None,
+    user,
+    reason: str = "",
+    derive: bool = True,
+    announce: bool = True,
+) -> Change:
+    """Bump the seq, log the change, and send it to every open page once the transaction commits."""
+    if derive:
+        derive_match_state(match)
+    match.seq += 1
+    match.save()
+    if event is not None:
+        event = MatchEvent.objects.select_related(*selectors.EVENT_RELATED).get(pk=event.pk)
+    change = Change.objects.create(
+        match=match,
+        seq=match.seq,
+        op=op,
+        event=event,
+        user=user if getattr(user, "is_authenticated", False) else None,
+        before=before,
+        after=selectors.event_dict(event) if event is not None else None,
+        match_state=selectors.match_state_with_pitch(match),
+        reason=reason,
+    )
+    if announce:
+        message_text = broadcast.build_change_text(change, match)
+        group_id = match.group_id
+        transaction.on_commit(lambda: broadcast.publish(match.id, group_id, message_text))
+    return change

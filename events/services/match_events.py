@@ -1,0 +1,165 @@
+"""Recording, editing and removing match events."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import IntegrityError, transaction
+
+from .. import selectors
+from ..models import Change, EventKind, MatchEvent
+from .commit import active_events, commit_change, lock_event, lock_match, seq_of_creation
+from .errors import ServiceError
+from .rules import MATCH_LEVEL_KINDS, check_version, prepare_event, require_editable
+
+
+@dataclass(frozen=True)
+class EventResult:
+    event: MatchEvent
+    created: bool
+    seq: int
+
+
+# Playing periods: (first minute, last regular minute).
+
+AMENDABLE_FIELDS = frozenset(
+    {
+        "kind",
+        "minute",
+        "added_minute",
+        "team",
+        "player",
+        "second_player",
+        "goal_type",
+        "injury",
+        "commentary",
+        "reviewed_event",
+        "var_outcome",
+        "var_reason",
+    }
+)
+FOREIGN_KEY_FIELDS = {"team": "team_id", "player": "player_id", "second_player": "second_player_id",
+                      "reviewed_event": "reviewed_event_id"}
+
+
+def record_event(
+    *,
+    match_id: int,
+    user=None,
+    kind: str,
+    minute: int | None = None,
+    added_minute: int | None = None,
+    period: str | None = None,
+    team_id: int | None = None,
+    player_id: int | None = None,
+    second_player_id: int | None = None,
+    goal_type: str = "",
+    injury: bool = False,
+    reviewed_event_id: int | None = None,
+    var_outcome: str = "",
+    var_reason: str = "",
+    commentary: str = "",
+    idempotency_key: str = "",
+) -> EventResult:
+    """Record a new event. A repeat of an idempotency key returns the first result instead."""
+    if kind not in EventKind.values:
+        raise ServiceError(f"Unknown event kind '{kind}'.", code="invalid_kind", field="kind")
+    try:
+        with transaction.atomic():
+            match = lock_match(match_id)
+            if idempotency_key:
+                existing = MatchEvent.objects.filter(match=match, idempotency_key=idempotency_key).first()
+                if existing is not None:
+                    return EventResult(existing, created=False, seq=seq_of_creation(existing))
+            event = MatchEvent(
+                match=match,
+                kind=kind,
+                minute=minute if minute is not None else 0,
+                added_minute=added_minute or None,
+                period=period or "",
+                team_id=team_id,
+                player_id=player_id,
+                second_player_id=second_player_id,
+                goal_type=goal_type or "",
+                injury=injury,
+                reviewed_event_id=reviewed_event_id,
+                var_outcome=var_outcome or "",
+                var_reason=var_reason,
+                commentary=commentary,
+                idempotency_key=idempotency_key,
+                created_by=user if getattr(user, "is_authenticated", False) else None,
+            )
+            prepare_event(match, event, minute_given=minute is not None)
+            event.save()
+            change = commit_change(match, op=Change.Op.ADD, event=event, before=None, user=user)
+            return EventResult(event, created=True, seq=change.seq)
+    except IntegrityError:
+        # A concurrent request with the same key won the race (databases that
+        # cannot lock the match row, such as SQLite, get here): answer with its result.
+        if not idempotency_key:
+            raise
+        existing = MatchEvent.objects.filter(match_id=match_id, idempotency_key=idempotency_key).first()
+        if existing is None:
+            raise
+        return EventResult(existing, created=False, seq=seq_of_creation(existing))
+
+
+def amend_event(
+    *,
+    event_id: int,
+    user=None,
+    changes: dict[str, Any],
+    expected_version: int | None = None,
+    reason: str = "",
+) -> EventResult:
+    """Edit an event. `expected_version` is the version the editor saw; a stale one gets a 409."""
+    unknown = set(changes) - AMENDABLE_FIELDS
+    if unknown:
+        name = sorted(unknown)[0]
+        raise ServiceError(f"'{name}' cannot be changed.", code="not_amendable", field=name)
+    with transaction.atomic():
+        match, event = lock_event(event_id)
+        check_version(event, expected_version)
+        require_editable(match, user)
+        if event.state != MatchEvent.State.ACTIVE:
+            raise ServiceError("A removed event cannot be edited.", code="event_removed", status=409,
+                               current=selectors.event_dict(event))
+        if event.kind in MATCH_LEVEL_KINDS or changes.get("kind") in MATCH_LEVEL_KINDS:
+            raise ServiceError("Period and added-time events cannot be edited; remove and record them again.",
+                               code="not_amendable", field="kind")
+        before = selectors.event_dict(event)
+        for name, value in changes.items():
+            setattr(event, FOREIGN_KEY_FIELDS.get(name, name), value)
+        if "kind" in changes and changes["kind"] not in EventKind.values:
+            raise ServiceError(f"Unknown event kind '{changes['kind']}'.", code="invalid_kind", field="kind")
+        event.goal_type = event.goal_type or ""
+        event.var_outcome = event.var_outcome or ""
+        event.added_minute = event.added_minute or None
+        prepare_event(match, event, minute_given=True)
+        event.version += 1
+        event.save()
+        change = commit_change(match, op=Change.Op.UPDATE, event=event, before=before, user=user, reason=reason)
+        return EventResult(event, created=False, seq=change.seq)
+
+
+def remove_event(*, event_id: int, user=None, expected_version: int | None = None, reason: str = "") -> EventResult:
+    """Mark an event removed. It stays in the record, and fans see it struck out, not vanished."""
+    with transaction.atomic():
+        match, event = lock_event(event_id)
+        check_version(event, expected_version)
+        require_editable(match, user)
+        if event.state == MatchEvent.State.REMOVED:
+            raise ServiceError("This event is already removed.", code="event_removed", status=409,
+                               current=selectors.event_dict(event))
+        if event.kind in MATCH_LEVEL_KINDS and event.kind != EventKind.ADDED_TIME:
+            latest = active_events(match).filter(kind__in=[EventKind.PERIOD_START, EventKind.PERIOD_END]).last()
+            if latest is None or latest.pk != event.pk:
+                raise ServiceError("Only the latest period change can be undone.", code="not_latest_period",
+                                   status=409)
+        before = selectors.event_dict(event)
+        event.state = MatchEvent.State.REMOVED
+        event.version += 1
+        event.save()
+        change = commit_change(match, op=Change.Op.REMOVE, event=event, before=before, user=user, reason=reason)
+        return EventResult(event, created=False, seq=change.seq)

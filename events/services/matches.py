@@ -1,0 +1,67 @@
+"""Setting up a match: lineups, venue, clock speed; and taking a demo match back to kick-off."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from .. import broadcast
+from ..models import Change, LineupEntry, Match, MatchEvent, Period, Player
+from .commit import lock_match
+from .errors import ServiceError
+
+
+def set_lineup(*, match_id: int, team_id: int, starting: list[int], bench: list[int]) -> None:
+    """Set one side's starting XI and bench before kick-off."""
+    with transaction.atomic():
+        match = lock_match(match_id)
+        if team_id not in (match.home_id, match.away_id):
+            raise ServiceError("That team is not in this match.", code="team_not_in_match", field="team")
+        if match.period != Period.PRE_MATCH:
+            raise ServiceError("Lineups are fixed once the match has kicked off.", code="match_started", status=409)
+        if len(starting) != 11:
+            raise ServiceError("A starting lineup has eleven players.", code="invalid_lineup", field="starting")
+        players = set(Player.objects.filter(team_id=team_id, pk__in=[*starting, *bench]).values_list("pk", flat=True))
+        if len(players) != len(starting) + len(bench):
+            raise ServiceError("Every player must belong to the team, once.", code="invalid_lineup", field="bench")
+        LineupEntry.objects.filter(match=match, team_id=team_id).delete()
+        LineupEntry.objects.bulk_create(
+            [LineupEntry(match=match, team_id=team_id, player_id=pid, starter=True, order=i)
+             for i, pid in enumerate(starting)]
+            + [LineupEntry(match=match, team_id=team_id, player_id=pid, starter=False, order=i)
+               for i, pid in enumerate(bench)]
+        )
+
+
+def set_venue(*, match_id: int, venue: str) -> None:
+    with transaction.atomic():
+        match = lock_match(match_id)
+        match.venue = venue
+        match.save(update_fields=["venue"])
+
+
+def set_clock_speed(*, match_id: int, speed: float) -> None:
+    """A replay in compressed time runs the match clock faster; live matches run at 1.0."""
+    with transaction.atomic():
+        match = lock_match(match_id)
+        match.clock_speed = speed
+        match.save(update_fields=["clock_speed"])
+
+
+def reset_match(*, match_id: int) -> None:
+    """Take a match back to before kick-off, its record cleared (demo replays only)."""
+    with transaction.atomic():
+        match = lock_match(match_id)
+        Change.objects.filter(match=match).delete()
+        MatchEvent.objects.filter(match=match, reviewed_event__isnull=False).delete()
+        MatchEvent.objects.filter(match=match).delete()
+        match.status = Match.Status.SCHEDULED
+        match.period = Period.PRE_MATCH
+        match.period_started_at = None
+        match.announced_added_time = None
+        match.home_score = match.away_score = 0
+        match.result_only = False
+        match.clock_speed = 1.0
+        # Keep counting up, so that a page open across the reset sees a gap and resyncs.
+        match.seq += 1
+        match.save()
+    transaction.on_commit(lambda: broadcast.publish_resync([match]))

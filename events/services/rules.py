@@ -1,0 +1,258 @@
+"""What makes an event valid: periods, minutes, teams, who is on the pitch, substitutions."""
+
+from __future__ import annotations
+
+from .. import selectors
+from ..models import PERIOD_RANK, EventKind, LineupEntry, Match, MatchEvent, Period, Player, Team
+from ..pitch import event_time, pitch_state
+from .commit import active_events
+from .errors import ServiceError
+
+PLAYING_PERIODS = {
+    Period.FIRST_HALF: (1, 45),
+    Period.SECOND_HALF: (46, 90),
+    Period.EXTRA_TIME_FIRST_HALF: (91, 105),
+    Period.EXTRA_TIME_SECOND_HALF: (106, 120),
+}
+PERIOD_START_MINUTE = {
+    Period.FIRST_HALF: 0,
+    Period.SECOND_HALF: 45,
+    Period.EXTRA_TIME_FIRST_HALF: 90,
+    Period.EXTRA_TIME_SECOND_HALF: 105,
+    Period.PENALTIES: 120,
+}
+# The break that follows each period's start, and the period each break leads to.
+NEXT_PERIOD_TO_START = {
+    Period.PRE_MATCH: Period.FIRST_HALF,
+    Period.HALF_TIME: Period.SECOND_HALF,
+    Period.BEFORE_EXTRA_TIME: Period.EXTRA_TIME_FIRST_HALF,
+    Period.EXTRA_TIME_HALF_TIME: Period.EXTRA_TIME_SECOND_HALF,
+    Period.BEFORE_PENALTIES: Period.PENALTIES,
+}
+MAX_ADDED_MINUTES = 30
+
+PLAYER_EVENT_KINDS = frozenset(
+    {
+        EventKind.GOAL,
+        EventKind.OWN_GOAL,
+        EventKind.PENALTY_GOAL,
+        EventKind.MISSED_PENALTY,
+        EventKind.YELLOW_CARD,
+        EventKind.SECOND_YELLOW,
+        EventKind.RED_CARD,
+        EventKind.SUBSTITUTION,
+        EventKind.INJURY,
+    }
+)
+MATCH_LEVEL_KINDS = frozenset({EventKind.PERIOD_START, EventKind.PERIOD_END, EventKind.ADDED_TIME})
+
+
+def prepare_event(match: Match, event: MatchEvent, *, minute_given: bool) -> None:
+    """Validate an event against the match as it stands and fill in what follows from it."""
+    if event.kind in (EventKind.PERIOD_START, EventKind.PERIOD_END):
+        _prepare_period_event(match, event, minute_given=minute_given)
+        return
+    if match.period == Period.PRE_MATCH:
+        raise ServiceError("The match has not kicked off yet.", code="match_not_started", status=409)
+    if match.period == Period.FULL_TIME:
+        raise ServiceError("The match is over: no events after full time.", code="match_finished", status=409)
+    if not minute_given:
+        raise ServiceError("The minute is required.", code="required", field="minute")
+    if event.kind == EventKind.ADDED_TIME:
+        _prepare_added_time(match, event)
+        return
+    event.period = _period_of_minute(match, event.minute, event.added_minute)
+    _validate_team(match, event)
+    if event.kind in PLAYER_EVENT_KINDS:
+        _validate_players(match, event)
+    elif event.player_id or event.second_player_id:
+        _validate_player_in_match(match, event.player_id or event.second_player_id, event, "player")
+    if event.kind == EventKind.VAR_CHECK:
+        _validate_var_check(match, event)
+    elif event.reviewed_event_id or event.var_outcome:
+        raise ServiceError("Only a VAR check reviews an incident.", code="invalid_field", field="reviewed_event")
+    if event.goal_type and event.kind != EventKind.GOAL:
+        raise ServiceError("A goal type belongs to a goal.", code="invalid_field", field="goal_type")
+    if event.injury and event.kind != EventKind.SUBSTITUTION:
+        raise ServiceError("The injury flag belongs to a substitution.", code="invalid_field", field="injury")
+
+
+def _period_of_minute(match: Match, minute: int, added_minute: int | None) -> str:
+    period = next((p for p, (first, last) in PLAYING_PERIODS.items() if first <= minute <= last), None)
+    if period is None:
+        raise ServiceError(f"Minute {minute} is out of range (1-120).", code="minute_out_of_range", field="minute")
+    last = PLAYING_PERIODS[period][1]
+    if added_minute and minute != last:
+        raise ServiceError(
+            f"Added time is counted from the last minute of the period ({last}+{added_minute}'), not {minute}.",
+            code="minute_out_of_range", field="added_minute",
+        )
+    if added_minute and not 0 < added_minute <= MAX_ADDED_MINUTES:
+        raise ServiceError(f"Added minutes run from 1 to {MAX_ADDED_MINUTES}.", code="minute_out_of_range",
+                           field="added_minute")
+    reached = PERIOD_RANK[match.period]
+    if PERIOD_RANK[period] > reached:
+        raise ServiceError(
+            f"Minute {minute} is in the {Period(period).label.lower()}, which has not started "
+            f"(the match is at {match.get_period_display().lower()}).",
+            code="minute_out_of_range", field="minute",
+        )
+    return period
+
+
+def _prepare_period_event(match: Match, event: MatchEvent, *, minute_given: bool) -> None:
+    event.team_id = event.player_id = event.second_player_id = None
+    if event.kind == EventKind.PERIOD_START:
+        expected = NEXT_PERIOD_TO_START.get(match.period)
+        if expected is None:
+            raise ServiceError(
+                f"No period can start now: the match is at {match.get_period_display().lower()}.",
+                code="invalid_period", field="period", status=409,
+            )
+        event.minute = PERIOD_START_MINUTE[expected]
+        event.added_minute = None
+    else:
+        expected = match.period
+        if expected not in PLAYING_PERIODS and expected != Period.PENALTIES:
+            raise ServiceError(
+                f"No period is being played: the match is at {match.get_period_display().lower()}.",
+                code="invalid_period", field="period", status=409,
+            )
+        if expected == Period.PENALTIES:
+            event.minute, event.added_minute = 120, None
+        else:
+            event.minute = PLAYING_PERIODS[expected][1]
+            if event.added_minute and not 0 < event.added_minute <= MAX_ADDED_MINUTES:
+                raise ServiceError(f"Added minutes run from 1 to {MAX_ADDED_MINUTES}.",
+                                   code="minute_out_of_range", field="added_minute")
+    if event.period and event.period != expected:
+        verb = "start" if event.kind == EventKind.PERIOD_START else "end"
+        given = Period(event.period).label.lower() if event.period in Period.values else event.period
+        raise ServiceError(
+            f"The {Period(expected).label.lower()} is the period to {verb}, not the {given}.",
+            code="invalid_period", field="period", status=409,
+        )
+    event.period = expected
+
+
+def _prepare_added_time(match: Match, event: MatchEvent) -> None:
+    if match.period not in PLAYING_PERIODS:
+        raise ServiceError("Added time is announced during a half.", code="invalid_period", field="kind", status=409)
+    if not event.added_minute or not 0 < event.added_minute <= MAX_ADDED_MINUTES:
+        raise ServiceError(f"Give the minutes announced (1-{MAX_ADDED_MINUTES}) as added_minute.",
+                           code="required", field="added_minute")
+    event.period = match.period
+    event.minute = PLAYING_PERIODS[match.period][1]
+    event.team_id = event.player_id = event.second_player_id = None
+
+
+def _validate_team(match: Match, event: MatchEvent) -> None:
+    if event.team_id is None:
+        if event.kind in PLAYER_EVENT_KINDS:
+            raise ServiceError("The team is required.", code="required", field="team")
+        return
+    if event.team_id not in (match.home_id, match.away_id):
+        raise ServiceError("That team is not in this match.", code="team_not_in_match", field="team")
+
+
+def _validate_player_in_match(match: Match, player_id: int, event: MatchEvent, field: str) -> LineupEntry:
+    entry = LineupEntry.objects.filter(match=match, player_id=player_id).select_related("player").first()
+    if entry is None:
+        raise ServiceError("That player is not in this match's lineups.", code="player_not_in_match", field=field)
+    if event.team_id is not None and entry.team_id != event.team_id:
+        raise ServiceError(
+            f"{entry.player.name} plays for the other team.", code="player_team_mismatch", field=field
+        )
+    return entry
+
+
+def _validate_players(match: Match, event: MatchEvent) -> None:
+    if event.player_id is None:
+        raise ServiceError("The player is required.", code="required", field="player")
+    scorer = _validate_player_in_match(match, event.player_id, event, "player").player
+    earlier = [
+        other for other in active_events(match).exclude(pk=event.pk)
+        if event_time(other)[:3] <= event_time(event)[:3]
+    ]
+    lineup = list(LineupEntry.objects.filter(match=match).values_list("team_id", "player_id", "starter"))
+    side = pitch_state(lineup, earlier)[event.team_id]
+    at = selectors.minute_label(event.minute, event.added_minute)
+    if event.player_id not in side.on_pitch:
+        raise ServiceError(f"{scorer.name} is not on the pitch at {at}.", code="player_not_on_pitch",
+                           field="player")
+    if event.kind == EventKind.SECOND_YELLOW and event.player_id not in side.booked:
+        raise ServiceError(f"{scorer.name} has no yellow card yet.", code="no_first_yellow", field="player")
+    if event.kind == EventKind.YELLOW_CARD and event.player_id in side.booked:
+        raise ServiceError(f"{scorer.name} is already booked: record a second yellow.", code="already_booked",
+                           field="kind")
+    if event.second_player_id is None:
+        if event.kind == EventKind.SUBSTITUTION:
+            raise ServiceError("The player coming on is required.", code="required", field="second_player")
+        return
+    if event.kind not in (EventKind.GOAL, EventKind.SUBSTITUTION):
+        raise ServiceError(f"A {event.get_kind_display().lower()} names no second player.",
+                           code="invalid_field", field="second_player")
+    if event.second_player_id == event.player_id:
+        raise ServiceError("The second player must be someone else.", code="same_player", field="second_player")
+    second = _validate_player_in_match(match, event.second_player_id, event, "second_player").player
+    if event.kind == EventKind.GOAL and event.second_player_id not in side.on_pitch:
+        raise ServiceError(f"{second.name} is not on the pitch at {at}.", code="player_not_on_pitch",
+                           field="second_player")
+    if event.kind == EventKind.SUBSTITUTION:
+        _validate_player_coming_on(match, event, side, second)
+
+
+def _validate_player_coming_on(match: Match, event: MatchEvent, side, player: Player) -> None:
+    if event.second_player_id in side.substituted_off:
+        raise ServiceError(f"{player.name} was substituted off and cannot come back on.",
+                           code="player_already_off", field="second_player")
+    if event.second_player_id in side.on_pitch:
+        raise ServiceError(f"{player.name} is already on the pitch.", code="player_already_on",
+                           field="second_player")
+    if event.second_player_id not in side.unused_substitutes:
+        raise ServiceError(f"{player.name} is not an unused substitute.", code="not_a_substitute",
+                           field="second_player")
+    allowed = match.competition.max_substitutions
+    if event.period in (Period.EXTRA_TIME_FIRST_HALF, Period.EXTRA_TIME_SECOND_HALF):
+        allowed += 1  # UEFA allows one more in extra time.
+    made = MatchEvent.objects.filter(
+        match=match, team_id=event.team_id, kind=EventKind.SUBSTITUTION, state=MatchEvent.State.ACTIVE
+    ).exclude(pk=event.pk).count()
+    if made >= allowed:
+        team = Team.objects.get(pk=event.team_id)
+        raise ServiceError(
+            f"{team.name} have made {made} substitutions, the most this competition allows.",
+            code="too_many_substitutions", field="kind",
+        )
+
+
+def _validate_var_check(match: Match, event: MatchEvent) -> None:
+    if event.reviewed_event_id is not None:
+        reviewed = MatchEvent.objects.filter(pk=event.reviewed_event_id, match=match).first()
+        if reviewed is None:
+            raise ServiceError("The reviewed incident is not an event of this match.",
+                               code="invalid_reviewed_event", field="reviewed_event")
+        if reviewed.kind == EventKind.VAR_CHECK:
+            raise ServiceError("A VAR check reviews an incident, not another check.",
+                               code="invalid_reviewed_event", field="reviewed_event")
+    if event.var_outcome not in MatchEvent.VarOutcome.values:
+        raise ServiceError(f"Unknown VAR outcome '{event.var_outcome}'.", code="invalid_field", field="var_outcome")
+    event.var_outcome = event.var_outcome or MatchEvent.VarOutcome.IN_PROGRESS
+
+
+def require_editable(match: Match, user) -> None:
+    if match.status == Match.Status.FINISHED and not can_correct(user):
+        raise ServiceError("The match is finished; only an admin can correct it.", code="match_finished",
+                           status=403)
+
+
+def can_correct(user) -> bool:
+    return user is None or user.has_perm("events.correct_match")
+
+
+def check_version(event: MatchEvent, expected_version: int | None) -> None:
+    if expected_version is not None and expected_version != event.version:
+        raise ServiceError(
+            f"This event was changed by someone else (version {event.version}, you had {expected_version}).",
+            code="stale_version", field="version", status=409, current=selectors.event_dict(event),
+        )
