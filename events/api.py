@@ -12,9 +12,9 @@ from typing import Literal
 
 from django.http import HttpRequest
 from ninja import Field, NinjaAPI, Schema, Status
-from pydantic import ConfigDict
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer, django_auth
+from pydantic import ConfigDict
 
 from . import selectors, services
 from .models import Group, Match, MatchEvent
@@ -52,9 +52,9 @@ class EventIn(StrictSchema):
     second_player: int | None = Field(None, description="The assist for a goal, the player coming on")
     goal_type: str = Field("", description="open_play, header or free_kick (kind goal only)")
     injury: bool = False
-    reviewed_event: int | None = None
-    var_outcome: str = ""
-    var_reason: str = Field("", max_length=200)
+    reviewed_event: int | None = Field(None, description="For a VAR check: the incident it reviews")
+    var_category: str = Field("", description="For a VAR check: goal, penalty, red_card or mistaken_identity")
+    var_reason: str = Field("", max_length=200, description="For a VAR check: what is being checked")
     commentary: str = Field("", max_length=2000)
     idempotency_key: str = Field("", max_length=64, description="Client-generated; a retry returns the first result")
 
@@ -71,9 +71,18 @@ class EventPatch(StrictSchema):
     goal_type: str | None = None
     injury: bool | None = None
     reviewed_event: int | None = None
-    var_outcome: str | None = None
+    var_category: str | None = None
     var_reason: str | None = Field(None, max_length=200)
     commentary: str | None = Field(None, max_length=2000)
+
+
+class VarDecisionIn(StrictSchema):
+    decision: str = Field(..., description="stands or overturned")
+    decision_reason: str = Field("", description="offside, foul, handball, ball_out_of_play, mistaken_identity, ...")
+    player: int | None = Field(None, description="For an overturn: the scorer, the player fouled, the player "
+                                                 "sent off, or the right player for mistaken identity")
+    reason: str = Field("", max_length=300, description="Required when an admin changes a decision already made")
+    version: int | None = None
 
 
 class Error(Schema):
@@ -236,7 +245,7 @@ def create_event(request, match_id: int, payload: EventIn):
         goal_type=data["goal_type"],
         injury=data["injury"],
         reviewed_event_id=data["reviewed_event"],
-        var_outcome=data["var_outcome"],
+        var_category=data["var_category"],
         var_reason=data["var_reason"],
         commentary=data["commentary"],
         idempotency_key=data["idempotency_key"],
@@ -273,3 +282,31 @@ def delete_event(request, event_id: int, version: int | None = None, reason: str
     result = services.remove_event(event_id=event_id, user=request.auth, expected_version=version, reason=reason)
     return event_response(result)
 
+
+
+@api.post(
+    "/events/{event_id}/on-field-review",
+    auth=editor_auth,
+    tags=["editors"],
+    response={200: dict, 400: Error, 401: Error, 403: Error, 404: Error, 409: Error},
+)
+def on_field_review(request, event_id: int, version: int | None = None):
+    require_permission(request, "events.change_matchevent")
+    return event_response(services.start_on_field_review(check_id=event_id, user=request.auth,
+                                                         expected_version=version))
+
+
+@api.post(
+    "/events/{event_id}/var-decision",
+    auth=editor_auth,
+    tags=["editors"],
+    response={200: dict, 400: Error, 401: Error, 403: Error, 404: Error, 409: Error},
+)
+def var_decision(request, event_id: int, payload: VarDecisionIn):
+    """Decide a VAR check. Changing a decision already made is an admin's correction, with a reason."""
+    require_permission(request, "events.change_matchevent")
+    result = services.decide_var_check(
+        check_id=event_id, user=request.auth, decision=payload.decision, decision_reason=payload.decision_reason,
+        player_id=payload.player, reason=payload.reason, expected_version=payload.version,
+    )
+    return event_response(result)

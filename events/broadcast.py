@@ -34,6 +34,7 @@ def change_text(message: dict, table: dict | None) -> str:
     message["table"] = table
     message["html"] = {
         "event": fragments.event_html(message["event"]) if message["event"] else None,
+        "related": [fragments.event_html(event) for event in message["related"]],
         "table": fragments.table_html(table) if table else None,
     }
     return json.dumps(message, separators=(",", ":"))

@@ -110,7 +110,7 @@ LIVERPOOL_NAPOLI_SCRIPT = [
         commentary="Di Lorenzo's brilliant ball over the top; Mertens runs free and buries it from a tough angle.",
     ),
     ScriptedEvent(
-        "var_check", 22, team="NAP", reviews="mertens", var_reason="Goal: possible offside in the build-up",
+        "var_check", 22, team="NAP", reviews="mertens", var_reason="possible offside in the build-up",
         var_outcome_after="stands", commentary="VAR checks the goal.",
     ),
     ScriptedEvent("added_time", 45, added_minute=1),
@@ -122,7 +122,7 @@ LIVERPOOL_NAPOLI_SCRIPT = [
         commentary="From Milner's corner, Lovren rises above the Napoli defence and heads in from distance.",
     ),
     ScriptedEvent(
-        "var_check", 66, team="LIV", reviews="lovren", var_reason="Goal: possible push in the build-up",
+        "var_check", 66, team="LIV", reviews="lovren", var_reason="possible push in the build-up",
         var_outcome_after="stands", commentary="Napoli protest a push; VAR checks the goal.",
     ),
     ScriptedEvent("substitution", 78, team="LIV", player="Milner", second_player="Alexander-Arnold"),
@@ -237,6 +237,7 @@ def script_payloads(match: Match, script=LIVERPOOL_NAPOLI_SCRIPT):
             "injury": step.injury,
             "commentary": step.commentary,
             "var_reason": step.var_reason,
+            "var_category": "goal" if step.kind == "var_check" else "",
             "idempotency_key": f"demo-{match.id}-{match.seq}-{index}",
         }
         yield step, payload
@@ -246,16 +247,16 @@ def play_script(
     match: Match,
     *,
     submit: Callable[[dict], int] | None = None,
-    amend: Callable[[int, dict], None] | None = None,
+    decide: Callable[[int, dict], None] | None = None,
     speed: float | None = None,
     sleep: Callable[[float], None] = time.sleep,
 ) -> None:
-    """Play the report through `submit` (the services by default), pacing it at `speed` when given.
+    """Play the report through `submit` and `decide` (the services by default), pacing it at `speed` when given.
 
     `speed` is match minutes per real minute: 30 plays the 94 minutes in about three.
     """
     submit = submit or (lambda payload: _record_directly(match, payload))
-    amend = amend or (lambda event_id, changes: services.amend_event(event_id=event_id, changes=changes))
+    decide = decide or (lambda check_id, decision: services.decide_var_check(check_id=check_id, **decision))
     if speed:
         services.set_clock_speed(match_id=match.id, speed=speed)
     keyed: dict[str, int] = {}
@@ -272,7 +273,7 @@ def play_script(
         if step.var_outcome_after:
             if speed:
                 sleep(45 / speed)  # A check takes the best part of a minute.
-            amend(event_id, {"var_outcome": step.var_outcome_after})
+            decide(event_id, {"decision": step.var_outcome_after})
 
 
 def _record_directly(match: Match, payload: dict) -> int:
@@ -288,6 +289,7 @@ def _record_directly(match: Match, payload: dict) -> int:
         injury=payload["injury"],
         reviewed_event_id=payload.get("reviewed_event"),
         var_reason=payload["var_reason"],
+        var_category=payload["var_category"],
         commentary=payload["commentary"],
         idempotency_key=payload["idempotency_key"],
     )

@@ -165,6 +165,7 @@ class EventKind(models.TextChoices):
     RED_CARD = "red_card", "Red card"
     SUBSTITUTION = "substitution", "Substitution"
     INJURY = "injury", "Injury"
+    PENALTY_AWARDED = "penalty_awarded", "Penalty awarded"
     VAR_CHECK = "var_check", "VAR check"
     PERIOD_START = "period_start", "Period start"
     PERIOD_END = "period_end", "Period end"
@@ -186,11 +187,35 @@ class MatchEvent(models.Model):
         REMOVED = "removed", "Removed"
         DISALLOWED = "disallowed", "Disallowed"
 
+    class VarCategory(models.TextChoices):
+        # The four decisions the IFAB protocol lets VAR review.
+        NONE = "", "—"
+        GOAL = "goal", "Goal / no goal"
+        PENALTY = "penalty", "Penalty / no penalty"
+        RED_CARD = "red_card", "Direct red card"
+        MISTAKEN_IDENTITY = "mistaken_identity", "Mistaken identity"
+
     class VarOutcome(models.TextChoices):
         NONE = "", "—"
         IN_PROGRESS = "in_progress", "Check in progress"
+        ON_FIELD_REVIEW = "on_field_review", "On-field review"
         STANDS = "stands", "Decision stands"
         OVERTURNED = "overturned", "Decision overturned"
+
+    class DecisionReason(models.TextChoices):
+        NONE = "", "—"
+        OFFSIDE = "offside", "offside"
+        FOUL = "foul", "foul in the build-up"
+        HANDBALL = "handball", "handball"
+        BALL_OUT_OF_PLAY = "ball_out_of_play", "ball out of play"
+        FOUL_IN_THE_AREA = "foul_in_the_area", "foul in the penalty area"
+        NO_FOUL = "no_foul", "no foul"
+        SERIOUS_FOUL_PLAY = "serious_foul_play", "serious foul play"
+        VIOLENT_CONDUCT = "violent_conduct", "violent conduct"
+        DENIAL_OF_GOAL = "denial_of_goal", "denial of an obvious goal-scoring opportunity"
+        NOT_A_RED_CARD = "not_a_red_card", "not a red-card offence"
+        MISTAKEN_IDENTITY = "mistaken_identity", "mistaken identity"
+        CLEAR_ERROR = "clear_error", "clear and obvious error"
 
     match = models.ForeignKey(Match, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=20, choices=EventKind.choices)
@@ -210,10 +235,17 @@ class MatchEvent(models.Model):
     reviewed_event = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reviews"
     )
-    var_outcome = models.CharField(max_length=12, choices=VarOutcome.choices, blank=True, default="")
+    var_category = models.CharField(max_length=20, choices=VarCategory.choices, blank=True, default="")
+    var_outcome = models.CharField(max_length=16, choices=VarOutcome.choices, blank=True, default="")
+    # What is being checked ("possible offside"), and why the decision went as it did.
     var_reason = models.CharField(max_length=200, blank=True)
+    decision_reason = models.CharField(max_length=20, choices=DecisionReason.choices, blank=True, default="")
+    # What an overturn did to the match, so that a corrected decision can undo it exactly.
+    var_consequence = models.JSONField(null=True, blank=True)
     commentary = models.TextField(blank=True, max_length=2000)
     state = models.CharField(max_length=12, choices=State.choices, default=State.ACTIVE)
+    # Why the event no longer counts ("Goal disallowed after VAR review: offside").
+    state_reason = models.CharField(max_length=200, blank=True)
     # Bumped by every amendment, so that a stale edit can be refused.
     version = models.PositiveIntegerField(default=1)
     idempotency_key = models.CharField(max_length=64, blank=True)
@@ -255,6 +287,8 @@ class Change(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     before = models.JSONField(null=True, blank=True)
     after = models.JSONField(null=True, blank=True)
+    # Other events the same change altered (a VAR overturn disallows the goal it reviewed).
+    related = models.JSONField(default=list, blank=True)
     # The match as it stood after this change (score, period, clock), so that a
     # replayed change carries the same facts as the live one did.
     match_state = models.JSONField()

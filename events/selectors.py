@@ -79,10 +79,16 @@ def event_dict(event: MatchEvent) -> dict:
         "goal_type": event.goal_type,
         "injury": event.injury,
         "reviewed_event": event.reviewed_event_id,
+        "var_category": event.var_category,
+        "var_category_label": event.get_var_category_display() if event.var_category else "",
         "var_outcome": event.var_outcome,
+        "var_outcome_label": event.get_var_outcome_display() if event.var_outcome else "",
         "var_reason": event.var_reason,
+        "decision_reason": event.decision_reason,
+        "decision_reason_label": event.get_decision_reason_display() if event.decision_reason else "",
         "commentary": event.commentary,
         "state": event.state,
+        "state_reason": event.state_reason,
         "version": event.version,
         "is_goal": event.kind in GOAL_KINDS,
         "created_at": event.created_at.isoformat() if event.created_at else None,
@@ -124,10 +130,29 @@ def match_state_with_pitch(match: Match) -> dict:
     empty = SideState()
     return {
         **match_state(match),
+        "var": review_in_progress(active),
         "pitch": {
             "home": sides.get(match.home_id, empty).to_dict(),
             "away": sides.get(match.away_id, empty).to_dict(),
         },
+    }
+
+
+def review_in_progress(active_events: list[MatchEvent]) -> dict | None:
+    """The VAR check fans should see on the score header, if one is under way."""
+    under_way = (MatchEvent.VarOutcome.IN_PROGRESS, MatchEvent.VarOutcome.ON_FIELD_REVIEW)
+    checks = [e for e in active_events if e.kind == EventKind.VAR_CHECK and e.var_outcome in under_way]
+    if not checks:
+        return None
+    check = max(checks, key=lambda e: e.id)
+    return {
+        "check": check.id,
+        "category": check.var_category,
+        "category_label": check.get_var_category_display(),
+        "outcome": check.var_outcome,
+        "outcome_label": check.get_var_outcome_display(),
+        "var_reason": check.var_reason,
+        "reviewed_event": check.reviewed_event_id,
     }
 
 
@@ -209,6 +234,7 @@ def change_message(change: Change) -> dict:
         "op": change.op,
         "event": change.after if change.after is not None else change.before,
         "previous": change.before,
+        "related": change.related,
         "match": change.match_state,
         "reason": change.reason,
         "at": change.created_at.isoformat(),

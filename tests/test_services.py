@@ -275,10 +275,11 @@ def test_a_var_check_reviews_an_incident_of_the_same_match():
     incident = goal(other, other.home, 9)
     refused(
         "invalid_reviewed_event", services.record_event, match_id=match.id, kind="var_check", minute=11,
-        reviewed_event_id=incident.event.id,
+        reviewed_event_id=incident.event.id, var_category="goal",
     )
     own = goal(match, match.home, 9)
-    check = services.record_event(match_id=match.id, kind="var_check", minute=11, reviewed_event_id=own.event.id)
+    check = services.record_event(match_id=match.id, kind="var_check", minute=11, reviewed_event_id=own.event.id,
+                                  var_category="goal")
     assert check.event.var_outcome == "in_progress"
 
 

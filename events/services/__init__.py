@@ -6,11 +6,13 @@ score and period, and build the broadcast once. The broadcast is sent only after
 commit, so fans never see a change that a rollback erases.
 """
 
+from .commit import EventResult
 from .errors import ServiceError
-from .match_events import EventResult, amend_event, record_event, remove_event
+from .match_events import amend_event, record_event, remove_event
 from .matches import reset_match, set_clock_speed, set_lineup, set_venue
 from .results import ImportSummary, import_competition, record_result
 from .tokens import authenticate_api_token, create_api_token, revoke_api_token
+from .var import decide_var_check, start_on_field_review
 
 __all__ = [
     "EventResult",
@@ -19,6 +21,7 @@ __all__ = [
     "amend_event",
     "authenticate_api_token",
     "create_api_token",
+    "decide_var_check",
     "import_competition",
     "record_event",
     "record_result",
@@ -28,4 +31,5 @@ __all__ = [
     "set_clock_speed",
     "set_lineup",
     "set_venue",
+    "start_on_field_review",
 ]

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db import transaction
 
 from .. import broadcast, selectors
 from ..models import GOAL_KINDS, Change, EventKind, Match, MatchEvent, Period
 from .errors import ServiceError
+
+
+@dataclass(frozen=True)
+class EventResult:
+    event: MatchEvent
+    created: bool
+    seq: int
 
 
 def lock_match(match_id: int) -> Match:
@@ -82,6 +91,7 @@ def commit_change(
     reason: str = "",
     derive: bool = True,
     announce: bool = True,
+    related: list[MatchEvent] = (),
 ) -> Change:
     """Bump the seq, log the change, and send it to every open page once the transaction commits."""
     if derive:
@@ -90,6 +100,12 @@ def commit_change(
     match.save()
     if event is not None:
         event = MatchEvent.objects.select_related(*selectors.EVENT_RELATED).get(pk=event.pk)
+    related_after = [
+        selectors.event_dict(other)
+        for other in MatchEvent.objects.select_related(*selectors.EVENT_RELATED).filter(
+            pk__in=[other.pk for other in related]
+        ).order_by("id")
+    ]
     change = Change.objects.create(
         match=match,
         seq=match.seq,
@@ -100,6 +116,7 @@ def commit_change(
         after=selectors.event_dict(event) if event is not None else None,
         match_state=selectors.match_state_with_pitch(match),
         reason=reason,
+        related=related_after,
     )
     if announce:
         message_text = broadcast.build_change_text(change, match)

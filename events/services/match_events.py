@@ -2,26 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
 
 from .. import selectors
 from ..models import Change, EventKind, MatchEvent
-from .commit import active_events, commit_change, lock_event, lock_match, seq_of_creation
+from .commit import EventResult, active_events, commit_change, lock_event, lock_match, seq_of_creation
 from .errors import ServiceError
 from .rules import MATCH_LEVEL_KINDS, check_version, prepare_event, require_editable
-
-
-@dataclass(frozen=True)
-class EventResult:
-    event: MatchEvent
-    created: bool
-    seq: int
-
-
-# Playing periods: (first minute, last regular minute).
+from .var import undo_consequence
 
 AMENDABLE_FIELDS = frozenset(
     {
@@ -35,7 +25,7 @@ AMENDABLE_FIELDS = frozenset(
         "injury",
         "commentary",
         "reviewed_event",
-        "var_outcome",
+        "var_category",
         "var_reason",
     }
 )
@@ -57,7 +47,7 @@ def record_event(
     goal_type: str = "",
     injury: bool = False,
     reviewed_event_id: int | None = None,
-    var_outcome: str = "",
+    var_category: str = "",
     var_reason: str = "",
     commentary: str = "",
     idempotency_key: str = "",
@@ -84,7 +74,7 @@ def record_event(
                 goal_type=goal_type or "",
                 injury=injury,
                 reviewed_event_id=reviewed_event_id,
-                var_outcome=var_outcome or "",
+                var_category=var_category or "",
                 var_reason=var_reason,
                 commentary=commentary,
                 idempotency_key=idempotency_key,
@@ -134,7 +124,7 @@ def amend_event(
         if "kind" in changes and changes["kind"] not in EventKind.values:
             raise ServiceError(f"Unknown event kind '{changes['kind']}'.", code="invalid_kind", field="kind")
         event.goal_type = event.goal_type or ""
-        event.var_outcome = event.var_outcome or ""
+        event.var_category = event.var_category or ""
         event.added_minute = event.added_minute or None
         prepare_event(match, event, minute_given=True)
         event.version += 1
@@ -158,8 +148,11 @@ def remove_event(*, event_id: int, user=None, expected_version: int | None = Non
                 raise ServiceError("Only the latest period change can be undone.", code="not_latest_period",
                                    status=409)
         before = selectors.event_dict(event)
+        # Removing a VAR check takes back what its decision changed.
+        related = undo_consequence(event) if event.kind == EventKind.VAR_CHECK else []
         event.state = MatchEvent.State.REMOVED
         event.version += 1
         event.save()
-        change = commit_change(match, op=Change.Op.REMOVE, event=event, before=before, user=user, reason=reason)
+        change = commit_change(match, op=Change.Op.REMOVE, event=event, before=before, user=user, reason=reason,
+                               related=related)
         return EventResult(event, created=False, seq=change.seq)

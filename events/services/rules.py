@@ -45,16 +45,19 @@ PLAYER_EVENT_KINDS = frozenset(
     }
 )
 MATCH_LEVEL_KINDS = frozenset({EventKind.PERIOD_START, EventKind.PERIOD_END, EventKind.ADDED_TIME})
+TEAM_EVENT_KINDS = PLAYER_EVENT_KINDS | {EventKind.PENALTY_AWARDED}
 
 
-def prepare_event(match: Match, event: MatchEvent, *, minute_given: bool) -> None:
+def prepare_event(match: Match, event: MatchEvent, *, minute_given: bool, correction: bool = False) -> None:
     """Validate an event against the match as it stands and fill in what follows from it."""
     if event.kind in (EventKind.PERIOD_START, EventKind.PERIOD_END):
         _prepare_period_event(match, event, minute_given=minute_given)
         return
     if match.period == Period.PRE_MATCH:
         raise ServiceError("The match has not kicked off yet.", code="match_not_started", status=409)
-    if match.period == Period.FULL_TIME:
+    # Editing what happened is allowed after full time (to those who may); adding to it is not,
+    # unless it is an admin's correction.
+    if match.period == Period.FULL_TIME and event.pk is None and not correction:
         raise ServiceError("The match is over: no events after full time.", code="match_finished", status=409)
     if not minute_given:
         raise ServiceError("The minute is required.", code="required", field="minute")
@@ -69,7 +72,7 @@ def prepare_event(match: Match, event: MatchEvent, *, minute_given: bool) -> Non
         _validate_player_in_match(match, event.player_id or event.second_player_id, event, "player")
     if event.kind == EventKind.VAR_CHECK:
         _validate_var_check(match, event)
-    elif event.reviewed_event_id or event.var_outcome:
+    elif event.reviewed_event_id or event.var_outcome or event.var_category:
         raise ServiceError("Only a VAR check reviews an incident.", code="invalid_field", field="reviewed_event")
     if event.goal_type and event.kind != EventKind.GOAL:
         raise ServiceError("A goal type belongs to a goal.", code="invalid_field", field="goal_type")
@@ -148,7 +151,7 @@ def _prepare_added_time(match: Match, event: MatchEvent) -> None:
 
 def _validate_team(match: Match, event: MatchEvent) -> None:
     if event.team_id is None:
-        if event.kind in PLAYER_EVENT_KINDS:
+        if event.kind in TEAM_EVENT_KINDS:
             raise ServiceError("The team is required.", code="required", field="team")
         return
     if event.team_id not in (match.home_id, match.away_id):
@@ -226,17 +229,40 @@ def _validate_player_coming_on(match: Match, event: MatchEvent, side, player: Pl
         )
 
 
+# Which incidents each reviewable decision may concern.
+VAR_INCIDENT_KINDS = {
+    MatchEvent.VarCategory.GOAL: {EventKind.GOAL, EventKind.OWN_GOAL, EventKind.PENALTY_GOAL},
+    MatchEvent.VarCategory.PENALTY: {EventKind.PENALTY_AWARDED, EventKind.PENALTY_GOAL, EventKind.MISSED_PENALTY},
+    MatchEvent.VarCategory.RED_CARD: {EventKind.RED_CARD, EventKind.YELLOW_CARD},
+    MatchEvent.VarCategory.MISTAKEN_IDENTITY: {EventKind.YELLOW_CARD, EventKind.SECOND_YELLOW, EventKind.RED_CARD},
+}
+
+
 def _validate_var_check(match: Match, event: MatchEvent) -> None:
+    categories = [c for c in MatchEvent.VarCategory.values if c]
+    if event.var_category not in categories:
+        raise ServiceError(f"A VAR check concerns one of: {', '.join(categories)}.", code="invalid_var_category",
+                           field="var_category")
     if event.reviewed_event_id is not None:
         reviewed = MatchEvent.objects.filter(pk=event.reviewed_event_id, match=match).first()
         if reviewed is None:
             raise ServiceError("The reviewed incident is not an event of this match.",
                                code="invalid_reviewed_event", field="reviewed_event")
-        if reviewed.kind == EventKind.VAR_CHECK:
-            raise ServiceError("A VAR check reviews an incident, not another check.",
-                               code="invalid_reviewed_event", field="reviewed_event")
-    if event.var_outcome not in MatchEvent.VarOutcome.values:
-        raise ServiceError(f"Unknown VAR outcome '{event.var_outcome}'.", code="invalid_field", field="var_outcome")
+        allowed = VAR_INCIDENT_KINDS[event.var_category]
+        if reviewed.kind not in allowed:
+            category = MatchEvent.VarCategory(event.var_category).label.lower()
+            raise ServiceError(
+                f"A {category} review cannot concern a {reviewed.get_kind_display().lower()}.",
+                code="invalid_reviewed_event", field="reviewed_event",
+            )
+        event.team_id = event.team_id or reviewed.team_id
+    elif event.var_category == MatchEvent.VarCategory.MISTAKEN_IDENTITY:
+        raise ServiceError("A mistaken-identity review concerns a card already shown.",
+                           code="required", field="reviewed_event")
+    elif event.team_id is None:
+        raise ServiceError("A review of a missed incident names the team it concerns.", code="required",
+                           field="team")
+    # A check starts in progress; decisions go through services.var.
     event.var_outcome = event.var_outcome or MatchEvent.VarOutcome.IN_PROGRESS
 
 

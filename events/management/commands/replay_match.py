@@ -32,8 +32,8 @@ class Command(BaseCommand):
             self.stdout.write(f"Match {match.id} reset to kick-off.")
             return
         if api:
-            submit, amend = self.api_client(api.rstrip("/"), match.id, user, wait)
-            demo.play_script(match, submit=submit, amend=amend, speed=speed or None)
+            submit, decide = self.api_client(api.rstrip("/"), match.id, user, wait)
+            demo.play_script(match, submit=submit, decide=decide, speed=speed or None)
         else:
             demo.play_script(match, speed=speed or None)
         match.refresh_from_db()
@@ -72,10 +72,10 @@ class Command(BaseCommand):
             self.stdout.write(f"  {result['event']['minute_label']:>6} {result['event']['kind_label']}")
             return result["id"]
 
-        def amend(event_id: int, changes: dict) -> None:
-            call("PATCH", f"/events/{event_id}", changes)
+        def decide(check_id: int, decision: dict) -> None:
+            call("POST", f"/events/{check_id}/var-decision", decision)
 
-        return submit, amend
+        return submit, decide
 
     def wait_for_server(self, base: str, wait: float) -> None:
         deadline = time.monotonic() + wait
