@@ -35,6 +35,7 @@ def change_text(message: dict, table: dict | None) -> str:
     message["html"] = {
         "event": fragments.event_html(message["event"]) if message["event"] else None,
         "related": [fragments.event_html(event) for event in message["related"]],
+        "history_entry": fragments.history_entry_html(message["history_entry"]) if message["history_entry"] else None,
         "table": fragments.table_html(table) if table else None,
     }
     return json.dumps(message, separators=(",", ":"))

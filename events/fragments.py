@@ -13,3 +13,11 @@ def timeline_html(events: list[dict]) -> str:
 
 def table_html(table: dict) -> str:
     return render_to_string("events/_table.html", {"table": table})
+
+
+def history_html(entries: list[dict]) -> str:
+    return render_to_string("events/_history.html", {"entries": entries})
+
+
+def history_entry_html(entry: dict) -> str:
+    return render_to_string("events/_history_entry.html", {"entry": entry})

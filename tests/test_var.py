@@ -212,3 +212,30 @@ def test_a_correction_after_full_time_moves_the_final_table(match):
     match.refresh_from_db()
     assert match.status == "finished" and (match.home_score, match.away_score) == (0, 0)
     assert table_points(match) == {match.home_id: 1, match.away_id: 1}
+
+
+def test_fans_see_the_history_of_decisions_and_corrections(match, client):
+    admin = make_user(role="Admins")
+    goal = record(match, "goal", 20, number=9)
+    var_check = check(match, goal)
+    decide(var_check, "overturned", decision_reason="offside", user=make_user(role="Editors"))
+    decide(var_check, "stands", user=admin, reason="Camera angle showed him onside <b>clearly</b>")
+    history = selectors.match_history(match.id)
+    assert [(entry["text"], entry["by"]) for entry in history] == [
+        ("VAR review (goal / no goal): decision stands", "an admin"),
+        ("Goal disallowed after VAR review: offside", "an editor"),
+    ]
+    page = client.get(f"/matches/{match.id}/").content.decode()
+    assert "Goal disallowed after VAR review: offside" in page
+    assert "corrected by an admin: Camera angle showed him onside &lt;b&gt;clearly&lt;/b&gt;" in page
+
+
+def test_a_correction_message_carries_its_history_entry(match, django_capture_on_commit_callbacks, listen_to_match):
+    goal = record(match, "goal", 20, number=9)
+    fans = listen_to_match(match)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.amend_event(event_id=goal.id, changes={"minute": 22}, user=make_user(role="Admins"),
+                             reason="Clock was wrong")
+    [message] = fans.messages()
+    assert message["history_entry"]["text"] == f"Goal ({player(match.home, 9).name}, 22'): minute corrected"
+    assert "Clock was wrong" in message["html"]["history_entry"]
