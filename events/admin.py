@@ -1,7 +1,10 @@
 """The Django admin: reference data is edited here; match data is shown, and changed only through services."""
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.http import HttpResponseRedirect
 
+from . import services
 from .models import ApiToken, Change, Competition, Group, LineupEntry, Match, MatchEvent, Player, Team
 
 
@@ -59,16 +62,72 @@ class MatchAdmin(ReadOnlyAdmin):
     inlines = [LineupInline]
 
 
+class MatchEventCorrectionForm(forms.ModelForm):
+    correction_reason = forms.CharField(max_length=300, widget=forms.Textarea(attrs={"rows": 2}),
+                                        help_text="Required. Shown to fans in the match's history.")
+
+    class Meta:
+        model = MatchEvent
+        fields = ["kind", "minute", "added_minute", "team", "player", "second_player", "goal_type", "commentary",
+                  "var_outcome", "decision_reason"]
+
+
 @admin.register(MatchEvent)
-class MatchEventAdmin(ReadOnlyAdmin):
+class MatchEventAdmin(admin.ModelAdmin):
+    """Admins correct events here; the change goes through the same services as everywhere else."""
+
     list_display = ["match", "minute", "added_minute", "kind", "team", "player", "state", "version"]
     list_filter = ["kind", "state"]
+    form = MatchEventCorrectionForm
+    readonly_fields = ["state", "state_reason", "version", "reviewed_event", "var_category"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # Nothing is erased: remove an event from the correction page, with a reason.
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.has_perm("events.correct_match")
+
+    def save_model(self, request, obj, form, change):
+        reason = form.cleaned_data["correction_reason"]
+        changed = [name for name in form.changed_data if name != "correction_reason"]
+        try:
+            if {"var_outcome", "decision_reason"} & set(changed):
+                services.decide_var_check(
+                    check_id=obj.pk, user=request.user, decision=form.cleaned_data["var_outcome"],
+                    decision_reason=form.cleaned_data["decision_reason"], player_id=obj.player_id, reason=reason,
+                )
+            elif changed:
+                fields = {name: getattr(obj, FOREIGN_KEYS.get(name, name)) for name in changed}
+                services.amend_event(event_id=obj.pk, user=request.user, changes=fields, reason=reason)
+        except services.ServiceError as error:
+            request._correction_refused = error.message
+
+    def response_change(self, request, obj):
+        refused = getattr(request, "_correction_refused", None)
+        if refused:
+            self.message_user(request, f"The correction was refused: {refused}", level=messages.ERROR)
+            return HttpResponseRedirect(request.path)
+        return super().response_change(request, obj)
+
+
+FOREIGN_KEYS = {"team": "team_id", "player": "player_id", "second_player": "second_player_id"}
 
 
 @admin.register(Change)
 class ChangeAdmin(ReadOnlyAdmin):
+    """The full audit: who, when, before, after, why."""
+
     list_display = ["match", "seq", "op", "event", "user", "created_at", "reason"]
-    list_filter = ["op"]
+    list_filter = ["op", "match"]
+    search_fields = ["reason", "user__username"]
+    readonly_fields = ["match", "seq", "op", "event", "user", "created_at", "reason", "before", "after", "related"]
+    exclude = ["match_state"]
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("events.view_change")
 
 
 @admin.register(ApiToken)
@@ -82,7 +141,5 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
     @admin.action(description="Revoke the selected tokens")
     def revoke(self, request, queryset):
-        from . import services
-
         for token in queryset:
             services.revoke_api_token(token_id=token.id)

@@ -1,10 +1,12 @@
 """HTML pages: thin, each renders a selector's dict; live updates come over websockets."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
 
-from . import selectors
+from . import selectors, services
+from .forms import EventCorrectionForm, RemovalForm, VarDecisionForm
 from .models import EventKind, Group, Match, MatchEvent
 
 
@@ -55,3 +57,58 @@ def editor_console(request, match_id: int):
             "goal_types": [c for c in MatchEvent.GoalType.choices if c[0]],
         },
     )
+
+
+@login_required
+@permission_required("events.correct_match", raise_exception=True)
+def corrections(request, match_id: int):
+    """Admins correct any event of a match, or a VAR decision, always with a reason."""
+    match = get_object_or_404(selectors.matches_queryset(), pk=match_id)
+    events = [e for e in selectors.match_events(match_id) if e.state != MatchEvent.State.REMOVED
+              and e.kind not in (EventKind.PERIOD_START, EventKind.PERIOD_END, EventKind.ADDED_TIME)]
+    posted = None
+    if request.method == "POST":
+        event = get_object_or_404(MatchEvent, pk=request.POST.get("event"), match_id=match_id)
+        form, apply = correction_for(request, event)
+        if form.is_valid():
+            try:
+                apply(form)
+            except services.ServiceError as error:
+                form.add_error(error.field if error.field in form.fields else None, error.message)
+            else:
+                messages.success(request, "Correction saved and sent to every open page.")
+                return redirect("editor-corrections", match_id=match_id)
+        posted = (event.id, request.POST.get("action"), form)
+    rows = []
+    for event in events:
+        row = {
+            "event": selectors.event_dict(event),
+            "form": correction_for(request, event, bound=False)[0],
+            "removal": RemovalForm(prefix=f"r{event.id}"),
+        }
+        if posted and posted[0] == event.id:
+            row["removal" if posted[1] == "remove" else "form"] = posted[2]
+        rows.append(row)
+    return render(request, "editor/corrections.html", {
+        "match": selectors.match_summary(match), "rows": rows, "history": selectors.match_history(match_id),
+    })
+
+
+def correction_for(request, event: MatchEvent, bound: bool = True):
+    """The form that corrects `event`, and how to apply it through the services."""
+    data = request.POST if bound else None
+    if bound and request.POST.get("action") == "remove":
+        form = RemovalForm(data, prefix=f"r{event.id}")
+        return form, lambda f: services.remove_event(event_id=event.id, user=request.user,
+                                                     reason=f.cleaned_data["reason"])
+    if event.kind == EventKind.VAR_CHECK:
+        form = VarDecisionForm(data, check=event, prefix=f"e{event.id}")
+        return form, lambda f: services.decide_var_check(
+            check_id=event.id, user=request.user, decision=f.cleaned_data["decision"],
+            decision_reason=f.cleaned_data["decision_reason"],
+            player_id=f.cleaned_data["player"].id if f.cleaned_data["player"] else None,
+            reason=f.cleaned_data["reason"],
+        )
+    form = EventCorrectionForm(data, event=event, prefix=f"e{event.id}")
+    return form, lambda f: services.amend_event(event_id=event.id, user=request.user, changes=f.changes(),
+                                                reason=f.cleaned_data["reason"])

@@ -11,6 +11,7 @@ urlpatterns = [
     path("groups/<int:group_id>/", views.group_page, name="group"),
     path("editor/", views.editor_index, name="editor-index"),
     path("editor/matches/<int:match_id>/", views.editor_console, name="editor-console"),
+    path("editor/matches/<int:match_id>/corrections/", views.corrections, name="editor-corrections"),
     path("editor/login/", auth_views.LoginView.as_view(), name="login"),
     path("editor/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("api/", api.urls),

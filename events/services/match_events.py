@@ -111,7 +111,7 @@ def amend_event(
     with transaction.atomic():
         match, event = lock_event(event_id)
         check_version(event, expected_version)
-        require_editable(match, user)
+        require_editable(match, user, reason)
         if event.state != MatchEvent.State.ACTIVE:
             raise ServiceError("A removed event cannot be edited.", code="event_removed", status=409,
                                current=selectors.event_dict(event))
@@ -138,7 +138,7 @@ def remove_event(*, event_id: int, user=None, expected_version: int | None = Non
     with transaction.atomic():
         match, event = lock_event(event_id)
         check_version(event, expected_version)
-        require_editable(match, user)
+        require_editable(match, user, reason)
         if event.state == MatchEvent.State.REMOVED:
             raise ServiceError("This event is already removed.", code="event_removed", status=409,
                                current=selectors.event_dict(event))

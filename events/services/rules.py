@@ -266,10 +266,15 @@ def _validate_var_check(match: Match, event: MatchEvent) -> None:
     event.var_outcome = event.var_outcome or MatchEvent.VarOutcome.IN_PROGRESS
 
 
-def require_editable(match: Match, user) -> None:
-    if match.status == Match.Status.FINISHED and not can_correct(user):
+def require_editable(match: Match, user, reason: str) -> None:
+    """Editors work on matches in play; a finished match is corrected by an admin, who says why."""
+    if match.status != Match.Status.FINISHED:
+        return
+    if not can_correct(user):
         raise ServiceError("The match is finished; only an admin can correct it.", code="match_finished",
                            status=403)
+    if user is not None and not reason.strip():
+        raise ServiceError("A correction to a finished match needs a reason.", code="required", field="reason")
 
 
 def can_correct(user) -> bool:
