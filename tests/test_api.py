@@ -203,3 +203,58 @@ def test_delete_marks_the_event_removed(client, match, token):
     again = client.delete(f"/api/events/{created['id']}", headers=auth)
     assert again.status_code == 409
     assert client.delete("/api/events/999999", headers=auth).status_code == 404
+
+
+# --- VAR reviews over the API --------------------------------------------------------------------
+
+
+def start_check(client, match, token, goal_id):
+    return client.post(f"/api/matches/{match.id}/events", data=json.dumps({
+        "kind": "var_check", "minute": 11, "reviewed_event": goal_id, "var_category": "goal",
+        "var_reason": "possible offside"}), content_type="application/json",
+        headers={"Authorization": f"Bearer {token}"}).json()
+
+
+def decide_over_api(client, check_id, token, **body):
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    return client.post(f"/api/events/{check_id}/var-decision", data=json.dumps(body),
+                       content_type="application/json", headers=headers)
+
+
+def test_var_review_in_two_calls_and_permissions_by_role(client, match, token):
+    goal = post_event(client, match, token, **goal_body(match)).json()
+    check = start_check(client, match, token, goal["id"])
+    assert check["event"]["var_outcome"] == "in_progress"
+    assert decide_over_api(client, check["id"], None, decision="overturned").status_code == 401
+    fan = services.create_api_token(user=make_user(role=None))
+    assert decide_over_api(client, check["id"], fan, decision="overturned").status_code == 403
+    response = decide_over_api(client, check["id"], token, decision="overturned", decision_reason="offside")
+    assert response.status_code == 200
+    snapshot = client.get(f"/api/matches/{match.id}").json()
+    assert snapshot["match"]["home_score"] == 0
+    assert [e["state"] for e in snapshot["events"] if e["kind"] == "goal"] == ["disallowed"]
+    again = decide_over_api(client, check["id"], token, decision="stands", reason="changed my mind")
+    assert again.status_code == 403 and again.json()["code"] == "decision_final"
+    admin = services.create_api_token(user=make_user(role="Admins"))
+    no_reason = decide_over_api(client, check["id"], admin, decision="stands")
+    assert no_reason.status_code == 400 and no_reason.json()["field"] == "reason"
+    assert decide_over_api(client, check["id"], admin, decision="stands", reason="Onside").status_code == 200
+    assert client.get(f"/api/matches/{match.id}").json()["match"]["home_score"] == 1
+
+
+def test_a_bad_decision_names_the_field(client, match, token):
+    goal = post_event(client, match, token, **goal_body(match)).json()
+    check = start_check(client, match, token, goal["id"])
+    response = decide_over_api(client, check["id"], token, decision="maybe")
+    assert response.status_code == 400 and response.json()["field"] == "decision"
+    response = decide_over_api(client, goal["id"], token, decision="stands")
+    assert response.status_code == 400 and response.json()["code"] == "not_a_var_check"
+
+
+def test_on_field_review_over_the_api(client, match, token):
+    goal = post_event(client, match, token, **goal_body(match)).json()
+    check = start_check(client, match, token, goal["id"])
+    response = client.post(f"/api/events/{check['id']}/on-field-review",
+                           headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 200 and response.json()["event"]["var_outcome"] == "on_field_review"
+    assert client.get(f"/api/matches/{match.id}").json()["match"]["var"]["outcome"] == "on_field_review"
