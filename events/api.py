@@ -212,6 +212,14 @@ def get_changes(request, match_id: int, since: int = 0):
         selectors.change_message(change)
         for change in selectors.changes_after(match_id, since, limit=MAX_CHANGES_PER_PAGE)
     ]
+    first_seq = changes[0]["seq"] if changes else current_seq + 1
+    if first_seq != since + 1:
+        raise services.ServiceError(
+            f"The changes after seq {since} are no longer kept (the match was reset). "
+            "Fetch the match for a fresh snapshot.",
+            code="unknown_seq",
+            field="since",
+        )
     last_seq = changes[-1]["seq"] if changes else since
     return {"match_id": match_id, "seq": current_seq, "changes": changes, "more": last_seq < current_seq}
 

@@ -59,6 +59,9 @@ class MatchConsumer(ReadOnlyLiveConsumer):
     async def connect(self):
         match_id = self.scope["url_route"]["kwargs"]["match_id"]
         if not await database_sync_to_async(Match.objects.filter(pk=match_id).exists)():
+            # Accept first: a close before the handshake is answered reaches the client
+            # as a bare 403, and it could not tell "no such match" from "not allowed".
+            await self.accept()
             await self.close(code=CLOSE_NOT_FOUND)
             return
         # Join before reading, so nothing committed in between is missed; the
@@ -74,6 +77,9 @@ class GroupConsumer(ReadOnlyLiveConsumer):
     async def connect(self):
         group_id = self.scope["url_route"]["kwargs"]["group_id"]
         if not await database_sync_to_async(Group.objects.filter(pk=group_id).exists)():
+            # Accept first: a close before the handshake is answered reaches the client
+            # as a bare 403, and it could not tell "no such match" from "not allowed".
+            await self.accept()
             await self.close(code=CLOSE_NOT_FOUND)
             return
         self.group_name = broadcast.group_group(group_id)

@@ -256,7 +256,11 @@ def changes_since(match_id: int, since: int) -> list[dict] | None:
         return None
     if current_seq - since > MAX_REPLAYED_CHANGES:
         return None
-    return [change_message(change) for change in changes_after(match_id, since)]
+    changes = list(changes_after(match_id, since))
+    # A reset for a replay clears the log; a client from before it needs a snapshot.
+    if len(changes) != current_seq - since:
+        return None
+    return [change_message(change) for change in changes]
 
 
 def changes_after(match_id: int, since: int, limit: int | None = None):

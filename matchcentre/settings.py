@@ -89,7 +89,9 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Editors and the replay write while fans read: wait for the lock instead of
     # failing at once with "database is locked".
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # Take the write lock when the transaction starts: SQLite refuses at once,
+    # rather than waits, to upgrade a reading transaction to a writing one.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(timeout=20, transaction_mode="IMMEDIATE")
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:

@@ -105,10 +105,12 @@ async def test_a_client_that_missed_a_change_sees_the_gap_and_recovers_it():
     await fan.disconnect()
 
 
-async def test_unknown_match_is_closed_with_4404():
-    fan = connect("/ws/matches/999999/")
-    connected, code = await fan.connect()
-    assert not connected and code == 4404
+async def test_unknown_match_or_group_is_closed_with_4404():
+    for path in ("/ws/matches/999999/", "/ws/groups/999999/"):
+        fan = connect(path)
+        connected, _ = await fan.connect()
+        assert connected
+        assert await fan.receive_output(timeout=1) == {"type": "websocket.close", "code": 4404}
 
 
 async def test_fans_are_read_only():

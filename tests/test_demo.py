@@ -87,3 +87,22 @@ def test_no_demo_accounts_outside_demo_mode(settings):
     from django.contrib.auth import get_user_model
 
     assert not get_user_model().objects.exists()
+
+
+def test_a_page_from_before_a_replay_reset_gets_a_snapshot_not_a_hole():
+    match = demo.load_demo()
+    seen = match.seq
+    call_command("replay_match", reset_only=True)
+    assert selectors.changes_since(match.id, seen) is None
+    from events import services
+
+    services.record_event(match_id=match.id, kind="period_start")
+    assert selectors.changes_since(match.id, seen) is None
+
+
+def test_the_changes_api_refuses_a_seq_from_before_a_reset(client):
+    match = demo.load_demo()
+    seen = match.seq
+    call_command("replay_match", reset_only=True)
+    response = client.get(f"/api/matches/{match.id}/changes?since={seen}")
+    assert response.status_code == 400 and response.json()["code"] == "unknown_seq"

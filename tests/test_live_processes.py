@@ -1,0 +1,322 @@
+"""End to end across processes: two Daphne servers share Redis; what an editor posts to one reaches fans on both.
+
+The servers run the real settings against a database of their own (see tests/live_servers.py), so these
+tests do not use pytest-django's database. Each test starts from Liverpool-Napoli taken back to kick-off
+(`replay_match --reset-only`): the demo's only match with lineups.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass
+from datetime import datetime
+
+import pytest
+
+from tests.live_servers import (
+    DaphneProcess,
+    Fan,
+    LiveCluster,
+    api_request,
+    is_change,
+    live_cluster,
+    report_logs,
+    summarize,
+)
+
+pytestmark = [pytest.mark.live_server, pytest.mark.redis]
+
+# The promise under test: a fan sees a change within a second of the editor's POST returning.
+LIVE_WITHIN = 1.0
+# How long to keep listening for a duplicate after the last expected message.
+QUIET_PERIOD = 0.5
+CONNECT_TIMEOUT = 5.0
+
+
+@pytest.fixture(scope="module")
+def cluster(request, tmp_path_factory):
+    failures_before = request.session.testsfailed
+    with live_cluster(tmp_path_factory.mktemp("live"), processes=2) as running:
+        yield running
+        if request.session.testsfailed > failures_before or running.dead_servers():
+            report_logs(request.config, "Daphne output (tests/test_live_processes.py)", running.logs())
+
+
+@pytest.fixture(autouse=True)
+def servers_running(cluster):
+    dead = cluster.dead_servers()
+    if dead:
+        pytest.fail(f"Daphne {', '.join(s.name for s in dead)} is no longer running:\n{cluster.logs()}", pytrace=False)
+
+
+@dataclass(frozen=True)
+class DemoMatch:
+    id: int
+    group_id: int
+    seq: int
+    home_id: int
+    away_id: int
+    lineups: dict
+
+    def player(self, side: str, position: str, *, bench: bool = False) -> int:
+        """The first player of `side` ("home"/"away") at `position` in the starting XI (or on the bench)."""
+        players = [p for p in self.lineups[side]["bench" if bench else "starting"] if p["position"] == position]
+        return players[0]["id"]
+
+
+@pytest.fixture
+def match(cluster: LiveCluster) -> DemoMatch:
+    """Liverpool-Napoli back at kick-off, as the API reports it."""
+    cluster.manage("replay_match", "--reset-only")
+    status, snapshot = api_request(cluster.servers[0], "GET", f"/api/matches/{cluster.demo_match_id}")
+    assert status == 200, snapshot
+    assert snapshot["match"]["status"] == "scheduled"
+    assert snapshot["events"] == []
+    return DemoMatch(
+        id=cluster.demo_match_id,
+        group_id=snapshot["match"]["group"]["id"],
+        seq=snapshot["seq"],
+        home_id=snapshot["match"]["home"]["id"],
+        away_id=snapshot["match"]["away"]["id"],
+        lineups=snapshot["lineups"],
+    )
+
+
+@dataclass(frozen=True)
+class Posted:
+    seq: int
+    body: dict
+    returned_at: float  # time.monotonic() when the response had been read
+
+
+async def post_event(cluster: LiveCluster, server: DaphneProcess, match: DemoMatch, payload: dict) -> Posted:
+    status, body = await asyncio.to_thread(
+        api_request, server, "POST", f"/api/matches/{match.id}/events", payload, cluster.token
+    )
+    returned_at = time.monotonic()
+    assert status == 201, f"POST {payload} to {server.name}: {status} {body}"
+    return Posted(seq=body["seq"], body=body, returned_at=returned_at)
+
+
+async def connect_fans(server: DaphneProcess, path: str, count: int, name: str) -> list[Fan]:
+    fans = [Fan(server, path, f"{name}{index}") for index in range(count)]
+    await asyncio.gather(*(fan.connect() for fan in fans))
+    return fans
+
+
+async def close_all(fans: list[Fan]) -> None:
+    await asyncio.gather(*(fan.close() for fan in fans), return_exceptions=True)
+
+
+async def expect_snapshot(fan: Fan, match: DemoMatch) -> dict:
+    [snapshot] = await fan.wait_for_count(1, CONNECT_TIMEOUT)
+    assert snapshot["type"] == "snapshot", summarize(fan.messages)
+    assert snapshot["seq"] == match.seq
+    assert snapshot["match"]["status"] == "scheduled"
+    return snapshot
+
+
+def kick_off() -> dict:
+    return {"kind": "period_start", "commentary": "Kick-off."}
+
+
+def goal(match: DemoMatch, side: str, minute: int, player: int) -> dict:
+    team = match.home_id if side == "home" else match.away_id
+    return {"kind": "goal", "minute": minute, "team": team, "player": player, "goal_type": "open_play"}
+
+
+def rows_by_team(table: dict) -> dict[int, dict]:
+    return {row["team"]["id"]: row for row in table["rows"]}
+
+
+def test_fan_on_one_process_receives_event_posted_to_the_other_within_a_second(cluster, match):
+    a, b = cluster.servers
+    scorer = match.player("home", "FW")
+
+    async def scenario():
+        fan = await Fan(a, f"/ws/matches/{match.id}/", "fan").connect()
+        try:
+            snapshot = await expect_snapshot(fan, match)
+            assert (snapshot["match"]["home_score"], snapshot["match"]["away_score"]) == (0, 0)
+            steps = [
+                (kick_off(), {"status": "live", "period": "first_half", "home_score": 0, "away_score": 0}),
+                (goal(match, "home", 7, scorer), {"status": "live", "home_score": 1, "away_score": 0}),
+            ]
+            for offset, (payload, expected_state) in enumerate(steps, start=1):
+                posted = await post_event(cluster, b, match, payload)
+                assert posted.seq == match.seq + offset
+                received = await fan.wait_for_seq(posted.seq, deadline=posted.returned_at + LIVE_WITHIN)
+                assert received.at - posted.returned_at <= LIVE_WITHIN
+                message = received.message
+                assert message["op"] == "add"
+                assert message["match_id"] == match.id
+                assert message["event"] == posted.body["event"]
+                assert message["event"]["id"] == posted.body["id"]
+                assert message["match"]["seq"] == posted.seq
+                assert {key: message["match"][key] for key in expected_state} == expected_state
+                assert datetime.fromisoformat(message["at"])
+            scored = fan.messages[-1]["event"]
+            assert (scored["kind"], scored["player"]["id"], scored["team"]["id"]) == ("goal", scorer, match.home_id)
+
+            await asyncio.sleep(QUIET_PERIOD)
+            changes = fan.messages[1:]
+            assert [m["seq"] for m in changes] == [match.seq + 1, match.seq + 2], summarize(fan.messages)
+            assert all(is_change(m) for m in changes)
+        finally:
+            await fan.close()
+
+    asyncio.run(scenario())
+
+
+def test_every_fan_on_both_processes_gets_every_change_once(cluster, match):
+    a, b = cluster.servers
+    path = f"/ws/matches/{match.id}/"
+    payloads = [
+        kick_off(),
+        goal(match, "home", 10, match.player("home", "FW")),
+        {"kind": "yellow_card", "minute": 20, "team": match.away_id, "player": match.player("away", "DF")},
+        {
+            "kind": "substitution",
+            "minute": 30,
+            "team": match.home_id,
+            "player": match.player("home", "MF"),
+            "second_player": match.player("home", "MF", bench=True),
+        },
+        goal(match, "away", 40, match.player("away", "FW")),
+    ]
+
+    async def scenario():
+        fans = await connect_fans(a, path, 5, "A-fan") + await connect_fans(b, path, 5, "B-fan")
+        try:
+            for fan in fans:
+                await expect_snapshot(fan, match)
+            posted = []
+            for index, payload in enumerate(payloads):
+                # Alternate the process the editor talks to: both must reach fans on both.
+                posted.append(await post_event(cluster, cluster.servers[index % 2], match, payload))
+            expected_seqs = [match.seq + offset for offset in range(1, len(payloads) + 1)]
+            assert [p.seq for p in posted] == expected_seqs
+            deadline = posted[-1].returned_at + LIVE_WITHIN
+            for fan in fans:
+                await fan.wait_for_seq(expected_seqs[-1], deadline=deadline)
+
+            await asyncio.sleep(QUIET_PERIOD)
+            for fan in fans:
+                changes = fan.messages[1:]
+                assert [m["seq"] for m in changes] == expected_seqs, f"{fan.name}: {summarize(fan.messages)}"
+                assert [m["event"]["id"] for m in changes] == [p.body["id"] for p in posted], fan.name
+                final = changes[-1]["match"]
+                assert (final["home_score"], final["away_score"]) == (1, 1), fan.name
+        finally:
+            await close_all(fans)
+
+    asyncio.run(scenario())
+
+
+def test_reconnecting_fan_resumes_from_its_last_seq(cluster, match):
+    a, b = cluster.servers
+    path = f"/ws/matches/{match.id}/"
+
+    async def scenario():
+        fan = await Fan(a, path, "fan-before").connect()
+        try:
+            await expect_snapshot(fan, match)
+            kicked_off = await post_event(cluster, b, match, kick_off())
+            await fan.wait_for_seq(kicked_off.seq, deadline=kicked_off.returned_at + LIVE_WITHIN)
+            last_seq = fan.messages[-1]["seq"]
+        finally:
+            await fan.close()
+
+        missed = [
+            await post_event(cluster, a, match, goal(match, "home", 12, match.player("home", "FW"))),
+            await post_event(
+                cluster,
+                b,
+                match,
+                {"kind": "yellow_card", "minute": 14, "team": match.away_id, "player": match.player("away", "MF")},
+            ),
+        ]
+
+        resumed = await Fan(b, path, "fan-after").connect(query=f"since={last_seq}")
+        try:
+            await resumed.wait_for_count(len(missed), CONNECT_TIMEOUT)
+            await asyncio.sleep(QUIET_PERIOD)
+            replayed = resumed.messages
+            assert [m["type"] for m in replayed] == ["change"] * len(missed), summarize(replayed)
+            assert [m["seq"] for m in replayed] == [p.seq for p in missed] == [last_seq + 1, last_seq + 2]
+            assert [m["event"]["id"] for m in replayed] == [p.body["id"] for p in missed]
+            assert [m["event"] for m in replayed] == [p.body["event"] for p in missed]
+            assert (replayed[-1]["match"]["home_score"], replayed[-1]["match"]["away_score"]) == (1, 0)
+
+            # And it is live again: the next change arrives like any other.
+            live = await post_event(cluster, a, match, goal(match, "away", 16, match.player("away", "FW")))
+            await resumed.wait_for_seq(live.seq, deadline=live.returned_at + LIVE_WITHIN)
+            await asyncio.sleep(QUIET_PERIOD)
+            assert [m["seq"] for m in resumed.messages] == [last_seq + 1, last_seq + 2, last_seq + 3]
+        finally:
+            await resumed.close()
+
+    asyncio.run(scenario())
+
+
+def test_match_group_page_socket_receives_table_changes(cluster, match):
+    a, b = cluster.servers
+
+    async def scenario():
+        fan = await Fan(a, f"/ws/groups/{match.group_id}/", "group-fan").connect()
+        try:
+            [snapshot] = await fan.wait_for_count(1, CONNECT_TIMEOUT)
+            assert snapshot["type"] == "group_snapshot", summarize(fan.messages)
+            assert snapshot["id"] == match.group_id
+            listed = {m["id"]: m for m in snapshot["matches"]}
+            assert listed[match.id]["status"] == "scheduled"
+            assert snapshot["table"]["provisional"] is False
+            before = rows_by_team(snapshot["table"])
+            home, away = before[match.home_id], before[match.away_id]
+
+            kicked_off = await post_event(cluster, b, match, kick_off())
+            received = await fan.wait_for_seq(kicked_off.seq, deadline=kicked_off.returned_at + LIVE_WITHIN)
+            table = received.message["table"]
+            assert received.message["match_id"] == match.id
+            assert table["provisional"] is True
+            rows = rows_by_team(table)
+            for team, base in ((match.home_id, home), (match.away_id, away)):
+                assert (rows[team]["played"], rows[team]["drawn"], rows[team]["points"]) == (
+                    base["played"] + 1,
+                    base["drawn"] + 1,
+                    base["points"] + 1,
+                ), rows[team]
+
+            scored = await post_event(cluster, b, match, goal(match, "home", 20, match.player("home", "FW")))
+            received = await fan.wait_for_seq(scored.seq, deadline=scored.returned_at + LIVE_WITHIN)
+            message = received.message
+            assert (message["match"]["home_score"], message["match"]["away_score"]) == (1, 0)
+            table = message["table"]
+            assert table["provisional"] is True
+            rows = rows_by_team(table)
+            won, lost = rows[match.home_id], rows[match.away_id]
+            assert (won["played"], won["won"], won["goals_for"], won["points"]) == (
+                home["played"] + 1,
+                home["won"] + 1,
+                home["goals_for"] + 1,
+                home["points"] + 3,
+            ), won
+            assert (lost["played"], lost["lost"], lost["goals_against"], lost["points"]) == (
+                away["played"] + 1,
+                away["lost"] + 1,
+                away["goals_against"] + 1,
+                away["points"],
+            ), lost
+            assert [row["position"] for row in table["rows"]] == list(range(1, len(table["rows"]) + 1))
+
+            await asyncio.sleep(QUIET_PERIOD)
+            assert [(m["type"], m.get("seq")) for m in fan.messages] == [
+                ("group_snapshot", None),
+                ("change", kicked_off.seq),
+                ("change", scored.seq),
+            ], summarize(fan.messages)
+        finally:
+            await fan.close()
+
+    asyncio.run(scenario())
