@@ -14,7 +14,9 @@ SENDING_OFF_KINDS = frozenset({EventKind.RED_CARD, EventKind.SECOND_YELLOW})
 
 
 def event_time(event: MatchEvent) -> tuple:
-    return timeline_key(event.period, event.minute, event.added_minute, event.id or 0)
+    # An added-time announcement's added_minute is the minutes announced, not when it happened.
+    added = None if event.kind == EventKind.ADDED_TIME else event.added_minute
+    return timeline_key(event.period, event.minute, added, event.id or 0)
 
 
 @dataclass

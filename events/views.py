@@ -55,6 +55,8 @@ def editor_console(request, match_id: int):
             "match": snapshot["match"],
             "event_kinds": EventKind.choices,
             "goal_types": [c for c in MatchEvent.GoalType.choices if c[0]],
+            "var_categories": [c for c in MatchEvent.VarCategory.choices if c[0]],
+            "decision_reasons": [c for c in MatchEvent.DecisionReason.choices if c[0]],
         },
     )
 

@@ -59,11 +59,11 @@ def prepare_event(match: Match, event: MatchEvent, *, minute_given: bool, correc
     # unless it is an admin's correction.
     if match.period == Period.FULL_TIME and event.pk is None and not correction:
         raise ServiceError("The match is over: no events after full time.", code="match_finished", status=409)
-    if not minute_given:
-        raise ServiceError("The minute is required.", code="required", field="minute")
     if event.kind == EventKind.ADDED_TIME:
         _prepare_added_time(match, event)
         return
+    if not minute_given:
+        raise ServiceError("The minute is required.", code="required", field="minute")
     event.period = _period_of_minute(match, event.minute, event.added_minute)
     _validate_team(match, event)
     if event.kind in PLAYER_EVENT_KINDS:

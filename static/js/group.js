@@ -1,0 +1,139 @@
+/*
+ * group.js: the group page. The group socket sends a group_snapshot, then the change
+ * messages of every match in the group. Seq is tracked per match; on a gap the socket
+ * reconnects and starts again from a fresh group_snapshot.
+ *
+ * Fixtures are updated in place by match id; the table is only ever replaced with
+ * server-rendered markup (html.table of a change, or the page itself re-fetched).
+ */
+(function () {
+  "use strict";
+  var MC = window.Matchcentre;
+  var snapshot = MC.readJson("group-snapshot");
+  if (!snapshot) return;
+
+  var seqs = new Map(); // match id -> last seq applied
+  var matches = new Map(); // match id -> match state (status, score, clock…)
+  var offsetMs = MC.serverOffset(snapshot.server_time);
+  var tableJson = JSON.stringify(snapshot.table || null);
+  var tableContainer = document.getElementById("table-container");
+  var refreshing = null;
+
+  function remember(match) {
+    var previous = matches.get(match.id) || {};
+    var merged = Object.assign({}, previous, match);
+    matches.set(match.id, merged);
+    if (typeof match.seq === "number") seqs.set(match.id, match.seq);
+    return merged;
+  }
+
+  function fixtureOf(matchId) {
+    return document.getElementById("fixture-" + matchId);
+  }
+
+  function updateFixture(match, highlight) {
+    var item = fixtureOf(match.id);
+    if (!item) return;
+    var played = match.status === "live" || match.status === "finished";
+    var home = item.querySelector('[data-score="home"]');
+    var away = item.querySelector('[data-score="away"]');
+    var changed = false;
+    [
+      [home, match.home_score],
+      [away, match.away_score],
+    ].forEach(function (pair) {
+      if (pair[0] && pair[1] !== undefined && pair[0].textContent !== String(pair[1])) {
+        pair[0].textContent = pair[1];
+        changed = true;
+      }
+    });
+    var score = item.querySelector(".fixture__score");
+    var pending = item.querySelector(".fixture__pending");
+    if (score) score.hidden = !played;
+    if (pending) pending.hidden = played;
+    item.className = item.className.replace(/\bfixture--\S+/g, "").trim() + " fixture fixture--" + match.status;
+    item.dataset.status = match.status;
+    if (typeof match.seq === "number") item.dataset.seq = match.seq;
+    var label = item.querySelector("[data-status-label]");
+    if (label) {
+      var text = match.status === "live" ? match.period_label : match.status_label;
+      if (text && label.textContent !== text) label.textContent = text;
+      label.className = "fixture__status status status--" + match.status;
+    }
+    if (highlight && changed) MC.flash(item, "fixture--changed", 3000);
+    tickFixture(match);
+  }
+
+  function tickFixture(match) {
+    var clock = document.querySelector('[data-clock-for="' + match.id + '"]');
+    if (!clock) return;
+    var live = match.status === "live";
+    clock.hidden = !live;
+    if (!live) return;
+    var text = MC.clockLabel(match, Date.now() + offsetMs);
+    if (clock.textContent !== text) clock.textContent = text;
+  }
+
+  /** After a fresh group snapshot whose table differs: fetch this page and take its table markup. */
+  function refreshTable() {
+    if (refreshing) return refreshing;
+    refreshing = fetch(window.location.pathname, { headers: { Accept: "text/html" }, credentials: "same-origin" })
+      .then(function (response) {
+        if (!response.ok) throw new Error("HTTP " + response.status);
+        return response.text();
+      })
+      .then(function (html) {
+        var page = new DOMParser().parseFromString(html, "text/html");
+        var table = page.querySelector("#table-container table.standings");
+        if (table) MC.replaceTable(tableContainer, table.outerHTML);
+      })
+      .catch(function (error) {
+        console.warn("Matchcentre: could not refresh the table", error);
+      })
+      .finally(function () {
+        refreshing = null;
+      });
+    return refreshing;
+  }
+
+  (snapshot.matches || []).forEach(function (match) {
+    updateFixture(remember(match), false);
+  });
+
+  setInterval(function () {
+    matches.forEach(tickFixture);
+  }, 1000);
+
+  MC.live = MC.connectLive({
+    path: document.body.dataset.wsPath,
+    useSince: false,
+    getSeq: function (matchId) {
+      var seq = seqs.get(Number(matchId));
+      return seq === undefined ? null : seq;
+    },
+    onSnapshot: function (message) {
+      if (message.type !== "group_snapshot") return;
+      offsetMs = MC.serverOffset(message.server_time);
+      seqs.clear();
+      (message.matches || []).forEach(function (match) {
+        updateFixture(remember(match), true);
+      });
+      var json = JSON.stringify(message.table || null);
+      if (json !== tableJson) {
+        tableJson = json;
+        refreshTable();
+      }
+    },
+    onChange: function (message) {
+      var id = Number(message.match_id);
+      seqs.set(id, message.seq);
+      var state = Object.assign({ id: id }, message.match || {}, { seq: message.seq });
+      updateFixture(remember(state), true);
+      if (message.table) tableJson = JSON.stringify(message.table);
+      if (message.html && message.html.table) MC.replaceTable(tableContainer, message.html.table);
+    },
+    onStatus: function (status, detail) {
+      MC.showStatus(status, detail);
+    },
+  });
+})();

@@ -1,0 +1,757 @@
+/*
+ * live.js: Matchcentre's live connection and the code every live page shares.
+ *
+ *   connectLive({path, getSeq, onSnapshot, onChange, onStatus, matchId, useSince})
+ *     opens ws(s)://host{path}?since={seq}, reconnects with exponential backoff and
+ *     jitter, drops duplicates, reconnects on a gap so the server replays what was
+ *     missed, and reports "connecting" / "live" / "reconnecting" / "interrupted".
+ *   MatchView
+ *     the state of one match page (seq, score, period, clock, pitch, events) and
+ *     how a snapshot or a change is applied to the DOM: the timeline, the score
+ *     header, the lineups and the group table. Shared by match.js and console.js.
+ *
+ * Markup comes from the server (html.timeline, html.event, html.table): this file
+ * never builds event or table markup, it only places what it is sent.
+ *
+ * A classic script (no modules, no build): everything hangs off window.Matchcentre.
+ */
+(function (global) {
+  "use strict";
+
+  var BACKOFF_MIN_MS = 500;
+  var BACKOFF_MAX_MS = 30000;
+  var PING_EVERY_MS = 25000;
+  // No message (not even a pong) for this long: the socket is dead even if the browser has not noticed.
+  var STALE_AFTER_MS = 60000;
+  // After this many failed attempts in a row the status says "interrupted" rather than "reconnecting".
+  var INTERRUPTED_AFTER = 3;
+  var HIGHLIGHT_MS = 2000;
+
+  // The order periods are played in: sorts the timeline the way the match happened.
+  var PERIOD_ORDER = [
+    "pre_match", "first_half", "half_time", "second_half", "before_extra_time",
+    "extra_time_first_half", "extra_time_half_time", "extra_time_second_half",
+    "before_penalties", "penalties", "full_time",
+  ];
+  // What the clock shows when it is not running.
+  var BREAK_LABELS = {
+    pre_match: "",
+    half_time: "HT",
+    before_extra_time: "ET",
+    extra_time_half_time: "ET HT",
+    before_penalties: "Pens",
+    penalties: "Pens",
+    full_time: "FT",
+  };
+
+  // --- sequence numbers and backoff ---------------------------------------------------------
+
+  /** "duplicate" (seen already), "apply" (the next one) or "gap" (some were missed). */
+  function classify(current, seq) {
+    if (current === null || current === undefined) return "apply";
+    if (seq <= current) return "duplicate";
+    if (seq === current + 1) return "apply";
+    return "gap";
+  }
+
+  /** 0.5 s doubling to 30 s; the wait is drawn from the upper half so fans do not return in step. */
+  function backoffDelay(attempt, random) {
+    var base = Math.min(BACKOFF_MAX_MS, BACKOFF_MIN_MS * Math.pow(2, Math.max(0, attempt)));
+    var r = (random || Math.random)();
+    return Math.round(base / 2 + (r * base) / 2);
+  }
+
+  function socketUrl(path, since, loc) {
+    loc = loc || global.location;
+    var scheme = loc.protocol === "https:" ? "wss:" : "ws:";
+    var url = scheme + "//" + loc.host + path;
+    if (since !== null && since !== undefined) {
+      url += (path.indexOf("?") === -1 ? "?" : "&") + "since=" + encodeURIComponent(since);
+    }
+    return url;
+  }
+
+  // --- the connection ---------------------------------------------------------------------
+
+  /**
+   * Open a live connection and keep it open.
+   *
+   * options.path        "/ws/matches/1/"
+   * options.getSeq      (matchId) => the last seq applied for that match, or null when unknown
+   * options.onSnapshot  (message) => replace all state; called for "snapshot" and "group_snapshot"
+   * options.onChange    (message) => apply a change; only called for the next seq in order
+   * options.onStatus    (status, detail) => "connecting" | "live" | "reconnecting" | "interrupted" | "closed"
+   * options.matchId     when set, changes of other matches are ignored (the match page)
+   * options.useSince    false for sockets that always start with a snapshot (groups)
+   *
+   * Returns {reconnect, resync, close, status}.
+   */
+  function connectLive(options) {
+    var path = options.path;
+    var getSeq = options.getSeq || function () { return null; };
+    var onSnapshot = options.onSnapshot || function () {};
+    var onChange = options.onChange || function () {};
+    var onStatus = options.onStatus || function () {};
+    var matchId = options.matchId === undefined || options.matchId === null ? null : Number(options.matchId);
+    var useSince = options.useSince !== false;
+    var WebSocketImpl = options.WebSocket || global.WebSocket;
+
+    var socket = null;
+    var attempt = 0;
+    var reconnectTimer = null;
+    var pingTimer = null;
+    var lastMessageAt = 0;
+    var fresh = false; // next connection asks for a snapshot (after "resync")
+    var sinceOverride = null; // next connection asks for the changes after this seq (after a gap)
+    var lastGapAt = null; // the seq a gap was last seen at, until a change applies cleanly
+    var stopped = false;
+    var status = null;
+
+    function setStatus(next, detail) {
+      if (next === status) return;
+      status = next;
+      try {
+        onStatus(next, detail);
+      } catch (error) {
+        console.warn("Matchcentre: status handler failed", error);
+      }
+    }
+
+    function open() {
+      clearTimeout(reconnectTimer);
+      reconnectTimer = null;
+      if (stopped) return;
+      var since = null;
+      if (useSince && !fresh) {
+        since = sinceOverride !== null ? sinceOverride : getSeq(matchId);
+      }
+      fresh = false;
+      sinceOverride = null;
+      if (status === null) setStatus("connecting");
+      var ws;
+      try {
+        ws = new WebSocketImpl(socketUrl(path, since));
+      } catch (error) {
+        console.warn("Matchcentre: could not open the live connection", error);
+        scheduleReconnect();
+        return;
+      }
+      socket = ws;
+      ws.onopen = function () {
+        if (socket !== ws) return;
+        lastMessageAt = Date.now();
+        setStatus("live");
+        startPing();
+      };
+      ws.onmessage = function (event) {
+        if (socket !== ws) return; // a message from a socket we already gave up on
+        lastMessageAt = Date.now();
+        handle(event.data);
+      };
+      ws.onerror = function () {
+        // A close event follows; nothing to do here (and nothing to log: it is expected when offline).
+      };
+      ws.onclose = function (event) {
+        if (socket !== ws) return;
+        socket = null;
+        stopPing();
+        if (stopped) return;
+        if (event && (event.code === 4404 || event.code === 4400)) {
+          stopped = true;
+          setStatus("closed", event.code === 4404 ? "not found" : "refused");
+          return;
+        }
+        scheduleReconnect();
+      };
+    }
+
+    function drop() {
+      var ws = socket;
+      socket = null;
+      stopPing();
+      if (ws) {
+        ws.onopen = ws.onmessage = ws.onerror = ws.onclose = null;
+        try {
+          ws.close(1000);
+        } catch (error) {
+          /* already closing */
+        }
+      }
+    }
+
+    function scheduleReconnect(delay) {
+      if (stopped || reconnectTimer) return;
+      var offline = global.navigator && global.navigator.onLine === false;
+      setStatus(offline || attempt >= INTERRUPTED_AFTER ? "interrupted" : "reconnecting");
+      var wait = delay !== undefined ? delay : backoffDelay(attempt);
+      attempt += 1;
+      reconnectTimer = setTimeout(open, wait);
+    }
+
+    /** Close and reopen. The first reconnect after a healthy spell is immediate; repeats back off. */
+    function reconnectSoon() {
+      drop();
+      clearTimeout(reconnectTimer);
+      reconnectTimer = null;
+      scheduleReconnect(attempt === 0 ? 0 : backoffDelay(attempt));
+    }
+
+    function handle(text) {
+      var message;
+      try {
+        message = JSON.parse(text);
+      } catch (error) {
+        console.warn("Matchcentre: ignored a message that is not JSON");
+        return;
+      }
+      if (!message || typeof message !== "object") return;
+      switch (message.type) {
+        case "snapshot":
+        case "group_snapshot":
+          attempt = 0;
+          lastGapAt = null;
+          onSnapshot(message);
+          return;
+        case "change": {
+          if (matchId !== null && Number(message.match_id) !== matchId) return;
+          var current = getSeq(message.match_id);
+          var verdict = classify(current, message.seq);
+          if (verdict === "duplicate") return;
+          if (verdict === "gap") {
+            // Do not apply it: reconnect and let the server replay from its change log. If the
+            // replay itself starts with a gap (the log has a hole, e.g. after a reset), ask for
+            // a fresh snapshot instead of asking for the same replay again.
+            if (lastGapAt === current) fresh = true;
+            else sinceOverride = current;
+            lastGapAt = current;
+            reconnectSoon();
+            return;
+          }
+          attempt = 0;
+          lastGapAt = null;
+          onChange(message);
+          return;
+        }
+        case "resync":
+          if (matchId !== null && message.match_id !== undefined && Number(message.match_id) !== matchId) return;
+          fresh = true;
+          reconnectSoon();
+          return;
+        case "error":
+          console.warn("Matchcentre live:", message.code, message.detail);
+          return;
+        case "pong":
+          return;
+        default:
+          console.warn("Matchcentre: unknown live message type", message.type);
+      }
+    }
+
+    function startPing() {
+      stopPing();
+      pingTimer = setInterval(function () {
+        if (!socket) return;
+        if (Date.now() - lastMessageAt > STALE_AFTER_MS) {
+          reconnectSoon();
+          return;
+        }
+        try {
+          socket.send(JSON.stringify({ type: "ping" }));
+        } catch (error) {
+          /* the close handler reconnects */
+        }
+      }, PING_EVERY_MS);
+    }
+
+    function stopPing() {
+      clearInterval(pingTimer);
+      pingTimer = null;
+    }
+
+    function onOnline() {
+      if (stopped || socket) return;
+      attempt = 0;
+      clearTimeout(reconnectTimer);
+      reconnectTimer = null;
+      open();
+    }
+
+    function onOffline() {
+      if (!stopped) setStatus("interrupted");
+    }
+
+    function onVisible() {
+      if (global.document && global.document.visibilityState === "visible" && !socket && !stopped) onOnline();
+    }
+
+    if (global.addEventListener) {
+      global.addEventListener("online", onOnline);
+      global.addEventListener("offline", onOffline);
+    }
+    if (global.document && global.document.addEventListener) {
+      global.document.addEventListener("visibilitychange", onVisible);
+    }
+
+    open();
+
+    return {
+      /** Reconnect now, asking for the changes after the current seq. */
+      reconnect: function () {
+        attempt = 0;
+        reconnectSoon();
+      },
+      /** Reconnect now and ask for a fresh snapshot. */
+      resync: function () {
+        fresh = true;
+        attempt = 0;
+        reconnectSoon();
+      },
+      close: function () {
+        stopped = true;
+        clearTimeout(reconnectTimer);
+        drop();
+        setStatus("closed");
+      },
+      get status() {
+        return status;
+      },
+    };
+  }
+
+  // --- the match clock --------------------------------------------------------------------
+
+  /** {minute, added} the clock reads at nowMs (server time), or null when it is not running. */
+  function clockReading(clock, nowMs) {
+    if (!clock || !clock.running || !clock.period_started_at || clock.start_minute === null) return null;
+    var started = Date.parse(clock.period_started_at);
+    if (isNaN(started)) return null;
+    var elapsedMs = Math.max(0, nowMs - started) * (clock.speed || 1);
+    var minute = clock.start_minute + Math.floor(elapsedMs / 60000) + 1;
+    var from = clock.added_time_from;
+    if (from !== null && from !== undefined && minute > from) return { minute: from, added: minute - from };
+    return { minute: minute, added: null };
+  }
+
+  function formatReading(reading) {
+    return reading.added ? reading.minute + "+" + reading.added + "'" : reading.minute + "'";
+  }
+
+  /** What the clock shows: "23'", "45+2'", "HT", "FT" or the period's name. */
+  function clockLabel(state, nowMs) {
+    if (!state) return "";
+    var reading = clockReading(state.clock, nowMs);
+    if (reading) return formatReading(reading);
+    if (Object.prototype.hasOwnProperty.call(BREAK_LABELS, state.period)) {
+      if (state.period === "pre_match" && state.status === "postponed") return "P–P";
+      return BREAK_LABELS[state.period];
+    }
+    return state.period_label || "";
+  }
+
+  /** Milliseconds to add to Date.now() to get the server's time, from a message's server_time. */
+  function serverOffset(serverTime, receivedAt) {
+    var server = Date.parse(serverTime || "");
+    if (isNaN(server)) return 0;
+    return server - (receivedAt || Date.now());
+  }
+
+  // --- DOM helpers ------------------------------------------------------------------------
+
+  function fromHtml(html) {
+    var template = document.createElement("template");
+    template.innerHTML = (html || "").trim();
+    return template.content.firstElementChild;
+  }
+
+  function flash(element, className, ms) {
+    if (!element) return;
+    element.classList.remove(className);
+    // Restart the animation when the same element changes twice in a row.
+    void element.offsetWidth;
+    element.classList.add(className);
+    setTimeout(function () {
+      element.classList.remove(className);
+    }, ms || HIGHLIGHT_MS);
+  }
+
+  function prefersReducedMotion() {
+    return !!(global.matchMedia && global.matchMedia("(prefers-reduced-motion: reduce)").matches);
+  }
+
+  function setText(element, text) {
+    if (element && element.textContent !== String(text)) element.textContent = text;
+  }
+
+  /** The sort key of a timeline item: period, minute, added minute, id. */
+  function eventKey(element) {
+    var period = PERIOD_ORDER.indexOf(element.dataset.period);
+    return [
+      period === -1 ? 0 : period,
+      Number(element.dataset.minute || 0),
+      Number(element.dataset.addedMinute || 0),
+      Number(element.dataset.eventId || 0),
+    ];
+  }
+
+  function compareKeys(a, b) {
+    for (var i = 0; i < a.length; i += 1) {
+      if (a[i] !== b[i]) return a[i] - b[i];
+    }
+    return 0;
+  }
+
+  /** Insert a timeline item where it belongs: newest first, so usually at the top. */
+  function insertEvent(timeline, element) {
+    var key = eventKey(element);
+    var items = timeline.querySelectorAll(":scope > li.event");
+    for (var i = 0; i < items.length; i += 1) {
+      if (compareKeys(eventKey(items[i]), key) < 0) {
+        timeline.insertBefore(element, items[i]);
+        return;
+      }
+    }
+    timeline.appendChild(element);
+  }
+
+  /**
+   * Replace a group table with new server markup, sliding moved rows to their new
+   * place (FLIP, keyed by data-team-id) and highlighting rows whose figures changed.
+   */
+  function replaceTable(container, html) {
+    if (!container || !html) return null;
+    var old = container.querySelector("table.standings");
+    var before = new Map();
+    if (old) {
+      old.querySelectorAll("tr[data-team-id]").forEach(function (row) {
+        before.set(row.dataset.teamId, {
+          top: row.getBoundingClientRect().top,
+          text: row.textContent.replace(/\s+/g, " ").trim(),
+        });
+      });
+    }
+    var table = fromHtml(html);
+    if (!table) return null;
+    if (old) old.replaceWith(table);
+    else container.appendChild(table);
+    var animate = !prefersReducedMotion();
+    var moved = [];
+    table.querySelectorAll("tr[data-team-id]").forEach(function (row) {
+      var was = before.get(row.dataset.teamId);
+      if (!was) return;
+      var dy = was.top - row.getBoundingClientRect().top;
+      var changed = Math.abs(dy) > 0.5 || was.text !== row.textContent.replace(/\s+/g, " ").trim();
+      if (changed) flash(row, "row--changed", HIGHLIGHT_MS);
+      if (animate && Math.abs(dy) > 0.5) {
+        row.style.transition = "none";
+        row.style.transform = "translateY(" + dy + "px)";
+        moved.push(row);
+      }
+    });
+    if (moved.length) {
+      // Force the start position to be painted, then let the rows slide home.
+      void table.offsetHeight;
+      requestAnimationFrame(function () {
+        moved.forEach(function (row) {
+          row.style.transition = "transform 600ms cubic-bezier(.2,.7,.2,1)";
+          row.style.transform = "";
+          row.addEventListener(
+            "transitionend",
+            function () {
+              row.style.transition = "";
+            },
+            { once: true }
+          );
+        });
+      });
+    }
+    return table;
+  }
+
+  var STATUS_TEXT = {
+    connecting: "Connecting…",
+    live: "Live updates on",
+    reconnecting: "Reconnecting…",
+    interrupted: "Connection interrupted. Retrying…",
+    closed: "Not connected",
+  };
+
+  /** Show the connection status in #live-status (data-state drives the colour). */
+  function showStatus(status, detail, root) {
+    root = root || document;
+    var element = root.getElementById ? root.getElementById("live-status") : null;
+    if (!element) return;
+    element.hidden = false; // hidden in the markup, so pages without JavaScript do not claim to connect
+    element.dataset.state = status;
+    var text = STATUS_TEXT[status] || status;
+    if (status === "closed" && detail) text = "Not connected (" + detail + ")";
+    setText(root.getElementById("live-status-text") || element, text);
+  }
+
+  // --- one match page ---------------------------------------------------------------------
+
+  /**
+   * The state of one match on a page and how changes reach the DOM.
+   *
+   * Hooks (all optional): options.onApplied(kind, message) after each snapshot ("snapshot")
+   * or change ("change"); options.updateTitle to keep the score in document.title.
+   */
+  function MatchView(options) {
+    options = options || {};
+    this.root = options.root || document;
+    this.onApplied = options.onApplied || function () {};
+    this.updateTitle = !!options.updateTitle;
+    this.seq = null;
+    this.match = null;
+    this.events = new Map();
+    this.offsetMs = 0;
+    this.clockTimer = null;
+    this.titleTemplate = null;
+  }
+
+  MatchView.prototype.$ = function (id) {
+    return this.root.getElementById(id);
+  };
+
+  /** Take the state of a snapshot already rendered into the page (no DOM replacement). */
+  MatchView.prototype.init = function (snapshot) {
+    this.seq = snapshot.seq;
+    this.match = snapshot.match;
+    this.offsetMs = serverOffset(snapshot.server_time);
+    this.setEvents(snapshot.events || []);
+    this.renderState(false);
+    this.onApplied("init", snapshot);
+  };
+
+  MatchView.prototype.setEvents = function (events) {
+    var map = new Map();
+    events.forEach(function (event) {
+      map.set(event.id, event);
+    });
+    this.events = map;
+  };
+
+  MatchView.prototype.timeline = function () {
+    return this.$("timeline");
+  };
+
+  /** Replace everything: timeline, table, score, clock, pitch. */
+  MatchView.prototype.applySnapshot = function (snapshot) {
+    if (snapshot.type !== "snapshot") return;
+    this.seq = snapshot.seq;
+    this.match = snapshot.match;
+    this.offsetMs = serverOffset(snapshot.server_time);
+    this.setEvents(snapshot.events || []);
+    var html = snapshot.html || {};
+    var container = this.$("timeline-container");
+    var timeline = this.timeline();
+    if (html.timeline) {
+      var fresh = fromHtml(html.timeline);
+      if (timeline && fresh) timeline.replaceWith(fresh);
+      else if (container && fresh) container.replaceChildren(fresh);
+    }
+    if (html.table) replaceTable(this.$("table-container"), html.table);
+    var history = this.$("history");
+    if (history && html.history) {
+      var freshHistory = fromHtml(html.history);
+      if (freshHistory) history.replaceWith(freshHistory);
+      if (global.Matchcentre.localise) global.Matchcentre.localise(this.$("history"));
+    }
+    this.renderState(true);
+    this.onApplied("snapshot", snapshot);
+  };
+
+  /** Apply one change, already checked to be the next in sequence. */
+  MatchView.prototype.applyChange = function (message) {
+    var view = this;
+    this.seq = message.seq;
+    if (message.match) this.match = Object.assign({}, this.match, message.match);
+    var html = message.html || {};
+    if (message.event) this.placeEvent(message.event, html.event, message.op === "add" ? "event--new" : "event--changed");
+    // Events the change also touched (a goal disallowed by a VAR overturn, a card moved…).
+    var related = message.related || [];
+    var relatedHtml = html.related || [];
+    related.forEach(function (event, index) {
+      view.placeEvent(event, relatedHtml[index], "event--changed");
+    });
+    if (html.table) replaceTable(this.$("table-container"), html.table);
+    if (html.history_entry) this.addHistoryEntry(html.history_entry);
+    if (global.Matchcentre.localise) global.Matchcentre.localise(this.$("history"));
+    this.renderState(true);
+    this.onApplied("change", message);
+  };
+
+  /** Put an event's server markup in the timeline: in place when it is there, else where it belongs. */
+  MatchView.prototype.placeEvent = function (event, html, highlight) {
+    if (!event) return;
+    this.events.set(event.id, event);
+    var timeline = this.timeline();
+    var element = html ? fromHtml(html) : null;
+    if (!timeline || !element) return;
+    var empty = this.root.getElementById("timeline-empty");
+    if (empty) empty.remove();
+    var existing = this.root.getElementById("event-" + event.id);
+    if (existing && compareKeys(eventKey(existing), eventKey(element)) === 0) {
+      existing.replaceWith(element);
+    } else {
+      if (existing) existing.remove();
+      insertEvent(timeline, element);
+    }
+    flash(element, highlight, 4000);
+  };
+
+  /** A correction, newest first, in the match's history list. */
+  MatchView.prototype.addHistoryEntry = function (html) {
+    var list = this.$("history");
+    var entry = fromHtml(html);
+    if (!list || !entry) return;
+    if (entry.id && this.root.getElementById(entry.id)) return;
+    var empty = this.root.getElementById("history-empty");
+    if (empty) empty.remove();
+    list.insertBefore(entry, list.firstElementChild);
+    flash(entry, "event--new", 4000);
+  };
+
+  /** Score, period, status, clock and lineups from this.match. */
+  MatchView.prototype.renderState = function (highlight) {
+    var m = this.match;
+    if (!m) return;
+    var home = this.$("score-home");
+    var away = this.$("score-away");
+    [
+      [home, m.home_score],
+      [away, m.away_score],
+    ].forEach(function (pair) {
+      var element = pair[0];
+      if (!element || pair[1] === undefined) return;
+      if (element.textContent !== String(pair[1])) {
+        element.textContent = pair[1];
+        if (highlight) flash(element, "score--changed", 3000);
+      }
+    });
+    var board = this.$("scoreboard");
+    if (board) {
+      board.dataset.status = m.status;
+      board.dataset.period = m.period;
+      board.className = board.className.replace(/\bscoreboard--\S+/g, "").trim() + " scoreboard--" + m.status;
+    }
+    setText(this.$("match-period"), m.period_label || "");
+    var status = this.$("match-status");
+    if (status) {
+      setText(status, m.status_label || m.status || "");
+      status.className = "status status--" + m.status;
+    }
+    var added = this.$("match-added-time");
+    if (added) {
+      var minutes = m.clock && m.clock.running ? m.clock.announced_added_time : null;
+      added.hidden = !minutes;
+      setText(added, minutes ? "+" + minutes : "");
+    }
+    var varBanner = this.$("var-banner");
+    if (varBanner) {
+      var review = m.var || null;
+      varBanner.hidden = !review;
+      setText(
+        this.$("var-banner-text"),
+        review ? (review.category_label || "check") + ": " + String(review.outcome_label || "").toLowerCase() : ""
+      );
+    }
+    this.tick();
+    this.renderPitch();
+    if (this.updateTitle && m.home && m.away) {
+      var played = m.status === "live" || m.status === "finished";
+      document.title =
+        (m.home.short_name || m.home.name) + " " + (played ? m.home_score + "–" + m.away_score : "v") + " " +
+        (m.away.short_name || m.away.name) + " · Matchcentre";
+    }
+  };
+
+  /** Mark lineup players on, off, booked and sent off from match.pitch. */
+  MatchView.prototype.renderPitch = function () {
+    var m = this.match;
+    if (!m || !m.pitch) return;
+    var root = this.root;
+    ["home", "away"].forEach(function (side) {
+      var pitch = m.pitch[side];
+      var list = root.querySelector('.lineup[data-side="' + side + '"]');
+      if (!pitch || !list) return;
+      var on = new Set(pitch.on_pitch || []);
+      var booked = new Set(pitch.booked || []);
+      var sentOff = new Set(pitch.sent_off || []);
+      list.querySelectorAll("li[data-player-id]").forEach(function (item) {
+        var id = Number(item.dataset.playerId);
+        var starter = item.dataset.starter === "true";
+        var isSentOff = sentOff.has(id);
+        var isOff = !isSentOff && starter && !on.has(id);
+        var cameOn = !isSentOff && !starter && on.has(id);
+        var isBooked = booked.has(id) && !isSentOff;
+        item.classList.toggle("player--sent-off", isSentOff);
+        item.classList.toggle("player--off", isOff);
+        item.classList.toggle("player--on", cameOn);
+        item.classList.toggle("player--booked", booked.has(id));
+        var words = [];
+        if (isSentOff) words.push("sent off");
+        if (isOff) words.push("substituted");
+        if (cameOn) words.push("came on");
+        if (isBooked) words.push("booked");
+        setText(item.querySelector(".player__status"), words.join(", "));
+      });
+    });
+  };
+
+  MatchView.prototype.now = function () {
+    return Date.now() + this.offsetMs;
+  };
+
+  /** The minute the live clock reads now, {minute, added}, or null when it is stopped. */
+  MatchView.prototype.reading = function () {
+    return this.match ? clockReading(this.match.clock, this.now()) : null;
+  };
+
+  MatchView.prototype.tick = function () {
+    setText(this.$("match-clock"), clockLabel(this.match, this.now()));
+  };
+
+  MatchView.prototype.startClock = function () {
+    var view = this;
+    clearInterval(this.clockTimer);
+    // Twice a second: a compressed replay's clock can move a minute per second.
+    this.clockTimer = setInterval(function () {
+      view.tick();
+    }, 500);
+    this.tick();
+  };
+
+  // --- small shared helpers ------------------------------------------------------------------
+
+  function readJson(id) {
+    var element = document.getElementById(id);
+    if (!element) return null;
+    try {
+      return JSON.parse(element.textContent);
+    } catch (error) {
+      console.warn("Matchcentre: could not read #" + id, error);
+      return null;
+    }
+  }
+
+  var api = {
+    connectLive: connectLive,
+    classify: classify,
+    backoffDelay: backoffDelay,
+    socketUrl: socketUrl,
+    clockReading: clockReading,
+    clockLabel: clockLabel,
+    formatReading: formatReading,
+    serverOffset: serverOffset,
+    replaceTable: replaceTable,
+    insertEvent: insertEvent,
+    fromHtml: fromHtml,
+    flash: flash,
+    showStatus: showStatus,
+    readJson: readJson,
+    MatchView: MatchView,
+    PERIOD_ORDER: PERIOD_ORDER,
+  };
+  global.Matchcentre = Object.assign(global.Matchcentre || {}, api);
+  if (typeof module !== "undefined" && module.exports) module.exports = api;
+})(typeof window !== "undefined" ? window : globalThis);
