@@ -106,10 +106,10 @@ def test_the_django_admin_reports_a_refused_correction(client):
 
 
 def test_the_admin_audit_shows_who_when_before_after_and_why(client):
-    match, goal = finished_match_with_goal()
+    _, goal = finished_match_with_goal()
     admin = make_user(role="Admins", is_staff=True)
     services.amend_event(event_id=goal.id, user=admin, changes={"minute": 21}, reason="Clock")
     client.force_login(admin)
-    change = Change.objects.filter(match=match).latest("seq")
+    change = Change.objects.filter(event=goal).latest("seq")
     page = client.get(f"/admin/events/change/{change.id}/change/").content.decode()
     assert "Clock" in page and "&quot;minute&quot;: 21" in page

@@ -72,4 +72,6 @@ def test_editor_pages_need_a_login_with_the_editor_role(client):
     client.force_login(make_user(role="Editors"))
     assert client.get("/editor/").status_code == 200
     console = client.get(f"/editor/matches/{match.id}/").content.decode()
-    assert "csrftoken" in client.cookies and f"/api/matches/{match.id}/events" in console or "console" in console
+    assert f'data-api-create="/api/matches/{match.id}/events"' in console
+    assert 'id="event-form"' in console and 'id="pending-list"' in console
+    assert "csrftoken" in client.cookies
