@@ -10,8 +10,8 @@ export DEMO_MODE=${DEMO_MODE:-1}
 
 "$PYTHON" manage.py migrate --noinput -v0
 "$PYTHON" manage.py load_demo
-match_id=$("$PYTHON" manage.py shell -c "from events import demo; print(demo.featured_match().id)")
-group_id=$("$PYTHON" manage.py shell -c "from events import demo; print(demo.featured_match().group_id)")
+match_id=$("$PYTHON" manage.py shell -v 0 -c "from events import demo; print(demo.featured_match().id)")
+group_id=$("$PYTHON" manage.py shell -v 0 -c "from events import demo; print(demo.featured_match().group_id)")
 # Back to kick-off before the server starts, so that open pages follow the replay from the start.
 "$PYTHON" manage.py replay_match --reset-only
 
