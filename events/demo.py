@@ -1,15 +1,16 @@
 """The demo: UEFA Champions League 2019-20 Group E, and Liverpool 1-1 Napoli (27 November 2019).
 
-Results come from the openfootball file; Liverpool-Napoli is played through the
-services from its match report, event by event, so the demo takes the same path
-as an editor in the press box.
+Results come from the openfootball file; the matches we follow live are played
+through the services event by event, so the demo takes the same path as an editor
+in the press box. The facts themselves are in events/demo_data.py.
 """
 
 from __future__ import annotations
 
+import heapq
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
 from django.conf import settings
@@ -18,140 +19,31 @@ from django.contrib.auth.models import Group as Role
 from django.db import transaction
 
 from . import services
+from .demo_data import COMPETITION, DEMO_USERS, FEATURED, GROUP_NAME, LINEUPS, MATCHDAY_6, SCRIPTS, SQUADS, TEAMS
 from .importer import CompetitionData, parse_football_json
 from .models import LineupEntry, Match, Player, Team
 
 OPENFOOTBALL_FILE = Path(settings.BASE_DIR) / "data" / "openfootball" / "2019-20-uefa.cl.json"
+# A match key: (home code, away code, date).
+MatchKey = tuple[str, str, str]
 
-COMPETITION = {"name": "UEFA Champions League", "season": "2019-20"}
-GROUP_NAME = "Group E"
-FEATURED_DATE = "2019-11-27"
-# Matchday 6 was still to come when the report was written.
-UNPLAYED_DATE = "2019-12-10"
-
-TEAMS = {
-    # code: (name as in the openfootball file, short name, code, country, primary, secondary, venue)
-    "LIV": ("Liverpool FC", "Liverpool", "LIV", "ENG", "#c8102e", "#f6eb61", "Anfield, Liverpool"),
-    "NAP": ("SSC Napoli", "Napoli", "NAP", "ITA", "#12a0d7", "#ffffff", "Stadio San Paolo, Naples"),
-    "SAL": ("RB Salzburg", "Salzburg", "SAL", "AUT", "#d0103a", "#ffffff", "Red Bull Arena, Salzburg"),
-    "GNK": ("KRC Genk", "Genk", "GNK", "BEL", "#0a3d91", "#ffffff", "Luminus Arena, Genk"),
-}
-FEATURED_TEAMS = ("Liverpool FC", "SSC Napoli")
-
-# (number, name, short name, position); the first eleven started.
-LIVERPOOL_SQUAD = [
-    (1, "Alisson Becker", "Alisson", "GK"),
-    (12, "Joe Gomez", "Gomez", "DF"),
-    (6, "Dejan Lovren", "Lovren", "DF"),
-    (4, "Virgil van Dijk", "Van Dijk", "DF"),
-    (26, "Andrew Robertson", "Robertson", "DF"),
-    (3, "Fabinho", "Fabinho", "MF"),
-    (14, "Jordan Henderson", "Henderson", "MF"),
-    (7, "James Milner", "Milner", "MF"),
-    (11, "Mohamed Salah", "Salah", "FW"),
-    (9, "Roberto Firmino", "Firmino", "FW"),
-    (10, "Sadio Mané", "Mané", "FW"),
-    (13, "Adrián", "Adrián", "GK"),
-    (66, "Trent Alexander-Arnold", "Alexander-Arnold", "DF"),
-    (20, "Adam Lallana", "Lallana", "MF"),
-    (15, "Alex Oxlade-Chamberlain", "Oxlade-Chamberlain", "MF"),
-    (8, "Naby Keïta", "Keïta", "MF"),
-    (23, "Xherdan Shaqiri", "Shaqiri", "FW"),
-    (27, "Divock Origi", "Origi", "FW"),
-]
-NAPOLI_SQUAD = [
-    (1, "Alex Meret", "Meret", "GK"),
-    (22, "Giovanni Di Lorenzo", "Di Lorenzo", "DF"),
-    (19, "Nikola Maksimović", "Maksimović", "DF"),
-    (26, "Kalidou Koulibaly", "Koulibaly", "DF"),
-    (6, "Mário Rui", "Mário Rui", "DF"),
-    (7, "José Callejón", "Callejón", "MF"),
-    (5, "Allan", "Allan", "MF"),
-    (8, "Fabián Ruiz", "Fabián Ruiz", "MF"),
-    (20, "Piotr Zieliński", "Zieliński", "MF"),
-    (11, "Hirving Lozano", "Lozano", "FW"),
-    (14, "Dries Mertens", "Mertens", "FW"),
-    (25, "David Ospina", "Ospina", "GK"),
-    (13, "Sebastiano Luperto", "Luperto", "DF"),
-    (23, "Elseid Hysaj", "Hysaj", "DF"),
-    (31, "Faouzi Ghoulam", "Ghoulam", "DF"),
-    (24, "Lorenzo Insigne", "Insigne", "FW"),
-    (18, "Fernando Llorente", "Llorente", "FW"),
-    (99, "Arkadiusz Milik", "Milik", "FW"),
-]
-
-
-@dataclass(frozen=True)
-class ScriptedEvent:
-    """One step of the match report. Players are named by short name; `team` by code."""
-
-    kind: str
-    minute: int = 0
-    added_minute: int | None = None
-    team: str | None = None
-    player: str | None = None
-    second_player: str | None = None
-    goal_type: str = ""
-    injury: bool = False
-    commentary: str = ""
-    # For a VAR check: the step it reviews (by its key) and how it ended.
-    key: str = ""
-    reviews: str = ""
-    var_reason: str = ""
-    var_outcome_after: str = ""
-
-
-LIVERPOOL_NAPOLI_SCRIPT = [
-    ScriptedEvent("period_start", 0, commentary="Kick-off at Anfield."),
-    ScriptedEvent("injury", 19, team="LIV", player="Fabinho", commentary="Fabinho goes down holding his ankle."),
-    ScriptedEvent("substitution", 19, team="LIV", player="Fabinho", second_player="Lallana", injury=True),
-    ScriptedEvent(
-        "goal", 21, team="NAP", player="Mertens", second_player="Di Lorenzo", goal_type="open_play", key="mertens",
-        commentary="Di Lorenzo's brilliant ball over the top; Mertens runs free and buries it from a tough angle.",
-    ),
-    ScriptedEvent(
-        "var_check", 22, team="NAP", reviews="mertens", var_reason="possible offside in the build-up",
-        var_outcome_after="stands", commentary="VAR checks the goal.",
-    ),
-    ScriptedEvent("added_time", 45, added_minute=1),
-    ScriptedEvent("period_end", 45, added_minute=1),
-    ScriptedEvent("period_start", 45),
-    ScriptedEvent("substitution", 57, team="LIV", player="Gomez", second_player="Oxlade-Chamberlain"),
-    ScriptedEvent(
-        "goal", 65, team="LIV", player="Lovren", second_player="Milner", goal_type="header", key="lovren",
-        commentary="From Milner's corner, Lovren rises above the Napoli defence and heads in from distance.",
-    ),
-    ScriptedEvent(
-        "var_check", 66, team="LIV", reviews="lovren", var_reason="possible push in the build-up",
-        var_outcome_after="stands", commentary="Napoli protest a push; VAR checks the goal.",
-    ),
-    ScriptedEvent("substitution", 78, team="LIV", player="Milner", second_player="Alexander-Arnold"),
-    ScriptedEvent("added_time", 90, added_minute=4),
-    ScriptedEvent("period_end", 90, added_minute=4, commentary="Full time: Liverpool 1-1 Napoli."),
-]
-
-DEMO_USERS = {
-    # username: (password, role, is_superuser)
-    "editor": ("editor-demo-pass", "Editors", False),
-    "admin": ("admin-demo-pass", "Admins", True),
-}
-
-
-def demo_match_minutes(script=LIVERPOOL_NAPOLI_SCRIPT) -> float:
-    last = script[-1]
-    return last.minute + (last.added_minute or 0)
+# Submits an API-shaped event payload for a match and returns the event's id.
+Submit = Callable[[Match, dict], int]
+# Decides a VAR check: (check id, {"decision": ...}).
+Decide = Callable[[int, dict], None]
 
 
 def demo_competition_data() -> CompetitionData:
     """Group E from the openfootball file, as it stood before Liverpool-Napoli kicked off."""
     data = parse_football_json(OPENFOOTBALL_FILE.read_text(encoding="utf-8"))
+    names = {TEAMS[code][0]: code for code in TEAMS}
+    unplayed = {FEATURED, *MATCHDAY_6}
     fixtures = []
     for fixture in data.fixtures:
         if fixture.group_name != GROUP_NAME:
             continue
-        date = fixture.kickoff.date().isoformat()
-        is_featured = (fixture.home, fixture.away, date) == (*FEATURED_TEAMS, FEATURED_DATE)
-        if date == UNPLAYED_DATE or is_featured:
+        key = (names.get(fixture.home), names.get(fixture.away), fixture.kickoff.date().isoformat())
+        if key in unplayed:
             fixture = replace(fixture, home_goals=None, away_goals=None)
         fixtures.append(fixture)
     return replace(data, fixtures=fixtures)
@@ -159,42 +51,67 @@ def demo_competition_data() -> CompetitionData:
 
 @transaction.atomic
 def ensure_teams_and_squads() -> None:
-    for name, short, code, country, primary, secondary, _venue in TEAMS.values():
-        Team.objects.get_or_create(
+    for code, (name, short, country, primary, secondary, _venue) in TEAMS.items():
+        team, _ = Team.objects.get_or_create(
             name=name,
             defaults={"short_name": short, "code": code, "country": country,
                       "primary_colour": primary, "secondary_colour": secondary},
         )
-    for team_name, squad in ((FEATURED_TEAMS[0], LIVERPOOL_SQUAD), (FEATURED_TEAMS[1], NAPOLI_SQUAD)):
-        team = Team.objects.get(name=team_name)
-        for number, name, short, position in squad:
+        for number, player_name, player_short, position in SQUADS[code]:
             Player.objects.get_or_create(
-                team=team, name=name, defaults={"short_name": short, "number": number, "position": position}
+                team=team, name=player_name,
+                defaults={"short_name": player_short, "number": number, "position": position},
             )
 
 
 def load_demo() -> Match:
-    """Load Group E and Liverpool-Napoli as they stood after matchday 5. Running it again changes nothing."""
+    """Load Group E as it stood after matchday 5, Liverpool-Napoli played from its report.
+
+    Running it again changes nothing. Matchday 6 is left to play, its lineups named.
+    """
     ensure_teams_and_squads()
     summary = services.import_competition(data=demo_competition_data())
     venues = {name: venue for name, *_rest, venue in TEAMS.values()}
     for match in Match.objects.filter(group__competition=summary.competition, group__name=GROUP_NAME, venue=""):
         services.set_venue(match_id=match.id, venue=venues[match.home.name])
+    for key in (FEATURED, *MATCHDAY_6):
+        ensure_lineups(demo_match(key), key)
     featured = featured_match()
-    ensure_lineups(featured)
     if featured.seq == 0:
-        play_script(featured)
+        play_matches([featured])
     ensure_demo_users()
     featured.refresh_from_db()
     return featured
 
 
-def ensure_lineups(match: Match) -> None:
+def demo_match(key: MatchKey) -> Match:
+    home, away, date = key
+    return Match.objects.select_related("home", "away", "group").get(
+        home__name=TEAMS[home][0], away__name=TEAMS[away][0], kickoff__date=date,
+        competition__name=COMPETITION["name"], competition__season=COMPETITION["season"],
+    )
+
+
+def featured_match() -> Match:
+    return demo_match(FEATURED)
+
+
+def matchday_6_matches() -> list[Match]:
+    return [demo_match(key) for key in MATCHDAY_6]
+
+
+def key_of(match: Match) -> MatchKey:
+    return (match.home.code, match.away.code, match.kickoff.date().isoformat())
+
+
+def ensure_lineups(match: Match, key: MatchKey) -> None:
     if LineupEntry.objects.filter(match=match).exists():
         return
-    for team, squad in ((match.home, LIVERPOOL_SQUAD), (match.away, NAPOLI_SQUAD)):
-        ids = [Player.objects.get(team=team, name=name).id for _number, name, _short, _pos in squad]
-        services.set_lineup(match_id=match.id, team_id=team.id, starting=ids[:11], bench=ids[11:])
+    for team in (match.home, match.away):
+        starting, bench = LINEUPS[key][team.code]
+        ids = {p.short_name: p.id for p in Player.objects.filter(team=team)}
+        services.set_lineup(match_id=match.id, team_id=team.id, starting=[ids[name] for name in starting],
+                            bench=[ids[name] for name in bench])
 
 
 def ensure_demo_users() -> None:
@@ -211,21 +128,15 @@ def ensure_demo_users() -> None:
         user.groups.add(Role.objects.get(name=role))
 
 
-def featured_match() -> Match:
-    return Match.objects.get(
-        home__name=FEATURED_TEAMS[0], away__name=FEATURED_TEAMS[1],
-        competition__name=COMPETITION["name"], competition__season=COMPETITION["season"], matchday=5,
-    )
-
-
-def script_payloads(match: Match, script=LIVERPOOL_NAPOLI_SCRIPT):
-    """The script as API-shaped event payloads, with the VAR outcomes as follow-up amendments."""
+def script_payloads(match: Match):
+    """A match's script as API-shaped event payloads, in order."""
+    key = key_of(match)
     players = {
         (p.team.code, p.short_name): p.id
         for p in Player.objects.filter(team__in=[match.home, match.away]).select_related("team")
     }
     teams = {match.home.code: match.home_id, match.away.code: match.away_id}
-    for index, step in enumerate(script):
+    for index, step in enumerate(SCRIPTS[key]):
         payload = {
             "kind": step.kind,
             "minute": step.minute,
@@ -243,37 +154,43 @@ def script_payloads(match: Match, script=LIVERPOOL_NAPOLI_SCRIPT):
         yield step, payload
 
 
-def play_script(
-    match: Match,
+def play_matches(
+    matches: list[Match],
     *,
-    submit: Callable[[dict], int] | None = None,
-    decide: Callable[[int, dict], None] | None = None,
+    submit: Submit | None = None,
+    decide: Decide | None = None,
     speed: float | None = None,
     sleep: Callable[[float], None] = time.sleep,
 ) -> None:
-    """Play the report through `submit` and `decide` (the services by default), pacing it at `speed` when given.
+    """Play the matches' scripts side by side, through the services unless `submit`/`decide` say otherwise.
 
-    `speed` is match minutes per real minute: 30 plays the 94 minutes in about three.
+    `speed` is match minutes per real minute: 30 plays 94 minutes in about three.
+    Matches played together (a matchday) interleave their events by minute.
     """
-    submit = submit or (lambda payload: _record_directly(match, payload))
+    submit = submit or _record_directly
     decide = decide or (lambda check_id, decision: services.decide_var_check(check_id=check_id, **decision))
     if speed:
-        services.set_clock_speed(match_id=match.id, speed=speed)
-    keyed: dict[str, int] = {}
+        for match in matches:
+            services.set_clock_speed(match_id=match.id, speed=speed)
+    steps = heapq.merge(
+        *[[(step.at, order, match, step, payload) for step, payload in script_payloads(match)]
+          for order, match in enumerate(matches)],
+        key=lambda item: (item[0], item[1]),
+    )
+    keyed: dict[tuple[int, str], int] = {}
     started = time.monotonic()
-    for step, payload in script_payloads(match):
+    for at, _order, match, step, payload in steps:
         if speed:
-            due = (step.minute + (step.added_minute or 0)) * 60 / speed
-            sleep(max(0.0, due - (time.monotonic() - started)))
+            sleep(max(0.0, at * 60 / speed - (time.monotonic() - started)))
         if step.reviews:
-            payload["reviewed_event"] = keyed[step.reviews]
-        event_id = submit(payload)
+            payload["reviewed_event"] = keyed[(match.id, step.reviews)]
+        event_id = submit(match, payload)
         if step.key:
-            keyed[step.key] = event_id
-        if step.var_outcome_after:
+            keyed[(match.id, step.key)] = event_id
+        if step.decision:
             if speed:
                 sleep(45 / speed)  # A check takes the best part of a minute.
-            decide(event_id, {"decision": step.var_outcome_after})
+            decide(event_id, {"decision": step.decision})
 
 
 def _record_directly(match: Match, payload: dict) -> int:

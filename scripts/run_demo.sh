@@ -1,19 +1,28 @@
 #!/usr/bin/env bash
-# Set up, load the demo, serve it with Daphne and replay Liverpool-Napoli live.
+# Set up, load the demo, serve it with Daphne and replay Liverpool-Napoli (or matchday 6) live.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-.venv/bin/python}
 HOST=${HOST:-127.0.0.1}
 PORT=${PORT:-8000}
 REPLAY_SPEED=${REPLAY_SPEED:-30}
+# DEMO=matchday6 replays Group E's last matchday (two matches at once) instead of Liverpool-Napoli.
+DEMO=${DEMO:-liverpool-napoli}
 export DEMO_MODE=${DEMO_MODE:-1}
+case "$DEMO" in
+  matchday6) matchday=6 ;;
+  liverpool-napoli) matchday=5 ;;
+  *) echo "DEMO must be liverpool-napoli or matchday6" >&2; exit 2 ;;
+esac
 
 "$PYTHON" manage.py migrate --noinput -v0
 "$PYTHON" manage.py load_demo
 match_id=$("$PYTHON" manage.py shell -v 0 -c "from events import demo; print(demo.featured_match().id)")
 group_id=$("$PYTHON" manage.py shell -v 0 -c "from events import demo; print(demo.featured_match().group_id)")
-# Back to kick-off before the server starts, so that open pages follow the replay from the start.
-"$PYTHON" manage.py replay_match --reset-only
+# Back to kick-off before the server starts, so that open pages follow the replay from the start;
+# matchday 6 is always still to play when the story starts.
+"$PYTHON" manage.py replay_match --matchday 6 --reset-only
+"$PYTHON" manage.py replay_match --matchday "$matchday" --reset-only
 
 "$PYTHON" -m daphne -b "$HOST" -p "$PORT" matchcentre.asgi:application &
 server=$!
@@ -23,8 +32,10 @@ base="http://$HOST:$PORT"
 cat <<MSG
 
   Matchcentre is running at $base/
-    Live match:   $base/matches/$match_id/   (Liverpool v Napoli, replayed now at ${REPLAY_SPEED}x)
+    Live match:   $base/matches/$match_id/   (Liverpool v Napoli)
+    Matchday 6:   $base/groups/$group_id/matchdays/6/   (Napoli v Genk and Salzburg v Liverpool, together)
     Group table:  $base/groups/$group_id/
+    Replaying now: $DEMO at ${REPLAY_SPEED}x (DEMO=matchday6 make run for the last matchday)
     Editor:       $base/editor/   login editor / editor-demo-pass
     Admin:        $base/admin/    login admin / admin-demo-pass
     API:          $base/api/docs
@@ -32,6 +43,6 @@ cat <<MSG
   Demo accounts exist only in demo mode (DEBUG on). Ctrl-C stops the server.
 
 MSG
-"$PYTHON" manage.py replay_match --api "$base" --speed "$REPLAY_SPEED"
+"$PYTHON" manage.py replay_match --matchday "$matchday" --api "$base" --speed "$REPLAY_SPEED"
 echo "  Replay over; the server keeps running. Ctrl-C to stop."
 wait $server

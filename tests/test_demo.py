@@ -106,3 +106,24 @@ def test_the_changes_api_refuses_a_seq_from_before_a_reset(client):
     call_command("replay_match", reset_only=True)
     response = client.get(f"/api/matches/{match.id}/changes?since={seen}")
     assert response.status_code == 400 and response.json()["code"] == "unknown_seq"
+
+
+def test_matchday_6_replays_both_matches_together_to_the_real_final_table():
+    match = demo.load_demo()
+    call_command("replay_match", matchday=6, speed=0)
+    assert table_summary(match) == [
+        ("Liverpool", 13, 13, 8), ("Napoli", 12, 11, 4), ("Salzburg", 7, 16, 13), ("Genk", 1, 5, 20)]
+    assert {m.status for m in demo.matchday_6_matches()} == {"finished"}
+    scorers = [event.player.short_name for m in demo.matchday_6_matches() for event in selectors.match_events(m.id)
+               if event.kind in ("goal", "penalty_goal")]
+    assert scorers == ["Milik", "Milik", "Milik", "Mertens", "Keïta", "Salah"]
+
+
+def test_matchday_6_replay_interleaves_the_two_matches_by_minute():
+    match = demo.load_demo()
+    order = []
+    demo.play_matches(demo.matchday_6_matches(),
+                      submit=lambda m, payload: order.append((payload["minute"], m.home.code)) or len(order))
+    assert order == sorted(order, key=lambda item: item[0])
+    assert {code for _minute, code in order} == {"NAP", "SAL"}
+    assert match.status == "finished"

@@ -11,37 +11,41 @@ from events import demo, services
 
 class Command(BaseCommand):
     help = (
-        "Replay Liverpool 1-1 Napoli from kick-off through the real write path, at a chosen speed. "
-        "With --api, events go through a running server's JSON API (so its fans see them live)."
+        "Replay Liverpool 1-1 Napoli (or, with --matchday 6, Group E's last matchday: Napoli v Genk and "
+        "Salzburg v Liverpool at the same time) from kick-off through the real write path, at a chosen speed. "
+        "With --api, events go through a running server's JSON API, so that its fans see them live."
     )
 
     def add_arguments(self, parser):
+        parser.add_argument("--matchday", type=int, choices=[5, 6], default=5,
+                            help="5: Liverpool-Napoli (default); 6: both matches of matchday 6 together")
         parser.add_argument("--speed", type=float, default=30.0,
-                            help="Match minutes per real minute (30: the match in about three minutes; 0: at once)")
+                            help="Match minutes per real minute (30: a match in about three minutes; 0: at once)")
         parser.add_argument("--api", default="", help="Base URL of a running server, e.g. http://127.0.0.1:8000")
         parser.add_argument("--user", default="editor", help="Editor account the API replay signs in as")
-        parser.add_argument("--reset-only", action="store_true", help="Only take the match back to kick-off")
+        parser.add_argument("--reset-only", action="store_true", help="Only take the matches back to kick-off")
         parser.add_argument("--wait", type=float, default=30.0, help="Seconds to wait for the server to answer")
 
-    def handle(self, *args, speed, api, user, reset_only, wait, **options):
-        match = demo.featured_match()
-        if match.events.exists():
-            services.reset_match(match_id=match.id)
-            match.refresh_from_db()
+    def handle(self, *args, matchday, speed, api, user, reset_only, wait, **options):
+        matches = demo.matchday_6_matches() if matchday == 6 else [demo.featured_match()]
+        for match in matches:
+            if match.events.exists():
+                services.reset_match(match_id=match.id)
+                match.refresh_from_db()
+        names = ", ".join(f"{m.home.short_name} v {m.away.short_name}" for m in matches)
         if reset_only:
-            self.stdout.write(f"Match {match.id} reset to kick-off.")
+            self.stdout.write(f"Reset to kick-off: {names}.")
             return
-        if api:
-            submit, decide = self.api_client(api.rstrip("/"), match.id, user, wait)
-            demo.play_script(match, submit=submit, decide=decide, speed=speed or None)
-        else:
-            demo.play_script(match, speed=speed or None)
-        match.refresh_from_db()
-        self.stdout.write(
-            f"Replay finished: {match.home.short_name} {match.home_score}-{match.away_score} {match.away.short_name}."
-        )
+        submit, decide = self.api_client(api.rstrip("/"), user, wait) if api else (None, None)
+        demo.play_matches(matches, submit=submit, decide=decide, speed=speed or None)
+        for match in matches:
+            match.refresh_from_db()
+            self.stdout.write(
+                f"Replay finished: {match.home.short_name} {match.home_score}-{match.away_score} "
+                f"{match.away.short_name}."
+            )
 
-    def api_client(self, base: str, match_id: int, username: str, wait: float):
+    def api_client(self, base: str, username: str, wait: float):
         try:
             user = get_user_model().objects.get(username=username)
         except get_user_model().DoesNotExist:
@@ -67,9 +71,10 @@ class Command(BaseCommand):
                     time.sleep(0.5 * 2**attempt)
             raise CommandError(f"{method} {path}: the server did not answer")
 
-        def submit(payload: dict) -> int:
-            result = call("POST", f"/matches/{match_id}/events", payload)
-            self.stdout.write(f"  {result['event']['minute_label']:>6} {result['event']['kind_label']}")
+        def submit(match, payload: dict) -> int:
+            result = call("POST", f"/matches/{match.id}/events", payload)
+            event = result["event"]
+            self.stdout.write(f"  {match.home.code}-{match.away.code} {event['minute_label']:>6} {event['kind_label']}")
             return result["id"]
 
         def decide(check_id: int, decision: dict) -> None:
