@@ -10,21 +10,52 @@ from __future__ import annotations
 
 from typing import Literal
 
+from django.conf import settings
 from django.http import HttpRequest
 from ninja import Field, NinjaAPI, Schema, Status
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer, django_auth
+from ninja.throttling import AnonRateThrottle, AuthRateThrottle
 from pydantic import ConfigDict
 
 from . import selectors, services
 from .models import Group, Match, MatchEvent
+
+
+class SettingsRate:
+    """Reads its rate from settings on every request, so that deployments (and tests) can tune it."""
+
+    setting = ""
+
+    def __init__(self):
+        super().__init__(rate=getattr(settings, self.setting))
+
+    def allow_request(self, request) -> bool:
+        self.rate = getattr(settings, self.setting)
+        self.num_requests, self.duration = self.parse_rate(self.rate)
+        return super().allow_request(request)
+
+
+class ReadThrottle(SettingsRate, AnonRateThrottle):
+    """Reads, per client address."""
+
+    setting = "API_READ_RATE"
+
+
+class WriteThrottle(SettingsRate, AuthRateThrottle):
+    """Writes, per signed-in user or token holder."""
+
+    setting = "API_WRITE_RATE"
+
 
 api = NinjaAPI(
     title="Matchcentre API",
     version="1",
     description="Live football match data: competitions, groups, tables, matches, events and their changes.",
     urls_namespace="api",
+    throttle=[ReadThrottle()],
 )
+write_throttle = [WriteThrottle()]
 
 MAX_CHANGES_PER_PAGE = 1000
 
@@ -136,12 +167,15 @@ def require_permission(request, permission: str) -> None:
 
 @api.exception_handler(HttpError)
 def http_error(request, exc: HttpError):
-    codes = {403: "forbidden", 404: "not_found"}
-    return api.create_response(
+    codes = {403: "forbidden", 404: "not_found", 429: "rate_limited"}
+    response = api.create_response(
         request,
         {"detail": str(exc), "code": codes.get(exc.status_code, "error"), "field": None},
         status=exc.status_code,
     )
+    if exc.status_code == 429:
+        response["Retry-After"] = "60"
+    return response
 
 
 def not_found(what: str):
@@ -234,6 +268,7 @@ def event_response(result: services.EventResult) -> dict:
 @api.post(
     "/matches/{match_id}/events",
     auth=editor_auth,
+    throttle=write_throttle,
     tags=["editors"],
     response={200: dict, 201: dict, 400: Error, 401: Error, 403: Error, 404: Error, 409: Error},
 )
@@ -264,6 +299,7 @@ def create_event(request, match_id: int, payload: EventIn):
 @api.patch(
     "/events/{event_id}",
     auth=editor_auth,
+    throttle=write_throttle,
     tags=["editors"],
     response={200: dict, 400: Error, 401: Error, 403: Error, 404: Error, 409: Error},
 )
@@ -280,6 +316,7 @@ def update_event(request, event_id: int, payload: EventPatch):
 @api.delete(
     "/events/{event_id}",
     auth=editor_auth,
+    throttle=write_throttle,
     tags=["editors"],
     response={200: dict, 401: Error, 403: Error, 404: Error, 409: Error},
 )
@@ -295,6 +332,7 @@ def delete_event(request, event_id: int, version: int | None = None, reason: str
 @api.post(
     "/events/{event_id}/on-field-review",
     auth=editor_auth,
+    throttle=write_throttle,
     tags=["editors"],
     response={200: dict, 400: Error, 401: Error, 403: Error, 404: Error, 409: Error},
 )
@@ -307,6 +345,7 @@ def on_field_review(request, event_id: int, version: int | None = None):
 @api.post(
     "/events/{event_id}/var-decision",
     auth=editor_auth,
+    throttle=write_throttle,
     tags=["editors"],
     response={200: dict, 400: Error, 401: Error, 403: Error, 404: Error, 409: Error},
 )

@@ -349,6 +349,48 @@ def group_detail(group: Group) -> dict:
     }
 
 
+def table_positions_before(group: Group, matchday: int) -> dict[int, int]:
+    """Each team's position with only the matchdays before `matchday` counted: what the arrows move from."""
+    teams, _results, _disciplinary = group_results(group)
+    earlier = group.matches.filter(matchday__lt=matchday, status=Match.Status.FINISHED)
+    results = [standings.Result(m.home_id, m.away_id, m.home_score, m.away_score) for m in earlier]
+    table = standings.compute_table([team.id for team in teams], results, group.competition.rule_set)
+    return {row.team: row.position for row in table.rows}
+
+
+LATEST_EVENTS_PER_MATCH = 5
+
+
+def matchday_snapshot(group_id: int, matchday: int) -> dict:
+    """Every match of one matchday side by side, and the table they make together."""
+    group = get_group(group_id)
+    matches = list(matches_queryset().filter(group=group, matchday=matchday).order_by("kickoff", "id"))
+    if not matches:
+        raise Match.DoesNotExist(f"No matchday {matchday} in {group}")
+    events = MatchEvent.objects.filter(match__in=matches).select_related(*EVENT_RELATED)
+    by_match: dict[int, list[MatchEvent]] = {}
+    for event in sorted(events, key=event_time):
+        by_match.setdefault(event.match_id, []).append(event)
+    table = group_table(group)
+    before = table_positions_before(group, matchday)
+    for row in table["rows"]:
+        row["position_before"] = before.get(row["team"]["id"])
+    matchdays = sorted(set(group.matches.exclude(matchday=None).values_list("matchday", flat=True)))
+    return {
+        "type": "matchday_snapshot",
+        "group": {"id": group.id, "name": group.name, "competition": str(group.competition)},
+        "matchday": matchday,
+        "matchdays": matchdays,
+        "matches": [
+            {**match_summary(match),
+             "latest_events": [event_dict(e) for e in by_match.get(match.id, [])[-LATEST_EVENTS_PER_MATCH:]]}
+            for match in matches
+        ],
+        "table": table,
+        "server_time": timezone.now().isoformat(),
+    }
+
+
 def group_snapshot(group_id: int) -> dict:
     group = get_group(group_id)
     return {"type": "group_snapshot", **group_detail(group), "server_time": timezone.now().isoformat()}

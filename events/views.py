@@ -32,6 +32,14 @@ def group_page(request, group_id: int):
     return render(request, "events/group.html", {"snapshot": snapshot, "group": snapshot})
 
 
+def matchday_page(request, group_id: int, matchday: int):
+    try:
+        snapshot = selectors.matchday_snapshot(group_id, matchday)
+    except (Group.DoesNotExist, Match.DoesNotExist):
+        raise Http404("No such matchday") from None
+    return render(request, "events/matchday.html", {"snapshot": snapshot, "matchday": snapshot})
+
+
 @login_required
 @permission_required("events.add_matchevent", raise_exception=True)
 def editor_index(request):

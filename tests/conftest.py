@@ -4,6 +4,7 @@ import json
 import pytest
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.core.cache import cache
 
 from events import broadcast
 
@@ -12,6 +13,14 @@ from events import broadcast
 def in_memory_channel_layer(settings):
     """Unit tests use the in-memory layer; the Redis path has its own multi-process tests."""
     settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Rate-limit counters live in the cache: every test starts with none."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 class LayerListener:
