@@ -36,7 +36,7 @@ def test_no_input_to_any_endpoint_causes_a_server_error(settings):
             response = case.call(headers={"Authorization": f"Bearer {token}"})
             case.validate_response(response, checks=[not_a_server_error])
             if response.status_code >= 400:
-                assert "detail" in response.json(), (operation.label, response.text)
+                assert "detail" in response.json(), (case.operation.label, response.text)
 
         call()
 
