@@ -20,9 +20,9 @@ from ninja.throttling import AnonRateThrottle, AuthRateThrottle
 from pydantic import ConfigDict
 
 from . import selectors, services
+from .models import Group, Match, MatchEvent
 
 logger = logging.getLogger(__name__)
-from .models import Group, Match, MatchEvent
 
 
 class SettingsRate:
