@@ -19,7 +19,7 @@ from ninja.security import HttpBearer, django_auth
 from ninja.throttling import AnonRateThrottle, AuthRateThrottle
 from pydantic import ConfigDict
 
-from . import selectors, services
+from . import fragments, selectors, services
 from .models import Group, Match, MatchEvent
 
 logger = logging.getLogger(__name__)
@@ -124,6 +124,16 @@ class VarDecisionIn(StrictSchema):
     version: int | None = None
 
 
+class HypotheticalResult(StrictSchema):
+    match: int
+    home_goals: int = Field(..., ge=0, le=99)
+    away_goals: int = Field(..., ge=0, le=99)
+
+
+class WhatIfIn(StrictSchema):
+    results: list[HypotheticalResult] = Field(..., max_length=200)
+
+
 class Error(Schema):
     detail: str
     code: str
@@ -222,6 +232,25 @@ def get_group_table(request, group_id: int):
         return selectors.group_table(selectors.get_group(group_id))
     except Group.DoesNotExist:
         raise not_found("group") from None
+
+
+@api.post("/groups/{group_id}/what-if", tags=["reads"], response={200: dict, 400: Error, 404: Error, 422: Error})
+def what_if(request, group_id: int, payload: WhatIfIn):
+    """The table the group would have with these results (replacing any known or live score).
+
+    `html.table` is the same table rendered for the site's own predictor.
+    """
+    try:
+        group = selectors.get_group(group_id)
+    except Group.DoesNotExist:
+        raise not_found("group") from None
+    own_matches = set(group.matches.values_list("id", flat=True))
+    for index, result in enumerate(payload.results):
+        if result.match not in own_matches:
+            raise services.ServiceError(f"Match {result.match} is not in {group.name}.", code="not_in_group",
+                                        field=f"results.{index}.match")
+    table = selectors.group_table(group, {r.match: (r.home_goals, r.away_goals) for r in payload.results})
+    return {**table, "html": {"table": fragments.table_html(table)}}
 
 
 @api.get("/matches", tags=["reads"])

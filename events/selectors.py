@@ -268,15 +268,27 @@ def changes_after(match_id: int, since: int, limit: int | None = None):
     return changes[:limit] if limit else changes
 
 
-def group_results(group: Group) -> tuple[list[Team], list[standings.Result], dict[int, int] | None]:
-    """Teams, results (live ones at their current score) and disciplinary points of a group."""
+Scores = dict[int, tuple[int, int]]
+
+
+def group_results(
+    group: Group, hypothetical: Scores | None = None
+) -> tuple[list[Team], list[standings.Result], dict[int, int] | None]:
+    """Teams, results (live ones at their current score) and disciplinary points of a group.
+
+    `hypothetical` maps match ids to final scores that replace whatever is known (the predictor).
+    """
     matches = list(group.matches.select_related("home", "away"))
     teams: dict[int, Team] = {}
     results = []
+    hypothetical = hypothetical or {}
     for match in matches:
         teams[match.home_id] = match.home
         teams[match.away_id] = match.away
-        if match.status in (Match.Status.FINISHED, Match.Status.LIVE):
+        if match.id in hypothetical:
+            home_goals, away_goals = hypothetical[match.id]
+            results.append(standings.Result(match.home_id, match.away_id, home_goals, away_goals))
+        elif match.status in (Match.Status.FINISHED, Match.Status.LIVE):
             results.append(
                 standings.Result(
                     home=match.home_id,
@@ -307,8 +319,8 @@ def group_disciplinary_points(matches: list[Match]) -> dict[int, int] | None:
     return points
 
 
-def group_table(group: Group) -> dict:
-    teams, results, disciplinary = group_results(group)
+def group_table(group: Group, hypothetical: Scores | None = None) -> dict:
+    teams, results, disciplinary = group_results(group, hypothetical)
     table = standings.compute_table(
         [team.id for team in teams],
         results,
@@ -324,6 +336,7 @@ def group_table(group: Group) -> dict:
     return {
         "group": {"id": group.id, "name": group.name},
         "provisional": table.provisional,
+        "hypothetical": bool(hypothetical),
         "rule_set": {"name": table.rule_set.name, "label": table.rule_set.label},
         "rows": rows,
     }

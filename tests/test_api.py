@@ -258,3 +258,40 @@ def test_on_field_review_over_the_api(client, match, token):
                            headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 200 and response.json()["event"]["var_outcome"] == "on_field_review"
     assert client.get(f"/api/matches/{match.id}").json()["match"]["var"]["outcome"] == "on_field_review"
+
+
+# --- the predictor -------------------------------------------------------------------------------
+
+
+def test_what_if_gives_the_table_those_results_would_give(client):
+    from events import demo
+
+    featured = demo.load_demo()
+    matchday_6 = {f"{m.home.code}-{m.away.code}": m.id for m in demo.matchday_6_matches()}
+    body = {"results": [{"match": matchday_6["NAP-GNK"], "home_goals": 0, "away_goals": 1},
+                        {"match": matchday_6["SAL-LIV"], "home_goals": 2, "away_goals": 0}]}
+    response = client.post(f"/api/groups/{featured.group_id}/what-if", data=json.dumps(body),
+                           content_type="application/json")
+    assert response.status_code == 200
+    table = response.json()
+    assert [(row["team"]["short_name"], row["points"]) for row in table["rows"]] == [
+        ("Salzburg", 10), ("Liverpool", 10), ("Napoli", 9), ("Genk", 4)]
+    assert table["hypothetical"] is True and table["rows"][0]["decided_by"]
+    assert 'data-team-id' in table["html"]["table"]
+    # Nothing stored: the real table is unchanged.
+    real = client.get(f"/api/groups/{featured.group_id}/table").json()
+    assert [row["points"] for row in real["rows"]] == [10, 9, 7, 1]
+
+
+def test_what_if_names_the_bad_field(client):
+    match = make_match()
+    other = make_match()
+    url = f"/api/groups/{match.group_id}/what-if"
+    bad_match = client.post(url, data=json.dumps({"results": [{"match": other.id, "home_goals": 1, "away_goals": 0}]}),
+                            content_type="application/json")
+    assert bad_match.status_code == 400 and bad_match.json()["field"] == "results.0.match"
+    negative = client.post(url, data=json.dumps({"results": [{"match": match.id, "home_goals": -1, "away_goals": 0}]}),
+                           content_type="application/json")
+    assert negative.status_code == 422 and negative.json()["field"] == "results.0.home_goals"
+    assert client.post("/api/groups/999999/what-if", data=json.dumps({"results": []}),
+                       content_type="application/json").status_code == 404
