@@ -12,6 +12,7 @@ import logging
 from typing import Literal
 
 from django.conf import settings
+from django.db import DatabaseError
 from django.http import HttpRequest
 from ninja import Field, NinjaAPI, Schema, Status
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -175,6 +176,21 @@ def authentication_error(request, exc):
     return api.create_response(
         request, {"detail": "Authentication required.", "code": "not_authenticated", "field": None}, status=401
     )
+
+
+@api.exception_handler(DatabaseError)
+def database_unavailable(request, exc: DatabaseError):
+    # The transaction rolled back whole: tell the client nothing was saved, so that it retries
+    # with the same idempotency key.
+    logger.error("Database error; the request was not saved", exc_info=exc)
+    response = api.create_response(
+        request,
+        {"detail": "The database is unavailable: nothing was saved. Retry shortly.", "code": "unavailable",
+         "field": None},
+        status=503,
+    )
+    response["Retry-After"] = "2"
+    return response
 
 
 def require_permission(request, permission: str) -> None:

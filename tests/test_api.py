@@ -295,3 +295,23 @@ def test_what_if_names_the_bad_field(client):
     assert negative.status_code == 422 and negative.json()["field"] == "results.0.home_goals"
     assert client.post("/api/groups/999999/what-if", data=json.dumps({"results": []}),
                        content_type="application/json").status_code == 404
+
+
+def test_a_database_failure_answers_503_and_leaves_nothing_half_written(client, match, token, monkeypatch):
+    from events.services import commit
+
+    def failing_log(*args, **kwargs):
+        from django.db import OperationalError
+
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(commit.Change.objects, "create", failing_log)
+    response = post_event(client, match, token, **goal_body(match, idempotency_key="retry-me"))
+    assert response.status_code == 503 and response.json()["code"] == "unavailable"
+    assert response["Retry-After"]
+    assert not MatchEvent.objects.filter(kind="goal").exists()
+    match.refresh_from_db()
+    assert (match.seq, match.home_score) == (1, 0)
+    monkeypatch.undo()
+    retry = post_event(client, match, token, **goal_body(match, idempotency_key="retry-me"))
+    assert retry.status_code == 201 and MatchEvent.objects.filter(kind="goal").count() == 1
