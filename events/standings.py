@@ -15,6 +15,7 @@ that survive every criterion, are never resolved silently: the rows are flagged
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -44,7 +45,7 @@ class Scope(StrEnum):
 class Criterion:
     """One tie-breaker: which number to compare, over which matches, which way."""
 
-    stat: str  # a _Record attribute, or for EXTERNAL scope the compute_table keyword
+    stat: str  # a Record attribute, or for EXTERNAL scope the compute_table keyword
     scope: Scope
     label: str
     higher_is_better: bool = True
@@ -93,8 +94,18 @@ RULE_SETS: dict[str, RuleSet] = {
             name="uefa-2019",
             label="UEFA group stage 2019-20 (away goals)",
             criteria=(
-                POINTS, H2H_POINTS, H2H_GOAL_DIFFERENCE, H2H_GOALS, H2H_AWAY_GOALS,
-                GOAL_DIFFERENCE, GOALS, AWAY_GOALS, WINS, AWAY_WINS, DISCIPLINARY, COEFFICIENT,
+                POINTS,
+                H2H_POINTS,
+                H2H_GOAL_DIFFERENCE,
+                H2H_GOALS,
+                H2H_AWAY_GOALS,
+                GOAL_DIFFERENCE,
+                GOALS,
+                AWAY_GOALS,
+                WINS,
+                AWAY_WINS,
+                DISCIPLINARY,
+                COEFFICIENT,
             ),
             reapply_head_to_head=True,
         ),
@@ -102,8 +113,16 @@ RULE_SETS: dict[str, RuleSet] = {
             name="uefa-2021",
             label="UEFA group stage 2021-22 (no away goals)",
             criteria=(
-                POINTS, H2H_POINTS, H2H_GOAL_DIFFERENCE, H2H_GOALS,
-                GOAL_DIFFERENCE, GOALS, WINS, AWAY_WINS, DISCIPLINARY, COEFFICIENT,
+                POINTS,
+                H2H_POINTS,
+                H2H_GOAL_DIFFERENCE,
+                H2H_GOALS,
+                GOAL_DIFFERENCE,
+                GOALS,
+                WINS,
+                AWAY_WINS,
+                DISCIPLINARY,
+                COEFFICIENT,
             ),
             reapply_head_to_head=True,
         ),
@@ -125,7 +144,9 @@ def get_rule_set(name: str) -> RuleSet:
 
 
 @dataclass(slots=True)
-class _Record:
+class Record:
+    """A team's totals over some set of matches (all of them, or a head-to-head mini-league)."""
+
     played: int = 0
     won: int = 0
     drawn: int = 0
@@ -149,7 +170,7 @@ class _Record:
         if scored > conceded:
             self.won += 1
             self.points += rules.points_for_win
-            self.away_wins += away
+            self.away_wins += int(away)
         elif scored == conceded:
             self.drawn += 1
             self.points += rules.points_for_draw
@@ -157,9 +178,10 @@ class _Record:
             self.lost += 1
 
 
-def _tally(teams: Iterable[TeamKey], results: Iterable[Result], rules: RuleSet) -> dict[TeamKey, _Record]:
-    """Records of ``teams`` only: a subset can be ranked without tallying everybody else."""
-    records = {team: _Record() for team in teams}
+def tally(teams: Iterable[TeamKey], results: Iterable[Result], rules: RuleSet) -> dict[TeamKey, Record]:
+    """Records of ``teams`` only (sides of other teams are skipped), so that a subset can be
+    ranked, or a mini-league tallied, without tallying everybody else."""
+    records = {team: Record() for team in teams}
     for result in results:
         if result.home in records:
             records[result.home].add(result.home_goals, result.away_goals, away=False, rules=rules)
@@ -259,7 +281,7 @@ class _Ranker:
         self,
         rules: RuleSet,
         results: Sequence[Result],
-        overall: Mapping[TeamKey, _Record],
+        overall: Mapping[TeamKey, Record],
         external: Mapping[str, Mapping[TeamKey, float] | None],
         trace: list[Consulted] | None,
     ) -> None:
@@ -295,7 +317,7 @@ class _Ranker:
     def _rank_head_to_head(self, teams: list[TeamKey], start: int, end: int, *, reapplied: bool) -> Ranking:
         block = self.criteria[start:end]
         tied = set(teams)
-        mini_league = _tally(teams, (r for r in self.results if r.home in tied and r.away in tied), self.rules)
+        mini_league = tally(teams, (r for r in self.results if r.home in tied and r.away in tied), self.rules)
         keys = {team: tuple(_oriented(c, getattr(mini_league[team], c.stat)) for c in block) for team in teams}
         labels = tuple(c.label + (" (re-applied)" if reapplied else "") for c in block)
         self._record(keys, block, frozenset(teams))
@@ -321,9 +343,9 @@ class _Ranker:
         if self.trace is None:
             return
         for i, criterion in enumerate(block):
-            prefixes = [key[:i] for key in keys.values()]
+            prefixes = Counter(key[:i] for key in keys.values())
             for team, key in keys.items():
-                if prefixes.count(key[:i]) > 1:
+                if prefixes[key[:i]] > 1:
                     self.trace.append(Consulted(criterion, team, among, _oriented(criterion, key[i])))
 
     @staticmethod
@@ -367,9 +389,13 @@ def rank_teams(
     """
     team_list = list(dict.fromkeys(teams))
     result_list = list(results)
-    overall = _tally(team_list, result_list, rules)
-    external = {DISCIPLINARY.stat: disciplinary_points, COEFFICIENT.stat: coefficients}
+    overall = tally(team_list, result_list, rules)
+    external = _external(disciplinary_points, coefficients)
     return _Ranker(rules, result_list, overall, external, trace).rank(team_list)
+
+
+def _external(disciplinary_points, coefficients) -> dict[str, Mapping[TeamKey, float] | None]:
+    return {DISCIPLINARY.stat: disciplinary_points, COEFFICIENT.stat: coefficients}
 
 
 def compute_table(
@@ -380,6 +406,9 @@ def compute_table(
     disciplinary_points: Mapping[TeamKey, int] | None = None,
     coefficients: Mapping[TeamKey, float] | None = None,
 ) -> Table:
+    """The ranked table. Disciplinary points (lower is better) and coefficients are only
+    needed when teams are level on everything before them; without them such rows come
+    back ``undecided`` instead of ordered by a guess."""
     rule_set = get_rule_set(rules) if isinstance(rules, str) else rules
     team_list = list(dict.fromkeys(teams))
     result_list = list(results)
@@ -389,10 +418,9 @@ def compute_table(
             raise ValueError(f"result {result} involves a team that is not in the table")
         if result.home == result.away or result.home_goals < 0 or result.away_goals < 0:
             raise ValueError(f"invalid result {result}")
-    order, separators = rank_teams(
-        team_list, result_list, rule_set, disciplinary_points=disciplinary_points, coefficients=coefficients
-    )
-    overall = _tally(team_list, result_list, rule_set)
+    overall = tally(team_list, result_list, rule_set)
+    ranker = _Ranker(rule_set, result_list, overall, _external(disciplinary_points, coefficients), None)
+    order, separators = ranker.rank(team_list)
     separators.append(None)
     rows = []
     for position, (team, separator) in enumerate(zip(order, separators, strict=True), start=1):
