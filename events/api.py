@@ -119,8 +119,11 @@ class EventPatch(StrictSchema):
 class VarDecisionIn(StrictSchema):
     decision: str = Field(..., description="stands or overturned")
     decision_reason: str = Field("", description="offside, foul, handball, ball_out_of_play, mistaken_identity, ...")
-    player: int | None = Field(None, description="For an overturn: the scorer, the player fouled, the player "
-                                                 "sent off, or the right player for mistaken identity")
+    player: int | None = Field(
+        None,
+        description="For an overturn: the scorer, the player fouled, the player "
+        "sent off, or the right player for mistaken identity",
+    )
     reason: str = Field("", max_length=300, description="Required when an admin changes a decision already made")
     version: int | None = None
 
@@ -185,8 +188,11 @@ def database_unavailable(request, exc: DatabaseError):
     logger.error("Database error; the request was not saved", exc_info=exc)
     response = api.create_response(
         request,
-        {"detail": "The database is unavailable: nothing was saved. Retry shortly.", "code": "unavailable",
-         "field": None},
+        {
+            "detail": "The database is unavailable: nothing was saved. Retry shortly.",
+            "code": "unavailable",
+            "field": None,
+        },
         status=503,
     )
     response["Retry-After"] = "2"
@@ -263,10 +269,27 @@ def what_if(request, group_id: int, payload: WhatIfIn):
     own_matches = set(group.matches.values_list("id", flat=True))
     for index, result in enumerate(payload.results):
         if result.match not in own_matches:
-            raise services.ServiceError(f"Match {result.match} is not in {group.name}.", code="not_in_group",
-                                        field=f"results.{index}.match")
-    table = selectors.group_table(group, {r.match: (r.home_goals, r.away_goals) for r in payload.results})
-    return {**table, "html": {"table": fragments.table_html(table)}}
+            raise services.ServiceError(
+                f"Match {result.match} is not in {group.name}.", code="not_in_group", field=f"results.{index}.match"
+            )
+    scores = {r.match: (r.home_goals, r.away_goals) for r in payload.results}
+    table = selectors.group_table(group, scores)
+    found = selectors.group_scenarios(group, scores)
+    return {**table, "scenarios": found,
+            "html": {"table": fragments.table_html(table), "scenarios": fragments.scenarios_html(found)}}
+
+
+@api.get("/groups/{group_id}/scenarios", tags=["reads"], response={200: dict, 404: Error})
+def get_scenarios(request, group_id: int):
+    """For each team and qualifying line: clinched, impossible, or what it depends on.
+
+    `html` is the same rendered for the site's own pages.
+    """
+    try:
+        found = selectors.group_scenarios(selectors.get_group(group_id))
+    except Group.DoesNotExist:
+        raise not_found("group") from None
+    return {**found, "html": fragments.scenarios_html(found)}
 
 
 @api.get("/matches", tags=["reads"])
@@ -361,8 +384,9 @@ def update_event(request, event_id: int, payload: EventPatch):
     changes = payload.dict(exclude_unset=True)
     version = changes.pop("version", None)
     reason = changes.pop("reason", "")
-    result = services.amend_event(event_id=event_id, user=request.auth, changes=changes,
-                                  expected_version=version, reason=reason)
+    result = services.amend_event(
+        event_id=event_id, user=request.auth, changes=changes, expected_version=version, reason=reason
+    )
     return event_response(result)
 
 
@@ -381,7 +405,6 @@ def delete_event(request, event_id: int, version: int | None = None, reason: str
     return event_response(result)
 
 
-
 @api.post(
     "/events/{event_id}/on-field-review",
     auth=editor_auth,
@@ -391,8 +414,9 @@ def delete_event(request, event_id: int, version: int | None = None, reason: str
 )
 def on_field_review(request, event_id: int, version: int | None = None):
     require_permission(request, "events.change_matchevent")
-    return event_response(services.start_on_field_review(check_id=event_id, user=request.auth,
-                                                         expected_version=version))
+    return event_response(
+        services.start_on_field_review(check_id=event_id, user=request.auth, expected_version=version)
+    )
 
 
 @api.post(
@@ -406,7 +430,12 @@ def var_decision(request, event_id: int, payload: VarDecisionIn):
     """Decide a VAR check. Changing a decision already made is an admin's correction, with a reason."""
     require_permission(request, "events.change_matchevent")
     result = services.decide_var_check(
-        check_id=event_id, user=request.auth, decision=payload.decision, decision_reason=payload.decision_reason,
-        player_id=payload.player, reason=payload.reason, expected_version=payload.version,
+        check_id=event_id,
+        user=request.auth,
+        decision=payload.decision,
+        decision_reason=payload.decision_reason,
+        player_id=payload.player,
+        reason=payload.reason,
+        expected_version=payload.version,
     )
     return event_response(result)

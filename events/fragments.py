@@ -21,3 +21,7 @@ def history_html(entries: list[dict]) -> str:
 
 def history_entry_html(entry: dict) -> str:
     return render_to_string("events/_history_entry.html", {"entry": entry})
+
+
+def scenarios_html(found: dict) -> str:
+    return render_to_string("events/_scenarios.html", {"scenarios": found})

@@ -6,10 +6,14 @@ a replayed change and a third-party client see the same facts.
 
 from __future__ import annotations
 
+import hashlib
+import logging
+
+from django.core.cache import cache
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 
-from . import fragments, standings
+from . import fragments, scenarios, standings
 from .models import (
     GOAL_KINDS,
     Change,
@@ -22,6 +26,8 @@ from .models import (
     Team,
 )
 from .pitch import SideState, event_time, pitch_state
+
+logger = logging.getLogger(__name__)
 
 # Past this many missed changes a fresh snapshot is cheaper than the replay.
 MAX_REPLAYED_CHANGES = 500
@@ -342,6 +348,48 @@ def group_table(group: Group, hypothetical: Scores | None = None) -> dict:
     }
 
 
+def group_scenarios(group: Group, hypothetical: Scores | None = None) -> dict:
+    """Who can still finish where, and what it depends on, under the group's rule set.
+
+    Cached per state of the group (the seqs of its matches, plus any hypothetical scores):
+    every open matchday page asks again after each change, and the answer is the same.
+    """
+    hypothetical = hypothetical or {}
+    matches = list(group.matches.select_related("home", "away").order_by("id"))
+    state = ",".join(f"{m.id}:{m.seq}" for m in matches) + "|" + ",".join(
+        f"{k}:{h}-{a}" for k, (h, a) in sorted(hypothetical.items()))
+    key = "scenarios:" + hashlib.sha256(f"{group.id}|{group.competition.rule_set}|{state}".encode()).hexdigest()
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
+    teams, results, disciplinary = group_results(group, hypothetical)
+    remaining = [
+        scenarios.Fixture(m.id, m.home_id, m.away_id)
+        for m in matches if m.id not in hypothetical and m.status != Match.Status.FINISHED
+    ]
+    names = {team.id: team.short_name for team in teams}
+    answer = {"group": {"id": group.id, "name": group.name}, "remaining": len(remaining), "teams": [],
+              "available": True, "detail": ""}
+    if remaining:
+        try:
+            found = scenarios.scenarios([t.id for t in teams], results, remaining, group.competition.rule_set,
+                                        names=names, disciplinary_points=disciplinary)
+        except ValueError as error:
+            answer.update(available=False, detail=str(error))
+            found = []
+        teams_by_id = {team.id: team for team in teams}
+        by_team: dict[int, dict] = {}
+        for scenario in found:
+            entry = by_team.setdefault(scenario.team, {"team": team_dict(teams_by_id[scenario.team]), "lines": []})
+            entry["lines"].append(scenario.to_dict())
+        answer["teams"] = list(by_team.values())
+    try:
+        cache.set(key, answer, 300)
+    except Exception:
+        logger.warning("Scenarios not cached: the cache is unavailable", exc_info=True)
+    return answer
+
+
 def get_group(group_id: int) -> Group:
     return Group.objects.select_related("competition").get(pk=group_id)
 
@@ -395,8 +443,10 @@ def matchday_snapshot(group_id: int, matchday: int) -> dict:
         "matchday": matchday,
         "matchdays": matchdays,
         "matches": [
-            {**match_summary(match),
-             "latest_events": [event_dict(e) for e in by_match.get(match.id, [])[-LATEST_EVENTS_PER_MATCH:]]}
+            {
+                **match_summary(match),
+                "latest_events": [event_dict(e) for e in by_match.get(match.id, [])[-LATEST_EVENTS_PER_MATCH:]],
+            }
             for match in matches
         ],
         "table": table,
@@ -429,8 +479,14 @@ def live_and_upcoming(now=None) -> dict:
 # --- the public record of corrections ----------------------------------------------------------
 
 HISTORY_FIELDS = {
-    "minute": "minute", "added_minute": "added time", "player": "player", "second_player": "second player",
-    "team": "team", "kind": "event", "goal_type": "goal type", "commentary": "commentary",
+    "minute": "minute",
+    "added_minute": "added time",
+    "player": "player",
+    "second_player": "second player",
+    "team": "team",
+    "kind": "event",
+    "goal_type": "goal type",
+    "commentary": "commentary",
 }
 
 

@@ -315,3 +315,48 @@ def test_a_database_failure_answers_503_and_leaves_nothing_half_written(client, 
     monkeypatch.undo()
     retry = post_event(client, match, token, **goal_body(match, idempotency_key="retry-me"))
     assert retry.status_code == 201 and MatchEvent.objects.filter(kind="goal").count() == 1
+
+
+def scenario_of(found, short_name, line):
+    entry = next(e for e in found["teams"] if e["team"]["short_name"] == short_name)
+    return next(item for item in entry["lines"] if item["line"] == line)
+
+
+def test_scenarios_after_matchday_5_answer_the_reports_questions(client):
+    from events import demo
+
+    featured = demo.load_demo()
+    found = client.get(f"/api/groups/{featured.group_id}/scenarios").json()
+    assert found["remaining"] == 2
+    lines = {e["team"]["short_name"]: [item["line"] for item in e["lines"]] for e in found["teams"]}
+    assert lines["Liverpool"] == ["group-winner", "round-of-16", "europa-league"] and len(lines) == 4
+    knockout = "round-of-16"
+    liverpool = scenario_of(found, "Liverpool", knockout)
+    assert liverpool["status"] == "depends" and "defeat at Salzburg" in liverpool["summary"]
+    napoli = scenario_of(found, "Napoli", knockout)
+    assert napoli["status"] == "depends" and "Genk" in napoli["summary"]
+    assert scenario_of(found, "Genk", knockout)["status"] == "impossible"
+    assert 'data-status="depends"' in found["html"]
+
+
+def test_scenarios_change_with_hypothetical_scores(client):
+    from events import demo
+
+    featured = demo.load_demo()
+    napoli_genk = next(m for m in demo.matchday_6_matches() if m.home.code == "NAP")
+    body = {"results": [{"match": napoli_genk.id, "home_goals": 0, "away_goals": 0}]}
+    response = client.post(f"/api/groups/{featured.group_id}/what-if", data=json.dumps(body),
+                           content_type="application/json").json()
+    assert response["scenarios"]["remaining"] == 1
+    assert 'id="scenarios"' in response["html"]["scenarios"]
+
+
+def test_a_finished_group_has_no_scenarios_left(client):
+    from django.core.management import call_command
+
+    from events import demo
+
+    featured = demo.load_demo()
+    call_command("replay_match", matchday=6, speed=0)
+    found = client.get(f"/api/groups/{featured.group_id}/scenarios").json()
+    assert found["remaining"] == 0 and "the table is final" in found["html"]
