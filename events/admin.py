@@ -63,13 +63,26 @@ class MatchAdmin(ReadOnlyAdmin):
 
 
 class MatchEventCorrectionForm(forms.ModelForm):
-    correction_reason = forms.CharField(max_length=300, widget=forms.Textarea(attrs={"rows": 2}),
-                                        help_text="Required. Shown to fans in the match's history.")
+    correction_reason = forms.CharField(
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Required. Shown to fans in the match's history.",
+    )
 
     class Meta:
         model = MatchEvent
-        fields = ["kind", "minute", "added_minute", "team", "player", "second_player", "goal_type", "commentary",
-                  "var_outcome", "decision_reason"]
+        fields = [
+            "kind",
+            "minute",
+            "added_minute",
+            "team",
+            "player",
+            "second_player",
+            "goal_type",
+            "commentary",
+            "var_outcome",
+            "decision_reason",
+        ]
 
 
 @admin.register(MatchEvent)
@@ -96,8 +109,12 @@ class MatchEventAdmin(admin.ModelAdmin):
         try:
             if {"var_outcome", "decision_reason"} & set(changed):
                 services.decide_var_check(
-                    check_id=obj.pk, user=request.user, decision=form.cleaned_data["var_outcome"],
-                    decision_reason=form.cleaned_data["decision_reason"], player_id=obj.player_id, reason=reason,
+                    check_id=obj.pk,
+                    user=request.user,
+                    decision=form.cleaned_data["var_outcome"],
+                    decision_reason=form.cleaned_data["decision_reason"],
+                    player_id=obj.player_id,
+                    reason=reason,
                 )
             elif changed:
                 fields = {name: getattr(obj, FOREIGN_KEYS.get(name, name)) for name in changed}

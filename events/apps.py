@@ -5,8 +5,14 @@ from django.db.models.signals import post_migrate
 ROLE_PERMISSIONS = {
     "Editors": ["add_matchevent", "change_matchevent", "delete_matchevent", "view_matchevent", "view_match"],
     "Admins": [
-        "add_matchevent", "change_matchevent", "delete_matchevent", "view_matchevent",
-        "view_match", "change_match", "correct_match", "view_change",
+        "add_matchevent",
+        "change_matchevent",
+        "delete_matchevent",
+        "view_matchevent",
+        "view_match",
+        "change_match",
+        "correct_match",
+        "view_change",
     ],
 }
 

@@ -54,12 +54,18 @@ def ensure_teams_and_squads() -> None:
     for code, (name, short, country, primary, secondary, _venue) in TEAMS.items():
         team, _ = Team.objects.get_or_create(
             name=name,
-            defaults={"short_name": short, "code": code, "country": country,
-                      "primary_colour": primary, "secondary_colour": secondary},
+            defaults={
+                "short_name": short,
+                "code": code,
+                "country": country,
+                "primary_colour": primary,
+                "secondary_colour": secondary,
+            },
         )
         for number, player_name, player_short, position in SQUADS[code]:
             Player.objects.get_or_create(
-                team=team, name=player_name,
+                team=team,
+                name=player_name,
                 defaults={"short_name": player_short, "number": number, "position": position},
             )
 
@@ -87,8 +93,11 @@ def load_demo() -> Match:
 def demo_match(key: MatchKey) -> Match:
     home, away, date = key
     return Match.objects.select_related("home", "away", "group").get(
-        home__name=TEAMS[home][0], away__name=TEAMS[away][0], kickoff__date=date,
-        competition__name=COMPETITION["name"], competition__season=COMPETITION["season"],
+        home__name=TEAMS[home][0],
+        away__name=TEAMS[away][0],
+        kickoff__date=date,
+        competition__name=COMPETITION["name"],
+        competition__season=COMPETITION["season"],
     )
 
 
@@ -110,8 +119,12 @@ def ensure_lineups(match: Match, key: MatchKey) -> None:
     for team in (match.home, match.away):
         starting, bench = LINEUPS[key][team.code]
         ids = {p.short_name: p.id for p in Player.objects.filter(team=team)}
-        services.set_lineup(match_id=match.id, team_id=team.id, starting=[ids[name] for name in starting],
-                            bench=[ids[name] for name in bench])
+        services.set_lineup(
+            match_id=match.id,
+            team_id=team.id,
+            starting=[ids[name] for name in starting],
+            bench=[ids[name] for name in bench],
+        )
 
 
 def ensure_demo_users() -> None:
@@ -173,8 +186,10 @@ def play_matches(
         for match in matches:
             services.set_clock_speed(match_id=match.id, speed=speed)
     steps = heapq.merge(
-        *[[(step.at, order, match, step, payload) for step, payload in script_payloads(match)]
-          for order, match in enumerate(matches)],
+        *[
+            [(step.at, order, match, step, payload) for step, payload in script_payloads(match)]
+            for order, match in enumerate(matches)
+        ],
         key=lambda item: (item[0], item[1]),
     )
     keyed: dict[tuple[int, str], int] = {}

@@ -4,8 +4,11 @@ from django import forms
 
 from .models import EventKind, MatchEvent, Player
 
-CORRECTABLE_KINDS = [(kind.value, kind.label) for kind in EventKind if kind not in (
-    EventKind.PERIOD_START, EventKind.PERIOD_END, EventKind.ADDED_TIME, EventKind.VAR_CHECK)]
+CORRECTABLE_KINDS = [
+    (kind.value, kind.label)
+    for kind in EventKind
+    if kind not in (EventKind.PERIOD_START, EventKind.PERIOD_END, EventKind.ADDED_TIME, EventKind.VAR_CHECK)
+]
 
 
 class EventCorrectionForm(forms.Form):
@@ -15,19 +18,27 @@ class EventCorrectionForm(forms.Form):
     minute = forms.IntegerField(min_value=1, max_value=120)
     added_minute = forms.IntegerField(min_value=1, max_value=30, required=False)
     player = forms.ModelChoiceField(queryset=Player.objects.none(), required=False)
-    second_player = forms.ModelChoiceField(queryset=Player.objects.none(), required=False,
-                                           label="Assist or player coming on")
-    reason = forms.CharField(max_length=300, widget=forms.Textarea(attrs={"rows": 2}),
-                             help_text="Shown to fans with the correction.")
+    second_player = forms.ModelChoiceField(
+        queryset=Player.objects.none(), required=False, label="Assist or player coming on"
+    )
+    reason = forms.CharField(
+        max_length=300, widget=forms.Textarea(attrs={"rows": 2}), help_text="Shown to fans with the correction."
+    )
 
     def __init__(self, *args, event: MatchEvent, **kwargs):
         initial = {
-            "kind": event.kind, "minute": event.minute, "added_minute": event.added_minute,
-            "player": event.player_id, "second_player": event.second_player_id,
+            "kind": event.kind,
+            "minute": event.minute,
+            "added_minute": event.added_minute,
+            "player": event.player_id,
+            "second_player": event.second_player_id,
         }
         super().__init__(*args, initial=initial, **kwargs)
-        players = Player.objects.filter(lineupentry__match=event.match_id).select_related("team").order_by(
-            "team__name", "number")
+        players = (
+            Player.objects.filter(lineupentry__match=event.match_id)
+            .select_related("team")
+            .order_by("team__name", "number")
+        )
         self.fields["player"].queryset = players
         self.fields["second_player"].queryset = players
         self.event = event
@@ -51,20 +62,28 @@ class EventCorrectionForm(forms.Form):
 class VarDecisionForm(forms.Form):
     """Change the decision of a VAR check (an admin's correction)."""
 
-    decision = forms.ChoiceField(choices=[(MatchEvent.VarOutcome.STANDS, "Decision stands"),
-                                          (MatchEvent.VarOutcome.OVERTURNED, "Decision overturned")])
+    decision = forms.ChoiceField(
+        choices=[
+            (MatchEvent.VarOutcome.STANDS, "Decision stands"),
+            (MatchEvent.VarOutcome.OVERTURNED, "Decision overturned"),
+        ]
+    )
     decision_reason = forms.ChoiceField(choices=MatchEvent.DecisionReason.choices, required=False)
-    player = forms.ModelChoiceField(queryset=Player.objects.none(), required=False,
-                                    help_text="For an overturn that names a player (mistaken identity, a goal or "
-                                              "red card given on review).")
-    reason = forms.CharField(max_length=300, widget=forms.Textarea(attrs={"rows": 2}),
-                             help_text="Shown to fans with the correction.")
+    player = forms.ModelChoiceField(
+        queryset=Player.objects.none(),
+        required=False,
+        help_text="For an overturn that names a player (mistaken identity, a goal or red card given on review).",
+    )
+    reason = forms.CharField(
+        max_length=300, widget=forms.Textarea(attrs={"rows": 2}), help_text="Shown to fans with the correction."
+    )
 
     def __init__(self, *args, check: MatchEvent, **kwargs):
         initial = {"decision": check.var_outcome, "decision_reason": check.decision_reason}
         super().__init__(*args, initial=initial, **kwargs)
         self.fields["player"].queryset = Player.objects.filter(lineupentry__match=check.match_id).order_by(
-            "team__name", "number")
+            "team__name", "number"
+        )
         self.check = check
 
 

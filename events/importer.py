@@ -70,8 +70,9 @@ def parse_football_json(
         parse_match(match, index, lines[index] if index < len(lines) else 0, league_table_name)
         for index, match in enumerate(data["matches"])
     ]
-    return CompetitionData(name=name, season=season, rule_set=rule_set or default_rule_set(name, season),
-                           fixtures=fixtures)
+    return CompetitionData(
+        name=name, season=season, rule_set=rule_set or default_rule_set(name, season), fixtures=fixtures
+    )
 
 
 def split_name_and_season(full_name: str) -> tuple[str, str]:
@@ -80,7 +81,7 @@ def split_name_and_season(full_name: str) -> tuple[str, str]:
     if not found:
         raise ImportFormatError(f"line 1, field 'name': no season in {full_name!r} (expected e.g. '2019/20')")
     start, end = found["start"], found["end"]
-    name = (full_name[: found.start()] + full_name[found.end():]).strip()
+    name = (full_name[: found.start()] + full_name[found.end() :]).strip()
     return name, f"{start}-{end[-2:]}"
 
 
@@ -111,13 +112,22 @@ def parse_match(match, index: int, line: int, league_table_name: str) -> Fixture
     try:
         kickoff = datetime.fromisoformat(f"{match['date']}T{match.get('time') or DEFAULT_TIME}")
     except ValueError:
-        raise ImportFormatError(f"{where}, field 'date'/'time': not a date and time: "
-                                f"{match['date']!r} {match.get('time')!r}") from None
+        raise ImportFormatError(
+            f"{where}, field 'date'/'time': not a date and time: {match['date']!r} {match.get('time')!r}"
+        ) from None
     home_goals, away_goals = final_score(match.get("score"), where)
     return FixtureData(
-        round_name=round_name, group_name=group, matchday=matchday,
-        home=home, home_country=home_country, away=away, away_country=away_country,
-        kickoff=kickoff.replace(tzinfo=DEFAULT_ZONE), home_goals=home_goals, away_goals=away_goals, line=line,
+        round_name=round_name,
+        group_name=group,
+        matchday=matchday,
+        home=home,
+        home_country=home_country,
+        away=away,
+        away_country=away_country,
+        kickoff=kickoff.replace(tzinfo=DEFAULT_ZONE),
+        home_goals=home_goals,
+        away_goals=away_goals,
+        line=line,
     )
 
 
@@ -135,9 +145,11 @@ def final_score(score, where: str) -> tuple[int | None, int | None]:
     for key in ("et", "ft"):
         if key in score:
             value = score[key]
-            if (not isinstance(value, list) or len(value) != 2
-                    or not all(isinstance(goals, int) and not isinstance(goals, bool) and goals >= 0
-                               for goals in value)):
+            if (
+                not isinstance(value, list)
+                or len(value) != 2
+                or not all(isinstance(goals, int) and not isinstance(goals, bool) and goals >= 0 for goals in value)
+            ):
                 raise ImportFormatError(f"{where}, field 'score.{key}': expected two whole numbers, got {value!r}")
             return value[0], value[1]
     raise ImportFormatError(f"{where}, field 'score': no 'ft' result")

@@ -232,9 +232,7 @@ class MatchEvent(models.Model):
     goal_type = models.CharField(max_length=12, choices=GoalType.choices, blank=True, default="")
     injury = models.BooleanField(default=False, help_text="Substitution forced by injury")
     # A VAR check reviews one incident of the same match.
-    reviewed_event = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reviews"
-    )
+    reviewed_event = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="reviews")
     var_category = models.CharField(max_length=20, choices=VarCategory.choices, blank=True, default="")
     var_outcome = models.CharField(max_length=16, choices=VarOutcome.choices, blank=True, default="")
     # What is being checked ("possible offside"), and why the decision went as it did.

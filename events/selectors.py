@@ -369,7 +369,7 @@ def group_scenarios(group: Group, hypothetical: Scores | None = None) -> dict:
     ]
     names = {team.id: team.short_name for team in teams}
     answer = {"group": {"id": group.id, "name": group.name}, "remaining": len(remaining), "teams": [],
-              "available": True, "detail": ""}
+              "available": True, "detail": "", "hypothetical": bool(hypothetical)}
     if remaining:
         try:
             found = scenarios.scenarios([t.id for t in teams], results, remaining, group.competition.rule_set,
@@ -445,6 +445,9 @@ def matchday_snapshot(group_id: int, matchday: int) -> dict:
         "matches": [
             {
                 **match_summary(match),
+                "var": review_in_progress(
+                    [e for e in by_match.get(match.id, []) if e.state == MatchEvent.State.ACTIVE]
+                ),
                 "latest_events": [event_dict(e) for e in by_match.get(match.id, [])[-LATEST_EVENTS_PER_MATCH:]],
             }
             for match in matches

@@ -29,7 +29,8 @@ def group_page(request, group_id: int):
         snapshot = selectors.group_snapshot(group_id)
     except Group.DoesNotExist:
         raise Http404("No such group") from None
-    return render(request, "events/group.html", {"snapshot": snapshot, "group": snapshot})
+    scenarios = selectors.group_scenarios(selectors.get_group(group_id))
+    return render(request, "events/group.html", {"snapshot": snapshot, "group": snapshot, "scenarios": scenarios})
 
 
 def matchday_page(request, group_id: int, matchday: int):
@@ -37,7 +38,8 @@ def matchday_page(request, group_id: int, matchday: int):
         snapshot = selectors.matchday_snapshot(group_id, matchday)
     except (Group.DoesNotExist, Match.DoesNotExist):
         raise Http404("No such matchday") from None
-    return render(request, "events/matchday.html", {"snapshot": snapshot, "matchday": snapshot})
+    scenarios = selectors.group_scenarios(selectors.get_group(group_id))
+    return render(request, "events/matchday.html", {"snapshot": snapshot, "matchday": snapshot, "scenarios": scenarios})
 
 
 @login_required
@@ -74,8 +76,12 @@ def editor_console(request, match_id: int):
 def corrections(request, match_id: int):
     """Admins correct any event of a match, or a VAR decision, always with a reason."""
     match = get_object_or_404(selectors.matches_queryset(), pk=match_id)
-    events = [e for e in selectors.match_events(match_id) if e.state != MatchEvent.State.REMOVED
-              and e.kind not in (EventKind.PERIOD_START, EventKind.PERIOD_END, EventKind.ADDED_TIME)]
+    events = [
+        e
+        for e in selectors.match_events(match_id)
+        if e.state != MatchEvent.State.REMOVED
+        and e.kind not in (EventKind.PERIOD_START, EventKind.PERIOD_END, EventKind.ADDED_TIME)
+    ]
     posted = None
     if request.method == "POST":
         event = get_object_or_404(MatchEvent, pk=request.POST.get("event"), match_id=match_id)
@@ -99,9 +105,15 @@ def corrections(request, match_id: int):
         if posted and posted[0] == event.id:
             row["removal" if posted[1] == "remove" else "form"] = posted[2]
         rows.append(row)
-    return render(request, "editor/corrections.html", {
-        "match": selectors.match_summary(match), "rows": rows, "history": selectors.match_history(match_id),
-    })
+    return render(
+        request,
+        "editor/corrections.html",
+        {
+            "match": selectors.match_summary(match),
+            "rows": rows,
+            "history": selectors.match_history(match_id),
+        },
+    )
 
 
 def correction_for(request, event: MatchEvent, bound: bool = True):
@@ -109,16 +121,20 @@ def correction_for(request, event: MatchEvent, bound: bool = True):
     data = request.POST if bound else None
     if bound and request.POST.get("action") == "remove":
         form = RemovalForm(data, prefix=f"r{event.id}")
-        return form, lambda f: services.remove_event(event_id=event.id, user=request.user,
-                                                     reason=f.cleaned_data["reason"])
+        return form, lambda f: services.remove_event(
+            event_id=event.id, user=request.user, reason=f.cleaned_data["reason"]
+        )
     if event.kind == EventKind.VAR_CHECK:
         form = VarDecisionForm(data, check=event, prefix=f"e{event.id}")
         return form, lambda f: services.decide_var_check(
-            check_id=event.id, user=request.user, decision=f.cleaned_data["decision"],
+            check_id=event.id,
+            user=request.user,
+            decision=f.cleaned_data["decision"],
             decision_reason=f.cleaned_data["decision_reason"],
             player_id=f.cleaned_data["player"].id if f.cleaned_data["player"] else None,
             reason=f.cleaned_data["reason"],
         )
     form = EventCorrectionForm(data, event=event, prefix=f"e{event.id}")
-    return form, lambda f: services.amend_event(event_id=event.id, user=request.user, changes=f.changes(),
-                                                reason=f.cleaned_data["reason"])
+    return form, lambda f: services.amend_event(
+        event_id=event.id, user=request.user, changes=f.changes(), reason=f.cleaned_data["reason"]
+    )

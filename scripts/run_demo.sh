@@ -20,9 +20,14 @@ esac
 match_id=$("$PYTHON" manage.py shell -v 0 -c "from events import demo; print(demo.featured_match().id)")
 group_id=$("$PYTHON" manage.py shell -v 0 -c "from events import demo; print(demo.featured_match().group_id)")
 # Back to kick-off before the server starts, so that open pages follow the replay from the start;
-# matchday 6 is always still to play when the story starts.
+# matchday 6 is always still to play when the story starts, and Liverpool-Napoli played before it
+# (even after an interrupted run).
 "$PYTHON" manage.py replay_match --matchday 6 --reset-only
-"$PYTHON" manage.py replay_match --matchday "$matchday" --reset-only
+if [ "$matchday" = 6 ]; then
+  "$PYTHON" manage.py replay_match --matchday 5 --speed 0 >/dev/null
+else
+  "$PYTHON" manage.py replay_match --matchday 5 --reset-only
+fi
 
 "$PYTHON" -m daphne -b "$HOST" -p "$PORT" matchcentre.asgi:application &
 server=$!

@@ -102,9 +102,9 @@ def commit_change(
         event = MatchEvent.objects.select_related(*selectors.EVENT_RELATED).get(pk=event.pk)
     related_after = [
         selectors.event_dict(other)
-        for other in MatchEvent.objects.select_related(*selectors.EVENT_RELATED).filter(
-            pk__in=[other.pk for other in related]
-        ).order_by("id")
+        for other in MatchEvent.objects.select_related(*selectors.EVENT_RELATED)
+        .filter(pk__in=[other.pk for other in related])
+        .order_by("id")
     ]
     change = Change.objects.create(
         match=match,

@@ -29,8 +29,12 @@ AMENDABLE_FIELDS = frozenset(
         "var_reason",
     }
 )
-FOREIGN_KEY_FIELDS = {"team": "team_id", "player": "player_id", "second_player": "second_player_id",
-                      "reviewed_event": "reviewed_event_id"}
+FOREIGN_KEY_FIELDS = {
+    "team": "team_id",
+    "player": "player_id",
+    "second_player": "second_player_id",
+    "reviewed_event": "reviewed_event_id",
+}
 
 
 def record_event(
@@ -113,11 +117,18 @@ def amend_event(
         check_version(event, expected_version)
         require_editable(match, user, reason)
         if event.state != MatchEvent.State.ACTIVE:
-            raise ServiceError("A removed event cannot be edited.", code="event_removed", status=409,
-                               current=selectors.event_dict(event))
+            raise ServiceError(
+                "A removed event cannot be edited.",
+                code="event_removed",
+                status=409,
+                current=selectors.event_dict(event),
+            )
         if event.kind in MATCH_LEVEL_KINDS or changes.get("kind") in MATCH_LEVEL_KINDS:
-            raise ServiceError("Period and added-time events cannot be edited; remove and record them again.",
-                               code="not_amendable", field="kind")
+            raise ServiceError(
+                "Period and added-time events cannot be edited; remove and record them again.",
+                code="not_amendable",
+                field="kind",
+            )
         before = selectors.event_dict(event)
         for name, value in changes.items():
             setattr(event, FOREIGN_KEY_FIELDS.get(name, name), value)
@@ -140,19 +151,20 @@ def remove_event(*, event_id: int, user=None, expected_version: int | None = Non
         check_version(event, expected_version)
         require_editable(match, user, reason)
         if event.state == MatchEvent.State.REMOVED:
-            raise ServiceError("This event is already removed.", code="event_removed", status=409,
-                               current=selectors.event_dict(event))
+            raise ServiceError(
+                "This event is already removed.", code="event_removed", status=409, current=selectors.event_dict(event)
+            )
         if event.kind in MATCH_LEVEL_KINDS and event.kind != EventKind.ADDED_TIME:
             latest = active_events(match).filter(kind__in=[EventKind.PERIOD_START, EventKind.PERIOD_END]).last()
             if latest is None or latest.pk != event.pk:
-                raise ServiceError("Only the latest period change can be undone.", code="not_latest_period",
-                                   status=409)
+                raise ServiceError("Only the latest period change can be undone.", code="not_latest_period", status=409)
         before = selectors.event_dict(event)
         # Removing a VAR check takes back what its decision changed.
         related = undo_consequence(event) if event.kind == EventKind.VAR_CHECK else []
         event.state = MatchEvent.State.REMOVED
         event.version += 1
         event.save()
-        change = commit_change(match, op=Change.Op.REMOVE, event=event, before=before, user=user, reason=reason,
-                               related=related)
+        change = commit_change(
+            match, op=Change.Op.REMOVE, event=event, before=before, user=user, reason=reason, related=related
+        )
         return EventResult(event, created=False, seq=change.seq)

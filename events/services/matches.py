@@ -25,10 +25,14 @@ def set_lineup(*, match_id: int, team_id: int, starting: list[int], bench: list[
             raise ServiceError("Every player must belong to the team, once.", code="invalid_lineup", field="bench")
         LineupEntry.objects.filter(match=match, team_id=team_id).delete()
         LineupEntry.objects.bulk_create(
-            [LineupEntry(match=match, team_id=team_id, player_id=pid, starter=True, order=i)
-             for i, pid in enumerate(starting)]
-            + [LineupEntry(match=match, team_id=team_id, player_id=pid, starter=False, order=i)
-               for i, pid in enumerate(bench)]
+            [
+                LineupEntry(match=match, team_id=team_id, player_id=pid, starter=True, order=i)
+                for i, pid in enumerate(starting)
+            ]
+            + [
+                LineupEntry(match=match, team_id=team_id, player_id=pid, starter=False, order=i)
+                for i, pid in enumerate(bench)
+            ]
         )
 
 

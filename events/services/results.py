@@ -13,9 +13,7 @@ from .commit import commit_change, lock_match
 from .errors import ServiceError
 
 
-def record_result(
-    *, match_id: int, home_goals: int, away_goals: int, user=None, announce: bool = True
-) -> Match:
+def record_result(*, match_id: int, home_goals: int, away_goals: int, user=None, announce: bool = True) -> Match:
     """Record the final score of a match followed without events (imports, past results).
 
     `announce=False` is for batch imports: they send one resync per group at the end
@@ -28,15 +26,17 @@ def record_result(
         if match.events.exists():
             raise ServiceError("This match has events; its score comes from them.", code="has_events", status=409)
         if (match.result_only, match.status, match.home_score, match.away_score) == (
-            True, Match.Status.FINISHED, home_goals, away_goals
+            True,
+            Match.Status.FINISHED,
+            home_goals,
+            away_goals,
         ):
             return match
         match.result_only = True
         match.status = Match.Status.FINISHED
         match.period = Period.FULL_TIME
         match.home_score, match.away_score = home_goals, away_goals
-        commit_change(match, op=Change.Op.RESULT, event=None, before=None, user=user, derive=False,
-                       announce=announce)
+        commit_change(match, op=Change.Op.RESULT, event=None, before=None, user=user, derive=False, announce=announce)
         return match
 
 
@@ -77,9 +77,16 @@ def import_competition(*, data: CompetitionData) -> ImportSummary:
             away = teams.get(fixture.away) or _imported_team(fixture.away, fixture.away_country)
             teams[fixture.home], teams[fixture.away] = home, away
             match, match_created = Match.objects.get_or_create(
-                competition=competition, round_name=fixture.round_name, home=home, away=away,
-                defaults={"group": group, "matchday": fixture.matchday, "kickoff": fixture.kickoff,
-                          "extra_time_possible": group is None},
+                competition=competition,
+                round_name=fixture.round_name,
+                home=home,
+                away=away,
+                defaults={
+                    "group": group,
+                    "matchday": fixture.matchday,
+                    "kickoff": fixture.kickoff,
+                    "extra_time_possible": group is None,
+                },
             )
             created_count += match_created
             if not fixture.played:
@@ -88,8 +95,9 @@ def import_competition(*, data: CompetitionData) -> ImportSummary:
                 skipped += 1
                 continue
             seq_before = match.seq
-            record_result(match_id=match.id, home_goals=fixture.home_goals, away_goals=fixture.away_goals,
-                          announce=False)
+            record_result(
+                match_id=match.id, home_goals=fixture.home_goals, away_goals=fixture.away_goals, announce=False
+            )
             changed = Match.objects.filter(pk=match.id, seq__gt=seq_before).exists()
             recorded += changed
             if changed:

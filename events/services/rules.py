@@ -88,17 +88,20 @@ def _period_of_minute(match: Match, minute: int, added_minute: int | None) -> st
     if added_minute and minute != last:
         raise ServiceError(
             f"Added time is counted from the last minute of the period ({last}+{added_minute}'), not {minute}.",
-            code="minute_out_of_range", field="added_minute",
+            code="minute_out_of_range",
+            field="added_minute",
         )
     if added_minute and not 0 < added_minute <= MAX_ADDED_MINUTES:
-        raise ServiceError(f"Added minutes run from 1 to {MAX_ADDED_MINUTES}.", code="minute_out_of_range",
-                           field="added_minute")
+        raise ServiceError(
+            f"Added minutes run from 1 to {MAX_ADDED_MINUTES}.", code="minute_out_of_range", field="added_minute"
+        )
     reached = PERIOD_RANK[match.period]
     if PERIOD_RANK[period] > reached:
         raise ServiceError(
             f"Minute {minute} is in the {Period(period).label.lower()}, which has not started "
             f"(the match is at {match.get_period_display().lower()}).",
-            code="minute_out_of_range", field="minute",
+            code="minute_out_of_range",
+            field="minute",
         )
     return period
 
@@ -110,7 +113,9 @@ def _prepare_period_event(match: Match, event: MatchEvent, *, minute_given: bool
         if expected is None:
             raise ServiceError(
                 f"No period can start now: the match is at {match.get_period_display().lower()}.",
-                code="invalid_period", field="period", status=409,
+                code="invalid_period",
+                field="period",
+                status=409,
             )
         event.minute = PERIOD_START_MINUTE[expected]
         event.added_minute = None
@@ -119,21 +124,28 @@ def _prepare_period_event(match: Match, event: MatchEvent, *, minute_given: bool
         if expected not in PLAYING_PERIODS and expected != Period.PENALTIES:
             raise ServiceError(
                 f"No period is being played: the match is at {match.get_period_display().lower()}.",
-                code="invalid_period", field="period", status=409,
+                code="invalid_period",
+                field="period",
+                status=409,
             )
         if expected == Period.PENALTIES:
             event.minute, event.added_minute = 120, None
         else:
             event.minute = PLAYING_PERIODS[expected][1]
             if event.added_minute and not 0 < event.added_minute <= MAX_ADDED_MINUTES:
-                raise ServiceError(f"Added minutes run from 1 to {MAX_ADDED_MINUTES}.",
-                                   code="minute_out_of_range", field="added_minute")
+                raise ServiceError(
+                    f"Added minutes run from 1 to {MAX_ADDED_MINUTES}.",
+                    code="minute_out_of_range",
+                    field="added_minute",
+                )
     if event.period and event.period != expected:
         verb = "start" if event.kind == EventKind.PERIOD_START else "end"
         given = Period(event.period).label.lower() if event.period in Period.values else event.period
         raise ServiceError(
             f"The {Period(expected).label.lower()} is the period to {verb}, not the {given}.",
-            code="invalid_period", field="period", status=409,
+            code="invalid_period",
+            field="period",
+            status=409,
         )
     event.period = expected
 
@@ -142,8 +154,11 @@ def _prepare_added_time(match: Match, event: MatchEvent) -> None:
     if match.period not in PLAYING_PERIODS:
         raise ServiceError("Added time is announced during a half.", code="invalid_period", field="kind", status=409)
     if not event.added_minute or not 0 < event.added_minute <= MAX_ADDED_MINUTES:
-        raise ServiceError(f"Give the minutes announced (1-{MAX_ADDED_MINUTES}) as added_minute.",
-                           code="required", field="added_minute")
+        raise ServiceError(
+            f"Give the minutes announced (1-{MAX_ADDED_MINUTES}) as added_minute.",
+            code="required",
+            field="added_minute",
+        )
     event.period = match.period
     event.minute = PLAYING_PERIODS[match.period][1]
     event.team_id = event.player_id = event.second_player_id = None
@@ -163,9 +178,7 @@ def _validate_player_in_match(match: Match, player_id: int, event: MatchEvent, f
     if entry is None:
         raise ServiceError("That player is not in this match's lineups.", code="player_not_in_match", field=field)
     if event.team_id is not None and entry.team_id != event.team_id:
-        raise ServiceError(
-            f"{entry.player.name} plays for the other team.", code="player_team_mismatch", field=field
-        )
+        raise ServiceError(f"{entry.player.name} plays for the other team.", code="player_team_mismatch", field=field)
     return entry
 
 
@@ -174,58 +187,67 @@ def _validate_players(match: Match, event: MatchEvent) -> None:
         raise ServiceError("The player is required.", code="required", field="player")
     scorer = _validate_player_in_match(match, event.player_id, event, "player").player
     earlier = [
-        other for other in active_events(match).exclude(pk=event.pk)
-        if event_time(other)[:3] <= event_time(event)[:3]
+        other for other in active_events(match).exclude(pk=event.pk) if event_time(other)[:3] <= event_time(event)[:3]
     ]
     lineup = list(LineupEntry.objects.filter(match=match).values_list("team_id", "player_id", "starter"))
     side = pitch_state(lineup, earlier)[event.team_id]
     at = selectors.minute_label(event.minute, event.added_minute)
     if event.player_id not in side.on_pitch:
-        raise ServiceError(f"{scorer.name} is not on the pitch at {at}.", code="player_not_on_pitch",
-                           field="player")
+        raise ServiceError(f"{scorer.name} is not on the pitch at {at}.", code="player_not_on_pitch", field="player")
     if event.kind == EventKind.SECOND_YELLOW and event.player_id not in side.booked:
         raise ServiceError(f"{scorer.name} has no yellow card yet.", code="no_first_yellow", field="player")
     if event.kind == EventKind.YELLOW_CARD and event.player_id in side.booked:
-        raise ServiceError(f"{scorer.name} is already booked: record a second yellow.", code="already_booked",
-                           field="kind")
+        raise ServiceError(
+            f"{scorer.name} is already booked: record a second yellow.", code="already_booked", field="kind"
+        )
     if event.second_player_id is None:
         if event.kind == EventKind.SUBSTITUTION:
             raise ServiceError("The player coming on is required.", code="required", field="second_player")
         return
     if event.kind not in (EventKind.GOAL, EventKind.SUBSTITUTION):
-        raise ServiceError(f"A {event.get_kind_display().lower()} names no second player.",
-                           code="invalid_field", field="second_player")
+        raise ServiceError(
+            f"A {event.get_kind_display().lower()} names no second player.", code="invalid_field", field="second_player"
+        )
     if event.second_player_id == event.player_id:
         raise ServiceError("The second player must be someone else.", code="same_player", field="second_player")
     second = _validate_player_in_match(match, event.second_player_id, event, "second_player").player
     if event.kind == EventKind.GOAL and event.second_player_id not in side.on_pitch:
-        raise ServiceError(f"{second.name} is not on the pitch at {at}.", code="player_not_on_pitch",
-                           field="second_player")
+        raise ServiceError(
+            f"{second.name} is not on the pitch at {at}.", code="player_not_on_pitch", field="second_player"
+        )
     if event.kind == EventKind.SUBSTITUTION:
         _validate_player_coming_on(match, event, side, second)
 
 
 def _validate_player_coming_on(match: Match, event: MatchEvent, side, player: Player) -> None:
     if event.second_player_id in side.substituted_off:
-        raise ServiceError(f"{player.name} was substituted off and cannot come back on.",
-                           code="player_already_off", field="second_player")
+        raise ServiceError(
+            f"{player.name} was substituted off and cannot come back on.",
+            code="player_already_off",
+            field="second_player",
+        )
     if event.second_player_id in side.on_pitch:
-        raise ServiceError(f"{player.name} is already on the pitch.", code="player_already_on",
-                           field="second_player")
+        raise ServiceError(f"{player.name} is already on the pitch.", code="player_already_on", field="second_player")
     if event.second_player_id not in side.unused_substitutes:
-        raise ServiceError(f"{player.name} is not an unused substitute.", code="not_a_substitute",
-                           field="second_player")
+        raise ServiceError(
+            f"{player.name} is not an unused substitute.", code="not_a_substitute", field="second_player"
+        )
     allowed = match.competition.max_substitutions
     if event.period in (Period.EXTRA_TIME_FIRST_HALF, Period.EXTRA_TIME_SECOND_HALF):
         allowed += 1  # UEFA allows one more in extra time.
-    made = MatchEvent.objects.filter(
-        match=match, team_id=event.team_id, kind=EventKind.SUBSTITUTION, state=MatchEvent.State.ACTIVE
-    ).exclude(pk=event.pk).count()
+    made = (
+        MatchEvent.objects.filter(
+            match=match, team_id=event.team_id, kind=EventKind.SUBSTITUTION, state=MatchEvent.State.ACTIVE
+        )
+        .exclude(pk=event.pk)
+        .count()
+    )
     if made >= allowed:
         team = Team.objects.get(pk=event.team_id)
         raise ServiceError(
             f"{team.name} have made {made} substitutions, the most this competition allows.",
-            code="too_many_substitutions", field="kind",
+            code="too_many_substitutions",
+            field="kind",
         )
 
 
@@ -241,27 +263,32 @@ VAR_INCIDENT_KINDS = {
 def _validate_var_check(match: Match, event: MatchEvent) -> None:
     categories = [c for c in MatchEvent.VarCategory.values if c]
     if event.var_category not in categories:
-        raise ServiceError(f"A VAR check concerns one of: {', '.join(categories)}.", code="invalid_var_category",
-                           field="var_category")
+        raise ServiceError(
+            f"A VAR check concerns one of: {', '.join(categories)}.", code="invalid_var_category", field="var_category"
+        )
     if event.reviewed_event_id is not None:
         reviewed = MatchEvent.objects.filter(pk=event.reviewed_event_id, match=match).first()
         if reviewed is None:
-            raise ServiceError("The reviewed incident is not an event of this match.",
-                               code="invalid_reviewed_event", field="reviewed_event")
+            raise ServiceError(
+                "The reviewed incident is not an event of this match.",
+                code="invalid_reviewed_event",
+                field="reviewed_event",
+            )
         allowed = VAR_INCIDENT_KINDS[event.var_category]
         if reviewed.kind not in allowed:
             category = MatchEvent.VarCategory(event.var_category).label.lower()
             raise ServiceError(
                 f"A {category} review cannot concern a {reviewed.get_kind_display().lower()}.",
-                code="invalid_reviewed_event", field="reviewed_event",
+                code="invalid_reviewed_event",
+                field="reviewed_event",
             )
         event.team_id = event.team_id or reviewed.team_id
     elif event.var_category == MatchEvent.VarCategory.MISTAKEN_IDENTITY:
-        raise ServiceError("A mistaken-identity review concerns a card already shown.",
-                           code="required", field="reviewed_event")
+        raise ServiceError(
+            "A mistaken-identity review concerns a card already shown.", code="required", field="reviewed_event"
+        )
     elif event.team_id is None:
-        raise ServiceError("A review of a missed incident names the team it concerns.", code="required",
-                           field="team")
+        raise ServiceError("A review of a missed incident names the team it concerns.", code="required", field="team")
     # A check starts in progress; decisions go through services.var.
     event.var_outcome = event.var_outcome or MatchEvent.VarOutcome.IN_PROGRESS
 
@@ -271,8 +298,7 @@ def require_editable(match: Match, user, reason: str) -> None:
     if match.status != Match.Status.FINISHED:
         return
     if not can_correct(user):
-        raise ServiceError("The match is finished; only an admin can correct it.", code="match_finished",
-                           status=403)
+        raise ServiceError("The match is finished; only an admin can correct it.", code="match_finished", status=403)
     if user is not None and not reason.strip():
         raise ServiceError("A correction to a finished match needs a reason.", code="required", field="reason")
 
@@ -285,5 +311,8 @@ def check_version(event: MatchEvent, expected_version: int | None) -> None:
     if expected_version is not None and expected_version != event.version:
         raise ServiceError(
             f"This event was changed by someone else (version {event.version}, you had {expected_version}).",
-            code="stale_version", field="version", status=409, current=selectors.event_dict(event),
+            code="stale_version",
+            field="version",
+            status=409,
+            current=selectors.event_dict(event),
         )

@@ -26,8 +26,12 @@ def start_on_field_review(*, check_id: int, user=None, expected_version: int | N
     with transaction.atomic():
         match, check = _lock_check(check_id, expected_version)
         if check.var_outcome != VarOutcome.IN_PROGRESS:
-            raise ServiceError("Only a check in progress can go to an on-field review.", code="not_in_progress",
-                               status=409, current=selectors.event_dict(check))
+            raise ServiceError(
+                "Only a check in progress can go to an on-field review.",
+                code="not_in_progress",
+                status=409,
+                current=selectors.event_dict(check),
+            )
         before = selectors.event_dict(check)
         check.var_outcome = VarOutcome.ON_FIELD_REVIEW
         check.version += 1
@@ -56,14 +60,19 @@ def decide_var_check(
     if decision not in DECIDED:
         raise ServiceError("The decision is 'stands' or 'overturned'.", code="invalid_decision", field="decision")
     if decision_reason not in MatchEvent.DecisionReason.values:
-        raise ServiceError(f"Unknown decision reason '{decision_reason}'.", code="invalid_field",
-                           field="decision_reason")
+        raise ServiceError(
+            f"Unknown decision reason '{decision_reason}'.", code="invalid_field", field="decision_reason"
+        )
     with transaction.atomic():
         match, check = _lock_check(check_id, expected_version)
         is_correction = check.var_outcome in DECIDED
         if (is_correction or match.status == Match.Status.FINISHED) and not can_correct(user):
-            raise ServiceError("A VAR decision, once made, can only be changed by an admin.",
-                               code="decision_final", status=403, current=selectors.event_dict(check))
+            raise ServiceError(
+                "A VAR decision, once made, can only be changed by an admin.",
+                code="decision_final",
+                status=403,
+                current=selectors.event_dict(check),
+            )
         if is_correction and not reason.strip():
             raise ServiceError("A correction needs a reason.", code="required", field="reason")
         before = selectors.event_dict(check)
@@ -73,8 +82,9 @@ def decide_var_check(
             touched += _apply_overturn(match, check, player_id)
         check.version += 1
         check.save()
-        change = commit_change(match, op="update", event=check, before=before, user=user, reason=reason,
-                               related=touched)
+        change = commit_change(
+            match, op="update", event=check, before=before, user=user, reason=reason, related=touched
+        )
         return EventResult(check, created=False, seq=change.seq)
 
 
@@ -95,16 +105,22 @@ def _apply_overturn(match: Match, check: MatchEvent, player_id: int | None) -> l
     if category == VarCategory.MISTAKEN_IDENTITY:
         return [_move_card(check, incident, player_id)]
     if incident is None:
-        kind = {VarCategory.GOAL: EventKind.GOAL, VarCategory.PENALTY: EventKind.PENALTY_AWARDED,
-                VarCategory.RED_CARD: EventKind.RED_CARD}[category]
+        kind = {
+            VarCategory.GOAL: EventKind.GOAL,
+            VarCategory.PENALTY: EventKind.PENALTY_AWARDED,
+            VarCategory.RED_CARD: EventKind.RED_CARD,
+        }[category]
         return [_create_incident(match, check, kind, player_id)]
     if category == VarCategory.RED_CARD and incident.kind == EventKind.YELLOW_CARD:
         check.var_consequence = {"type": "changed", "event": incident.pk, "previous": {"kind": incident.kind}}
         incident.kind = EventKind.RED_CARD
         incident.state_reason = "Upgraded to a red card after VAR review"
         return [_save_incident(incident)]
-    what = {VarCategory.GOAL: "Goal disallowed", VarCategory.PENALTY: "Penalty cancelled",
-            VarCategory.RED_CARD: "Red card rescinded"}[category]
+    what = {
+        VarCategory.GOAL: "Goal disallowed",
+        VarCategory.PENALTY: "Penalty cancelled",
+        VarCategory.RED_CARD: "Red card rescinded",
+    }[category]
     check.var_consequence = {"type": "disallowed", "event": incident.pk}
     incident.state = MatchEvent.State.DISALLOWED
     incident.state_reason = f"{what} after VAR review: {reason}"
@@ -125,8 +141,14 @@ def _create_incident(match: Match, check: MatchEvent, kind: str, player_id: int 
     if player_id is None and kind != EventKind.PENALTY_AWARDED:
         raise ServiceError("Name the player for the incident given on review.", code="required", field="player")
     incident = MatchEvent(
-        match=match, kind=kind, minute=check.minute, added_minute=check.added_minute, team_id=check.team_id,
-        player_id=player_id, state_reason="Given after VAR review", created_by=check.created_by,
+        match=match,
+        kind=kind,
+        minute=check.minute,
+        added_minute=check.added_minute,
+        team_id=check.team_id,
+        player_id=player_id,
+        state_reason="Given after VAR review",
+        created_by=check.created_by,
     )
     prepare_event(match, incident, minute_given=True, correction=True)
     incident.save()

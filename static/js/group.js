@@ -122,6 +122,8 @@
       if (json !== tableJson) {
         tableJson = json;
         refreshTable();
+        // The predictor's table and what each team needs were computed from the old state.
+        if (MC.predictor) MC.predictor.refresh();
       }
     },
     onChange: function (message) {
@@ -131,6 +133,7 @@
       updateFixture(remember(state), true);
       if (message.table) tableJson = JSON.stringify(message.table);
       if (message.html && message.html.table) MC.replaceTable(tableContainer, message.html.table);
+      if (MC.predictor) MC.predictor.matchChanged(state, message.html && message.html.table);
     },
     onStatus: function (status, detail) {
       MC.showStatus(status, detail);

@@ -17,10 +17,19 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--matchday", type=int, choices=[5, 6], default=5,
-                            help="5: Liverpool-Napoli (default); 6: both matches of matchday 6 together")
-        parser.add_argument("--speed", type=float, default=30.0,
-                            help="Match minutes per real minute (30: a match in about three minutes; 0: at once)")
+        parser.add_argument(
+            "--matchday",
+            type=int,
+            choices=[5, 6],
+            default=5,
+            help="5: Liverpool-Napoli (default); 6: both matches of matchday 6 together",
+        )
+        parser.add_argument(
+            "--speed",
+            type=float,
+            default=30.0,
+            help="Match minutes per real minute (30: a match in about three minutes; 0: at once)",
+        )
         parser.add_argument("--api", default="", help="Base URL of a running server, e.g. http://127.0.0.1:8000")
         parser.add_argument("--user", default="editor", help="Editor account the API replay signs in as")
         parser.add_argument("--reset-only", action="store_true", help="Only take the matches back to kick-off")
