@@ -24,7 +24,11 @@ serve: $(BIN)/.installed
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/daphne -b $(HOST) -p $(PORT) matchcentre.asgi:application
 
-test: $(BIN)/.installed
+# The browser tests drive Debian's Chromium; install it when missing (Playwright never downloads one).
+/usr/bin/chromium:
+	apt-get update -qq && apt-get install -y -qq chromium
+
+test: $(BIN)/.installed /usr/bin/chromium
 	$(BIN)/pytest
 
 lint: $(BIN)/.installed
