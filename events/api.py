@@ -14,7 +14,7 @@ from typing import Literal
 from django.conf import settings
 from django.db import DatabaseError
 from django.http import HttpRequest
-from ninja import Field, NinjaAPI, Schema, Status
+from ninja import Field, NinjaAPI, Path, Query, Schema, Status
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer, django_auth
 from ninja.throttling import AnonRateThrottle, AuthRateThrottle
@@ -67,6 +67,10 @@ api = NinjaAPI(
 write_throttle = [WriteThrottle()]
 
 MAX_CHANGES_PER_PAGE = 1000
+# The largest ids and sequence numbers the database columns hold: past them a lookup would be a
+# database error, not a clean 422.
+MAX_ROW_ID = 2**63 - 1
+MAX_SEQ = 2**31 - 1
 
 
 class BearerTokenAuth(HttpBearer):
@@ -87,12 +91,16 @@ class EventIn(StrictSchema):
     minute: int | None = Field(None, ge=0, le=130)
     added_minute: int | None = Field(None, ge=0, le=30)
     period: str | None = Field(None, description="For period_start/period_end: the period (inferred if omitted)")
-    team: int | None = None
-    player: int | None = None
-    second_player: int | None = Field(None, description="The assist for a goal, the player coming on")
+    team: int | None = Field(None, ge=1, le=MAX_ROW_ID)
+    player: int | None = Field(None, ge=1, le=MAX_ROW_ID)
+    second_player: int | None = Field(
+        None, ge=1, le=MAX_ROW_ID, description="The assist for a goal, the player coming on"
+    )
     goal_type: str = Field("", description="open_play, header or free_kick (kind goal only)")
     injury: bool = False
-    reviewed_event: int | None = Field(None, description="For a VAR check: the incident it reviews")
+    reviewed_event: int | None = Field(
+        None, ge=1, le=MAX_ROW_ID, description="For a VAR check: the incident it reviews"
+    )
     var_category: str = Field("", description="For a VAR check: goal, penalty, red_card or mistaken_identity")
     var_reason: str = Field("", max_length=200, description="For a VAR check: what is being checked")
     commentary: str = Field("", max_length=2000)
@@ -100,17 +108,19 @@ class EventIn(StrictSchema):
 
 
 class EventPatch(StrictSchema):
-    version: int | None = Field(None, description="The version the change is based on; a stale one gets 409")
+    version: int | None = Field(
+        None, ge=0, le=MAX_SEQ, description="The version the change is based on; a stale one gets 409"
+    )
     reason: str = Field("", max_length=300)
     kind: str | None = None
     minute: int | None = Field(None, ge=0, le=130)
     added_minute: int | None = Field(None, ge=0, le=30)
-    team: int | None = None
-    player: int | None = None
-    second_player: int | None = None
+    team: int | None = Field(None, ge=1, le=MAX_ROW_ID)
+    player: int | None = Field(None, ge=1, le=MAX_ROW_ID)
+    second_player: int | None = Field(None, ge=1, le=MAX_ROW_ID)
     goal_type: str | None = None
     injury: bool | None = None
-    reviewed_event: int | None = None
+    reviewed_event: int | None = Field(None, ge=1, le=MAX_ROW_ID)
     var_category: str | None = None
     var_reason: str | None = Field(None, max_length=200)
     commentary: str | None = Field(None, max_length=2000)
@@ -121,15 +131,17 @@ class VarDecisionIn(StrictSchema):
     decision_reason: str = Field("", description="offside, foul, handball, ball_out_of_play, mistaken_identity, ...")
     player: int | None = Field(
         None,
+        ge=1,
+        le=MAX_ROW_ID,
         description="For an overturn: the scorer, the player fouled, the player "
         "sent off, or the right player for mistaken identity",
     )
     reason: str = Field("", max_length=300, description="Required when an admin changes a decision already made")
-    version: int | None = None
+    version: int | None = Field(None, ge=0, le=MAX_SEQ)
 
 
 class HypotheticalResult(StrictSchema):
-    match: int
+    match: int = Field(..., ge=1, le=MAX_ROW_ID)
     home_goals: int = Field(..., ge=0, le=99)
     away_goals: int = Field(..., ge=0, le=99)
 
@@ -241,7 +253,7 @@ def list_competitions(request):
 
 
 @api.get("/groups/{group_id}", tags=["reads"], response={200: dict, 404: Error})
-def get_group(request, group_id: int):
+def get_group(request, group_id: int = Path(..., ge=1, le=MAX_ROW_ID)):
     try:
         return selectors.group_detail(selectors.get_group(group_id))
     except Group.DoesNotExist:
@@ -249,7 +261,7 @@ def get_group(request, group_id: int):
 
 
 @api.get("/groups/{group_id}/table", tags=["reads"], response={200: dict, 404: Error})
-def get_group_table(request, group_id: int):
+def get_group_table(request, group_id: int = Path(..., ge=1, le=MAX_ROW_ID)):
     try:
         return selectors.group_table(selectors.get_group(group_id))
     except Group.DoesNotExist:
@@ -257,7 +269,7 @@ def get_group_table(request, group_id: int):
 
 
 @api.post("/groups/{group_id}/what-if", tags=["reads"], response={200: dict, 400: Error, 404: Error, 422: Error})
-def what_if(request, group_id: int, payload: WhatIfIn):
+def what_if(request, payload: WhatIfIn, group_id: int = Path(..., ge=1, le=MAX_ROW_ID)):
     """The table the group would have with these results (replacing any known or live score).
 
     `html.table` is the same table rendered for the site's own predictor.
@@ -280,7 +292,7 @@ def what_if(request, group_id: int, payload: WhatIfIn):
 
 
 @api.get("/groups/{group_id}/scenarios", tags=["reads"], response={200: dict, 404: Error})
-def get_scenarios(request, group_id: int):
+def get_scenarios(request, group_id: int = Path(..., ge=1, le=MAX_ROW_ID)):
     """For each team and qualifying line: clinched, impossible, or what it depends on.
 
     `html` is the same rendered for the site's own pages.
@@ -298,7 +310,7 @@ def list_matches(request, status: Literal["live", "scheduled", "finished", "post
 
 
 @api.get("/matches/{match_id}", tags=["reads"], response={200: dict, 404: Error})
-def get_match(request, match_id: int):
+def get_match(request, match_id: int = Path(..., ge=1, le=MAX_ROW_ID)):
     try:
         snapshot = selectors.match_snapshot(match_id)
     except Match.DoesNotExist:
@@ -308,7 +320,7 @@ def get_match(request, match_id: int):
 
 
 @api.get("/matches/{match_id}/changes", tags=["reads"], response={200: dict, 400: Error, 404: Error})
-def get_changes(request, match_id: int, since: int = 0):
+def get_changes(request, match_id: int = Path(..., ge=1, le=MAX_ROW_ID), since: int = Query(0, ge=0, le=MAX_SEQ)):
     current_seq = Match.objects.filter(pk=match_id).values_list("seq", flat=True).first()
     if current_seq is None:
         raise not_found("match")
@@ -348,7 +360,7 @@ def event_response(result: services.EventResult) -> dict:
     tags=["editors"],
     response={200: dict, 201: dict, 400: Error, 401: Error, 403: Error, 404: Error, 409: Error},
 )
-def create_event(request, match_id: int, payload: EventIn):
+def create_event(request, payload: EventIn, match_id: int = Path(..., ge=1, le=MAX_ROW_ID)):
     require_permission(request, "events.add_matchevent")
     data = payload.dict()
     result = services.record_event(
@@ -379,7 +391,7 @@ def create_event(request, match_id: int, payload: EventIn):
     tags=["editors"],
     response={200: dict, 400: Error, 401: Error, 403: Error, 404: Error, 409: Error},
 )
-def update_event(request, event_id: int, payload: EventPatch):
+def update_event(request, payload: EventPatch, event_id: int = Path(..., ge=1, le=MAX_ROW_ID)):
     require_permission(request, "events.change_matchevent")
     changes = payload.dict(exclude_unset=True)
     version = changes.pop("version", None)
@@ -397,7 +409,12 @@ def update_event(request, event_id: int, payload: EventPatch):
     tags=["editors"],
     response={200: dict, 401: Error, 403: Error, 404: Error, 409: Error},
 )
-def delete_event(request, event_id: int, version: int | None = None, reason: str = ""):
+def delete_event(
+    request,
+    event_id: int = Path(..., ge=1, le=MAX_ROW_ID),
+    version: int | None = Query(None, ge=0, le=MAX_SEQ),
+    reason: str = Query("", max_length=300),
+):
     require_permission(request, "events.delete_matchevent")
     if not MatchEvent.objects.filter(pk=event_id).exists():
         raise not_found("event")
@@ -412,7 +429,9 @@ def delete_event(request, event_id: int, version: int | None = None, reason: str
     tags=["editors"],
     response={200: dict, 400: Error, 401: Error, 403: Error, 404: Error, 409: Error},
 )
-def on_field_review(request, event_id: int, version: int | None = None):
+def on_field_review(
+    request, event_id: int = Path(..., ge=1, le=MAX_ROW_ID), version: int | None = Query(None, ge=0, le=MAX_SEQ)
+):
     require_permission(request, "events.change_matchevent")
     return event_response(
         services.start_on_field_review(check_id=event_id, user=request.auth, expected_version=version)
@@ -426,7 +445,7 @@ def on_field_review(request, event_id: int, version: int | None = None):
     tags=["editors"],
     response={200: dict, 400: Error, 401: Error, 403: Error, 404: Error, 409: Error},
 )
-def var_decision(request, event_id: int, payload: VarDecisionIn):
+def var_decision(request, payload: VarDecisionIn, event_id: int = Path(..., ge=1, le=MAX_ROW_ID)):
     """Decide a VAR check. Changing a decision already made is an admin's correction, with a reason."""
     require_permission(request, "events.change_matchevent")
     result = services.decide_var_check(

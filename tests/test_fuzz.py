@@ -6,7 +6,9 @@ import json
 import hypothesis.strategies as st
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, given
 from hypothesis import settings as examples
 from schemathesis.checks import not_a_server_error
@@ -19,8 +21,19 @@ FUZZ = examples(max_examples=80, deadline=None, suppress_health_check=list(Healt
 SCHEMA_FUZZ = examples(max_examples=20, deadline=None, suppress_health_check=list(HealthCheck))
 
 
+@pytest.fixture
+def keep_test_connection():
+    """Schemathesis calls the real WSGI handler, which closes old connections around each request;
+    the test's connection (inside its transaction) must stay open, as Django's own test client ensures."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
 @pytest.mark.django_db
-def test_no_input_to_any_endpoint_causes_a_server_error(settings):
+def test_no_input_to_any_endpoint_causes_a_server_error(settings, keep_test_connection):
     """Schemathesis, from our own OpenAPI schema, against every operation, signed in as an admin."""
     settings.API_READ_RATE = settings.API_WRITE_RATE = "100000/min"
     make_match(kicked_off=True)
