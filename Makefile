@@ -7,7 +7,7 @@ PORT ?= 8000
 # Match minutes per real minute for the demo replay (30: the match in about three minutes).
 REPLAY_SPEED ?= 30
 
-.PHONY: run serve test test-postgres lint format demo clean
+.PHONY: run serve test test-postgres lint format demo clean bench cluster
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,7 +28,11 @@ serve: $(BIN)/.installed
 /usr/bin/chromium:
 	apt-get update -qq && apt-get install -y -qq chromium
 
-test: $(BIN)/.installed /usr/bin/chromium
+# The cluster test puts Debian's nginx in front of two Daphne processes.
+/usr/sbin/nginx:
+	apt-get update -qq && apt-get install -y -qq nginx-light
+
+test: $(BIN)/.installed /usr/bin/chromium /usr/sbin/nginx
 	$(BIN)/pytest
 
 lint: $(BIN)/.installed
@@ -38,6 +42,15 @@ lint: $(BIN)/.installed
 format: $(BIN)/.installed
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# Fan-out benchmark against a bare websockets server (a few minutes; see docs/performance.md).
+bench: $(BIN)/.installed
+	$(BIN)/python bench/scenarios.py
+	$(BIN)/python -m bench.run
+
+# nginx in front of two Daphne processes, Redis and PostgreSQL from the environment (docs/deploy.md).
+cluster: $(BIN)/.installed
+	$(BIN)/python -m deploy.local_cluster
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3 .pytest_cache

@@ -17,7 +17,7 @@ from .models import Match
 
 logger = logging.getLogger(__name__)
 
-# The message type consumers handle ("forward.text" calls forward_text).
+# The message type of a change on the layer; LocalFanOut in consumers.py forwards its text to every fan.
 FORWARD_TYPE = "forward.text"
 
 

@@ -69,7 +69,7 @@ def test_an_admin_removes_a_goal_that_should_not_count_and_the_score_follows(cli
 
 
 def test_editors_cannot_touch_a_finished_match_through_the_api(client):
-    match, goal = finished_match_with_goal()
+    _, goal = finished_match_with_goal()
     token = services.create_api_token(user=make_user(role="Editors"))
     response = client.delete(f"/api/events/{goal.id}", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 403 and response.json()["code"] == "match_finished"

@@ -1,0 +1,78 @@
+"""The reference: a bare `websockets` server that broadcasts one message to every connection.
+
+This is the limit one Python process on this machine reaches: no framework, no channel layer, the
+text encoded once and written to every socket by `websockets.broadcast()`. It sends the same bytes a
+real change has (a change message recorded through the real API, passed in as a template), with its
+own `seq` and `at` (the time of the broadcast) filled in, so the fans time both servers alike.
+
+    python bench/reference.py PORT TEMPLATE_FILE
+
+Commands, one JSON line each on stdin, each answered with one JSON line on stdout:
+    {"cmd": "broadcast", "seq": 7}   -> {"sent": <connections>, "at": <POSIX time>}
+    {"cmd": "count"}                 -> {"connections": n}
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import resource
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from websockets.asyncio.server import broadcast, serve
+
+SEQ = re.compile(r'"seq":\d+')
+AT = re.compile(r'"at":"[^"]*"(?=,"table":)')
+
+
+def split_template(text: str) -> tuple[str, str, str]:
+    """The template around its top-level seq and at: (before seq, between, after at)."""
+    seq, at = SEQ.search(text), AT.search(text)
+    if not seq or not at:
+        raise ValueError("the template is not a change message")
+    return text[: seq.start()] + '"seq":', text[seq.end() : at.start()] + '"at":"', text[at.end() - 1 :]
+
+
+async def main(port: int, template: str) -> None:
+    _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    before_seq, between, after_at = split_template(template)
+    connections = set()
+
+    async def handler(websocket):
+        connections.add(websocket)
+        try:
+            await websocket.wait_closed()
+        finally:
+            connections.discard(websocket)
+
+    loop = asyncio.get_running_loop()
+    reader = asyncio.StreamReader()
+    await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
+    # No compression: Daphne does not offer it either, and it would cost one compression per fan.
+    async with serve(handler, "127.0.0.1", port, compression=None, backlog=1024, max_queue=16):
+        print(json.dumps({"listening": port}), flush=True)
+        while True:
+            line = await reader.readline()
+            if not line:
+                break
+            command = json.loads(line)
+            if command["cmd"] == "broadcast":
+                now = time.time()
+                at = datetime.fromtimestamp(now, UTC).isoformat()
+                broadcast(connections, f"{before_seq}{command['seq']}{between}{at}{after_at}")
+                answer = {"sent": len(connections), "at": now}
+            elif command["cmd"] == "count":
+                answer = {"connections": len(connections)}
+            else:
+                answer = {"error": f"unknown command {command['cmd']!r}"}
+            sys.stdout.write(json.dumps(answer) + "\n")
+            sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    asyncio.run(main(int(sys.argv[1]), Path(sys.argv[2]).read_text(encoding="utf-8")))
