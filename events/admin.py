@@ -6,6 +6,7 @@ from django.http import HttpResponseRedirect
 
 from . import services
 from .models import ApiToken, Change, Competition, Group, LineupEntry, Match, MatchEvent, Player, Team
+from .services.match_events import FOREIGN_KEY_FIELDS
 
 
 @admin.register(Competition)
@@ -117,7 +118,7 @@ class MatchEventAdmin(admin.ModelAdmin):
                     reason=reason,
                 )
             elif changed:
-                fields = {name: getattr(obj, FOREIGN_KEYS.get(name, name)) for name in changed}
+                fields = {name: getattr(obj, FOREIGN_KEY_FIELDS.get(name, name)) for name in changed}
                 services.amend_event(event_id=obj.pk, user=request.user, changes=fields, reason=reason)
         except services.ServiceError as error:
             request._correction_refused = error.message
@@ -129,8 +130,6 @@ class MatchEventAdmin(admin.ModelAdmin):
             return HttpResponseRedirect(request.path)
         return super().response_change(request, obj)
 
-
-FOREIGN_KEYS = {"team": "team_id", "player": "player_id", "second_player": "second_player_id"}
 
 
 @admin.register(Change)
