@@ -21,6 +21,11 @@ logger = logging.getLogger(__name__)
 FORWARD_TYPE = "forward.text"
 
 
+def channel_layer():
+    """The channel layer; publishing here and subscribing in consumers.LocalFanOut both go through it."""
+    return get_channel_layer()
+
+
 def match_group(match_id: int) -> str:
     return f"match.{match_id}"
 
@@ -59,7 +64,7 @@ def publish(match_id: int, group_id: int | None, text: str) -> None:
 
 def _send(target: str, text: str) -> None:
     try:
-        async_to_sync(get_channel_layer().group_send)(target, {"type": FORWARD_TYPE, "text": text})
+        async_to_sync(channel_layer().group_send)(target, {"type": FORWARD_TYPE, "text": text})
     except Exception:
         logger.exception("Broadcast to %s failed; clients will catch up from the change log", target)
 

@@ -22,11 +22,9 @@ import weakref
 from collections.abc import Callable
 from urllib.parse import parse_qs
 
-from channels import DEFAULT_CHANNEL_LAYER
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
-from channels.layers import get_channel_layer
 
 from . import broadcast, selectors
 from .models import Group, Match
@@ -228,7 +226,7 @@ _fan_outs: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, LocalFanOut] = w
 
 def local_fan_out() -> LocalFanOut:
     loop = asyncio.get_running_loop()
-    layer = get_channel_layer(DEFAULT_CHANNEL_LAYER)
+    layer = broadcast.channel_layer()
     fan_out = _fan_outs.get(loop)
     if fan_out is None or fan_out.layer is not layer:
         fan_out = _fan_outs[loop] = LocalFanOut(layer)
