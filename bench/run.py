@@ -127,6 +127,8 @@ class Bench:
             SECURE_SSL_REDIRECT="0",
             LOG_LEVEL="WARNING",
             CONN_MAX_AGE=os.environ.get("CONN_MAX_AGE", "60"),
+            # Thousands of fans from a few loopback addresses.
+            WEBSOCKET_MAX_CONNECTIONS_PER_ADDRESS="0",
         )
         self.match_id = cluster.demo_match_id
         self.goals: list[dict] = []

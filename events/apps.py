@@ -17,6 +17,13 @@ ROLE_PERMISSIONS = {
 }
 
 
+def close_editor_sockets(sender, request, user, **kwargs):
+    from . import broadcast
+
+    if user is not None:
+        broadcast.close_user_sockets(user.pk)
+
+
 def ensure_roles(sender, **kwargs):
     from django.contrib.auth.models import Group, Permission
 
@@ -30,4 +37,8 @@ class EventsConfig(AppConfig):
     name = "events"
 
     def ready(self):
+        from django.contrib.auth.signals import user_logged_out
+
         post_migrate.connect(ensure_roles, sender=self)
+        # Signing out closes the user's editor consoles in every tab and process.
+        user_logged_out.connect(close_editor_sockets, dispatch_uid="events.close_editor_sockets")

@@ -19,6 +19,8 @@ logger = logging.getLogger(__name__)
 
 # The message type of a change on the layer; LocalFanOut in consumers.py forwards its text to every fan.
 FORWARD_TYPE = "forward.text"
+# Sent to a user's group when they sign out: their editor sockets close.
+SIGNED_OUT_TYPE = "user.signed_out"
 
 
 def channel_layer():
@@ -52,6 +54,15 @@ def build_change_text(change, match) -> str:
     return change_text(selectors.change_message(change), table)
 
 
+def user_group(user_id: int) -> str:
+    return f"user.{user_id}"
+
+
+def close_user_sockets(user_id: int) -> None:
+    """Close the user's editor sockets in every process (they signed out)."""
+    _send(user_group(user_id), {"type": SIGNED_OUT_TYPE})
+
+
 def publish(match_id: int, group_id: int | None, text: str) -> None:
     """Send a change to every open page. A failure is logged, never raised into the request.
 
@@ -59,12 +70,12 @@ def publish(match_id: int, group_id: int | None, text: str) -> None:
     gap in seq and catches up from the change log.
     """
     for target in [match_group(match_id)] + ([group_group(group_id)] if group_id else []):
-        _send(target, text)
+        _send(target, {"type": FORWARD_TYPE, "text": text})
 
 
-def _send(target: str, text: str) -> None:
+def _send(target: str, message: dict) -> None:
     try:
-        async_to_sync(channel_layer().group_send)(target, {"type": FORWARD_TYPE, "text": text})
+        async_to_sync(channel_layer().group_send)(target, message)
     except Exception:
         logger.exception("Broadcast to %s failed; clients will catch up from the change log", target)
 
@@ -77,7 +88,7 @@ def publish_resync(matches) -> None:
     targets = {match_group(match.id): match.id for match in matches}
     targets |= {group_group(match.group_id): None for match in matches if match.group_id}
     for target, match_id in targets.items():
-        _send(target, json.dumps({"type": "resync", "match_id": match_id}))
+        _send(target, {"type": FORWARD_TYPE, "text": json.dumps({"type": "resync", "match_id": match_id})})
 
 
 def replay_texts(match_id: int, changes: list[dict]) -> list[str]:

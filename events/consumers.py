@@ -19,12 +19,14 @@ import json
 import logging
 import time
 import weakref
+from collections import Counter
 from collections.abc import Callable
 from urllib.parse import parse_qs
 
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
 
 from . import broadcast, selectors
 from .models import Group, Match
@@ -37,6 +39,25 @@ FRAME_WRITER = "matchcentre.write_frame"
 # Close codes (4000-4999 are ours to define; see docs/protocol.md).
 CLOSE_NOT_FOUND = 4404
 CLOSE_BAD_REQUEST = 4400
+CLOSE_FORBIDDEN = 4403
+CLOSE_SIGNED_OUT = 4401
+CLOSE_TOO_MANY = 4429
+# Past MAX_MESSAGE_BYTES. (RFC 6455's 1009 is what Daphne itself sends past its own, larger limit;
+# a server application may only send 1000 or 3000-4999.)
+CLOSE_TOO_BIG = 4413
+# The process's live feed was interrupted and is back: reconnect with `?since=N` to catch up.
+CLOSE_RESUME = 4012
+
+# What a fan may send: a ping now and then. Anything bigger, or faster, is not a page of ours.
+MAX_MESSAGE_BYTES = 1024
+MESSAGES_PER_SECOND = 2.0
+MESSAGE_BURST = 10
+
+# Each process checks its channel layer with a round trip every LAYER_CHECK_SECONDS; no answer
+# within LAYER_TIMEOUT_SECONDS (or an error) means its fans' live feed is interrupted.
+LAYER_CHECK_SECONDS = 1.0
+LAYER_TIMEOUT_SECONDS = 3.0
+INTERRUPTED = json.dumps({"type": "status", "live": "interrupted"})
 
 # A change to 10,000 fans takes over a tenth of a second of one core. The fan-out writes for
 # FANOUT_SLICE_SECONDS, then pauses for a moment, so that the event loop serves other work (an
@@ -94,6 +115,11 @@ class LocalFanOut:
         # Subscribing and unsubscribing one at a time: a group left and joined again at once must
         # not end up unsubscribed.
         self.subscriptions = asyncio.Lock()
+        # The layer health check (see _watch): while interrupted, no group is subscribed.
+        self.interrupted = False
+        self.watch: asyncio.Task | None = None
+        self.probe_channel: str | None = None
+        self.probes = 0
 
     async def join(self, name: str, consumer: ReadOnlyLiveConsumer) -> None:
         """Add a fan, holding back changes until `go_live`; returns once the process is subscribed."""
@@ -101,7 +127,14 @@ class LocalFanOut:
         if fans is None:
             fans = self.groups[name] = _Fans(name)
             fans.ready = asyncio.get_running_loop().create_future()
-            fans.task = asyncio.create_task(self._run(fans), name=f"fan-out {name}")
+            if self.interrupted:
+                # No feed to subscribe to: the fan gets what it gets on connect and the news that
+                # live updates are interrupted, and is asked to reconnect once they are back.
+                fans.ready.set_result(None)
+            else:
+                fans.task = asyncio.create_task(self._run(fans), name=f"fan-out {name}")
+        if self.watch is None:
+            self.watch = asyncio.create_task(self._watch(), name="channel layer watch")
         if fans.closer is not None:
             fans.closer.cancel()
             fans.closer = None
@@ -125,6 +158,8 @@ class LocalFanOut:
             return  # the fan left meanwhile
         consumer.write_frame = (consumer.scope.get("extensions") or {}).get(FRAME_WRITER)
         fans.live[consumer] = None
+        if self.interrupted:
+            await consumer.send(text_data=INTERRUPTED)
 
     def leave(self, name: str, consumer: ReadOnlyLiveConsumer, *, linger: bool = True) -> None:
         fans = self.groups.get(name)
@@ -140,7 +175,8 @@ class LocalFanOut:
         fans.closer = None
         if fans.empty() and self.groups.get(fans.name) is fans:
             del self.groups[fans.name]
-            fans.task.cancel()
+            if fans.task is not None:
+                fans.task.cancel()
 
     async def _run(self, fans: _Fans) -> None:
         channel = None
@@ -166,12 +202,15 @@ class LocalFanOut:
                     with contextlib.suppress(Exception):
                         await consumer.close_for_resync()
         finally:
-            if self.groups.get(fans.name) is fans:
+            # A task the health check took its fans from (see _suspend) leaves them, and the
+            # layer, as they are.
+            detached = fans.task is not asyncio.current_task()
+            if self.groups.get(fans.name) is fans and not detached:
                 del self.groups[fans.name]
             if not fans.ready.done():
                 fans.ready.set_exception(ConnectionError(f"the fan-out for {fans.name} stopped"))
                 fans.ready.exception()  # seen: whoever waits on it gets it all the same
-            if channel is not None:
+            if channel is not None and not detached:
                 await self._unsubscribe(fans.name, channel)
 
     async def _unsubscribe(self, name: str, channel: str) -> None:
@@ -180,6 +219,97 @@ class LocalFanOut:
                 await self.layer.group_discard(name, channel)
         except Exception:
             logger.warning("Fan-out for %s could not leave its group", name, exc_info=True)
+
+    # --- the health check --------------------------------------------------------------------
+
+    async def _watch(self) -> None:
+        """While this process has fans: check the layer, tell fans when it fails, resume when it is back.
+
+        A fan's socket to this process can be fine while the process's own link to Redis is not:
+        then publishes from every process stop reaching it and its pages would show a frozen match
+        as if it were live. (After Redis restarts, channels_redis' pub/sub connection may or may
+        not come back with its subscriptions; changes published meanwhile are lost either way.)
+        """
+        try:
+            while self.groups:
+                healthy = await self._round_trip()
+                if healthy and self.interrupted:
+                    await self._resume()
+                elif not healthy and not self.interrupted:
+                    await self._suspend()
+                await asyncio.sleep(LAYER_CHECK_SECONDS)
+        finally:
+            if self.watch is asyncio.current_task():
+                self.watch = None
+
+    async def _round_trip(self) -> bool:
+        """Send a probe to this process's own channel through the layer and wait for it to come back."""
+        try:
+            if self.interrupted:
+                await self._restart_layer()  # each attempt on fresh connections
+            if self.probe_channel is None:
+                self.probe_channel = await self.layer.new_channel("probe.")
+            self.probes += 1
+            await self.layer.send(self.probe_channel, {"type": "layer.probe", "n": self.probes})
+            async with asyncio.timeout(LAYER_TIMEOUT_SECONDS):
+                while (await self.layer.receive(self.probe_channel)).get("n") != self.probes:
+                    pass  # the answer to an earlier probe, come late
+            return True
+        except asyncio.CancelledError:
+            if asyncio.current_task().cancelling():
+                raise
+            self.probe_channel = None  # timed out: the layer dropped the channel
+            return False
+        except Exception as error:
+            if not self.interrupted:
+                logger.warning("Channel layer check failed: %r", error)
+            self.probe_channel = None
+            return False
+
+    async def _suspend(self) -> None:
+        """The layer failed: stop every group's feed and tell every fan that live updates are interrupted."""
+        self.interrupted = True
+        count = sum(len(fans.live) + len(fans.pending) for fans in self.groups.values())
+        logger.error("Channel layer unreachable: live updates interrupted for %d fans in this process", count)
+        for fans in list(self.groups.values()):
+            task, fans.task = fans.task, None
+            if task is not None:
+                task.cancel()
+            for consumer in list(fans.live):
+                with contextlib.suppress(Exception):
+                    await consumer.send(text_data=INTERRUPTED)
+            for held in fans.pending.values():
+                held.append({"type": "websocket.send", "text": INTERRUPTED})
+
+    async def _resume(self) -> None:
+        """The layer answers again: every fan reconnects and catches up from the change log.
+
+        What was published while the feed was down is lost to this process, and only the database
+        knows what each fan missed: a reconnect with `?since=N` replays exactly that.
+        """
+        self.interrupted = False
+        groups, self.groups = list(self.groups.values()), {}
+        count = sum(len(fans.live) + len(fans.pending) for fans in groups)
+        logger.warning("Channel layer back: %d fans in this process reconnect to catch up", count)
+        for fans in groups:
+            if fans.closer is not None:
+                fans.closer.cancel()
+            if fans.task is not None:
+                fans.task.cancel()
+            for consumer in [*fans.live, *fans.pending]:
+                with contextlib.suppress(Exception):
+                    await consumer.close_for_resync(CLOSE_RESUME)
+
+    async def _restart_layer(self) -> None:
+        """Drop the pub/sub layer's connections and subscriptions in this process; the next use opens new ones.
+
+        Only for channels_redis' pub/sub layer, whose state is all in this process. Other layers keep
+        state in Redis shared with other processes (the core layer's flush would delete it) or have
+        no connection to lose (the in-memory layer).
+        """
+        if type(self.layer).__module__ == "channels_redis.pubsub":
+            await self.layer.flush()
+        self.probe_channel = None
 
     async def _deliver(self, fans: _Fans, message: dict) -> None:
         for held in fans.pending.values():
@@ -220,6 +350,16 @@ def text_frame(text: str) -> bytes:
     return header + payload
 
 
+# Open sockets per client address in this process (behind a proxy, Daphne's --proxy-headers makes
+# the address the client's own).
+sockets_by_address: Counter[str] = Counter()
+
+
+def client_address(scope) -> str:
+    client = scope.get("client")
+    return str(client[0]) if client else ""
+
+
 # One fan-out per event loop and channel layer: test runs start a loop (and a layer) per test.
 _fan_outs: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, LocalFanOut] = weakref.WeakKeyDictionary()
 
@@ -234,7 +374,7 @@ def local_fan_out() -> LocalFanOut:
 
 
 class ReadOnlyLiveConsumer(AsyncWebsocketConsumer):
-    """Fans only listen. The one message they may send is a ping."""
+    """Fans only listen. The one message they may send is a ping, now and then."""
 
     # No channel per fan: the process's LocalFanOut holds one subscription per group for all of them.
     channel_layer_alias = None
@@ -242,14 +382,67 @@ class ReadOnlyLiveConsumer(AsyncWebsocketConsumer):
     _fan_out: LocalFanOut | None = None
     # Set when the fan goes live: the server's way to write a prepared frame, if it offers one.
     write_frame: Callable[[bytes], None] | None = None
+    # The address this socket is counted under in sockets_by_address, once it is.
+    counted_address: str | None = None
+    # Messages the fan may still send at once (a token bucket: MESSAGES_PER_SECOND, up to MESSAGE_BURST).
+    allowance: float = MESSAGE_BURST
+    allowance_at: float = 0.0
+    closing = False
 
     async def __call__(self, scope, receive, send):
         try:
             await super().__call__(scope, receive, send)
         finally:
             # However the consumer ends (a disconnect, an error in connect, Daphne cancelling it),
-            # the fan-out forgets it.
+            # the fan-out forgets it, and so does the count of its address.
             self.leave_group()
+            if self.counted_address is not None:
+                sockets_by_address[self.counted_address] -= 1
+                if sockets_by_address[self.counted_address] <= 0:
+                    del sockets_by_address[self.counted_address]
+                self.counted_address = None
+
+    async def websocket_connect(self, message):
+        address = client_address(self.scope)
+        limit = settings.WEBSOCKET_MAX_CONNECTIONS_PER_ADDRESS
+        if limit and sockets_by_address[address] >= limit:
+            await self.refuse(CLOSE_TOO_MANY, "Too many connections from this address.")
+            return
+        sockets_by_address[address] += 1
+        self.counted_address = address
+        await super().websocket_connect(message)
+
+    async def websocket_receive(self, message):
+        if self.closing:
+            return
+        text, data = message.get("text"), message.get("bytes")
+        size = len(text.encode()) if text is not None else len(data or b"")
+        if size > MAX_MESSAGE_BYTES:
+            await self.close_with(CLOSE_TOO_BIG, f"Messages are limited to {MAX_MESSAGE_BYTES} bytes.")
+        elif not self.within_rate():
+            await self.close_with(CLOSE_TOO_MANY, "Too many messages.")
+        else:
+            await super().websocket_receive(message)
+
+    def within_rate(self) -> bool:
+        now = time.monotonic()
+        self.allowance = min(MESSAGE_BURST, self.allowance + (now - self.allowance_at) * MESSAGES_PER_SECOND)
+        self.allowance_at = now
+        if self.allowance < 1:
+            return False
+        self.allowance -= 1
+        return True
+
+    async def close_with(self, code: int, reason: str) -> None:
+        self.closing = True
+        self.leave_group(linger=False)
+        await self.close(code=code, reason=reason)
+
+    async def refuse(self, code: int, reason: str) -> None:
+        """Close with our code. Accept first: a close before the handshake is answered reaches the
+        client as a bare 403, and it could not tell why."""
+        await self.accept()
+        await self.close_with(code, reason)
 
     async def dispatch(self, message):
         # As AsyncConsumer.dispatch, without its thread hop to close old database connections before
@@ -273,10 +466,10 @@ class ReadOnlyLiveConsumer(AsyncWebsocketConsumer):
             self._fan_out.leave(self.group_name, self, linger=linger)
         self.group_name = ""
 
-    async def close_for_resync(self) -> None:
+    async def close_for_resync(self, code: int | None = None) -> None:
         """The process lost the group's feed: close, so the client reconnects with its seq."""
         self.leave_group(linger=False)
-        await self.close()
+        await self.close(code=code)
 
     async def receive(self, text_data=None, bytes_data=None):
         try:
@@ -294,11 +487,7 @@ class ReadOnlyLiveConsumer(AsyncWebsocketConsumer):
         self.leave_group()
 
     async def not_found(self) -> None:
-        self.leave_group(linger=False)
-        # Accept first: a close before the handshake is answered reaches the client
-        # as a bare 403, and it could not tell "no such match" from "not allowed".
-        await self.accept()
-        await self.close(code=CLOSE_NOT_FOUND)
+        await self.refuse(CLOSE_NOT_FOUND, "No such match or group.")
 
 
 class MatchConsumer(ReadOnlyLiveConsumer):
@@ -315,6 +504,45 @@ class MatchConsumer(ReadOnlyLiveConsumer):
         for text in texts:
             await self.send(text_data=text)
         await self.go_live()
+
+
+class EditorMatchConsumer(MatchConsumer):
+    """The editor console's socket: a match socket that only editors open, closed when they sign out.
+
+    Editors are few, so each such socket listens on a channel of its own for its user's sign-out.
+    """
+
+    signed_out_watch: asyncio.Task | None = None
+
+    async def connect(self):
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated:
+            await self.refuse(CLOSE_SIGNED_OUT, "Sign in to use the editor console.")
+            return
+        if not await database_sync_to_async(user.has_perm)("events.add_matchevent"):
+            await self.refuse(CLOSE_FORBIDDEN, "Editors only.")
+            return
+        layer = broadcast.channel_layer()
+        channel = await layer.new_channel("editor.")
+        await layer.group_add(broadcast.user_group(user.pk), channel)
+        self.signed_out_watch = asyncio.create_task(self.close_on_sign_out(layer, channel, user.pk))
+        await super().connect()
+
+    async def close_on_sign_out(self, layer, channel: str, user_id: int) -> None:
+        try:
+            while (await layer.receive(channel)).get("type") != broadcast.SIGNED_OUT_TYPE:
+                pass
+            await self.close_with(CLOSE_SIGNED_OUT, "Signed out.")
+        finally:
+            with contextlib.suppress(Exception):
+                await layer.group_discard(broadcast.user_group(user_id), channel)
+
+    async def __call__(self, scope, receive, send):
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            if self.signed_out_watch is not None:
+                self.signed_out_watch.cancel()
 
 
 class GroupConsumer(ReadOnlyLiveConsumer):

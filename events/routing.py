@@ -4,5 +4,6 @@ from . import consumers
 
 websocket_urlpatterns = [
     path("ws/matches/<int:match_id>/", consumers.MatchConsumer.as_asgi()),
+    path("ws/editor/matches/<int:match_id>/", consumers.EditorMatchConsumer.as_asgi()),
     path("ws/groups/<int:group_id>/", consumers.GroupConsumer.as_asgi()),
 ]

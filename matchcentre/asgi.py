@@ -2,6 +2,7 @@
 
 import functools
 import gc
+import logging
 import os
 from importlib import import_module
 
@@ -20,8 +21,29 @@ from django.http.cookie import parse_cookie  # noqa: E402
 
 from events.routing import websocket_urlpatterns  # noqa: E402
 
+logger = logging.getLogger("matchcentre.asgi")
+
 # The scope extension through which a consumer may write a websocket frame straight to the socket.
 FRAME_WRITER = "matchcentre.write_frame"
+
+
+def unsent_bytes(transport) -> int:
+    """What Twisted holds for a socket that the kernel would not take yet."""
+    return len(getattr(transport, "dataBuffer", b"")) - getattr(transport, "offset", 0) + getattr(
+        transport, "_tempDataLen", 0
+    )
+
+
+def drop_stalled(protocol) -> None:
+    """Abort a connection that has taken nothing for so long that its backlog reached the limit.
+
+    A phone gone into a tunnel, or a client that stopped reading, would otherwise have every change
+    kept for it until its TCP connection times out, minutes later: memory without bound. Aborted,
+    it loses nothing: if it is still there, it reconnects with `?since=N` and catches up.
+    """
+    waiting = unsent_bytes(protocol.transport)
+    logger.warning("Dropped a fan whose connection takes nothing more (%d bytes waiting for it)", waiting)
+    protocol.dropConnection(abort=True)
 
 
 def write_frame(protocol, frame: bytes) -> None:
@@ -44,6 +66,9 @@ def write_frame(protocol, frame: bytes) -> None:
         or transport._tempDataLen
         or len(transport.dataBuffer) != transport.offset  # Twisted holds unsent bytes: behind them
     ):
+        if unsent_bytes(transport) + len(frame) > settings.WEBSOCKET_MAX_UNSENT_BYTES:
+            drop_stalled(protocol)
+            return
         protocol.sendData(frame)
         return
     try:

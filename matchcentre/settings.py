@@ -133,6 +133,14 @@ if REDIS_URL:
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
+# Open websockets one client address may hold on one process (0: no limit). Generous: a mobile
+# carrier or a stadium's wifi puts thousands of fans behind few addresses.
+WEBSOCKET_MAX_CONNECTIONS_PER_ADDRESS = int(os.environ.get("WEBSOCKET_MAX_CONNECTIONS_PER_ADDRESS", "500"))
+
+# What a process keeps, beyond what the kernel takes, for a fan whose connection takes nothing more:
+# past it the connection is dropped and the fan, if still there, reconnects and catches up.
+WEBSOCKET_MAX_UNSENT_BYTES = int(os.environ.get("WEBSOCKET_MAX_UNSENT_BYTES", str(256 * 1024)))
+
 # The cache holds API rate-limit counters; with Redis they are shared by every process.
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,

@@ -49,6 +49,9 @@ MANAGE = REPO / "manage.py"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 DEFAULT_SETTINGS = "matchcentre.settings"
 STARTUP_TIMEOUT = 30.0
+# As deploy/systemd runs Daphne: client addresses from the proxy's X-Forwarded-For (the per-address
+# websocket limit counts those), and no fan message bigger than 64 KiB buffered at all.
+DAPHNE_OPTIONS = ("--proxy-headers", "--websocket-max-message-size", "65536")
 COMMAND_TIMEOUT = 120.0
 # Fail with the real cause (and the logs) rather than skip: a missing service is a broken setup.
 FAIL = pytest.fail
@@ -110,6 +113,8 @@ class LiveCluster:
     redis_url: str
     env: dict[str, str]
     token: str
+    # What the Daphne processes run with: `env`, but with the database URL `route_database` gave.
+    server_env: dict[str, str]
     # The channel-layer prefix the processes use, or None when the settings give no way to set one.
     layer_prefix: str | None
     log_dir: Path
@@ -126,6 +131,21 @@ class LiveCluster:
 
     def logs(self) -> str:
         return format_logs(self.servers)
+
+    def kill(self, server: DaphneProcess) -> None:
+        """SIGKILL: the process dies at once, as on a crash, with no goodbye to its sockets."""
+        if server.alive():
+            server.process.kill()
+            server.process.wait(timeout=10)
+
+    def restart(self, server: DaphneProcess) -> DaphneProcess:
+        """Start `server` again on the same port (after `kill` or `stop`); returns it once it answers."""
+        if server.alive():
+            raise LiveServerError(f"Daphne {server.name} is still running")
+        restarted = start_daphne(server.name, self.server_env, self.log_dir, port=server.port)
+        self.servers[self.servers.index(server)] = restarted
+        wait_until_ready([restarted])
+        return restarted
 
 
 def format_logs(servers: list[DaphneProcess]) -> str:
@@ -183,15 +203,18 @@ def run_manage(args, env: dict[str, str], *, timeout: float = COMMAND_TIMEOUT) -
     return result.stdout
 
 
-def start_daphne(name: str, env: dict[str, str], log_dir: Path, attempts: int = 3) -> DaphneProcess:
-    """Start one Daphne on a free port (retrying if another process took the port in between)."""
+def start_daphne(
+    name: str, env: dict[str, str], log_dir: Path, attempts: int = 3, *, port: int | None = None
+) -> DaphneProcess:
+    """Start one Daphne on `port`, or on a free port (retrying if another process took it in between)."""
     for _attempt in range(attempts):
-        port = free_port()
+        port = port or free_port()
         log_path = log_dir / f"daphne-{name}-{port}.log"
-        log = log_path.open("wb")
+        log = log_path.open("ab")  # a restart on the same port keeps what came before
         try:
             process = subprocess.Popen(
-                [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "matchcentre.asgi:application"],
+                [sys.executable, "-m", "daphne", *DAPHNE_OPTIONS, "-b", "127.0.0.1", "-p", str(port),
+                 "matchcentre.asgi:application"],
                 cwd=REPO,
                 env=env,
                 stdout=log,
@@ -331,9 +354,21 @@ def effective_channel_layer(env: dict[str, str]) -> dict:
 
 
 @contextlib.contextmanager
-def live_cluster(tmp_dir: Path, processes: int = 2, *, editor: str = "editor") -> Iterator[LiveCluster]:
-    """Database, Redis, `processes` Daphne processes and an API token for `editor`, torn down on exit."""
-    url = redis_url()
+def live_cluster(
+    tmp_dir: Path,
+    processes: int = 2,
+    *,
+    editor: str = "editor",
+    redis: str | None = None,
+    route_database: Callable[[str], str] | None = None,
+) -> Iterator[LiveCluster]:
+    """Database, Redis, `processes` Daphne processes and an API token for `editor`, torn down on exit.
+
+    `redis` is the Redis URL (REDIS_URL or the local default when None). `route_database` maps the
+    database URL to the one the Daphne processes use, e.g. through a proxy a test can cut; the
+    database is prepared over the direct URL.
+    """
+    url = redis or redis_url()
     require_redis(url)
     tmp_dir.mkdir(parents=True, exist_ok=True)
     prefix = f"mc-live-{secrets.token_hex(4)}"
@@ -362,10 +397,11 @@ def live_cluster(tmp_dir: Path, processes: int = 2, *, editor: str = "editor") -
         if problem:
             FAIL(problem, pytrace=False)
         servers: list[DaphneProcess] = []
+        daphne_env = dict(env, DATABASE_URL=route_database(database_url)) if route_database else env
         try:
             try:
                 for index in range(processes):
-                    servers.append(start_daphne(chr(ord("A") + index), env, tmp_dir))
+                    servers.append(start_daphne(chr(ord("A") + index), daphne_env, tmp_dir))
                 wait_until_ready(servers)
             except LiveServerError as error:
                 problem = f"{error}\n{format_logs(servers)}"
@@ -377,6 +413,7 @@ def live_cluster(tmp_dir: Path, processes: int = 2, *, editor: str = "editor") -
                 redis_url=url,
                 env=env,
                 token=token,
+                server_env=daphne_env,
                 layer_prefix=prefix if honoured else None,
                 log_dir=tmp_dir,
                 demo_match_id=match_id,
@@ -491,6 +528,8 @@ class Fan:
             pass
         finally:
             self.closed = f"closed by {'us' if self._closing else 'the server'} ({self._socket.close_code})"
+            async with self._arrived:
+                self._arrived.notify_all()  # conditions may be about the close
 
     @property
     def messages(self) -> list[dict]:
@@ -509,6 +548,11 @@ class Fan:
                 f"{max(timeout, 0):.2f} s; got {summarize(self.messages)}"
                 + (f"; socket {self.closed}" if self.closed else "")
             ) from None
+
+    async def wait_closed(self, timeout: float) -> int | None:
+        """Wait until the socket is closed; its close code."""
+        await self.wait_for(lambda _received: bool(self.closed), timeout, "the socket closed")
+        return self._socket.close_code
 
     async def wait_for_count(self, count: int, timeout: float) -> list[dict]:
         await self.wait_for(lambda received: len(received) >= count, timeout, f"{count} message(s)")

@@ -1,12 +1,14 @@
 import json
 
 import pytest
+from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
+from django.test import Client
 
-from events import services
+from events import consumers, services
 from matchcentre.asgi import application
-from tests.factories import make_match, player
+from tests.factories import make_match, make_user, player
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
 
@@ -110,7 +112,8 @@ async def test_unknown_match_or_group_is_closed_with_4404():
         fan = connect(path)
         connected, _ = await fan.connect()
         assert connected
-        assert await fan.receive_output(timeout=1) == {"type": "websocket.close", "code": 4404}
+        closed = await fan.receive_output(timeout=1)
+        assert (closed["type"], closed["code"]) == ("websocket.close", 4404)
 
 
 async def test_fans_are_read_only():
@@ -144,3 +147,118 @@ async def test_group_socket_sends_a_group_snapshot_then_every_match_change():
     assert change["match_id"] == match.id and change["seq"] == 2
     assert change["table"]["provisional"] is True and change["html"]["table"]
     await fan.disconnect()
+
+
+async def closed_with(communicator) -> int:
+    """The close code the server sent, skipping whatever it sent before it."""
+    while True:
+        output = await communicator.receive_output(timeout=2)
+        if output["type"] == "websocket.close":
+            return output["code"]
+
+
+async def test_a_message_over_the_size_limit_closes_the_socket_with_4413():
+    match = await kicked_off_match()
+    for frame in ({"text_data": "x" * (consumers.MAX_MESSAGE_BYTES + 1)}, {"bytes_data": b"\0" * 2_000_000}):
+        fan = connect(f"/ws/matches/{match.id}/")
+        await fan.connect()
+        await receive(fan)
+        await fan.send_to(**frame)
+        assert await closed_with(fan) == 4413
+        await fan.disconnect()
+    # A ping at the limit is still a ping.
+    fan = connect(f"/ws/matches/{match.id}/")
+    await fan.connect()
+    await receive(fan)
+    await fan.send_to(text_data=json.dumps({"type": "ping", "pad": "y" * (consumers.MAX_MESSAGE_BYTES - 40)}))
+    assert (await receive(fan))["type"] == "pong"
+    await fan.disconnect()
+
+
+async def test_a_fan_sending_faster_than_the_limit_is_closed_with_4429():
+    match = await kicked_off_match()
+    fan = connect(f"/ws/matches/{match.id}/")
+    await fan.connect()
+    await receive(fan)
+    for _ in range(consumers.MESSAGE_BURST):
+        await fan.send_to(text_data=json.dumps({"type": "ping"}))
+        assert (await receive(fan))["type"] == "pong"
+    await fan.send_to(text_data=json.dumps({"type": "ping"}))
+    assert await closed_with(fan) == 4429
+    await fan.disconnect()
+
+
+async def test_connections_per_client_address_are_limited(settings):
+    settings.WEBSOCKET_MAX_CONNECTIONS_PER_ADDRESS = 2
+    match = await kicked_off_match()
+
+    def from_address(address: str) -> WebsocketCommunicator:
+        fan = connect(f"/ws/matches/{match.id}/")
+        fan.scope["client"] = [address, 50000]
+        return fan
+
+    first, second, third = (from_address("203.0.113.7") for _ in range(3))
+    for fan in (first, second):
+        await fan.connect()
+        assert (await receive(fan))["type"] == "snapshot"
+    await third.connect()
+    assert await closed_with(third) == 4429
+    other = from_address("198.51.100.1")
+    await other.connect()
+    assert (await receive(other))["type"] == "snapshot"
+    # A socket that ends frees its place.
+    await first.disconnect()
+    await third.wait()
+    again = from_address("203.0.113.7")
+    await again.connect()
+    assert (await receive(again))["type"] == "snapshot"
+    for fan in (second, other, again):
+        await fan.disconnect()
+    assert consumers.sockets_by_address["203.0.113.7"] == 0
+
+
+def signed_in(user) -> tuple[Client, list]:
+    client = Client()
+    client.force_login(user)
+    return client, [*ORIGIN, (b"cookie", f"sessionid={client.cookies['sessionid'].value}".encode())]
+
+
+async def test_the_editor_socket_is_for_signed_in_editors_only():
+    match = await kicked_off_match()
+    path = f"/ws/editor/matches/{match.id}/"
+    anonymous = connect(path)
+    await anonymous.connect()
+    assert await closed_with(anonymous) == 4401
+    _client, fan_headers = await sync_to_async(signed_in)(await database_sync_to_async(make_user)("fan", role=None))
+    fan = connect(path, origin=fan_headers)
+    await fan.connect()
+    assert await closed_with(fan) == 4403
+    _client, editor_headers = await sync_to_async(signed_in)(await database_sync_to_async(make_user)("editor"))
+    editor = connect(path, origin=editor_headers)
+    await editor.connect()
+    assert (await receive(editor))["type"] == "snapshot"
+    await score_goal(match)
+    assert (await receive(editor))["seq"] == 2
+    await editor.disconnect()
+
+
+async def test_signing_out_closes_that_editors_sockets_and_no_one_elses():
+    match = await kicked_off_match()
+    path = f"/ws/editor/matches/{match.id}/"
+    client, headers = await sync_to_async(signed_in)(await database_sync_to_async(make_user)("editor"))
+    _other, other_headers = await sync_to_async(signed_in)(await database_sync_to_async(make_user)("colleague"))
+    tabs = [connect(path, origin=headers), connect(path, origin=headers)]
+    colleague = connect(path, origin=other_headers)
+    fan = connect(f"/ws/matches/{match.id}/")
+    for socket in (*tabs, colleague, fan):
+        await socket.connect()
+        assert (await receive(socket))["type"] == "snapshot"
+    response = await sync_to_async(client.post)("/editor/logout/")
+    assert response.status_code in (200, 302)
+    for tab in tabs:
+        assert await closed_with(tab) == 4401
+    await score_goal(match)
+    assert (await receive(colleague))["seq"] == 2
+    assert (await receive(fan))["seq"] == 2
+    for socket in (*tabs, colleague, fan):
+        await socket.disconnect()

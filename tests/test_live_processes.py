@@ -8,9 +8,14 @@ tests do not use pytest-django's database. Each test starts from Liverpool-Napol
 from __future__ import annotations
 
 import asyncio
+import base64
+import json
+import os
+import socket
 import time
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 
@@ -320,3 +325,111 @@ def test_match_group_page_socket_receives_table_changes(cluster, match):
             await fan.close()
 
     asyncio.run(scenario())
+
+
+def stalled_fan(server: DaphneProcess, path: str) -> socket.socket:
+    """A websocket client that completes the handshake and then never reads: a phone gone into a tunnel."""
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    sock.settimeout(CONNECT_TIMEOUT)
+    sock.connect(("127.0.0.1", server.port))
+    key = base64.b64encode(os.urandom(16)).decode()
+    sock.sendall(
+        f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{server.port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\nOrigin: {server.origin}\r\n\r\n".encode()
+    )
+    response = b""
+    while b"\r\n\r\n" not in response:
+        response += sock.recv(1)
+    assert response.startswith(b"HTTP/1.1 101"), response
+    return sock
+
+
+def drain(sock: socket.socket, timeout: float = 5.0) -> tuple[int, str]:
+    """Read what is left: (bytes read, how it ended)."""
+    sock.settimeout(timeout)
+    total = 0
+    try:
+        while chunk := sock.recv(1 << 16):
+            total += len(chunk)
+        return total, "closed"
+    except ConnectionResetError:
+        return total, "reset"
+    except TimeoutError:
+        return total, "still open"
+
+
+def rss_kib(server: DaphneProcess) -> int:
+    for line in Path(f"/proc/{server.process.pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    raise AssertionError("no VmRSS")
+
+
+def test_stalled_fans_are_dropped_without_delaying_the_others_or_growing_memory(cluster, match):
+    """Fans that stop reading cost at most WEBSOCKET_MAX_UNSENT_BYTES each, then are dropped.
+
+    The changes are large filler messages published straight to the match's group, so that a few
+    seconds of them outgrow what the kernel buffers for a socket (megabytes) many times over.
+    """
+    from channels_redis.pubsub import RedisPubSubChannelLayer
+
+    from events import broadcast
+
+    server = cluster.servers[0]
+    messages, size = 80, 100_000
+    stalled_count = 6
+
+    async def scenario():
+        fan = await Fan(server, f"/ws/matches/{match.id}/", "reading fan").connect()
+        await fan.wait_for_count(1, CONNECT_TIMEOUT)
+        stalled = [stalled_fan(server, f"/ws/matches/{match.id}/") for _ in range(stalled_count)]
+        await asyncio.sleep(0.5)  # their snapshots sent: they are live
+        before = rss_kib(server)
+        layer = RedisPubSubChannelLayer(hosts=[cluster.redis_url], prefix=cluster.layer_prefix)
+        try:
+            for number in range(messages):
+                text = json.dumps({"type": "filler", "n": number, "pad": "x" * size})
+                await layer.group_send(broadcast.match_group(match.id), {"type": broadcast.FORWARD_TYPE, "text": text})
+            published_at = time.monotonic()
+            await fan.wait_for(lambda received: len(received) > messages, 15, f"{messages} fillers")
+            last = fan.received[-1]
+            grown = rss_kib(server) - before
+        finally:
+            await layer.flush()
+            await fan.close()
+        assert [m.get("n") for m in fan.messages[1:]] == list(range(messages))
+        assert last.at - published_at < 3.0, f"the reading fan got the last message {last.at - published_at:.1f} s late"
+        return stalled, grown
+
+    stalled, grown = asyncio.run(scenario())
+    flood = messages * size
+    endings = [drain(sock) for sock in stalled]
+    for sock in stalled:
+        sock.close()
+    # Each got what the kernels' buffers held, then the connection was cut: far from the whole flood.
+    assert all(how in ("reset", "closed") and read < flood / 2 for read, how in endings), endings
+    assert cluster.servers[0].output().count("Dropped a fan whose connection takes nothing more") >= stalled_count
+    # Unbounded, each stalled fan would keep most of the flood in the server: megabytes per fan.
+    assert grown < stalled_count * flood / 1024 / 4, f"the server grew by {grown} KiB"
+
+
+def test_the_real_server_closes_oversized_messages(cluster, match):
+    """Past our 1 KiB limit the consumer closes with 4413; past 64 KiB Daphne itself refuses it with 1009."""
+    server = cluster.servers[0]
+
+    async def scenario():
+        codes = []
+        for size in (2_000, 200_000):
+            fan = await Fan(server, f"/ws/matches/{match.id}/", f"fan sending {size} bytes").connect()
+            await fan.wait_for_count(1, CONNECT_TIMEOUT)
+            await fan._socket.send("x" * size)
+            codes.append(await fan.wait_closed(CONNECT_TIMEOUT))
+            await fan.close()
+        return codes
+
+    ours, daphnes = asyncio.run(scenario())
+    assert ours == 4413
+    # Daphne answers 1009 and drops the connection at once; the client, still sending, may see the
+    # drop (1006) before it reads the close frame. Either way the message was never taken in.
+    assert daphnes in (1009, 1006)

@@ -25,6 +25,15 @@
   var STALE_AFTER_MS = 60000;
   // After this many failed attempts in a row the status says "interrupted" rather than "reconnecting".
   var INTERRUPTED_AFTER = 3;
+  // Close codes (docs/protocol.md).
+  var CLOSE_RESUME = 4012; // the server's live feed is back: reconnect and catch up
+  var CLOSE_SIGNED_OUT = 4401;
+  var CLOSE_FORBIDDEN = 4403;
+  var CLOSE_NOT_FOUND = 4404;
+  var CLOSE_BAD_REQUEST = 4400;
+  var CLOSE_TOO_MANY = 4429;
+  // After CLOSE_RESUME every page of a process returns at once: each waits up to this long, at random.
+  var RESUME_SPREAD_MS = 3000;
   var HIGHLIGHT_MS = 2000;
 
   // The order periods are played in: sorts the timeline the way the match happened.
@@ -156,11 +165,23 @@
         socket = null;
         stopPing();
         if (stopped) return;
-        if (event && (event.code === 4404 || event.code === 4400)) {
+        var code = event ? event.code : null;
+        var final = {};
+        final[CLOSE_NOT_FOUND] = "not found";
+        final[CLOSE_BAD_REQUEST] = "refused";
+        final[CLOSE_SIGNED_OUT] = "signed out";
+        final[CLOSE_FORBIDDEN] = "not allowed";
+        if (final[code]) {
           stopped = true;
-          setStatus("closed", event.code === 4404 ? "not found" : "refused");
+          setStatus("closed", final[code]);
           return;
         }
+        if (code === CLOSE_RESUME) {
+          attempt = 0;
+          scheduleReconnect(Math.round(Math.random() * RESUME_SPREAD_MS), "reconnecting");
+          return;
+        }
+        if (code === CLOSE_TOO_MANY) attempt = Math.max(attempt, INTERRUPTED_AFTER + 2); // back off for longer
         scheduleReconnect();
       };
     }
@@ -179,10 +200,10 @@
       }
     }
 
-    function scheduleReconnect(delay) {
+    function scheduleReconnect(delay, nextStatus) {
       if (stopped || reconnectTimer) return;
       var offline = global.navigator && global.navigator.onLine === false;
-      setStatus(offline || attempt >= INTERRUPTED_AFTER ? "interrupted" : "reconnecting");
+      setStatus(nextStatus || (offline || attempt >= INTERRUPTED_AFTER ? "interrupted" : "reconnecting"));
       var wait = delay !== undefined ? delay : backoffDelay(attempt);
       attempt += 1;
       reconnectTimer = setTimeout(open, wait);
@@ -236,6 +257,10 @@
           if (matchId !== null && message.match_id !== undefined && Number(message.match_id) !== matchId) return;
           fresh = true;
           reconnectSoon();
+          return;
+        case "status":
+          // The server's own feed of changes is down: the socket is fine, the updates are not coming.
+          if (message.live === "interrupted") setStatus("interrupted", "server");
           return;
         case "error":
           console.warn("Matchcentre live:", message.code, message.detail);
@@ -483,7 +508,9 @@
     element.hidden = false; // hidden in the markup, so pages without JavaScript do not claim to connect
     element.dataset.state = status;
     var text = STATUS_TEXT[status] || status;
-    if (status === "closed" && detail) text = "Not connected (" + detail + ")";
+    if (status === "closed" && detail === "signed out") text = "Signed out: sign in again to keep editing";
+    else if (status === "closed" && detail) text = "Not connected (" + detail + ")";
+    else if (status === "interrupted" && detail === "server") text = "Live updates interrupted. Catching up when they return…";
     setText(root.getElementById("live-status-text") || element, text);
   }
 
