@@ -195,13 +195,15 @@ def authentication_error(request, exc):
 
 @api.exception_handler(DatabaseError)
 def database_unavailable(request, exc: DatabaseError):
-    # The transaction rolled back whole: tell the client nothing was saved, so that it retries
-    # with the same idempotency key.
+    # The transaction rolled back whole, or (the connection lost right after a COMMIT) committed
+    # without our hearing of it: the client retries with the same idempotency key, and the retry
+    # either stores it or answers with what was stored.
     logger.error("Database error; the request was not saved", exc_info=exc)
     response = api.create_response(
         request,
         {
-            "detail": "The database is unavailable: nothing was saved. Retry shortly.",
+            "detail": "The database is unavailable and did not confirm this. Retry with the same "
+            "idempotency key: it is stored once, whatever happened.",
             "code": "unavailable",
             "field": None,
         },

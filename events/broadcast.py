@@ -63,14 +63,15 @@ def close_user_sockets(user_id: int) -> None:
     _send(user_group(user_id), {"type": SIGNED_OUT_TYPE})
 
 
-def publish(match_id: int, group_id: int | None, text: str) -> None:
+def publish(match_id: int, group_id: int | None, text: str, seq: int | None = None) -> None:
     """Send a change to every open page. A failure is logged, never raised into the request.
 
     The database already holds the change; a page that misses it notices the
     gap in seq and catches up from the change log.
     """
     for target in [match_group(match_id)] + ([group_group(group_id)] if group_id else []):
-        _send(target, {"type": FORWARD_TYPE, "text": text})
+        # match_id and seq let each process's fan-out drop a copy (see LocalFanOut._run).
+        _send(target, {"type": FORWARD_TYPE, "text": text, "match_id": match_id, "seq": seq})
 
 
 def _send(target: str, message: dict) -> None:

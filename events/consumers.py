@@ -27,6 +27,7 @@ from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
+from django.db import DatabaseError
 
 from . import broadcast, selectors
 from .models import Group, Match
@@ -42,6 +43,8 @@ CLOSE_BAD_REQUEST = 4400
 CLOSE_FORBIDDEN = 4403
 CLOSE_SIGNED_OUT = 4401
 CLOSE_TOO_MANY = 4429
+# The database did not answer: try again later (with backoff, like any failed connection).
+CLOSE_UNAVAILABLE = 4503
 # Past MAX_MESSAGE_BYTES. (RFC 6455's 1009 is what Daphne itself sends past its own, larger limit;
 # a server application may only send 1000 or 3000-4999.)
 CLOSE_TOO_BIG = 4413
@@ -84,7 +87,7 @@ def parse_since(query_string: bytes) -> int | None:
 class _Fans:
     """The fans of one broadcast group in this process, fed by one channel-layer subscription."""
 
-    __slots__ = ("closer", "live", "name", "pending", "ready", "task")
+    __slots__ = ("closer", "forwarded", "live", "name", "pending", "ready", "task")
 
     def __init__(self, name: str):
         self.name = name
@@ -95,6 +98,8 @@ class _Fans:
         self.ready: asyncio.Future | None = None  # done once the group subscription is in place
         self.task: asyncio.Task | None = None
         self.closer: asyncio.TimerHandle | None = None
+        # The highest seq forwarded per match: a copy of a change already sent is not sent again.
+        self.forwarded: dict[int, int] = {}
 
     def empty(self) -> bool:
         return not self.live and not self.pending
@@ -190,6 +195,13 @@ class LocalFanOut:
                 if message.get("type") != broadcast.FORWARD_TYPE:
                     logger.warning("Fan-out for %s ignored a message of type %r", fans.name, message.get("type"))
                     continue
+                seq = message.get("seq")
+                if seq is not None:
+                    # A retried submission announces its change again, in case the first attempt
+                    # committed unheard (services.commit.announce_again); seqs only grow.
+                    if seq <= fans.forwarded.get(message["match_id"], 0):
+                        continue
+                    fans.forwarded[message["match_id"]] = seq
                 await self._deliver(fans, {"type": "websocket.send", "text": message["text"]})
         except asyncio.CancelledError:
             raise
@@ -486,6 +498,10 @@ class ReadOnlyLiveConsumer(AsyncWebsocketConsumer):
     async def disconnect(self, code):
         self.leave_group()
 
+    async def unavailable(self) -> None:
+        logger.warning("A fan's socket was refused: the database did not answer", exc_info=True)
+        await self.refuse(CLOSE_UNAVAILABLE, "The database is unavailable; try again shortly.")
+
     async def not_found(self) -> None:
         await self.refuse(CLOSE_NOT_FOUND, "No such match or group.")
 
@@ -496,7 +512,11 @@ class MatchConsumer(ReadOnlyLiveConsumer):
         # Join before reading, so nothing committed in between is missed; the
         # client drops any change it then receives twice by its seq.
         await self.join_group(broadcast.match_group(match_id))
-        texts = await database_sync_to_async(opening_messages)(match_id, parse_since(self.scope["query_string"]))
+        try:
+            texts = await database_sync_to_async(opening_messages)(match_id, parse_since(self.scope["query_string"]))
+        except DatabaseError:
+            await self.unavailable()
+            return
         if texts is None:
             await self.not_found()
             return
@@ -549,7 +569,11 @@ class GroupConsumer(ReadOnlyLiveConsumer):
     async def connect(self):
         group_id = self.scope["url_route"]["kwargs"]["group_id"]
         await self.join_group(broadcast.group_group(group_id))
-        snapshot = await database_sync_to_async(group_opening_snapshot)(group_id)
+        try:
+            snapshot = await database_sync_to_async(group_opening_snapshot)(group_id)
+        except DatabaseError:
+            await self.unavailable()
+            return
         if snapshot is None:
             await self.not_found()
             return

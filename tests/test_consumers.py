@@ -262,3 +262,31 @@ async def test_signing_out_closes_that_editors_sockets_and_no_one_elses():
     assert (await receive(fan))["seq"] == 2
     for socket in (*tabs, colleague, fan):
         await socket.disconnect()
+
+
+async def test_a_retried_submission_reaches_fans_that_missed_it_and_no_one_twice(monkeypatch):
+    """The first attempt may commit unheard (its connection lost after the COMMIT): its broadcast never
+    went out. The retry announces the change again; fans that had it get no copy."""
+    match = await kicked_off_match()
+    fan = connect(f"/ws/matches/{match.id}/")
+    await fan.connect()
+    await receive(fan)
+
+    def record(key: str):
+        return services.record_event(match_id=match.id, kind="goal", minute=5, team_id=match.home_id,
+                                     player_id=player(match.home, 9).id, idempotency_key=key)
+
+    with monkeypatch.context() as unheard:
+        unheard.setattr("events.broadcast.publish", lambda *args, **kwargs: None)
+        first = await database_sync_to_async(record)("unheard")
+    assert await fan.receive_nothing(timeout=0.3)
+    retried = await database_sync_to_async(record)("unheard")
+    assert (retried.created, retried.event.id, retried.seq) == (False, first.event.id, 2)
+    change = await receive(fan)
+    assert (change["seq"], change["event"]["id"]) == (2, first.event.id)
+
+    heard = await database_sync_to_async(record)("heard")
+    assert (await receive(fan))["seq"] == heard.seq == 3
+    await database_sync_to_async(record)("heard")
+    assert await fan.receive_nothing(timeout=0.3)
+    await fan.disconnect()

@@ -44,6 +44,22 @@ def seq_of_creation(event: MatchEvent) -> int:
     return Change.objects.filter(event=event, op=Change.Op.ADD).values_list("seq", flat=True).first() or 0
 
 
+def announce_again(match: Match, event: MatchEvent) -> int:
+    """A retried submission: send the change that created `event` again, once this transaction commits.
+
+    The first attempt may have committed without its answer (or its broadcast) getting through: the
+    database lost the connection after the COMMIT. Pages that have the change drop the copy by seq.
+    Returns its seq.
+    """
+    change = Change.objects.filter(event=event, op=Change.Op.ADD).first()
+    if change is None:
+        return 0
+    message_text = broadcast.build_change_text(change, match)
+    group_id, seq = match.group_id, change.seq
+    transaction.on_commit(lambda: broadcast.publish(match.id, group_id, message_text, seq))
+    return change.seq
+
+
 def derive_match_state(match: Match) -> None:
     """Recompute the cached score, period, status and clock from the active events."""
     home = away = 0
@@ -120,6 +136,6 @@ def commit_change(
     )
     if announce:
         message_text = broadcast.build_change_text(change, match)
-        group_id = match.group_id
-        transaction.on_commit(lambda: broadcast.publish(match.id, group_id, message_text))
+        group_id, seq = match.group_id, change.seq
+        transaction.on_commit(lambda: broadcast.publish(match.id, group_id, message_text, seq))
     return change

@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 
 from .. import selectors
 from ..models import Change, EventKind, MatchEvent
-from .commit import EventResult, active_events, commit_change, lock_event, lock_match, seq_of_creation
+from .commit import EventResult, active_events, announce_again, commit_change, lock_event, lock_match, seq_of_creation
 from .errors import ServiceError
 from .rules import MATCH_LEVEL_KINDS, check_version, prepare_event, require_editable
 from .var import undo_consequence
@@ -65,7 +65,7 @@ def record_event(
             if idempotency_key:
                 existing = MatchEvent.objects.filter(match=match, idempotency_key=idempotency_key).first()
                 if existing is not None:
-                    return EventResult(existing, created=False, seq=seq_of_creation(existing))
+                    return EventResult(existing, created=False, seq=announce_again(match, existing))
             event = MatchEvent(
                 match=match,
                 kind=kind,
