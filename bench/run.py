@@ -7,7 +7,7 @@
 For each N it measures, in this order:
 
 - the match centre: fresh Daphne processes (one up to 10,000 fans, two above) on the real app with
-  production settings (DEBUG off, CONN_MAX_AGE=60), a database of their own with the demo loaded
+  production settings (DEBUG off), a database of their own with the demo loaded
   (tests/live_servers.py; PostgreSQL when DATABASE_URL says so), Redis through the pub/sub channel
   layer; N fans on Liverpool-Napoli's socket, resuming from the current seq (`?since=N`, the path a
   fan takes after a restart); 20 goals recorded through the real API with an editor's token, 0.5 s
@@ -126,7 +126,7 @@ class Bench:
             SECRET_KEY=secrets.token_urlsafe(40),
             SECURE_SSL_REDIRECT="0",
             LOG_LEVEL="WARNING",
-            CONN_MAX_AGE=os.environ.get("CONN_MAX_AGE", "60"),
+            CONN_MAX_AGE=os.environ.get("CONN_MAX_AGE", "0"),
             # Thousands of fans from a few loopback addresses.
             WEBSOCKET_MAX_CONNECTIONS_PER_ADDRESS="0",
         )

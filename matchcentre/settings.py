@@ -96,6 +96,9 @@ ASGI_APPLICATION = "matchcentre.asgi.application"
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+        # 0 under Daphne: every request runs in a thread of its own, and a connection kept past the
+        # request is left behind with its thread, until the database refuses more (use PgBouncer
+        # to keep connections, see docs/deploy.md).
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")),
         # A kept connection that died with the database (a restart, a failover) is replaced before
         # use, rather than failing the first request after the database is back.

@@ -2,8 +2,9 @@
 
 Not a mock: the two Daphne processes reach PostgreSQL through a TCP proxy in this module, and
 `cut()` closes its listener and every connection it forwards, as a database restart or a network
-failure would. The processes keep their connections (`CONN_MAX_AGE=60`, as in production), so a
-cut breaks connections they hold as well as refusing new ones.
+failure would. The processes keep their connections (`CONN_MAX_AGE=60`: the harder case than the
+default 0, as a kept connection must be noticed broken), so a cut breaks connections they hold as
+well as refusing new ones.
 
 What must hold: an editor's POST while the database is away (or when it goes away in the middle of
 the write) answers 503 JSON saying it was not confirmed, and nothing is half-written; once it is back
@@ -55,7 +56,7 @@ LIVE_WITHIN = 1.0
 # How long to keep listening for a message that must not come (a duplicate, a change never committed).
 QUIET_PERIOD = 0.5
 CONNECT_TIMEOUT = 5.0
-# What the Daphne processes run with in production (docs/deploy.md): database connections are kept.
+# Database connections kept between requests: an outage leaves them broken.
 CONN_MAX_AGE = "60"
 # The change-log insert: the last statement of an event's transaction before COMMIT, sent after the
 # event row and the match's new seq have reached the server.
