@@ -105,6 +105,9 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # An unreachable server answers an editor with a 503 in seconds, not after the OS gives up.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Editors and the replay write while fans read: wait for the lock instead of
     # failing at once with "database is locked".
