@@ -284,6 +284,8 @@ class LocalFanOut:
         count = sum(len(fans.live) + len(fans.pending) for fans in self.groups.values())
         logger.error("Channel layer unreachable: live updates interrupted for %d fans in this process", count)
         for fans in list(self.groups.values()):
+            if not fans.ready.done():
+                fans.ready.set_result(None)  # fans still joining get their snapshot and the news
             task, fans.task = fans.task, None
             if task is not None:
                 task.cancel()
