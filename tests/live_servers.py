@@ -439,6 +439,24 @@ def demo_ids(stdout: str) -> tuple[int, int]:
     return int(found.group(1)), int(found.group(2))
 
 
+@contextlib.contextmanager
+def reporting_logs(request: pytest.FixtureRequest, cluster: contextlib.AbstractContextManager) -> Iterator[LiveCluster]:
+    """Enter `cluster` (a `live_cluster(...)`) for a fixture; if any test failed meanwhile, or a server
+    died, print the servers' logs as it ends."""
+    failures_before = request.session.testsfailed
+    with cluster as running:
+        yield running
+        if request.session.testsfailed > failures_before or running.dead_servers():
+            report_logs(request.config, f"Daphne output ({request.node.nodeid})", running.logs())
+
+
+def require_running(cluster: LiveCluster) -> None:
+    """Fail a test at once when one of the cluster's processes died before it."""
+    dead = cluster.dead_servers()
+    if dead:
+        pytest.fail(f"Daphne {', '.join(s.name for s in dead)} is no longer running:\n{cluster.logs()}", pytrace=False)
+
+
 def report_logs(config: pytest.Config, title: str, text: str) -> None:
     """Write `text` straight to the terminal (past output capture), e.g. server logs after a failure."""
     reporter = config.pluginmanager.get_plugin("terminalreporter")

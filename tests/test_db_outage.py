@@ -42,7 +42,7 @@ from tests.live_servers import (
     is_change,
     is_postgres_url,
     live_cluster,
-    report_logs,
+    reporting_logs,
     summarize,
 )
 
@@ -229,11 +229,8 @@ def cluster_behind(proxy: DatabaseProxy, tmp_dir: Path) -> Iterator[LiveCluster]
 
 @pytest.fixture(scope="module")
 def cluster(request, tmp_path_factory, proxy) -> Iterator[LiveCluster]:
-    failures_before = request.session.testsfailed
-    with cluster_behind(proxy, tmp_path_factory.mktemp("db-outage")) as running:
+    with reporting_logs(request, cluster_behind(proxy, tmp_path_factory.mktemp("db-outage"))) as running:
         yield running
-        if request.session.testsfailed > failures_before or running.dead_servers():
-            report_logs(request.config, "Daphne output (tests/test_db_outage.py)", running.logs())
 
 
 @pytest.fixture(autouse=True)

@@ -24,7 +24,8 @@ from tests.live_servers import (
     api_request,
     is_change,
     live_cluster,
-    report_logs,
+    reporting_logs,
+    require_running,
     summarize,
 )
 
@@ -49,18 +50,13 @@ ABNORMAL_CLOSURE = 1006
 
 @pytest.fixture(scope="module")
 def cluster(request, tmp_path_factory):
-    failures_before = request.session.testsfailed
-    with live_cluster(tmp_path_factory.mktemp("restart"), processes=2) as running:
+    with reporting_logs(request, live_cluster(tmp_path_factory.mktemp("restart"), processes=2)) as running:
         yield running
-        if request.session.testsfailed > failures_before or running.dead_servers():
-            report_logs(request.config, "Daphne output (tests/test_process_restart.py)", running.logs())
 
 
 @pytest.fixture(autouse=True)
 def servers_running(cluster):
-    dead = cluster.dead_servers()
-    if dead:
-        pytest.fail(f"Daphne {', '.join(s.name for s in dead)} is no longer running:\n{cluster.logs()}", pytrace=False)
+    require_running(cluster)
 
 
 @pytest.fixture

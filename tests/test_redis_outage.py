@@ -27,7 +27,7 @@ from tests.live_servers import (
     free_port,
     is_change,
     live_cluster,
-    report_logs,
+    reporting_logs,
     summarize,
 )
 
@@ -99,11 +99,9 @@ def redis_server(tmp_path_factory) -> Iterator[RedisServer]:
 
 @pytest.fixture(scope="module")
 def cluster(request, redis_server, tmp_path_factory) -> Iterator[LiveCluster]:
-    failures_before = request.session.testsfailed
-    with live_cluster(tmp_path_factory.mktemp("redis-outage"), processes=2, redis=redis_server.url) as running:
+    servers = live_cluster(tmp_path_factory.mktemp("redis-outage"), processes=2, redis=redis_server.url)
+    with reporting_logs(request, servers) as running:
         yield running
-        if request.session.testsfailed > failures_before or running.dead_servers():
-            report_logs(request.config, "Daphne output (tests/test_redis_outage.py)", running.logs())
 
 
 @pytest.fixture

@@ -23,7 +23,15 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
-from tests.live_servers import REPO, DaphneProcess, LiveCluster, api_request, live_cluster, report_logs
+from tests.live_servers import (
+    REPO,
+    DaphneProcess,
+    LiveCluster,
+    api_request,
+    live_cluster,
+    reporting_logs,
+    require_running,
+)
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -57,18 +65,13 @@ def pytest_collection_modifyitems(items):
 
 @pytest.fixture(scope="package")
 def cluster(request, tmp_path_factory) -> Iterator[LiveCluster]:
-    failures_before = request.session.testsfailed
-    with live_cluster(tmp_path_factory.mktemp("browser"), processes=2) as running:
+    with reporting_logs(request, live_cluster(tmp_path_factory.mktemp("browser"), processes=2)) as running:
         yield running
-        if request.session.testsfailed > failures_before or running.dead_servers():
-            report_logs(request.config, "Daphne output (tests/browser)", running.logs())
 
 
 @pytest.fixture(autouse=True)
 def servers_running(cluster):
-    dead = cluster.dead_servers()
-    if dead:
-        pytest.fail(f"Daphne {', '.join(s.name for s in dead)} is no longer running:\n{cluster.logs()}", pytrace=False)
+    require_running(cluster)
 
 
 @pytest.fixture(scope="package")

@@ -17,7 +17,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import wait_live
-from tests.live_servers import LiveCluster, report_logs
+from tests.live_servers import LiveCluster, reporting_logs
 from tests.test_db_outage import POSTGRES_ONLY, DatabaseProxy, cluster_behind, settle, stored
 
 pytestmark = POSTGRES_ONLY
@@ -34,11 +34,8 @@ def proxy() -> Iterator[DatabaseProxy]:
 
 @pytest.fixture(scope="module")
 def cluster(request, tmp_path_factory, proxy) -> Iterator[LiveCluster]:
-    failures_before = request.session.testsfailed
-    with cluster_behind(proxy, tmp_path_factory.mktemp("console-outage")) as running:
+    with reporting_logs(request, cluster_behind(proxy, tmp_path_factory.mktemp("console-outage"))) as running:
         yield running
-        if request.session.testsfailed > failures_before or running.dead_servers():
-            report_logs(request.config, "Daphne output (tests/browser/test_console_outage.py)", running.logs())
 
 
 @pytest.fixture(autouse=True)

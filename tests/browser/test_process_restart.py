@@ -15,7 +15,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import assert_not_reloaded, mark_no_reload, wait_live
-from tests.live_servers import LiveCluster, live_cluster, report_logs
+from tests.live_servers import LiveCluster, live_cluster, reporting_logs
 
 # The client's backoff (static/js/live.js): 0.5 s doubling to 30 s, the wait drawn from the upper half.
 BACKOFF_MIN_MS = 500
@@ -54,11 +54,8 @@ RECORD_STATES = """() => {
 
 @pytest.fixture(scope="module")
 def cluster(request, tmp_path_factory) -> Iterator[LiveCluster]:
-    failures_before = request.session.testsfailed
-    with live_cluster(tmp_path_factory.mktemp("browser-restart"), processes=2) as running:
+    with reporting_logs(request, live_cluster(tmp_path_factory.mktemp("browser-restart"), processes=2)) as running:
         yield running
-        if request.session.testsfailed > failures_before or running.dead_servers():
-            report_logs(request.config, "Daphne output (tests/browser/test_process_restart.py)", running.logs())
 
 
 def backoff_bounds_ms(attempt: int) -> tuple[float, float]:
