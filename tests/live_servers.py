@@ -29,6 +29,7 @@ import json
 import os
 import re
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
@@ -335,6 +336,64 @@ def require_redis(url: str) -> None:
             "start Redis or set REDIS_URL.",
             pytrace=False,
         )
+
+
+class RedisServer:
+    """A redis-server on a port of its own that a test can kill (SIGKILL) and start again."""
+
+    def __init__(self, log_dir: Path):
+        self.port = free_port()
+        self.log_path = log_dir / f"redis-{self.port}.log"
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        executable = shutil.which("redis-server")
+        if executable is None:
+            FAIL("redis-server is not installed: the Redis outage tests start one of their own.", pytrace=False)
+        command = [executable, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+        with self.log_path.open("ab") as log:
+            self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+        self.wait_until(lambda: self.answers(), "answering")
+
+    def kill(self) -> None:
+        self.process.kill()
+        self.process.wait(timeout=10)
+        self.wait_until(lambda: not self.answers(), "gone")
+
+    def answers(self) -> bool:
+        import redis
+
+        client = redis.Redis(port=self.port, socket_connect_timeout=0.5, socket_timeout=0.5)
+        try:
+            return bool(client.ping())
+        except redis.RedisError:
+            return False
+        finally:
+            client.close()
+
+    def wait_until(self, condition, what: str, timeout: float = 10.0) -> None:
+        deadline = time.monotonic() + timeout
+        while not condition():
+            if time.monotonic() > deadline:
+                FAIL(f"redis-server on {self.port} not {what} within {timeout:.0f} s", pytrace=False)
+            time.sleep(0.05)
+
+
+@contextlib.contextmanager
+def own_redis_server(log_dir: Path) -> Iterator[RedisServer]:
+    """A redis-server of the caller's own, killed on exit (however the test ended)."""
+    server = RedisServer(log_dir)
+    server.start()
+    try:
+        yield server
+    finally:
+        if server.process is not None and server.process.poll() is None:
+            server.process.kill()
+            server.process.wait(timeout=10)
 
 
 def effective_channel_layer(env: dict[str, str]) -> dict:

@@ -11,11 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import shutil
-import subprocess
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -23,10 +20,11 @@ from events.consumers import CLOSE_RESUME
 from tests.live_servers import (
     Fan,
     LiveCluster,
+    RedisServer,
     api_request,
-    free_port,
     is_change,
     live_cluster,
+    own_redis_server,
     reporting_logs,
     summarize,
 )
@@ -40,61 +38,10 @@ QUIET_PERIOD = 0.5
 INTERRUPTED = {"type": "status", "live": "interrupted"}
 
 
-class RedisServer:
-    """A redis-server on a port of its own that a test can kill (SIGKILL) and start again."""
-
-    def __init__(self, log_dir: Path):
-        self.port = free_port()
-        self.log_path = log_dir / f"redis-{self.port}.log"
-        self.process: subprocess.Popen | None = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> None:
-        executable = shutil.which("redis-server")
-        if executable is None:
-            pytest.fail("redis-server is not installed: the Redis outage test starts one of its own.", pytrace=False)
-        command = [executable, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
-        with self.log_path.open("ab") as log:
-            self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
-        self.wait_until(lambda: self.answers(), "answering")
-
-    def kill(self) -> None:
-        self.process.kill()
-        self.process.wait(timeout=10)
-        self.wait_until(lambda: not self.answers(), "gone")
-
-    def answers(self) -> bool:
-        import redis
-
-        client = redis.Redis(port=self.port, socket_connect_timeout=0.5, socket_timeout=0.5)
-        try:
-            return bool(client.ping())
-        except redis.RedisError:
-            return False
-        finally:
-            client.close()
-
-    def wait_until(self, condition, what: str, timeout: float = 10.0) -> None:
-        deadline = time.monotonic() + timeout
-        while not condition():
-            if time.monotonic() > deadline:
-                pytest.fail(f"redis-server on {self.port} not {what} within {timeout:.0f} s", pytrace=False)
-            time.sleep(0.05)
-
-
 @pytest.fixture(scope="module")
 def redis_server(tmp_path_factory) -> Iterator[RedisServer]:
-    server = RedisServer(tmp_path_factory.mktemp("redis"))
-    server.start()
-    try:
+    with own_redis_server(tmp_path_factory.mktemp("redis")) as server:
         yield server
-    finally:
-        if server.process is not None and server.process.poll() is None:
-            server.process.kill()
-            server.process.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")
