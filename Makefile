@@ -32,7 +32,11 @@ serve: $(BIN)/.installed
 /usr/sbin/nginx:
 	apt-get update -qq && apt-get install -y -qq nginx-light
 
-test: $(BIN)/.installed /usr/bin/chromium /usr/sbin/nginx
+# The Redis outage tests start (and kill) a redis-server of their own.
+/usr/bin/redis-server:
+	apt-get update -qq && apt-get install -y -qq redis-server
+
+test: $(BIN)/.installed /usr/bin/chromium /usr/sbin/nginx /usr/bin/redis-server
 	$(BIN)/pytest
 
 lint: $(BIN)/.installed
