@@ -295,3 +295,34 @@ def settle(page: Page, seconds: float = 0.0) -> None:
     )
     if seconds:
         time.sleep(seconds)
+
+
+# --- what a page's live connection does ------------------------------------------------------------
+
+# Every websocket the page opens: its URL, when it was created, opened and closed, and its close code.
+RECORD_SOCKETS = """(() => {
+  const Native = window.WebSocket;
+  const sockets = (window.__sockets = []);
+  window.WebSocket = class extends Native {
+    constructor(url, protocols) {
+      super(url, protocols);
+      const entry = {url: String(url), createdAt: performance.now(), openedAt: null, closedAt: null, code: null};
+      sockets.push(entry);
+      this.addEventListener("open", () => { entry.openedAt = performance.now(); });
+      this.addEventListener("close", (event) => { entry.closedAt = performance.now(); entry.code = event.code; });
+    }
+  };
+})();"""
+
+# Every state the live status shows from now on, in order.
+RECORD_STATES = """() => {
+  const status = document.getElementById("live-status");
+  window.__states = [];
+  new MutationObserver(() => window.__states.push(status.dataset.state))
+    .observe(status, {attributes: true, attributeFilter: ["data-state"]});
+}"""
+
+
+def sockets(page: Page) -> list[dict]:
+    """What RECORD_SOCKETS has recorded on `page`."""
+    return page.evaluate("window.__sockets")

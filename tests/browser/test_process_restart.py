@@ -12,9 +12,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
-from tests.browser.conftest import assert_not_reloaded, mark_no_reload, wait_live
+from tests.browser.conftest import (
+    RECORD_SOCKETS,
+    RECORD_STATES,
+    assert_not_reloaded,
+    mark_no_reload,
+    sockets,
+    wait_live,
+)
 from tests.live_servers import LiveCluster, live_cluster, reporting_logs
 
 # The client's backoff (static/js/live.js): 0.5 s doubling to 30 s, the wait drawn from the upper half.
@@ -28,30 +35,6 @@ BACK_LIVE_WITHIN_MS = 20_000
 INTERRUPTED_WITHIN_MS = 8_000
 LIVE_WITHIN_MS = 1_000
 
-# Every websocket the page opens: its URL, when it was created, opened and closed, and its close code.
-RECORD_SOCKETS = """(() => {
-  const Native = window.WebSocket;
-  const sockets = (window.__sockets = []);
-  window.WebSocket = class extends Native {
-    constructor(url, protocols) {
-      super(url, protocols);
-      const entry = {url: String(url), createdAt: performance.now(), openedAt: null, closedAt: null, code: null};
-      sockets.push(entry);
-      this.addEventListener("open", () => { entry.openedAt = performance.now(); });
-      this.addEventListener("close", (event) => { entry.closedAt = performance.now(); entry.code = event.code; });
-    }
-  };
-})();"""
-
-# Every state the live status shows from now on, in order.
-RECORD_STATES = """() => {
-  const status = document.getElementById("live-status");
-  window.__states = [];
-  new MutationObserver(() => window.__states.push(status.dataset.state))
-    .observe(status, {attributes: true, attributeFilter: ["data-state"]});
-}"""
-
-
 @pytest.fixture(scope="module")
 def cluster(request, tmp_path_factory) -> Iterator[LiveCluster]:
     with reporting_logs(request, live_cluster(tmp_path_factory.mktemp("browser-restart"), processes=2)) as running:
@@ -62,10 +45,6 @@ def backoff_bounds_ms(attempt: int) -> tuple[float, float]:
     """The shortest and longest wait live.js may draw before reconnect attempt `attempt + 1`."""
     base = min(BACKOFF_MAX_MS, BACKOFF_MIN_MS * 2**attempt)
     return base / 2, base
-
-
-def sockets(page: Page) -> list[dict]:
-    return page.evaluate("window.__sockets")
 
 
 def test_fan_page_rides_out_its_process_dying_and_shows_what_was_recorded_meanwhile(web, cluster, api, fan_server,

@@ -21,8 +21,17 @@ import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
 from events.consumers import CLOSE_RESUME
-from tests.browser.conftest import Api, DemoMatch, Web, assert_not_reloaded, mark_no_reload, wait_live
-from tests.browser.test_process_restart import RECORD_SOCKETS, RECORD_STATES, sockets
+from tests.browser.conftest import (
+    RECORD_SOCKETS,
+    RECORD_STATES,
+    Api,
+    DemoMatch,
+    Web,
+    assert_not_reloaded,
+    mark_no_reload,
+    sockets,
+    wait_live,
+)
 from tests.live_servers import (
     DaphneProcess,
     LiveCluster,
@@ -62,7 +71,7 @@ def cluster(request, redis_server, tmp_path_factory) -> Iterator[LiveCluster]:
 
 
 def watched_page(web: Web, server: DaphneProcess, path: str) -> Page:
-    """A page whose websockets and live-status changes are recorded (see test_process_restart.py)."""
+    """A page whose websockets and live-status changes are recorded (see conftest.py)."""
     context: BrowserContext = web.context(server)
     context.add_init_script(RECORD_SOCKETS)
     page = context.new_page()
