@@ -216,7 +216,7 @@ class LocalFanOut:
                 logger.exception("Fan-out for %s stopped; its fans are closed and will reconnect", fans.name)
                 for consumer in [*fans.live, *fans.pending]:
                     with contextlib.suppress(Exception):
-                        await consumer.close_for_resync()
+                        await consumer.close_with(CLOSE_RESUME, "Live updates stopped here: catch up.")
         finally:
             # A task the health check took its fans from (see _suspend) leaves them, and the
             # layer, as they are.
@@ -271,12 +271,7 @@ class LocalFanOut:
                 while (await self.layer.receive(self.probe_channel)).get("n") != self.probes:
                     pass  # the answer to an earlier probe, come late
             return True
-        except asyncio.CancelledError:
-            if asyncio.current_task().cancelling():
-                raise
-            self.probe_channel = None  # timed out: the layer dropped the channel
-            return False
-        except Exception as error:
+        except Exception as error:  # TimeoutError included (a cancelled receive drops its channel)
             if not self.interrupted:
                 logger.warning("Channel layer check failed: %r", error)
             self.probe_channel = None
@@ -293,11 +288,7 @@ class LocalFanOut:
             task, fans.task = fans.task, None
             if task is not None:
                 task.cancel()
-            for consumer in list(fans.live):
-                with contextlib.suppress(Exception):
-                    await consumer.send(text_data=INTERRUPTED)
-            for held in fans.pending.values():
-                held.append({"type": "websocket.send", "text": INTERRUPTED})
+            await self._deliver(fans, {"type": "websocket.send", "text": INTERRUPTED})
 
     async def _resume(self) -> None:
         """The layer answers again: every fan reconnects and catches up from the change log.
@@ -316,7 +307,7 @@ class LocalFanOut:
                 fans.task.cancel()
             for consumer in [*fans.live, *fans.pending]:
                 with contextlib.suppress(Exception):
-                    await consumer.close_for_resync(CLOSE_RESUME)
+                    await consumer.close_with(CLOSE_RESUME, "Live updates are back: catch up.")
 
     async def _restart_layer(self) -> None:
         """Drop the pub/sub layer's connections and subscriptions in this process; the next use opens new ones.
@@ -483,11 +474,6 @@ class ReadOnlyLiveConsumer(AsyncWebsocketConsumer):
         if self._fan_out is not None and self.group_name:
             self._fan_out.leave(self.group_name, self, linger=linger)
         self.group_name = ""
-
-    async def close_for_resync(self, code: int | None = None) -> None:
-        """The process lost the group's feed: close, so the client reconnects with its seq."""
-        self.leave_group(linger=False)
-        await self.close(code=code)
 
     async def receive(self, text_data=None, bytes_data=None):
         try:

@@ -2,7 +2,7 @@
 
 import re
 
-from django.template.loader import render_to_string as render_template
+from django.template.loader import render_to_string
 
 # A run of whitespace that holds a line break: template indentation, most of a fragment's bytes.
 # Outside <pre> (which no fragment has) HTML shows any such run as one space, so it is sent as one:
@@ -10,29 +10,29 @@ from django.template.loader import render_to_string as render_template
 INDENTATION = re.compile(r"\s*\n\s*")
 
 
-def render_to_string(template: str, context: dict) -> str:
-    return INDENTATION.sub(" ", render_template(template, context)).strip()
+def render(template: str, context: dict) -> str:
+    return INDENTATION.sub(" ", render_to_string(template, context)).strip()
 
 
 def event_html(event: dict) -> str:
-    return render_to_string("events/_event.html", {"event": event})
+    return render("events/_event.html", {"event": event})
 
 
 def timeline_html(events: list[dict]) -> str:
-    return render_to_string("events/_timeline.html", {"events": events})
+    return render("events/_timeline.html", {"events": events})
 
 
 def table_html(table: dict) -> str:
-    return render_to_string("events/_table.html", {"table": table})
+    return render("events/_table.html", {"table": table})
 
 
 def history_html(entries: list[dict]) -> str:
-    return render_to_string("events/_history.html", {"entries": entries})
+    return render("events/_history.html", {"entries": entries})
 
 
 def history_entry_html(entry: dict) -> str:
-    return render_to_string("events/_history_entry.html", {"entry": entry})
+    return render("events/_history_entry.html", {"entry": entry})
 
 
 def scenarios_html(found: dict) -> str:
-    return render_to_string("events/_scenarios.html", {"scenarios": found})
+    return render("events/_scenarios.html", {"scenarios": found})

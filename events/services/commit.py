@@ -54,10 +54,15 @@ def announce_again(match: Match, event: MatchEvent) -> int:
     change = Change.objects.filter(event=event, op=Change.Op.ADD).first()
     if change is None:
         return 0
+    announce_on_commit(change, match)
+    return change.seq
+
+
+def announce_on_commit(change: Change, match: Match) -> None:
+    """Send the change to every open page once the transaction commits (serialized now, once)."""
     message_text = broadcast.build_change_text(change, match)
     group_id, seq = match.group_id, change.seq
     transaction.on_commit(lambda: broadcast.publish(match.id, group_id, message_text, seq))
-    return change.seq
 
 
 def derive_match_state(match: Match) -> None:
@@ -135,7 +140,5 @@ def commit_change(
         related=related_after,
     )
     if announce:
-        message_text = broadcast.build_change_text(change, match)
-        group_id, seq = match.group_id, change.seq
-        transaction.on_commit(lambda: broadcast.publish(match.id, group_id, message_text, seq))
+        announce_on_commit(change, match)
     return change
