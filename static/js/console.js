@@ -110,22 +110,7 @@
   view.init(snapshot);
   view.startClock();
 
-  MC.live = MC.connectLive({
-    path: body.dataset.wsPath,
-    matchId: matchId,
-    getSeq: function () {
-      return view.seq;
-    },
-    onSnapshot: function (message) {
-      view.applySnapshot(message);
-    },
-    onChange: function (message) {
-      view.applyChange(message);
-    },
-    onStatus: function (status, detail) {
-      MC.showStatus(status, detail);
-    },
-  });
+  MC.live = view.connect(body.dataset.wsPath, matchId);
   MC.view = view;
 
   // --- form state ----------------------------------------------------------------------------

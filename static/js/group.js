@@ -104,15 +104,10 @@
     matches.forEach(tickFixture);
   }, 1000);
 
-  MC.live = MC.connectLive({
+  MC.live = MC.connectGroup({
     path: document.body.dataset.wsPath,
-    useSince: false,
-    getSeq: function (matchId) {
-      var seq = seqs.get(Number(matchId));
-      return seq === undefined ? null : seq;
-    },
+    seqs: seqs,
     onSnapshot: function (message) {
-      if (message.type !== "group_snapshot") return;
       offsetMs = MC.serverOffset(message.server_time);
       seqs.clear();
       (message.matches || []).forEach(function (match) {
@@ -128,15 +123,11 @@
     },
     onChange: function (message) {
       var id = Number(message.match_id);
-      seqs.set(id, message.seq);
       var state = Object.assign({ id: id }, message.match || {}, { seq: message.seq });
       updateFixture(remember(state), true);
       if (message.table) tableJson = JSON.stringify(message.table);
       if (message.html && message.html.table) MC.replaceTable(tableContainer, message.html.table);
       if (MC.predictor) MC.predictor.matchChanged(state, message.html && message.html.table);
-    },
-    onStatus: function (status, detail) {
-      MC.showStatus(status, detail);
     },
   });
 })();

@@ -5,10 +5,13 @@
  *     opens ws(s)://host{path}?since={seq}, reconnects with exponential backoff and
  *     jitter, drops duplicates, reconnects on a gap so the server replays what was
  *     missed, and reports "connecting" / "live" / "reconnecting" / "interrupted".
+ *   connectGroup({path, seqs, onSnapshot, onChange})
+ *     the same for the group socket, with seq kept per match (group.js, matchday.js).
  *   MatchView
  *     the state of one match page (seq, score, period, clock, pitch, events) and
  *     how a snapshot or a change is applied to the DOM: the timeline, the score
- *     header, the lineups and the group table. Shared by match.js and console.js.
+ *     header, the lineups and the group table; view.connect(path, matchId) keeps it
+ *     live. Shared by match.js and console.js.
  *
  * Markup comes from the server (html.timeline, html.event, html.table): this file
  * never builds event or table markup, it only places what it is sent.
@@ -34,6 +37,12 @@
   var CLOSE_TOO_MANY = 4429;
   // After CLOSE_RESUME every page of a process returns at once: each waits up to this long, at random.
   var RESUME_SPREAD_MS = 3000;
+  // Close codes after which reconnecting cannot help: the page says why and stops.
+  var FINAL_CLOSES = {};
+  FINAL_CLOSES[CLOSE_NOT_FOUND] = "not found";
+  FINAL_CLOSES[CLOSE_BAD_REQUEST] = "refused";
+  FINAL_CLOSES[CLOSE_SIGNED_OUT] = "signed out";
+  FINAL_CLOSES[CLOSE_FORBIDDEN] = "not allowed";
   var HIGHLIGHT_MS = 2000;
 
   // The order periods are played in: sorts the timeline the way the match happened.
@@ -166,14 +175,9 @@
         stopPing();
         if (stopped) return;
         var code = event ? event.code : null;
-        var final = {};
-        final[CLOSE_NOT_FOUND] = "not found";
-        final[CLOSE_BAD_REQUEST] = "refused";
-        final[CLOSE_SIGNED_OUT] = "signed out";
-        final[CLOSE_FORBIDDEN] = "not allowed";
-        if (final[code]) {
+        if (FINAL_CLOSES[code]) {
           stopped = true;
-          setStatus("closed", final[code]);
+          setStatus("closed", FINAL_CLOSES[code]);
           return;
         }
         if (code === CLOSE_RESUME) {
@@ -341,6 +345,37 @@
         return status;
       },
     };
+  }
+
+  /**
+   * The group socket, for pages that show several matches: a group_snapshot, then the changes of
+   * every match in the group, with seq kept per match (a gap reconnects for a fresh snapshot).
+   *
+   * options.path        "/ws/groups/1/"
+   * options.seqs        the page's Map of match id -> last seq applied (read and kept up to date)
+   * options.onSnapshot  (group_snapshot) => the page takes it (and sets seqs as it sees fit)
+   * options.onChange    (change) => the page applies it; its match's seq is already recorded
+   */
+  function connectGroup(options) {
+    var seqs = options.seqs;
+    return connectLive({
+      path: options.path,
+      useSince: false,
+      getSeq: function (matchId) {
+        var seq = seqs.get(Number(matchId));
+        return seq === undefined ? null : seq;
+      },
+      onSnapshot: function (message) {
+        if (message.type === "group_snapshot") options.onSnapshot(message);
+      },
+      onChange: function (message) {
+        seqs.set(Number(message.match_id), message.seq);
+        options.onChange(message);
+      },
+      onStatus: function (status, detail) {
+        showStatus(status, detail);
+      },
+    });
   }
 
   // --- the match clock --------------------------------------------------------------------
@@ -534,6 +569,27 @@
     this.clockTimer = null;
     this.titleTemplate = null;
   }
+
+  /** Keep this view live on the match socket at `path` (the match page and the editor console). */
+  MatchView.prototype.connect = function (path, matchId) {
+    var view = this;
+    return connectLive({
+      path: path,
+      matchId: matchId,
+      getSeq: function () {
+        return view.seq;
+      },
+      onSnapshot: function (message) {
+        view.applySnapshot(message);
+      },
+      onChange: function (message) {
+        view.applyChange(message);
+      },
+      onStatus: function (status, detail) {
+        showStatus(status, detail);
+      },
+    });
+  };
 
   MatchView.prototype.$ = function (id) {
     return this.root.getElementById(id);
@@ -763,6 +819,7 @@
 
   var api = {
     connectLive: connectLive,
+    connectGroup: connectGroup,
     classify: classify,
     backoffDelay: backoffDelay,
     socketUrl: socketUrl,

@@ -9,22 +9,6 @@
   view.init(snapshot);
   view.startClock();
 
-  var body = document.body;
-  MC.live = MC.connectLive({
-    path: body.dataset.wsPath,
-    matchId: body.dataset.matchId,
-    getSeq: function () {
-      return view.seq;
-    },
-    onSnapshot: function (message) {
-      view.applySnapshot(message);
-    },
-    onChange: function (message) {
-      view.applyChange(message);
-    },
-    onStatus: function (status, detail) {
-      MC.showStatus(status, detail);
-    },
-  });
+  MC.live = view.connect(document.body.dataset.wsPath, document.body.dataset.matchId);
   MC.view = view;
 })();

@@ -189,15 +189,10 @@
     matches.forEach(tick);
   }, 500);
 
-  MC.live = MC.connectLive({
+  MC.live = MC.connectGroup({
     path: document.body.dataset.wsPath,
-    useSince: false,
-    getSeq: function (matchId) {
-      var seq = seqs.get(Number(matchId));
-      return seq === undefined ? null : seq;
-    },
+    seqs: seqs,
     onSnapshot: function (message) {
-      if (message.type !== "group_snapshot") return;
       offsetMs = MC.serverOffset(message.server_time);
       var stale = false;
       (message.matches || []).forEach(function (match) {
@@ -213,7 +208,6 @@
     },
     onChange: function (message) {
       var id = Number(message.match_id);
-      seqs.set(id, message.seq);
       var html = message.html || {};
       if (onPage.has(id)) {
         var state = Object.assign({ id: id }, message.match || {}, { seq: message.seq });
@@ -226,9 +220,6 @@
       if (html.table) replaceTable(html.table);
       // Who can still finish where: asked again after every change (the server caches per state).
       if (MC.scenarios && MC.scenarios.main) MC.scenarios.main.soon();
-    },
-    onStatus: function (status, detail) {
-      MC.showStatus(status, detail);
     },
   });
 
