@@ -490,6 +490,26 @@ class ReadOnlyLiveConsumer(AsyncWebsocketConsumer):
     async def disconnect(self, code):
         self.leave_group()
 
+    async def open(self, group: str, read_opening, *args) -> None:
+        """Join `group`, send what `read_opening(*args)` gives (None: no such thing), then go live.
+
+        Joined before reading, so nothing committed in between is missed; the client drops any
+        change it then receives twice by its seq.
+        """
+        await self.join_group(group)
+        try:
+            texts = await database_sync_to_async(read_opening)(*args)
+        except DatabaseError:
+            await self.unavailable()
+            return
+        if texts is None:
+            await self.not_found()
+            return
+        await self.accept()
+        for text in texts:
+            await self.send(text_data=text)
+        await self.go_live()
+
     async def unavailable(self) -> None:
         logger.warning("A fan's socket was refused: the database did not answer", exc_info=True)
         await self.refuse(CLOSE_UNAVAILABLE, "The database is unavailable; try again shortly.")
@@ -501,21 +521,8 @@ class ReadOnlyLiveConsumer(AsyncWebsocketConsumer):
 class MatchConsumer(ReadOnlyLiveConsumer):
     async def connect(self):
         match_id = self.scope["url_route"]["kwargs"]["match_id"]
-        # Join before reading, so nothing committed in between is missed; the
-        # client drops any change it then receives twice by its seq.
-        await self.join_group(broadcast.match_group(match_id))
-        try:
-            texts = await database_sync_to_async(opening_messages)(match_id, parse_since(self.scope["query_string"]))
-        except DatabaseError:
-            await self.unavailable()
-            return
-        if texts is None:
-            await self.not_found()
-            return
-        await self.accept()
-        for text in texts:
-            await self.send(text_data=text)
-        await self.go_live()
+        since = parse_since(self.scope["query_string"])
+        await self.open(broadcast.match_group(match_id), opening_messages, match_id, since)
 
 
 class EditorMatchConsumer(MatchConsumer):
@@ -560,18 +567,7 @@ class EditorMatchConsumer(MatchConsumer):
 class GroupConsumer(ReadOnlyLiveConsumer):
     async def connect(self):
         group_id = self.scope["url_route"]["kwargs"]["group_id"]
-        await self.join_group(broadcast.group_group(group_id))
-        try:
-            snapshot = await database_sync_to_async(group_opening_snapshot)(group_id)
-        except DatabaseError:
-            await self.unavailable()
-            return
-        if snapshot is None:
-            await self.not_found()
-            return
-        await self.accept()
-        await self.send(text_data=json.dumps(snapshot))
-        await self.go_live()
+        await self.open(broadcast.group_group(group_id), group_opening_messages, group_id)
 
 
 def opening_messages(match_id: int, since: int | None) -> list[str] | None:
@@ -586,9 +582,10 @@ def opening_messages(match_id: int, since: int | None) -> list[str] | None:
         return None
 
 
-def group_opening_snapshot(group_id: int) -> dict | None:
+def group_opening_messages(group_id: int) -> list[str] | None:
+    """What a group socket sends first (its snapshot), or None when there is no such group."""
     try:
-        return selectors.group_snapshot(group_id)
+        return [json.dumps(selectors.group_snapshot(group_id))]
     except Group.DoesNotExist:
         return None
 
