@@ -85,7 +85,9 @@ def daphne_protocol(send):
         return None
     server = getattr(send.func, "__self__", None)
     protocol = send.args[0]
-    if type(server).__module__ != "daphne.server":
+    # Daphne's server or a subclass (matchcentre.server), checked by name: importing daphne.server
+    # here would install its reactor in processes that are not Daphne.
+    if not any(f"{cls.__module__}.{cls.__qualname__}" == "daphne.server.Server" for cls in type(server).__mro__):
         return None
     if not all(hasattr(protocol, name) for name in ("state", "STATE_OPEN", "send_queue", "transport", "sendData")):
         return None

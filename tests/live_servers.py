@@ -205,17 +205,33 @@ def run_manage(args, env: dict[str, str], *, timeout: float = COMMAND_TIMEOUT) -
 
 
 def start_daphne(
-    name: str, env: dict[str, str], log_dir: Path, attempts: int = 3, *, port: int | None = None
+    name: str,
+    env: dict[str, str],
+    log_dir: Path,
+    attempts: int = 3,
+    *,
+    port: int | None = None,
+    options: tuple[str, ...] = DAPHNE_OPTIONS,
 ) -> DaphneProcess:
-    """Start one Daphne on `port`, or on a free port (retrying if another process took it in between)."""
+    """Start one Daphne (matchcentre.server) on `port`, or on a free port (retrying if another process
+    took it in between), with Daphne's command-line `options`."""
     for _attempt in range(attempts):
         port = port or free_port()
         log_path = log_dir / f"daphne-{name}-{port}.log"
         log = log_path.open("ab")  # a restart on the same port keeps what came before
         try:
             process = subprocess.Popen(
-                [sys.executable, "-m", "daphne", *DAPHNE_OPTIONS, "-b", "127.0.0.1", "-p", str(port),
-                 "matchcentre.asgi:application"],
+                [
+                    sys.executable,
+                    "-m",
+                    "matchcentre.server",
+                    *options,
+                    "-b",
+                    "127.0.0.1",
+                    "-p",
+                    str(port),
+                    "matchcentre.asgi:application",
+                ],
                 cwd=REPO,
                 env=env,
                 stdout=log,

@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from tests.live_servers import (
+    DAPHNE_OPTIONS,
     DaphneProcess,
     Fan,
     LiveCluster,
@@ -28,7 +29,9 @@ from tests.live_servers import (
     live_cluster,
     reporting_logs,
     require_running,
+    start_daphne,
     summarize,
+    wait_until_ready,
 )
 
 pytestmark = [pytest.mark.live_server, pytest.mark.redis]
@@ -429,3 +432,54 @@ def test_the_real_server_closes_oversized_messages(cluster, match):
     # Daphne answers 1009 and drops the connection at once; the client, still sending, may see the
     # drop (1006) before it reads the close frame. Either way the message was never taken in.
     assert daphnes in (1009, 1006)
+
+
+def read_frame(sock: socket.socket) -> tuple[int, bytes]:
+    """One unmasked frame from the server: (opcode, payload); (-1, b"") when the connection ends."""
+
+    def exactly(count: int) -> bytes:
+        data = b""
+        while len(data) < count:
+            chunk = sock.recv(count - len(data))
+            if not chunk:
+                raise ConnectionResetError
+            data += chunk
+        return data
+
+    try:
+        first, second = exactly(2)
+        length = second & 0x7F
+        if length == 126:
+            length = int.from_bytes(exactly(2), "big")
+        elif length == 127:
+            length = int.from_bytes(exactly(8), "big")
+        return first & 0x0F, exactly(length)
+    except (ConnectionResetError, TimeoutError):
+        return -1, b""
+
+
+def test_the_servers_housekeeping_pings_fans_and_drops_those_that_never_answer(cluster, match):
+    """matchcentre.server does Daphne's per-connection checks a slice at a time; they still run.
+
+    A server with a one-second keep-alive ping: a fan that never answers gets its pings, then is cut.
+    """
+    server = start_daphne(
+        "pinging",
+        cluster.server_env,
+        cluster.log_dir,
+        options=(*DAPHNE_OPTIONS, "--ping-interval", "1", "--ping-timeout", "1"),
+    )
+    try:
+        wait_until_ready([server])
+        sock = stalled_fan(server, f"/ws/matches/{match.id}/")
+        sock.settimeout(8)
+        started = time.monotonic()
+        opcodes = []
+        while (opcode := read_frame(sock)[0]) not in (-1, 8):  # until the connection ends or closes
+            opcodes.append(opcode)
+        sock.close()
+        assert opcodes[0] == 1, opcodes  # the snapshot
+        assert 9 in opcodes, f"no ping before the end: {opcodes}"
+        assert time.monotonic() - started < 8
+    finally:
+        server.stop()
