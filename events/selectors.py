@@ -124,14 +124,16 @@ def match_state(match: Match) -> dict:
     }
 
 
-def match_state_with_pitch(match: Match) -> dict:
+def match_state_with_pitch(match: Match, active: list[MatchEvent] | None = None) -> dict:
     """The match state plus who is on the pitch and on the bench, per side.
 
     Stored with each change, so that consoles can offer only the players an
-    event may name, on replay as well as live.
+    event may name, on replay as well as live. `active`: the match's active events, when the caller
+    has them already.
     """
     lineup = list(LineupEntry.objects.filter(match=match).values_list("team_id", "player_id", "starter"))
-    active = list(MatchEvent.objects.filter(match=match, state=MatchEvent.State.ACTIVE))
+    if active is None:
+        active = list(MatchEvent.objects.filter(match=match, state=MatchEvent.State.ACTIVE))
     sides = pitch_state(lineup, active)
     empty = SideState()
     return {

@@ -1,10 +1,11 @@
 import json
+from datetime import timedelta
 
 import pytest
 from django.test import Client
 
 from events import services
-from events.models import MatchEvent
+from events.models import ApiToken, MatchEvent
 from tests.factories import make_match, make_user, player
 
 pytestmark = pytest.mark.django_db
@@ -140,6 +141,29 @@ def test_a_revoked_token_no_longer_works(client, match):
     raw = services.create_api_token(user=user)
     services.revoke_api_token(token_id=user.api_tokens.get().id)
     assert post_event(client, match, raw, **goal_body(match)).status_code == 401
+
+
+def test_a_token_records_when_it_was_last_used_to_the_minute(client, match):
+    user = make_user(role="Editors")
+    raw = services.create_api_token(user=user)
+    stored = user.api_tokens.get()
+    assert stored.last_used_at is None
+
+    assert post_event(client, match, raw, **goal_body(match)).status_code == 201
+    stored.refresh_from_db()
+    first_use = stored.last_used_at
+    assert first_use is not None
+
+    # Within the minute, requests do not write it again.
+    assert post_event(client, match, raw, **goal_body(match, minute=20)).status_code == 201
+    stored.refresh_from_db()
+    assert stored.last_used_at == first_use
+
+    # Once it is a minute old, the next request brings it up to date.
+    ApiToken.objects.filter(pk=stored.pk).update(last_used_at=first_use - timedelta(minutes=1))
+    assert post_event(client, match, raw, **goal_body(match, minute=30)).status_code == 201
+    stored.refresh_from_db()
+    assert stored.last_used_at >= first_use
 
 
 def test_rule_violations_are_400_naming_the_field(client, match, token):

@@ -65,13 +65,13 @@ def announce_on_commit(change: Change, match: Match) -> None:
     transaction.on_commit(lambda: broadcast.publish(match.id, group_id, message_text, seq))
 
 
-def derive_match_state(match: Match) -> None:
-    """Recompute the cached score, period, status and clock from the active events."""
+def derive_match_state(match: Match, active: list[MatchEvent]) -> None:
+    """Recompute the cached score, period, status and clock from the active events, in recorded order."""
     home = away = 0
     period = Period.PRE_MATCH
     period_started_at = None
     added_time = None
-    for event in active_events(match):
+    for event in active:
         if event.kind in GOAL_KINDS:
             scored_for_home = (event.team_id == match.home_id) != (event.kind == EventKind.OWN_GOAL)
             home, away = (home + 1, away) if scored_for_home else (home, away + 1)
@@ -115,8 +115,9 @@ def commit_change(
     related: list[MatchEvent] = (),
 ) -> Change:
     """Bump the seq, log the change, and send it to every open page once the transaction commits."""
+    active = list(active_events(match))
     if derive:
-        derive_match_state(match)
+        derive_match_state(match, active)
     match.seq += 1
     match.save()
     if event is not None:
@@ -135,7 +136,7 @@ def commit_change(
         user=user if getattr(user, "is_authenticated", False) else None,
         before=before,
         after=selectors.event_dict(event) if event is not None else None,
-        match_state=selectors.match_state_with_pitch(match),
+        match_state=selectors.match_state_with_pitch(match, active),
         reason=reason,
         related=related_after,
     )

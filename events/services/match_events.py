@@ -87,7 +87,7 @@ def record_event(
             prepare_event(match, event, minute_given=minute is not None)
             event.save()
             change = commit_change(match, op=Change.Op.ADD, event=event, before=None, user=user)
-            return EventResult(event, created=True, seq=change.seq)
+            return EventResult(change.event, created=True, seq=change.seq)
     except IntegrityError:
         # A concurrent request with the same key won the race (databases that
         # cannot lock the match row, such as SQLite, get here): answer with its result.
@@ -141,7 +141,7 @@ def amend_event(
         event.version += 1
         event.save()
         change = commit_change(match, op=Change.Op.UPDATE, event=event, before=before, user=user, reason=reason)
-        return EventResult(event, created=False, seq=change.seq)
+        return EventResult(change.event, created=False, seq=change.seq)
 
 
 def remove_event(*, event_id: int, user=None, expected_version: int | None = None, reason: str = "") -> EventResult:
@@ -167,4 +167,4 @@ def remove_event(*, event_id: int, user=None, expected_version: int | None = Non
         change = commit_change(
             match, op=Change.Op.REMOVE, event=event, before=before, user=user, reason=reason, related=related
         )
-        return EventResult(event, created=False, seq=change.seq)
+        return EventResult(change.event, created=False, seq=change.seq)

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 
 from django.utils import timezone
 
 from ..models import ApiToken
+
+# "Last used" is kept to the minute: writing it on every request would add a database write to each
+# of an editor's submissions.
+LAST_USED_PRECISION = timedelta(minutes=1)
 
 
 def create_api_token(*, user, name: str = "") -> str:
@@ -29,5 +34,7 @@ def authenticate_api_token(*, raw_token: str):
     )
     if token is None:
         return None
-    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at >= LAST_USED_PRECISION:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
