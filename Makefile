@@ -57,4 +57,4 @@ cluster: $(BIN)/.installed
 	$(BIN)/python -m deploy.local_cluster
 
 clean:
-	rm -rf $(VENV) staticfiles db.sqlite3 .pytest_cache
+	rm -rf $(VENV) staticfiles db.sqlite3 db.sqlite3-wal db.sqlite3-shm .pytest_cache
