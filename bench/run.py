@@ -11,7 +11,9 @@ For each N it measures, in this order:
   (tests/live_servers.py; PostgreSQL when DATABASE_URL says so), Redis through the pub/sub channel
   layer; N fans on Liverpool-Napoli's socket, resuming from the current seq (`?since=N`, the path a
   fan takes after a restart); 20 goals recorded through the real API with an editor's token, 0.5 s
-  apart, each change timed from its `at` (the commit time) to its receipt;
+  apart, each change timed from its `at` (the commit time) to its receipt. The goals go, as nginx
+  sends editors' writes in deploy/, to a newsroom process that holds no fans (its CPU counts with
+  the servers'); --editors-on-fan-processes posts them to the fans' processes instead;
 - the reference: as many bench/reference.py processes, the same fans, 20 broadcasts of a message of
   the same bytes (a real change, recorded first), timed from the broadcast to receipt.
 
@@ -258,9 +260,13 @@ class Bench:
         result = Result("matchcentre", fans, count)
         seq = self.reset_match()
         servers = [start_daphne(f"bench-{fans}-{index}", self.server_env, self.work) for index in range(count)]
+        newsroom = []
+        if not self.args.editors_on_fan_processes:
+            newsroom.append(start_daphne(f"bench-{fans}-newsroom", self.server_env, self.work))
+        editors = newsroom or servers
         fan_processes: list[LineProcess] = []
         try:
-            wait_until_ready(servers)
+            wait_until_ready(servers + newsroom)
             seq = self.warm_up(servers, seq)
             baseline = [rss_kb(server.process.pid) for server in servers]
             # Fans resume from the current seq (as after a restart): the connect path is the same for
@@ -275,7 +281,7 @@ class Bench:
             result.kb_per_connection = round(grown / max(1, result.connected), 2)
 
             profile = self.profile(servers, f"broadcast-{fans}")
-            cpu_before = sum(cpu_seconds(server.process.pid) for server in servers)
+            cpu_before = sum(cpu_seconds(server.process.pid) for server in servers + newsroom)
             fans_cpu_before = sum(cpu_seconds(process.pid) for process in fan_processes)
             seqs, post_times = [], []
             started = time.monotonic()
@@ -283,11 +289,11 @@ class Bench:
                 pause = started + index * self.args.interval - time.monotonic()
                 if pause > 0:
                     time.sleep(pause)
-                body, elapsed = self.post(servers[index % count], goal)
+                body, elapsed = self.post(editors[index % len(editors)], goal)
                 seqs.append(body["seq"])
                 post_times.append(elapsed * 1000.0)
             self.collect(fan_processes, seqs, result)
-            cpu_after = sum(cpu_seconds(server.process.pid) for server in servers)
+            cpu_after = sum(cpu_seconds(server.process.pid) for server in servers + newsroom)
             result.fans_cpu_per_broadcast_s = round(
                 (sum(cpu_seconds(process.pid) for process in fan_processes) - fans_cpu_before) / len(seqs), 4
             )
@@ -297,12 +303,12 @@ class Bench:
             result.post_p99_ms = round(percentile(post_times, 0.99), 1)
             result.post_max_ms = round(max(post_times), 1)
             result.post_ms = [round(value, 1) for value in post_times]
-            dead = [server.name for server in servers if not server.alive()]
+            dead = [server.name for server in servers + newsroom if not server.alive()]
             if dead:
                 result.errors.append(f"Daphne {', '.join(dead)} died")
         finally:
             stop_all(fan_processes)
-            live_servers.stop_all(servers)
+            live_servers.stop_all(servers + newsroom)
         return result
 
     def profile(self, servers: list[DaphneProcess], name: str) -> list[subprocess.Popen]:
@@ -548,6 +554,11 @@ def parse_args(argv=None):
         "--concurrency", type=int, default=CONNECT_CONCURRENCY, help="handshakes in flight per fan process"
     )
     parser.add_argument("--only", choices=("matchcentre", "reference"), help="measure one server only")
+    parser.add_argument(
+        "--editors-on-fan-processes",
+        action="store_true",
+        help="post the goals to the processes that hold the fans, not to a newsroom process of their own",
+    )
     parser.add_argument("--profile", metavar="DIR", help="sample the first server with py-spy into DIR")
     parser.add_argument("--logs", metavar="DIR", help="keep the servers' and fans' logs (and the database) in DIR")
     parser.add_argument("--out", default=str(BENCH / "results"), help="folder for fanout.json and fanout.png")
@@ -626,6 +637,7 @@ def main(argv=None) -> int:
             "message_bytes": message_bytes,
             "fans_per_process": FANS_PER_PROCESS,
             "fans_per_load_generator": FANS_PER_GENERATOR,
+            "editors_post_to": "the fans' processes" if args.editors_on_fan_processes else "a newsroom process",
         },
         "seconds": round(time.monotonic() - started, 1),
         "results": [dict(asdict(r), delivery=r.delivery) for r in results],

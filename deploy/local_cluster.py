@@ -1,14 +1,17 @@
-"""The scale-out deployment on one machine: nginx (Debian's package) in front of two Daphne processes.
+"""The scale-out deployment on one machine: nginx (Debian's package) in front of two Daphne processes
+for fans and one for editors (the newsroom).
 
     make cluster              # python -m deploy.local_cluster
     CLUSTER_PORT=8080 REPLAY_SPEED=30 make cluster
 
 Redis and PostgreSQL come from the environment (REDIS_URL, DATABASE_URL; SQLite when DATABASE_URL is
 unset); the processes get a fresh database with the demo loaded (tests/live_servers.py). nginx runs
-the site's own locations (deploy/nginx/matchcentre-locations.conf) with an upstream of the two
-processes, serves the static files itself and says in an `X-Upstream` header which process answered.
-It then replays Liverpool-Napoli through nginx and keeps serving until Ctrl-C, which stops everything.
-tests/test_cluster.py runs the same cluster and checks that fans on both processes get every change.
+the site's own locations (deploy/nginx/matchcentre-locations.conf) with the fans' upstream of two
+processes and the newsroom's of one, serves the static files itself and says in an `X-Upstream` header
+which process answered. It then replays Liverpool-Napoli through nginx (the replay's writes go to the
+newsroom) and keeps serving until Ctrl-C, which stops everything. tests/test_cluster.py runs the same
+cluster and checks that fans on both processes get every change, and that editors' writes go to the
+newsroom.
 """
 
 from __future__ import annotations
@@ -37,9 +40,13 @@ def find_nginx() -> str | None:
     return shutil.which("nginx") or next((p for p in ("/usr/sbin/nginx",) if os.access(p, os.X_OK)), None)
 
 
-def nginx_config(prefix: Path, port: int, upstreams: list[int], static_root: Path) -> str:
-    """A whole nginx.conf: this folder's locations, the upstream, static files, logs and temp files under `prefix`."""
-    servers = "\n".join(f"        server 127.0.0.1:{upstream} max_fails=3 fail_timeout=10s;" for upstream in upstreams)
+def upstream_servers(ports: list[int]) -> str:
+    return "\n".join(f"        server 127.0.0.1:{port} max_fails=3 fail_timeout=10s;" for port in ports)
+
+
+def nginx_config(prefix: Path, port: int, upstreams: list[int], newsroom: list[int], static_root: Path) -> str:
+    """A whole nginx.conf: this folder's locations, the two upstreams, static files, logs and temp files
+    under `prefix`."""
     # Started as root (CI, a container): workers stay root too, so that they read the static files where they are.
     user = "user root root;\n" if os.geteuid() == 0 else ""
     return f"""{user}daemon off;
@@ -72,8 +79,13 @@ http {{
 
     upstream matchcentre {{
         least_conn;
-{servers}
+{upstream_servers(upstreams)}
         keepalive 8;
+    }}
+
+    upstream matchcentre_newsroom {{
+{upstream_servers(newsroom)}
+        keepalive 4;
     }}
 
     server {{
@@ -93,8 +105,11 @@ http {{
 
 
 @contextlib.contextmanager
-def nginx_in_front(servers: list[DaphneProcess], work_dir: Path, port: int | None = None) -> Iterator[DaphneProcess]:
-    """nginx on `port` (a free one by default) proxying to `servers`; yields it as a server to talk to."""
+def nginx_in_front(
+    servers: list[DaphneProcess], newsroom: list[DaphneProcess], work_dir: Path, port: int | None = None
+) -> Iterator[DaphneProcess]:
+    """nginx on `port` (a free one by default) proxying fans to `servers` and editors to `newsroom`;
+    yields it as a server to talk to."""
     binary = find_nginx()
     if binary is None:
         raise LiveServerError(f"nginx is not installed (Debian's package): {INSTALL_NGINX}")
@@ -102,7 +117,9 @@ def nginx_in_front(servers: list[DaphneProcess], work_dir: Path, port: int | Non
     prefix.mkdir(parents=True, exist_ok=True)
     port = port or free_port()
     config = prefix / "nginx.conf"
-    config.write_text(nginx_config(prefix, port, [server.port for server in servers], REPO / "static"))
+    config.write_text(
+        nginx_config(prefix, port, [s.port for s in servers], [s.port for s in newsroom], REPO / "static")
+    )
     log_path = prefix / "output.log"
     checked = subprocess.run([binary, "-t", "-p", str(prefix), "-c", str(config)], capture_output=True, text=True)
     if checked.returncode != 0:
@@ -162,11 +179,12 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="matchcentre-cluster-") as folder:
         try:
             with (
-                live_cluster(Path(folder), processes=2) as cluster,
-                nginx_in_front(cluster.servers, Path(folder), port) as nginx,
+                live_cluster(Path(folder), processes=3) as cluster,
+                nginx_in_front(cluster.servers[:2], cluster.servers[2:], Path(folder), port) as nginx,
             ):
-                a, b = cluster.servers
-                print(f"nginx   http://127.0.0.1:{port}/  ->  Daphne :{a.port} and :{b.port}")
+                a, b, newsroom = cluster.servers
+                print(f"nginx   http://127.0.0.1:{port}/  ->  fans: Daphne :{a.port} and :{b.port}")
+                print(f"        editors (console, admin, API writes): Daphne :{newsroom.port}")
                 print(f"match   http://127.0.0.1:{port}/matches/{cluster.demo_match_id}/")
                 print(f"Redis   {cluster.redis_url} (channel prefix {cluster.layer_prefix})")
                 print(f"editor token: {cluster.token}")

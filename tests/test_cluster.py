@@ -1,15 +1,18 @@
-"""The scale-out deployment: nginx (deploy/nginx) in front of two Daphne processes sharing Redis.
+"""The scale-out deployment: nginx (deploy/nginx) in front of two Daphne processes for fans and one
+for editors (the newsroom), sharing Redis.
 
-Fans connect through nginx, which spreads them over both processes; an editor posts through nginx;
-every fan, whichever process holds it, gets every change once and in order. This is `make cluster`
-(deploy/local_cluster.py) with a few fans. It needs nginx (Debian: apt-get install -y nginx-light)
-and fails, saying so, without it.
+Fans connect through nginx, which spreads them over the fans' processes; an editor posts through
+nginx, which sends the write to the newsroom; every fan, whichever process holds it, gets every change
+once and in order. This is `make cluster` (deploy/local_cluster.py) with a few fans. It needs nginx
+(Debian: apt-get install -y nginx-light) and fails, saying so, without it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import time
+import urllib.error
 import urllib.request
 from collections import Counter
 
@@ -32,9 +35,9 @@ def proxied(request, tmp_path_factory):
         pytest.fail(f"nginx is not installed, and this test runs the site behind it: {INSTALL_NGINX}", pytrace=False)
     failures_before = request.session.testsfailed
     work = tmp_path_factory.mktemp("cluster")
-    with live_cluster(work, processes=2) as cluster:
+    with live_cluster(work, processes=3) as cluster:
         try:
-            with nginx_in_front(cluster.servers, work) as nginx:
+            with nginx_in_front(cluster.servers[:2], cluster.servers[2:], work) as nginx:
                 yield cluster, nginx
                 if request.session.testsfailed > failures_before:
                     report_logs(
@@ -46,8 +49,40 @@ def proxied(request, tmp_path_factory):
             pytest.fail(f"{error}\n{cluster.logs()}", pytrace=False)
 
 
+OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
 def upstream_of(fan: Fan) -> str:
     return fan._socket.response.headers.get("X-Upstream", "")
+
+
+def address(server) -> str:
+    return f"127.0.0.1:{server.port}"
+
+
+def request_through(nginx, method: str, path: str, body: dict | None = None, token: str | None = None):
+    """(status, decoded body, the process that answered) of a request through nginx."""
+    headers = {"Accept": "application/json", "Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(nginx.base_url + path, data=data, method=method, headers=headers)
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None
+
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}), NoRedirect)
+    try:
+        with opener.open(request, timeout=10) as response:
+            status, raw, headers = response.status, response.read(), response.headers
+    except urllib.error.HTTPError as error:
+        status, raw, headers = error.code, error.read(), error.headers
+    try:
+        decoded = json.loads(raw)
+    except ValueError:
+        decoded = raw.decode(errors="replace")
+    return status, decoded, headers.get("X-Upstream", "")
 
 
 def test_fans_on_both_processes_behind_nginx_get_every_change_once(proxied):
@@ -72,7 +107,7 @@ def test_fans_on_both_processes_behind_nginx_get_every_change_once(proxied):
         await asyncio.gather(*(fan.connect(timeout=CONNECT_TIMEOUT) for fan in fans))
         try:
             spread = Counter(upstream_of(fan) for fan in fans)
-            ports = {f"127.0.0.1:{server.port}" for server in cluster.servers}
+            ports = {address(server) for server in cluster.servers[:2]}
             assert set(spread) == ports, f"nginx put the fans on {dict(spread)}, not on both of {sorted(ports)}"
             for fan in fans:
                 [first] = await fan.wait_for_count(1, CONNECT_TIMEOUT)
@@ -80,10 +115,12 @@ def test_fans_on_both_processes_behind_nginx_get_every_change_once(proxied):
 
             seqs = []
             for payload in payloads:
-                status, body = await asyncio.to_thread(
-                    api_request, nginx, "POST", f"/api/matches/{cluster.demo_match_id}/events", payload, cluster.token
+                status, body, upstream = await asyncio.to_thread(
+                    request_through, nginx, "POST", f"/api/matches/{cluster.demo_match_id}/events", payload,
+                    cluster.token,
                 )
                 assert status == 201, body
+                assert upstream == address(cluster.servers[2]), f"the write went to {upstream}, not the newsroom"
                 seqs.append(body["seq"])
             assert seqs == [snapshot["seq"] + offset for offset in range(1, len(payloads) + 1)]
             deadline = time.monotonic() + LIVE_WITHIN
@@ -105,11 +142,45 @@ def test_fans_on_both_processes_behind_nginx_get_every_change_once(proxied):
 
 def test_nginx_serves_static_files_and_proxies_pages(proxied):
     cluster, nginx = proxied
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-    with opener.open(f"{nginx.base_url}/static/favicon.svg", timeout=5) as response:
+    with OPENER.open(f"{nginx.base_url}/static/favicon.svg", timeout=5) as response:
         assert response.status == 200
         assert response.headers.get("X-Upstream") is None  # nginx's own, not a Daphne's
         assert b"<svg" in response.read()
-    with opener.open(f"{nginx.base_url}/matches/{cluster.demo_match_id}/", timeout=10) as response:
+    with OPENER.open(f"{nginx.base_url}/matches/{cluster.demo_match_id}/", timeout=10) as response:
         assert response.status == 200
-        assert response.headers["X-Upstream"].startswith("127.0.0.1:")
+        assert response.headers["X-Upstream"] in {address(server) for server in cluster.servers[:2]}
+
+
+def test_the_newsroom_serves_editors_and_writes_while_reads_stay_with_the_fans_processes(proxied):
+    cluster, nginx = proxied
+    newsroom, fans_processes = address(cluster.servers[2]), {address(server) for server in cluster.servers[:2]}
+    match_id, group_id = cluster.demo_match_id, cluster.demo_group_id
+    to_newsroom = [
+        ("GET", "/editor/", None),  # the console: a redirect to sign in
+        ("GET", "/admin/login/", None),
+        ("PATCH", "/api/events/999999", {"minute": 3}),  # edits, removals and VAR decisions: 404 here
+        ("POST", f"/api/matches/{match_id}/events", {"kind": "no-such-kind"}),
+    ]
+    for method, path, body in to_newsroom:
+        status, answer, upstream = request_through(nginx, method, path, body, cluster.token)
+        assert upstream == newsroom, f"{method} {path} answered {status} by {upstream}, not the newsroom"
+    seq = api_request(nginx, "GET", f"/api/matches/{match_id}")[1]["seq"]
+    to_fans = [
+        ("GET", f"/api/matches/{match_id}/changes?since={seq}", None),
+        ("GET", f"/api/matches/{match_id}", None),
+        ("POST", f"/api/groups/{group_id}/what-if", {"results": []}),  # the predictor: a read
+        ("GET", f"/matches/{match_id}/", None),
+    ]
+    for method, path, body in to_fans:
+        status, answer, upstream = request_through(nginx, method, path, body)
+        assert status == 200, (method, path, answer)
+        assert upstream in fans_processes, f"{method} {path} went to {upstream}"
+
+    async def editor_socket() -> str:
+        fan = await Fan(nginx, f"/ws/editor/matches/{match_id}/", "editor socket").connect(timeout=CONNECT_TIMEOUT)
+        try:
+            return upstream_of(fan)
+        finally:
+            await fan.close()
+
+    assert asyncio.run(editor_socket()) == newsroom
