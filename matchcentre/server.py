@@ -8,8 +8,8 @@ Daphne walks over all its connections once a second (to reap finished applicatio
 two seconds (timeouts and keep-alive pings), each time in one go. With 10,000 fans connected the
 walks took 15-30 ms and 40-80 ms of the event loop's thread: every goal posted while one ran waited
 for it, and so did the fan-out of the change before. About one editor's request in ten took two to
-four times as long as the rest. Here the same checks run in slices of a couple of milliseconds, with
-the event loop free to serve requests and fans in between.
+four times as long as the rest. Here the same checks run in slices of a millisecond, with the event
+loop free to serve requests and fans in between.
 """
 
 from __future__ import annotations

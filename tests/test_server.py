@@ -31,8 +31,16 @@ class FakeProtocol:
         self.exceptions.append(exception)
 
 
-def finished(result=None, exception=None) -> asyncio.Future:
-    future = asyncio.Future(loop=asyncio.new_event_loop())
+@pytest.fixture
+def loop():
+    """A loop that the applications' futures belong to; the checks only look at them, never run it."""
+    loop = asyncio.new_event_loop()
+    yield loop
+    loop.close()
+
+
+def finished(loop, result=None, exception=None) -> asyncio.Future:
+    future = loop.create_future()
     if exception is not None:
         future.set_exception(exception)
     else:
@@ -102,20 +110,20 @@ def test_one_failing_connection_does_not_stop_the_checks(server, clock):
     assert len(clock.getDelayedCalls()) == 1  # the next pass is still due
 
 
-def test_the_application_check_reaps_as_daphne_does(server, clock):
+def test_the_application_check_reaps_as_daphne_does(server, clock, loop):
     now = time.time()
     running = FakeProtocol()
     done_open = FakeProtocol()
     done_closed = FakeProtocol()
     failed_open = FakeProtocol()
     hung_closed = FakeProtocol()
-    hung_app = asyncio.Future(loop=asyncio.new_event_loop())
+    hung_app = loop.create_future()
     error = ValueError("inside the application")
     server.connections = {
-        running: {"application_instance": asyncio.Future(loop=asyncio.new_event_loop())},
-        done_open: {"application_instance": finished()},
-        done_closed: {"application_instance": finished(), "disconnected": now},
-        failed_open: {"application_instance": finished(exception=error)},
+        running: {"application_instance": loop.create_future()},
+        done_open: {"application_instance": finished(loop)},
+        done_closed: {"application_instance": finished(loop), "disconnected": now},
+        failed_open: {"application_instance": finished(loop, exception=error)},
         hung_closed: {"application_instance": hung_app, "disconnected": now - 60},
     }
 
