@@ -49,7 +49,14 @@ from pathlib import Path
 
 from bench.procs import BENCH, LineProcess, cpu_seconds, own_redis, python, rss_kb, stop_all
 from tests import live_servers
-from tests.live_servers import DaphneProcess, api_request, live_cluster, start_daphne, wait_until_ready
+from tests.live_servers import (
+    DaphneProcess,
+    api_request,
+    live_cluster,
+    start_daphne,
+    starting_player,
+    wait_until_ready,
+)
 
 SIZES = (1000, 5000, 10000, 20000)
 FANS_PER_GENERATOR = 5000
@@ -138,16 +145,10 @@ class Bench:
     # --- the match -----------------------------------------------------------------------------
 
     def reset_match(self) -> int:
-        self.cluster.manage("replay_match", "--reset-only")
-        status, snapshot = api_request(self.cluster.servers[0], "GET", f"/api/matches/{self.match_id}")
-        if status != 200:
-            raise RuntimeError(f"GET the match: {status} {snapshot}")
+        snapshot = self.cluster.reset_demo_match()
         if not self.goals:
             match = snapshot["match"]
-            forwards = {
-                side: next(p["id"] for p in snapshot["lineups"][side]["starting"] if p["position"] == "FW")
-                for side in ("home", "away")
-            }
+            forwards = {side: starting_player(snapshot, side, "FW") for side in ("home", "away")}
             for index in range(self.args.broadcasts):
                 side = ("home", "away")[index % 2]
                 self.goals.append(

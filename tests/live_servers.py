@@ -139,6 +139,15 @@ class LiveCluster:
             server.process.kill()
             server.process.wait(timeout=10)
 
+    def reset_demo_match(self, through: DaphneProcess | None = None) -> dict:
+        """Liverpool-Napoli (the demo's match with lineups) taken back to kick-off: the API's snapshot of
+        it, read through `through` (the first server by default)."""
+        self.manage("replay_match", "--reset-only")
+        status, snapshot = api_request(through or self.servers[0], "GET", f"/api/matches/{self.demo_match_id}")
+        if status != 200:
+            raise LiveServerError(f"GET the demo match: {status} {snapshot}")
+        return snapshot
+
     def restart(self, server: DaphneProcess) -> DaphneProcess:
         """Start `server` again on the same port (after `kill` or `stop`); returns it once it answers."""
         if server.alive():
@@ -548,15 +557,15 @@ def report_logs(config: pytest.Config, title: str, text: str) -> None:
 # --- HTTP --------------------------------------------------------------------------------------
 
 
-def api_request(
+def http_request(
     server: DaphneProcess,
     method: str,
     path: str,
     body: dict | None = None,
     token: str | None = None,
     timeout: float = 10.0,
-) -> tuple[int, dict | list | str]:
-    """(status, decoded JSON body or text); HTTP errors are returned, not raised."""
+) -> tuple[int, dict | list | str, dict[str, str]]:
+    """(status, decoded JSON body or text, response headers); HTTP errors are returned, not raised."""
     headers = {"Accept": "application/json"}
     data = None
     if body is not None:
@@ -567,14 +576,33 @@ def api_request(
     request = urllib.request.Request(server.base_url + path, data=data, method=method, headers=headers)
     try:
         with _OPENER.open(request, timeout=timeout) as response:
-            status, raw = response.status, response.read()
+            status, raw, received = response.status, response.read(), response.headers
     except urllib.error.HTTPError as error:
-        status, raw = error.code, error.read()
+        status, raw, received = error.code, error.read(), error.headers
     text = raw.decode("utf-8", errors="replace")
     try:
-        return status, json.loads(text)
+        decoded = json.loads(text)
     except ValueError:
-        return status, text
+        decoded = text
+    return status, decoded, dict(received.items())
+
+
+def api_request(
+    server: DaphneProcess,
+    method: str,
+    path: str,
+    body: dict | None = None,
+    token: str | None = None,
+    timeout: float = 10.0,
+) -> tuple[int, dict | list | str]:
+    """(status, decoded JSON body or text); HTTP errors are returned, not raised."""
+    status, decoded, _headers = http_request(server, method, path, body, token, timeout)
+    return status, decoded
+
+
+def starting_player(snapshot: dict, side: str, position: str) -> int:
+    """The id of the first player of `side` ("home"/"away") at `position` in a match snapshot's starting XI."""
+    return next(p["id"] for p in snapshot["lineups"][side]["starting"] if p["position"] == position)
 
 
 # --- fans --------------------------------------------------------------------------------------

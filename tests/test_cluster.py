@@ -10,16 +10,23 @@ once and in order. This is `make cluster` (deploy/local_cluster.py) with a few f
 from __future__ import annotations
 
 import asyncio
-import json
 import time
-import urllib.error
 import urllib.request
 from collections import Counter
 
 import pytest
 
 from deploy.local_cluster import INSTALL_NGINX, find_nginx, nginx_in_front
-from tests.live_servers import Fan, LiveServerError, api_request, live_cluster, report_logs, summarize
+from tests.live_servers import (
+    Fan,
+    LiveServerError,
+    api_request,
+    http_request,
+    live_cluster,
+    report_logs,
+    starting_player,
+    summarize,
+)
 
 pytestmark = [pytest.mark.live_server, pytest.mark.redis]
 
@@ -60,41 +67,11 @@ def address(server) -> str:
     return f"127.0.0.1:{server.port}"
 
 
-def request_through(nginx, method: str, path: str, body: dict | None = None, token: str | None = None):
-    """(status, decoded body, the process that answered) of a request through nginx."""
-    headers = {"Accept": "application/json", "Content-Type": "application/json"}
-    if token:
-        headers["Authorization"] = f"Bearer {token}"
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(nginx.base_url + path, data=data, method=method, headers=headers)
-
-    class NoRedirect(urllib.request.HTTPRedirectHandler):
-        def redirect_request(self, *args, **kwargs):
-            return None
-
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}), NoRedirect)
-    try:
-        with opener.open(request, timeout=10) as response:
-            status, raw, headers = response.status, response.read(), response.headers
-    except urllib.error.HTTPError as error:
-        status, raw, headers = error.code, error.read(), error.headers
-    try:
-        decoded = json.loads(raw)
-    except ValueError:
-        decoded = raw.decode(errors="replace")
-    return status, decoded, headers.get("X-Upstream", "")
-
-
 def test_fans_on_both_processes_behind_nginx_get_every_change_once(proxied):
     cluster, nginx = proxied
-    cluster.manage("replay_match", "--reset-only")
-    status, snapshot = api_request(nginx, "GET", f"/api/matches/{cluster.demo_match_id}")
-    assert status == 200, snapshot
+    snapshot = cluster.reset_demo_match(through=nginx)
     match = snapshot["match"]
-    forwards = {
-        side: next(p["id"] for p in snapshot["lineups"][side]["starting"] if p["position"] == "FW")
-        for side in ("home", "away")
-    }
+    forwards = {side: starting_player(snapshot, side, "FW") for side in ("home", "away")}
     payloads = [
         {"kind": "period_start", "commentary": "Kick-off."},
         {"kind": "goal", "minute": 9, "team": match["home"]["id"], "player": forwards["home"]},
@@ -115,10 +92,10 @@ def test_fans_on_both_processes_behind_nginx_get_every_change_once(proxied):
 
             seqs = []
             for payload in payloads:
-                status, body, upstream = await asyncio.to_thread(
-                    request_through, nginx, "POST", f"/api/matches/{cluster.demo_match_id}/events", payload,
-                    cluster.token,
+                status, body, headers = await asyncio.to_thread(
+                    http_request, nginx, "POST", f"/api/matches/{cluster.demo_match_id}/events", payload, cluster.token
                 )
+                upstream = headers.get("X-Upstream")
                 assert status == 201, body
                 assert upstream == address(cluster.servers[2]), f"the write went to {upstream}, not the newsroom"
                 seqs.append(body["seq"])
@@ -156,13 +133,14 @@ def test_the_newsroom_serves_editors_and_writes_while_reads_stay_with_the_fans_p
     newsroom, fans_processes = address(cluster.servers[2]), {address(server) for server in cluster.servers[:2]}
     match_id, group_id = cluster.demo_match_id, cluster.demo_group_id
     to_newsroom = [
-        ("GET", "/editor/", None),  # the console: a redirect to sign in
+        ("GET", "/editor/", None),  # the console (followed to its sign-in page)
         ("GET", "/admin/login/", None),
         ("PATCH", "/api/events/999999", {"minute": 3}),  # edits, removals and VAR decisions: 404 here
         ("POST", f"/api/matches/{match_id}/events", {"kind": "no-such-kind"}),
     ]
     for method, path, body in to_newsroom:
-        status, answer, upstream = request_through(nginx, method, path, body, cluster.token)
+        status, answer, headers = http_request(nginx, method, path, body, cluster.token)
+        upstream = headers.get("X-Upstream")
         assert upstream == newsroom, f"{method} {path} answered {status} by {upstream}, not the newsroom"
     seq = api_request(nginx, "GET", f"/api/matches/{match_id}")[1]["seq"]
     to_fans = [
@@ -172,7 +150,8 @@ def test_the_newsroom_serves_editors_and_writes_while_reads_stay_with_the_fans_p
         ("GET", f"/matches/{match_id}/", None),
     ]
     for method, path, body in to_fans:
-        status, answer, upstream = request_through(nginx, method, path, body)
+        status, answer, headers = http_request(nginx, method, path, body)
+        upstream = headers.get("X-Upstream")
         assert status == 200, (method, path, answer)
         assert upstream in fans_processes, f"{method} {path} went to {upstream}"
 

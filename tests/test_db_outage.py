@@ -43,6 +43,7 @@ from tests.live_servers import (
     is_postgres_url,
     live_cluster,
     reporting_logs,
+    starting_player,
     summarize,
 )
 
@@ -276,12 +277,10 @@ class DemoMatch:
 @pytest.fixture
 def match(cluster: LiveCluster) -> DemoMatch:
     """Liverpool-Napoli back at kick-off."""
-    cluster.manage("replay_match", "--reset-only")
-    status, snapshot = api_request(cluster.servers[0], "GET", f"/api/matches/{cluster.demo_match_id}")
-    assert status == 200, snapshot
+    snapshot = cluster.reset_demo_match()
     assert snapshot["events"] == []
-    forward = next(p for p in snapshot["lineups"]["home"]["starting"] if p["position"] == "FW")
-    return DemoMatch(cluster.demo_match_id, snapshot["seq"], snapshot["match"]["home"]["id"], forward["id"])
+    forward = starting_player(snapshot, "home", "FW")
+    return DemoMatch(cluster.demo_match_id, snapshot["seq"], snapshot["match"]["home"]["id"], forward)
 
 
 # --- helpers ---------------------------------------------------------------------------------------

@@ -72,9 +72,7 @@ class DemoMatch:
 @pytest.fixture
 def match(cluster: LiveCluster) -> DemoMatch:
     """Liverpool-Napoli back at kick-off, as the API reports it."""
-    cluster.manage("replay_match", "--reset-only")
-    status, snapshot = api_request(cluster.servers[0], "GET", f"/api/matches/{cluster.demo_match_id}")
-    assert status == 200, snapshot
+    snapshot = cluster.reset_demo_match()
     assert snapshot["match"]["status"] == "scheduled"
     assert snapshot["events"] == []
     return DemoMatch(

@@ -26,6 +26,7 @@ from tests.live_servers import (
     live_cluster,
     reporting_logs,
     require_running,
+    starting_player,
     summarize,
 )
 
@@ -62,16 +63,10 @@ def servers_running(cluster):
 @pytest.fixture
 def match(cluster: LiveCluster) -> dict:
     """Liverpool-Napoli back at kick-off: the API's snapshot of it."""
-    cluster.manage("replay_match", "--reset-only")
-    status, snapshot = api_request(cluster.servers[0], "GET", f"/api/matches/{cluster.demo_match_id}")
-    assert status == 200, snapshot
+    snapshot = cluster.reset_demo_match()
     assert snapshot["match"]["status"] == "scheduled"
     assert snapshot["events"] == []
     return snapshot
-
-
-def player(match: dict, side: str, position: str) -> int:
-    return next(p["id"] for p in match["lineups"][side]["starting"] if p["position"] == position)
 
 
 def team(match: dict, side: str) -> int:
@@ -161,12 +156,12 @@ def test_fans_of_a_killed_process_resume_from_their_last_seq_and_other_fans_noti
             # An editor goes on through B while A is down.
             posted = []
             for payload in (
-                {"kind": "goal", "minute": 12, "team": team(match, "away"), "player": player(match, "away", "FW"),
-                 "goal_type": "open_play"},
+                {"kind": "goal", "minute": 12, "team": team(match, "away"),
+                 "player": starting_player(match, "away", "FW"), "goal_type": "open_play"},
                 {"kind": "yellow_card", "minute": 14, "team": team(match, "home"),
-                 "player": player(match, "home", "DF")},
-                {"kind": "goal", "minute": 19, "team": team(match, "home"), "player": player(match, "home", "FW"),
-                 "goal_type": "open_play"},
+                 "player": starting_player(match, "home", "DF")},
+                {"kind": "goal", "minute": 19, "team": team(match, "home"),
+                 "player": starting_player(match, "home", "FW"), "goal_type": "open_play"},
             ):
                 posted.append(await post_event(cluster, b, match_id, payload))
                 for fan in b_fans:
@@ -216,7 +211,7 @@ def test_fans_of_a_killed_process_resume_from_their_last_seq_and_other_fans_noti
             # And the restarted process is subscribed again: a change posted through B reaches
             # A's fans live, once, like B's.
             booking = {"kind": "yellow_card", "minute": 25, "team": team(match, "away"),
-                       "player": player(match, "away", "MF")}
+                       "player": starting_player(match, "away", "MF")}
             sent, later = await post_event(cluster, b, match_id, booking)
             for fan in resumed + b_fans:
                 await fan.wait_for_seq(later["seq"], deadline=sent + LIVE_WITHIN)

@@ -54,10 +54,7 @@ def cluster(request, redis_server, tmp_path_factory) -> Iterator[LiveCluster]:
 @pytest.fixture
 def match(cluster: LiveCluster) -> dict:
     """Liverpool-Napoli back at kick-off: the API's snapshot of it."""
-    cluster.manage("replay_match", "--reset-only")
-    status, snapshot = api_request(cluster.servers[0], "GET", f"/api/matches/{cluster.demo_match_id}")
-    assert status == 200, snapshot
-    return snapshot
+    return cluster.reset_demo_match()
 
 
 def post(cluster: LiveCluster, server, match: dict, payload: dict) -> tuple[int, dict, float]:
