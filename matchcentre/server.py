@@ -4,6 +4,9 @@ Run it as Daphne is run, with the same options:
 
     python -m matchcentre.server -b 127.0.0.1 -p 8000 matchcentre.asgi:application
 
+Its websockets bound only what clients send by `--websocket-max-message-size`: Daphne's protocol
+applies that limit to what the server sends too, and a match snapshot past it was never delivered.
+
 Daphne walks over all its connections once a second (to reap finished applications) and once every
 two seconds (timeouts and keep-alive pings), each time in one go. With 10,000 fans connected the
 walks took 15-30 ms and 40-80 ms of the event loop's thread: every goal posted while one ran waited
@@ -23,6 +26,7 @@ from concurrent.futures import CancelledError
 # Imported first: daphne.server installs the asyncio reactor that the rest of Twisted must use.
 import daphne.server
 from daphne.cli import CommandLineInterface as DaphneCommandLine
+from daphne.ws_protocol import WebSocketProtocol
 
 logger = logging.getLogger(__name__)
 
@@ -36,10 +40,37 @@ APPLICATION_CHECK_SECONDS = 1.0
 TIMEOUT_CHECK_SECONDS = 2.0
 
 
+class FanSocketProtocol(WebSocketProtocol):
+    """Daphne's websocket protocol, whose message size limit applies only to what the client sends.
+
+    autobahn checks one limit, `maxMessagePayloadSize`, both on the way in and on the way out. On the
+    way in it keeps a client from making the server buffer an unbounded message; on the way out it
+    refused a match's snapshot once long commentary took it past the limit (close 1011, for every new
+    fan, forever). What the server sends is built by the server; its size is the match's.
+    """
+
+    def sendMessage(self, payload, *args, **kwargs):
+        limit, self.maxMessagePayloadSize = self.maxMessagePayloadSize, 0
+        try:
+            return super().sendMessage(payload, *args, **kwargs)
+        finally:
+            self.maxMessagePayloadSize = limit
+
+
 class Server(daphne.server.Server):
-    """Daphne's server; its periodic checks do per connection what Daphne's do, a slice at a time."""
+    """Daphne's server: its websockets are FanSocketProtocol, its periodic checks run a slice at a time."""
 
     clock = daphne.server.reactor  # anything with callLater (tests use twisted's task.Clock)
+
+    @property
+    def ws_factory(self):
+        return self._ws_factory
+
+    @ws_factory.setter
+    def ws_factory(self, factory) -> None:
+        # Daphne's run() makes the factory; every websocket it builds from then on is ours.
+        factory.protocol = FanSocketProtocol
+        self._ws_factory = factory
 
     def application_checker(self) -> None:
         self.walk(

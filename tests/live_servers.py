@@ -632,7 +632,8 @@ class Fan:
         from websockets.asyncio.client import connect
 
         url = self.server.ws_url(self.path) + (f"?{query}" if query else "")
-        self._socket = await connect(url, origin=self.server.origin, proxy=None, open_timeout=timeout)
+        # Like a browser, with no limit of its own on what it receives (websockets' default is 1 MiB).
+        self._socket = await connect(url, origin=self.server.origin, proxy=None, open_timeout=timeout, max_size=None)
         self._reader = asyncio.create_task(self._read(), name=f"{self.name} reader")
         return self
 

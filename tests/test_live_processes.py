@@ -432,6 +432,75 @@ def test_the_real_server_closes_oversized_messages(cluster, match):
     assert daphnes in (1009, 1006)
 
 
+# A press-box comment at the API's limit, with text that JSON and HTML both escape.
+LONG_COMMENT = ("Ødegaard-style through ball, «tiki-taka» & <pressing> \u26bd; " * 40)[:2000]
+
+
+def commented_full_match(match: DemoMatch) -> list[dict]:
+    """A whole match in which every event, period changes included, carries a 2,000-character comment."""
+    home_striker, away_striker = match.player("home", "FW"), match.player("away", "FW")
+    home_midfielder, away_midfielder = match.player("home", "MF"), match.player("away", "MF")
+    events: list[dict] = []
+    for minutes in (range(3, 45, 3), range(48, 90, 3)):
+        events.append({"kind": "period_start"})
+        for index, minute in enumerate(minutes):
+            side = "home" if index % 2 == 0 else "away"
+            team = match.home_id if side == "home" else match.away_id
+            if index % 4 < 2:
+                scorer = home_striker if side == "home" else away_striker
+                events.append(goal(match, side, minute, scorer))
+            else:
+                injured = home_midfielder if side == "home" else away_midfielder
+                events.append({"kind": "injury", "minute": minute, "team": team, "player": injured})
+        events.append({"kind": "added_time", "added_minute": 4})
+        events.append({"kind": "period_end"})
+    return [dict(event, commentary=f"{index}: {LONG_COMMENT}"[:2000]) for index, event in enumerate(events)]
+
+
+def test_a_match_with_long_commentary_is_served_to_every_new_fan(cluster, match):
+    """Daphne's message size limit (64 KiB, as production starts it) is for what fans send, not for what
+    they get: a snapshot far past it reaches a fresh fan, a fan resuming from an unknown seq and one
+    resuming from a known one, whole."""
+    a, b = cluster.servers
+    assert DAPHNE_OPTIONS[DAPHNE_OPTIONS.index("--websocket-max-message-size") + 1] == "65536"
+
+    async def scenario():
+        posted = [await post_event(cluster, b, match, payload) for payload in commented_full_match(match)]
+        last_seq = posted[-1].seq
+        fans = {
+            "fresh": await Fan(a, f"/ws/matches/{match.id}/", "fresh fan").connect(),
+            "unknown seq": await Fan(a, f"/ws/matches/{match.id}/", "resyncing fan").connect(f"since={last_seq + 50}"),
+            "known seq": await Fan(a, f"/ws/matches/{match.id}/", "resuming fan").connect(f"since={match.seq}"),
+        }
+        try:
+            for fan in fans.values():
+                await fan.wait_for(
+                    lambda received: any(item.message.get("seq") == last_seq for item in received),
+                    CONNECT_TIMEOUT,
+                    f"the match up to seq {last_seq}",
+                )
+            return {name: fan.messages for name, fan in fans.items()}, [fan.closed for fan in fans.values()]
+        finally:
+            await close_all(list(fans.values()))
+
+    played = commented_full_match(match)
+    goals = [event["team"] for event in played if event["kind"] == "goal"]
+    received, closed = asyncio.run(scenario())
+    assert closed == ["", "", ""], closed
+    for name in ("fresh", "unknown seq"):
+        [snapshot] = received[name]
+        assert snapshot["type"] == "snapshot"
+        assert len(snapshot["events"]) == len(played)
+        assert all(LONG_COMMENT[:100] in event["commentary"] for event in snapshot["events"])
+        score = (snapshot["match"]["home_score"], snapshot["match"]["away_score"])
+        assert score == (goals.count(match.home_id), goals.count(match.away_id))
+        assert snapshot["match"]["status"] == "finished"
+        assert len(json.dumps(snapshot).encode()) > 3 * 65536
+    changes = received["known seq"]
+    assert [change["seq"] for change in changes] == list(range(match.seq + 1, match.seq + 1 + len(played)))
+    assert "exceeding payload limit" not in a.output()
+
+
 def read_frame(sock: socket.socket) -> tuple[int, bytes]:
     """One unmasked frame from the server: (opcode, payload); (-1, b"") when the connection ends."""
 
