@@ -85,16 +85,6 @@ class Period(models.TextChoices):
     FULL_TIME = "full_time", "Full time"
 
 
-# The periods a match passes through, in order.
-PERIOD_SEQUENCE = list(Period)
-PERIOD_RANK = {period.value: rank for rank, period in enumerate(PERIOD_SEQUENCE)}
-
-
-def timeline_key(period: str, minute: int, added_minute: int | None, tie_breaker: int = 0) -> tuple:
-    """Where an event falls in the match: 45+1 of the first half comes before 45 of the second."""
-    return (PERIOD_RANK.get(period, 0), minute, added_minute or 0, tie_breaker)
-
-
 class Match(models.Model):
     class Status(models.TextChoices):
         SCHEDULED = "scheduled", "Scheduled"

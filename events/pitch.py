@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .models import EventKind, MatchEvent, timeline_key
+from .models import EventKind, MatchEvent
+from .periods import timeline_key
 
 SENDING_OFF_KINDS = frozenset({EventKind.RED_CARD, EventKind.SECOND_YELLOW})
 

@@ -13,7 +13,7 @@ from django.core.cache import cache
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 
-from . import fragments, scenarios, standings
+from . import fragments, periods, scenarios, standings
 from .models import (
     GOAL_KINDS,
     Change,
@@ -31,14 +31,6 @@ logger = logging.getLogger(__name__)
 
 # Past this many missed changes a fresh snapshot is cheaper than the replay.
 MAX_REPLAYED_CHANGES = 500
-
-PERIOD_CLOCK = {
-    # period: (minute the clock starts from, minute at which added time begins)
-    Period.FIRST_HALF: (0, 45),
-    Period.SECOND_HALF: (45, 90),
-    Period.EXTRA_TIME_FIRST_HALF: (90, 105),
-    Period.EXTRA_TIME_SECOND_HALF: (105, 120),
-}
 
 EVENT_RELATED = ("team", "player", "second_player")
 
@@ -103,7 +95,7 @@ def event_dict(event: MatchEvent) -> dict:
 
 def match_state(match: Match) -> dict:
     """What changes during a match: score, period, clock. Small, sent with every change."""
-    clock_start, added_from = PERIOD_CLOCK.get(match.period, (None, None))
+    clock_start, added_from = periods.clock(match.period)
     return {
         "id": match.id,
         "seq": match.seq,

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from .. import broadcast, selectors
+from .. import broadcast, periods, selectors
 from ..models import GOAL_KINDS, Change, EventKind, Match, MatchEvent, Period
 from .errors import ServiceError
 
@@ -78,7 +78,10 @@ def derive_match_state(match: Match, active: list[MatchEvent]) -> None:
         elif event.kind == EventKind.PERIOD_START:
             period, period_started_at, added_time = event.period, event.created_at, None
         elif event.kind == EventKind.PERIOD_END:
-            period, period_started_at, added_time = _break_after(match, event.period, home, away), None, None
+            period = periods.break_after(
+                event.period, level=home == away, extra_time_possible=match.extra_time_possible
+            )
+            period_started_at, added_time = None, None
         elif event.kind == EventKind.ADDED_TIME and event.period == period:
             added_time = event.added_minute
     match.home_score, match.away_score = home, away
@@ -89,17 +92,6 @@ def derive_match_state(match: Match, active: list[MatchEvent]) -> None:
         match.status = Match.Status.SCHEDULED if match.status != Match.Status.POSTPONED else match.status
     else:
         match.status = Match.Status.LIVE
-
-
-def _break_after(match: Match, ended: str, home: int, away: int) -> str:
-    level = home == away and match.extra_time_possible
-    return {
-        Period.FIRST_HALF: Period.HALF_TIME,
-        Period.SECOND_HALF: Period.BEFORE_EXTRA_TIME if level else Period.FULL_TIME,
-        Period.EXTRA_TIME_FIRST_HALF: Period.EXTRA_TIME_HALF_TIME,
-        Period.EXTRA_TIME_SECOND_HALF: Period.BEFORE_PENALTIES if level else Period.FULL_TIME,
-        Period.PENALTIES: Period.FULL_TIME,
-    }[ended]
 
 
 def commit_change(

@@ -2,33 +2,12 @@
 
 from __future__ import annotations
 
-from .. import selectors
-from ..models import PERIOD_RANK, EventKind, LineupEntry, Match, MatchEvent, Period, Player, Team
+from .. import periods, selectors
+from ..models import EventKind, LineupEntry, Match, MatchEvent, Period, Player, Team
 from ..pitch import event_time, pitch_state
 from .commit import active_events
 from .errors import ServiceError
 
-PLAYING_PERIODS = {
-    Period.FIRST_HALF: (1, 45),
-    Period.SECOND_HALF: (46, 90),
-    Period.EXTRA_TIME_FIRST_HALF: (91, 105),
-    Period.EXTRA_TIME_SECOND_HALF: (106, 120),
-}
-PERIOD_START_MINUTE = {
-    Period.FIRST_HALF: 0,
-    Period.SECOND_HALF: 45,
-    Period.EXTRA_TIME_FIRST_HALF: 90,
-    Period.EXTRA_TIME_SECOND_HALF: 105,
-    Period.PENALTIES: 120,
-}
-# The break that follows each period's start, and the period each break leads to.
-NEXT_PERIOD_TO_START = {
-    Period.PRE_MATCH: Period.FIRST_HALF,
-    Period.HALF_TIME: Period.SECOND_HALF,
-    Period.BEFORE_EXTRA_TIME: Period.EXTRA_TIME_FIRST_HALF,
-    Period.EXTRA_TIME_HALF_TIME: Period.EXTRA_TIME_SECOND_HALF,
-    Period.BEFORE_PENALTIES: Period.PENALTIES,
-}
 MAX_ADDED_MINUTES = 30
 
 PLAYER_EVENT_KINDS = frozenset(
@@ -81,10 +60,14 @@ def prepare_event(match: Match, event: MatchEvent, *, minute_given: bool, correc
 
 
 def _period_of_minute(match: Match, minute: int, added_minute: int | None) -> str:
-    period = next((p for p, (first, last) in PLAYING_PERIODS.items() if first <= minute <= last), None)
+    period = periods.period_of_minute(minute)
     if period is None:
-        raise ServiceError(f"Minute {minute} is out of range (1-120).", code="minute_out_of_range", field="minute")
-    last = PLAYING_PERIODS[period][1]
+        raise ServiceError(
+            f"Minute {minute} is out of range ({periods.FIRST_MINUTE}-{periods.LAST_MINUTE}).",
+            code="minute_out_of_range",
+            field="minute",
+        )
+    last = periods.end_minute(period)
     if added_minute and minute != last:
         raise ServiceError(
             f"Added time is counted from the last minute of the period ({last}+{added_minute}'), not {minute}.",
@@ -95,8 +78,7 @@ def _period_of_minute(match: Match, minute: int, added_minute: int | None) -> st
         raise ServiceError(
             f"Added minutes run from 1 to {MAX_ADDED_MINUTES}.", code="minute_out_of_range", field="added_minute"
         )
-    reached = PERIOD_RANK[match.period]
-    if PERIOD_RANK[period] > reached:
+    if periods.rank(period) > periods.rank(match.period):
         raise ServiceError(
             f"Minute {minute} is in the {Period(period).label.lower()}, which has not started "
             f"(the match is at {match.get_period_display().lower()}).",
@@ -109,7 +91,7 @@ def _period_of_minute(match: Match, minute: int, added_minute: int | None) -> st
 def _prepare_period_event(match: Match, event: MatchEvent, *, minute_given: bool) -> None:
     event.team_id = event.player_id = event.second_player_id = None
     if event.kind == EventKind.PERIOD_START:
-        expected = NEXT_PERIOD_TO_START.get(match.period)
+        expected = periods.next_to_start(match.period)
         if expected is None:
             raise ServiceError(
                 f"No period can start now: the match is at {match.get_period_display().lower()}.",
@@ -117,27 +99,26 @@ def _prepare_period_event(match: Match, event: MatchEvent, *, minute_given: bool
                 field="period",
                 status=409,
             )
-        event.minute = PERIOD_START_MINUTE[expected]
+        event.minute = periods.start_minute(expected)
         event.added_minute = None
     else:
         expected = match.period
-        if expected not in PLAYING_PERIODS and expected != Period.PENALTIES:
+        if not periods.is_played(expected):
             raise ServiceError(
                 f"No period is being played: the match is at {match.get_period_display().lower()}.",
                 code="invalid_period",
                 field="period",
                 status=409,
             )
-        if expected == Period.PENALTIES:
-            event.minute, event.added_minute = 120, None
-        else:
-            event.minute = PLAYING_PERIODS[expected][1]
-            if event.added_minute and not 0 < event.added_minute <= MAX_ADDED_MINUTES:
-                raise ServiceError(
-                    f"Added minutes run from 1 to {MAX_ADDED_MINUTES}.",
-                    code="minute_out_of_range",
-                    field="added_minute",
-                )
+        event.minute = periods.end_minute(expected)
+        if not periods.is_timed(expected):
+            event.added_minute = None  # The shoot-out has no added time.
+        elif event.added_minute and not 0 < event.added_minute <= MAX_ADDED_MINUTES:
+            raise ServiceError(
+                f"Added minutes run from 1 to {MAX_ADDED_MINUTES}.",
+                code="minute_out_of_range",
+                field="added_minute",
+            )
     if event.period and event.period != expected:
         verb = "start" if event.kind == EventKind.PERIOD_START else "end"
         given = Period(event.period).label.lower() if event.period in Period.values else event.period
@@ -151,7 +132,7 @@ def _prepare_period_event(match: Match, event: MatchEvent, *, minute_given: bool
 
 
 def _prepare_added_time(match: Match, event: MatchEvent) -> None:
-    if match.period not in PLAYING_PERIODS:
+    if not periods.is_timed(match.period):
         raise ServiceError("Added time is announced during a half.", code="invalid_period", field="kind", status=409)
     if not event.added_minute or not 0 < event.added_minute <= MAX_ADDED_MINUTES:
         raise ServiceError(
@@ -160,7 +141,7 @@ def _prepare_added_time(match: Match, event: MatchEvent) -> None:
             field="added_minute",
         )
     event.period = match.period
-    event.minute = PLAYING_PERIODS[match.period][1]
+    event.minute = periods.end_minute(match.period)
     event.team_id = event.player_id = event.second_player_id = None
 
 
@@ -233,7 +214,7 @@ def _validate_player_coming_on(match: Match, event: MatchEvent, side, player: Pl
             f"{player.name} is not an unused substitute.", code="not_a_substitute", field="second_player"
         )
     allowed = match.competition.max_substitutions
-    if event.period in (Period.EXTRA_TIME_FIRST_HALF, Period.EXTRA_TIME_SECOND_HALF):
+    if periods.is_extra_time(event.period):
         allowed += 1  # UEFA allows one more in extra time.
     made = (
         MatchEvent.objects.filter(
