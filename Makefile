@@ -22,7 +22,7 @@ run: $(BIN)/.installed
 
 serve: $(BIN)/.installed
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python -m matchcentre.server --websocket-max-message-size 65536 -b $(HOST) -p $(PORT) matchcentre.asgi:application
+	$(BIN)/python -m live.server --websocket-max-message-size 65536 -b $(HOST) -p $(PORT) matchcentre.asgi:application
 
 # The browser tests drive Debian's Chromium; install it when missing (Playwright never downloads one).
 /usr/bin/chromium:

@@ -8,7 +8,7 @@ For each N it measures, in this order:
 
 - the match centre: fresh Daphne processes (one up to 10,000 fans, two above) on the real app with
   production settings (DEBUG off), a database of their own with the demo loaded
-  (tests/live_servers.py; PostgreSQL when DATABASE_URL says so), Redis through the pub/sub channel
+  (harness/cluster.py; PostgreSQL when DATABASE_URL says so), Redis through the pub/sub channel
   layer; N fans on Liverpool-Napoli's socket, resuming from the current seq (`?since=N`, the path a
   fan takes after a restart); 20 goals recorded through the real API with an editor's token, 0.5 s
   apart, each change timed from its `at` (the commit time) to its receipt. The goals go, as nginx
@@ -47,9 +47,9 @@ from dataclasses import asdict, dataclass, field
 from importlib import metadata
 from pathlib import Path
 
+import harness.cluster
 from bench.procs import BENCH, LineProcess, cpu_seconds, own_redis, python, rss_kb, stop_all
-from tests import live_servers
-from tests.live_servers import (
+from harness.cluster import (
     DaphneProcess,
     api_request,
     live_cluster,
@@ -309,7 +309,7 @@ class Bench:
                 result.errors.append(f"Daphne {', '.join(dead)} died")
         finally:
             stop_all(fan_processes)
-            live_servers.stop_all(servers + newsroom)
+            harness.cluster.stop_all(servers + newsroom)
         return result
 
     def profile(self, servers: list[DaphneProcess], name: str) -> list[subprocess.Popen]:
@@ -363,7 +363,7 @@ class Bench:
         try:
             ports = []
             for index in range(count):
-                port = live_servers.free_port()
+                port = harness.cluster.free_port()
                 log = self.work / f"reference-{fans}-{index}.log"
                 servers.append(
                     LineProcess([python(), str(BENCH / "reference.py"), str(port), str(self.template_path)], log)

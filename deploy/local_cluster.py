@@ -5,11 +5,11 @@ for fans and one for editors (the newsroom).
     CLUSTER_PORT=8080 REPLAY_SPEED=30 make cluster
 
 Redis and PostgreSQL come from the environment (REDIS_URL, DATABASE_URL; SQLite when DATABASE_URL is
-unset); the processes get a fresh database with the demo loaded (tests/live_servers.py). nginx runs
+unset); the processes get a fresh database with the demo loaded (harness/cluster.py). nginx runs
 the site's own locations (deploy/nginx/matchcentre-locations.conf) with the fans' upstream of two
 processes and the newsroom's of one, serves the static files itself and says in an `X-Upstream` header
 which process answered. It then replays Liverpool-Napoli through nginx (the replay's writes go to the
-newsroom) and keeps serving until Ctrl-C, which stops everything. tests/test_cluster.py runs the same
+newsroom) and keeps serving until Ctrl-C, which stops everything. tests/live/test_cluster.py runs the same
 cluster and checks that fans on both processes get every change, and that editors' writes go to the
 newsroom.
 """
@@ -28,7 +28,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from tests.live_servers import REPO, DaphneProcess, LiveServerError, api_request, free_port, live_cluster
+from harness.cluster import REPO, DaphneProcess, LiveServerError, api_request, free_port, live_cluster
 
 DEPLOY = Path(__file__).resolve().parent
 LOCATIONS = DEPLOY / "nginx" / "matchcentre-locations.conf"
@@ -211,11 +211,6 @@ def main() -> int:
         except KeyboardInterrupt:
             pass
         except (LiveServerError, OSError) as error:
-            print(error, file=sys.stderr)
-            return 1
-        except BaseException as error:  # pytest.fail's outcome from tests/live_servers.py
-            if type(error).__name__ != "Failed":
-                raise
             print(error, file=sys.stderr)
             return 1
         finally:

@@ -34,7 +34,7 @@ class PlayerAdmin(admin.ModelAdmin):
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
-    """Match data is written only by events/services.py, so that every change is logged and broadcast."""
+    """Match data is written only by events/services/, so that every change is logged and broadcast."""
 
     def has_add_permission(self, request):
         return False

@@ -18,10 +18,10 @@ ROLE_PERMISSIONS = {
 
 
 def close_editor_sockets(sender, request, user, **kwargs):
-    from . import broadcast
+    from live import publish
 
     if user is not None:
-        broadcast.close_user_sockets(user.pk)
+        publish.close_user_sockets(user.pk)
 
 
 def ensure_roles(sender, **kwargs):

@@ -1,4 +1,4 @@
-"""Match data. Every write goes through events/services.py; nothing here saves itself."""
+"""Match data. Every write goes through events/services/; nothing here saves itself."""
 
 import hashlib
 

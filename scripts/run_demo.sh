@@ -29,7 +29,7 @@ else
   "$PYTHON" manage.py replay_match --matchday 5 --reset-only
 fi
 
-"$PYTHON" -m matchcentre.server --websocket-max-message-size 65536 -b "$HOST" -p "$PORT" matchcentre.asgi:application &
+"$PYTHON" -m live.server --websocket-max-message-size 65536 -b "$HOST" -p "$PORT" matchcentre.asgi:application &
 server=$!
 trap 'kill $server 2>/dev/null || true' EXIT INT TERM
 

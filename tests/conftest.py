@@ -6,7 +6,7 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.core.cache import cache
 
-from events import broadcast
+from live.protocol import group_feed, match_feed
 
 
 @pytest.fixture(autouse=True)
@@ -24,7 +24,7 @@ def fresh_cache():
 
 
 class LayerListener:
-    """A channel joined to a match's (or group's) broadcast group, to read what fans would get."""
+    """A channel joined to a match's (or group's) feed, to read what fans would get."""
 
     def __init__(self, group_name: str):
         self.layer = get_channel_layer()
@@ -46,9 +46,9 @@ class LayerListener:
 
 @pytest.fixture
 def listen_to_match():
-    return lambda match: LayerListener(broadcast.match_group(match.id))
+    return lambda match: LayerListener(match_feed(match.id))
 
 
 @pytest.fixture
 def listen_to_group():
-    return lambda group: LayerListener(broadcast.group_group(group.id))
+    return lambda group: LayerListener(group_feed(group.id))

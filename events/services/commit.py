@@ -6,7 +6,9 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from .. import broadcast, periods, selectors
+from live import messages, publish
+
+from .. import periods, selectors
 from ..models import GOAL_KINDS, Change, EventKind, Match, MatchEvent, Period
 from .errors import ServiceError
 
@@ -60,9 +62,9 @@ def announce_again(match: Match, event: MatchEvent) -> int:
 
 def announce_on_commit(change: Change, match: Match) -> None:
     """Send the change to every open page once the transaction commits (serialized now, once)."""
-    message_text = broadcast.build_change_text(change, match)
+    message_text = messages.build_change_text(change, match)
     group_id, seq = match.group_id, change.seq
-    transaction.on_commit(lambda: broadcast.publish(match.id, group_id, message_text, seq))
+    transaction.on_commit(lambda: publish.publish(match.id, group_id, message_text, seq))
 
 
 def derive_match_state(match: Match, active: list[MatchEvent]) -> None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from .. import broadcast
+from live import publish
+
 from ..models import Change, LineupEntry, Match, MatchEvent, Period, Player
 from .commit import lock_match
 from .errors import ServiceError
@@ -68,4 +69,4 @@ def reset_match(*, match_id: int) -> None:
         # Keep counting up, so that a page open across the reset sees a gap and resyncs.
         match.seq += 1
         match.save()
-    transaction.on_commit(lambda: broadcast.publish_resync([match]))
+    transaction.on_commit(lambda: publish.publish_resync([match]))

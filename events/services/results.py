@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from .. import broadcast
+from live import publish
+
 from ..importer import CompetitionData
 from ..models import Change, Competition, Group, Match, Period, Team
 from .commit import commit_change, lock_match
@@ -103,7 +104,7 @@ def import_competition(*, data: CompetitionData) -> ImportSummary:
             if changed:
                 changed_matches.append(match)
         _number_group_matchdays(groups.values())
-        transaction.on_commit(lambda: broadcast.publish_resync(changed_matches))
+        transaction.on_commit(lambda: publish.publish_resync(changed_matches))
         return ImportSummary(competition, created_count, recorded, skipped)
 
 

@@ -1,6 +1,6 @@
 """Real-browser tests: Playwright drives Debian's Chromium against real Daphne processes.
 
-One cluster for the whole package (tests/live_servers.py: its own database, Redis, two Daphne
+One cluster for the whole package (harness/cluster.py: its own database, Redis, two Daphne
 processes and an editor's API token) and one browser. Editors work on server A, fans watch
 on server B, so everything a fan sees has crossed processes through Redis.
 
@@ -23,15 +23,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
-from tests.live_servers import (
-    REPO,
-    DaphneProcess,
-    LiveCluster,
-    api_request,
-    live_cluster,
-    reporting_logs,
-    require_running,
-)
+from harness.cluster import REPO, DaphneProcess, LiveCluster, api_request, live_cluster
+from tests.live.support import reporting_logs, require_running
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [

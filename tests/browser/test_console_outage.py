@@ -1,7 +1,7 @@
 """The editor console while the database is away: a goal waits in the queue, shown pending, and is
 recorded exactly once when the database is back.
 
-The processes here reach PostgreSQL through the cuttable proxy of tests/database_outage.py (the
+The processes here reach PostgreSQL through the cuttable proxy of tests/live/database_outage.py (the
 package's cluster does not), so this module runs a cluster of its own; the browser and the helpers
 are the package's.
 """
@@ -16,9 +16,10 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from playwright.sync_api import expect
 
+from harness.cluster import LiveCluster
 from tests.browser.conftest import wait_live
-from tests.database_outage import POSTGRES_ONLY, DatabaseProxy, cluster_behind, settle, stored
-from tests.live_servers import LiveCluster, reporting_logs
+from tests.live.database_outage import POSTGRES_ONLY, DatabaseProxy, cluster_behind, settle, stored
+from tests.live.support import reporting_logs
 
 pytestmark = POSTGRES_ONLY
 
@@ -44,7 +45,7 @@ def database_back(cluster, proxy):
     yield
     proxy.restore()
     if proxy.cuts != cuts and not cluster.dead_servers():
-        # See tests/database_outage.py; in a thread of its own, as Playwright runs a loop in this one.
+        # See tests/live/database_outage.py; in a thread of its own, as Playwright runs a loop in this one.
         with ThreadPoolExecutor(1) as thread:
             thread.submit(lambda: asyncio.run(asyncio.wait_for(settle(cluster), 20))).result()
 

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import expect
 
+from harness.cluster import LiveCluster, live_cluster
 from tests.browser.conftest import (
     RECORD_SOCKETS,
     RECORD_STATES,
@@ -22,7 +23,7 @@ from tests.browser.conftest import (
     sockets,
     wait_live,
 )
-from tests.live_servers import LiveCluster, live_cluster, reporting_logs
+from tests.live.support import reporting_logs
 
 # The client's backoff (static/js/live.js): 0.5 s doubling to 30 s, the wait drawn from the upper half.
 BACKOFF_MIN_MS = 500

@@ -8,7 +8,7 @@ fans' sockets with 4012; the pages come back by themselves (the match page with 
 page for a fresh group snapshot), show the goal once with the right score and table, and say they are
 live again. The next goal then arrives live, within a second, once.
 
-The cluster and its redis-server are this module's own (tests/live_servers.py's RedisServer), so
+The cluster and its redis-server are this module's own (harness/cluster.py's RedisServer), so
 that killing Redis cannot disturb other browser tests; the browser and the helpers are the package's.
 """
 
@@ -20,7 +20,15 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
-from events.consumers import CLOSE_RESUME
+from harness.cluster import (
+    DaphneProcess,
+    LiveCluster,
+    RedisServer,
+    api_request,
+    live_cluster,
+    own_redis_server,
+)
+from live.protocol import CLOSE_RESUME
 from tests.browser.conftest import (
     RECORD_SOCKETS,
     RECORD_STATES,
@@ -32,15 +40,7 @@ from tests.browser.conftest import (
     sockets,
     wait_live,
 )
-from tests.live_servers import (
-    DaphneProcess,
-    LiveCluster,
-    RedisServer,
-    api_request,
-    live_cluster,
-    own_redis_server,
-    reporting_logs,
-)
+from tests.live.support import reporting_logs
 
 # Each process checks its layer every second and gives a probe three seconds to come back.
 NOTICED_WITHIN_MS = 6_000

@@ -1,4 +1,4 @@
-"""The database outage's parts, shared by tests/test_db_outage.py and tests/browser/test_console_outage.py.
+"""The database outage's parts, shared by tests/live/test_db_outage.py and tests/browser/test_console_outage.py.
 
 A TCP proxy between the Daphne processes and PostgreSQL that a test can cut (as a database restart or
 a network failure would), a cluster behind it, and what the database holds, read around the proxy.
@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.live_servers import DaphneProcess, Fan, LiveCluster, free_port, is_postgres_url, live_cluster
+from harness.cluster import DaphneProcess, Fan, LiveCluster, free_port, is_postgres_url, live_cluster
 
 POSTGRES_ONLY = pytest.mark.skipif(
     not is_postgres_url(os.environ.get("DATABASE_URL", "")),

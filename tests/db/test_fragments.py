@@ -7,8 +7,9 @@ import re
 import pytest
 from django.template.loader import render_to_string
 
-from events import broadcast, services
+from events import services
 from events.models import Change, EventKind, Match
+from live import messages
 from tests.factories import make_match, make_user, player
 
 pytestmark = pytest.mark.django_db
@@ -40,7 +41,7 @@ def test_a_pushed_goal_names_shapes_every_live_page_has(client):
     services.record_event(match_id=match.id, kind="goal", minute=9, team_id=match.home_id,
                           player_id=player(match.home, 9).id)
     change = Change.objects.filter(match=match).latest("seq")
-    message = json.loads(broadcast.build_change_text(change, Match.objects.get(pk=match.id)))
+    message = json.loads(messages.build_change_text(change, Match.objects.get(pk=match.id)))
     markup = message["html"]["event"] + message["html"]["table"]
     named = references(markup)
     assert {"crest-shield", "icon-goal"} <= named

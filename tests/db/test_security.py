@@ -16,7 +16,7 @@ from tests.factories import make_match, make_user, player
 
 pytestmark = pytest.mark.django_db
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent.parent
 SCRIPT = '<script>alert("x")</script>'
 
 

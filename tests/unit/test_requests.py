@@ -2,7 +2,7 @@ import pytest
 from django.http import HttpResponse
 from django.test import RequestFactory
 
-from events.middleware import CountRequestsInFlight, requests_in_flight
+from live.requests import CountRequestsInFlight, requests_in_flight
 
 
 def test_requests_are_counted_while_they_are_served_and_not_after():

@@ -1,4 +1,4 @@
-"""HTTP middleware of the events app."""
+"""How many HTTP requests this process is serving: the fan-out gives way while there are any."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """The database goes away under running Daphne processes, and comes back.
 
-Not a mock: the two Daphne processes reach PostgreSQL through a TCP proxy (tests/database_outage.py), and
+Not a mock: the two Daphne processes reach PostgreSQL through a TCP proxy (tests/live/database_outage.py), and
 `cut()` closes its listener and every connection it forwards, as a database restart or a network
 failure would. The processes keep their connections (`CONN_MAX_AGE=60`: the harder case than the
 default 0, as a kept connection must be noticed broken), so a cut breaks connections they hold as
@@ -27,8 +27,17 @@ from dataclasses import dataclass
 
 import pytest
 
-from events.consumers import CLOSE_UNAVAILABLE
-from tests.database_outage import (
+from harness.cluster import (
+    DaphneProcess,
+    Fan,
+    LiveCluster,
+    api_request,
+    is_change,
+    starting_player,
+    summarize,
+)
+from live.protocol import CLOSE_UNAVAILABLE
+from tests.live.database_outage import (
     CONNECT_TIMEOUT,
     POSTGRES_ONLY,
     DatabaseProxy,
@@ -37,16 +46,7 @@ from tests.database_outage import (
     settle,
     stored,
 )
-from tests.live_servers import (
-    DaphneProcess,
-    Fan,
-    LiveCluster,
-    api_request,
-    is_change,
-    reporting_logs,
-    starting_player,
-    summarize,
-)
+from tests.live.support import reporting_logs
 
 pytestmark = [pytest.mark.live_server, pytest.mark.redis, POSTGRES_ONLY]
 

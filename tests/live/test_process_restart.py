@@ -17,18 +17,17 @@ import time
 
 import pytest
 
-from tests.live_servers import (
+from harness.cluster import (
     DaphneProcess,
     Fan,
     LiveCluster,
     api_request,
     is_change,
     live_cluster,
-    reporting_logs,
-    require_running,
     starting_player,
     summarize,
 )
+from tests.live.support import reporting_logs, require_running
 
 pytestmark = [pytest.mark.live_server, pytest.mark.redis]
 

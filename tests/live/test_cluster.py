@@ -17,16 +17,16 @@ from collections import Counter
 import pytest
 
 from deploy.local_cluster import INSTALL_NGINX, find_nginx, nginx_in_front
-from tests.live_servers import (
+from harness.cluster import (
     Fan,
     LiveServerError,
     api_request,
     http_request,
     live_cluster,
-    report_logs,
     starting_player,
     summarize,
 )
+from tests.live.support import report_logs
 
 pytestmark = [pytest.mark.live_server, pytest.mark.redis]
 
@@ -49,7 +49,7 @@ def proxied(request, tmp_path_factory):
                 if request.session.testsfailed > failures_before:
                     report_logs(
                         request.config,
-                        "nginx and Daphne output (tests/test_cluster.py)",
+                        "nginx and Daphne output (tests/live/test_cluster.py)",
                         nginx.output() + "\n" + cluster.logs(),
                     )
         except LiveServerError as error:

@@ -8,7 +8,7 @@ from events import selectors, standings
 from events.importer import ImportFormatError, default_rule_set, parse_football_json
 from events.models import Competition, Group, Match, Team
 
-DATA = Path(__file__).resolve().parent.parent / "data" / "openfootball"
+DATA = Path(__file__).resolve().parent.parent.parent / "data" / "openfootball"
 
 
 def football_json(matches, name="Test Cup 2019/20") -> str:

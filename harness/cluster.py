@@ -1,6 +1,7 @@
-"""Real server processes for end-to-end tests: a database, Redis, N Daphne processes and an editor token.
+"""Real server processes, for the live tests, the benchmark and `make cluster`: a database, Redis, N Daphne
+processes and an editor token.
 
-Everything here runs outside pytest-django's test database. `live_cluster()` prepares a database
+Everything here runs outside any test database. `live_cluster()` prepares a database
 of its own (a fresh PostgreSQL database when DATABASE_URL points at PostgreSQL, else a SQLite file),
 migrates it and loads the demo through `manage.py`, checks Redis, starts the Daphne processes on
 free ports and waits until each answers HTTP. On exit it stops the processes and drops the database.
@@ -43,8 +44,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
-
 REPO = Path(__file__).resolve().parent.parent
 MANAGE = REPO / "manage.py"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -54,8 +53,6 @@ STARTUP_TIMEOUT = 30.0
 # websocket limit counts those), and no fan message bigger than 64 KiB buffered at all.
 DAPHNE_OPTIONS = ("--proxy-headers", "--websocket-max-message-size", "65536")
 COMMAND_TIMEOUT = 120.0
-# Fail with the real cause (and the logs) rather than skip: a missing service is a broken setup.
-FAIL = pytest.fail
 
 # urllib without proxies: the servers are on the loopback interface.
 _OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
@@ -222,7 +219,7 @@ def start_daphne(
     port: int | None = None,
     options: tuple[str, ...] = DAPHNE_OPTIONS,
 ) -> DaphneProcess:
-    """Start one Daphne (matchcentre.server) on `port`, or on a free port (retrying if another process
+    """Start one Daphne (live.server) on `port`, or on a free port (retrying if another process
     took it in between), with Daphne's command-line `options`."""
     for _attempt in range(attempts):
         port = port or free_port()
@@ -233,7 +230,7 @@ def start_daphne(
                 [
                     sys.executable,
                     "-m",
-                    "matchcentre.server",
+                    "live.server",
                     *options,
                     "-b",
                     "127.0.0.1",
@@ -330,9 +327,8 @@ def _admin_connection(psycopg, parts: urllib.parse.SplitResult):
             return psycopg.connect(dbname=dbname, autocommit=True, connect_timeout=5, **params)
         except psycopg.OperationalError as error:
             errors.append(f"{dbname}: {error}")
-    FAIL(
+    raise LiveServerError(
         "Cannot reach PostgreSQL from DATABASE_URL to create the servers' database:\n" + "\n".join(errors),
-        pytrace=False,
     )
 
 
@@ -356,10 +352,9 @@ def require_redis(url: str) -> None:
     finally:
         client.close()
     if problem is not None:
-        FAIL(
+        raise LiveServerError(
             f"Redis is not reachable at {url} ({problem}). The multi-process tests need it: "
             "start Redis or set REDIS_URL.",
-            pytrace=False,
         )
 
 
@@ -378,7 +373,7 @@ class RedisServer:
     def start(self) -> None:
         executable = shutil.which("redis-server")
         if executable is None:
-            FAIL("redis-server is not installed: the Redis outage tests start one of their own.", pytrace=False)
+            raise LiveServerError("redis-server is not installed: the Redis outage tests start one of their own.")
         command = [executable, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
@@ -404,7 +399,7 @@ class RedisServer:
         deadline = time.monotonic() + timeout
         while not condition():
             if time.monotonic() > deadline:
-                FAIL(f"redis-server on {self.port} not {what} within {timeout:.0f} s", pytrace=False)
+                raise LiveServerError(f"redis-server on {self.port} not {what} within {timeout:.0f} s")
             time.sleep(0.05)
 
 
@@ -460,10 +455,9 @@ def live_cluster(
         env = server_env(database_url, url, prefix)
         layer = effective_channel_layer(env)
         if "redis" not in layer.get("BACKEND", "").lower():
-            FAIL(
+            raise LiveServerError(
                 f"With REDIS_URL set the settings still use {layer.get('BACKEND')}: "
                 "the processes would not share a channel layer.",
-                pytrace=False,
             )
         honoured = layer.get("CONFIG", {}).get("prefix") == prefix
         if not honoured:
@@ -473,13 +467,7 @@ def live_cluster(
                 "group ids at the same time).",
                 stacklevel=3,
             )
-        problem = ""
-        try:
-            match_id, group_id, token = prepare_database(env, editor)
-        except LiveServerError as error:
-            problem = str(error)
-        if problem:
-            FAIL(problem, pytrace=False)
+        match_id, group_id, token = prepare_database(env, editor)
         servers: list[DaphneProcess] = []
         daphne_env = dict(env, DATABASE_URL=route_database(database_url)) if route_database else env
         try:
@@ -488,9 +476,7 @@ def live_cluster(
                     servers.append(start_daphne(chr(ord("A") + index), daphne_env, tmp_dir))
                 wait_until_ready(servers)
             except LiveServerError as error:
-                problem = f"{error}\n{format_logs(servers)}"
-            if problem:
-                FAIL(problem, pytrace=False)
+                raise LiveServerError(f"{error}\n{format_logs(servers)}") from error
             yield LiveCluster(
                 servers=servers,
                 database_url=database_url,
@@ -521,37 +507,6 @@ def demo_ids(stdout: str) -> tuple[int, int]:
     if not found:
         raise LiveServerError(f"Unexpected load_demo output: {stdout!r}")
     return int(found.group(1)), int(found.group(2))
-
-
-@contextlib.contextmanager
-def reporting_logs(request: pytest.FixtureRequest, cluster: contextlib.AbstractContextManager) -> Iterator[LiveCluster]:
-    """Enter `cluster` (a `live_cluster(...)`) for a fixture; if any test failed meanwhile, or a server
-    died, print the servers' logs as it ends."""
-    failures_before = request.session.testsfailed
-    with cluster as running:
-        yield running
-        if request.session.testsfailed > failures_before or running.dead_servers():
-            report_logs(request.config, f"Daphne output ({request.node.nodeid})", running.logs())
-
-
-def require_running(cluster: LiveCluster) -> None:
-    """Fail a test at once when one of the cluster's processes died before it."""
-    dead = cluster.dead_servers()
-    if dead:
-        pytest.fail(f"Daphne {', '.join(s.name for s in dead)} is no longer running:\n{cluster.logs()}", pytrace=False)
-
-
-def report_logs(config: pytest.Config, title: str, text: str) -> None:
-    """Write `text` straight to the terminal (past output capture), e.g. server logs after a failure."""
-    reporter = config.pluginmanager.get_plugin("terminalreporter")
-    capture = config.pluginmanager.get_plugin("capturemanager")
-    with capture.global_and_fixture_disabled() if capture else contextlib.nullcontext():
-        if reporter is None:
-            sys.stderr.write(f"\n===== {title} =====\n{text}\n")
-            return
-        reporter.write("\n")
-        reporter.write_sep("=", title)
-        reporter.write_line(text)
 
 
 # --- HTTP --------------------------------------------------------------------------------------

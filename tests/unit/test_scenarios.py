@@ -16,7 +16,7 @@ from events.scenarios import (
     what_if,
 )
 from events.standings import Result, compute_table
-from tests.test_standings import all_ucl_groups, teams_of, to_result, ucl_groups
+from tests.unit.test_standings import all_ucl_groups, teams_of, to_result, ucl_groups
 
 LIVERPOOL, NAPOLI, SALZBURG, GENK = "Liverpool", "Napoli", "Salzburg", "Genk"
 TEAMS = [LIVERPOOL, NAPOLI, SALZBURG, GENK]

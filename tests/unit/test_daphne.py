@@ -1,4 +1,4 @@
-"""matchcentre.server: Daphne's per-connection housekeeping, done a slice at a time.
+"""live.daphne: Daphne's per-connection housekeeping, done a slice at a time.
 
 A twisted Clock stands in for the reactor, so each slice and pause can be stepped through.
 """
@@ -12,9 +12,8 @@ import time
 import pytest
 from twisted.internet.task import Clock
 
-from matchcentre import server as server_module
-from matchcentre.asgi import daphne_protocol
-from matchcentre.server import APPLICATION_CHECK_SECONDS, TIMEOUT_CHECK_SECONDS, Server
+from live import daphne as server_module
+from live.daphne import APPLICATION_CHECK_SECONDS, TIMEOUT_CHECK_SECONDS, Server, frame_writer, write_frame
 
 
 class FakeProtocol:
@@ -141,7 +140,7 @@ def test_the_application_check_reaps_as_daphne_does(server, clock, loop):
 
 
 def test_the_frame_writer_recognises_this_server_as_daphne(server):
-    """asgi.daphne_protocol finds the protocol behind Daphne's `send`, for this server as for Daphne's."""
+    """frame_writer finds the protocol behind Daphne's `send`, for this server as for Daphne's."""
 
     class Protocol:
         state = STATE_OPEN = 3
@@ -152,10 +151,11 @@ def test_the_frame_writer_recognises_this_server_as_daphne(server):
             pass
 
     protocol = Protocol()
-    assert daphne_protocol(functools.partial(server.handle_reply, protocol)) is protocol
+    writer = frame_writer(functools.partial(server.handle_reply, protocol))
+    assert (writer.func, writer.args) == (write_frame, (protocol,))
 
     class OtherServer:
         def handle_reply(self, protocol, message):
             pass
 
-    assert daphne_protocol(functools.partial(OtherServer().handle_reply, protocol)) is None
+    assert frame_writer(functools.partial(OtherServer().handle_reply, protocol)) is None

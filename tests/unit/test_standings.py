@@ -18,7 +18,7 @@ from events.standings import (
     get_rule_set,
 )
 
-DATA = Path(__file__).resolve().parent.parent / "data" / "openfootball"
+DATA = Path(__file__).resolve().parent.parent.parent / "data" / "openfootball"
 UCL_SEASONS = [f"{year}-{(year + 1) % 100:02d}" for year in range(2011, 2020)]
 
 

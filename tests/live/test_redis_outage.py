@@ -16,8 +16,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from events.consumers import CLOSE_RESUME
-from tests.live_servers import (
+from harness.cluster import (
     Fan,
     LiveCluster,
     RedisServer,
@@ -25,9 +24,10 @@ from tests.live_servers import (
     is_change,
     live_cluster,
     own_redis_server,
-    reporting_logs,
     summarize,
 )
+from live.protocol import CLOSE_RESUME
+from tests.live.support import reporting_logs
 
 pytestmark = [pytest.mark.live_server, pytest.mark.redis]
 

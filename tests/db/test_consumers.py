@@ -6,7 +6,8 @@ from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.test import Client
 
-from events import consumers, services
+from events import services
+from live import consumers, protocol
 from matchcentre.asgi import application
 from tests.factories import make_match, make_user, player
 
@@ -159,7 +160,7 @@ async def closed_with(communicator) -> int:
 
 async def test_a_message_over_the_size_limit_closes_the_socket_with_4413():
     match = await kicked_off_match()
-    for frame in ({"text_data": "x" * (consumers.MAX_MESSAGE_BYTES + 1)}, {"bytes_data": b"\0" * 2_000_000}):
+    for frame in ({"text_data": "x" * (protocol.MAX_MESSAGE_BYTES + 1)}, {"bytes_data": b"\0" * 2_000_000}):
         fan = connect(f"/ws/matches/{match.id}/")
         await fan.connect()
         await receive(fan)
@@ -170,7 +171,7 @@ async def test_a_message_over_the_size_limit_closes_the_socket_with_4413():
     fan = connect(f"/ws/matches/{match.id}/")
     await fan.connect()
     await receive(fan)
-    await fan.send_to(text_data=json.dumps({"type": "ping", "pad": "y" * (consumers.MAX_MESSAGE_BYTES - 40)}))
+    await fan.send_to(text_data=json.dumps({"type": "ping", "pad": "y" * (protocol.MAX_MESSAGE_BYTES - 40)}))
     assert (await receive(fan))["type"] == "pong"
     await fan.disconnect()
 
@@ -180,7 +181,7 @@ async def test_a_fan_sending_faster_than_the_limit_is_closed_with_4429():
     fan = connect(f"/ws/matches/{match.id}/")
     await fan.connect()
     await receive(fan)
-    for _ in range(consumers.MESSAGE_BURST):
+    for _ in range(protocol.MESSAGE_BURST):
         await fan.send_to(text_data=json.dumps({"type": "ping"}))
         assert (await receive(fan))["type"] == "pong"
     await fan.send_to(text_data=json.dumps({"type": "ping"}))
@@ -277,7 +278,7 @@ async def test_a_retried_submission_reaches_fans_that_missed_it_and_no_one_twice
                                      player_id=player(match.home, 9).id, idempotency_key=key)
 
     with monkeypatch.context() as unheard:
-        unheard.setattr("events.broadcast.publish", lambda *args, **kwargs: None)
+        unheard.setattr("live.publish.publish", lambda *args, **kwargs: None)
         first = await database_sync_to_async(record)("unheard")
     assert await fan.receive_nothing(timeout=0.3)
     retried = await database_sync_to_async(record)("unheard")

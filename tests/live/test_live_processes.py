@@ -1,6 +1,6 @@
 """End to end across processes: two Daphne servers share Redis; what an editor posts to one reaches fans on both.
 
-The servers run the real settings against a database of their own (see tests/live_servers.py), so these
+The servers run the real settings against a database of their own (see harness/cluster.py), so these
 tests do not use pytest-django's database. Each test starts from Liverpool-Napoli taken back to kick-off
 (`replay_match --reset-only`): the demo's only match with lineups.
 """
@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.live_servers import (
+from harness.cluster import (
     DAPHNE_OPTIONS,
     DaphneProcess,
     Fan,
@@ -27,12 +27,11 @@ from tests.live_servers import (
     api_request,
     is_change,
     live_cluster,
-    reporting_logs,
-    require_running,
     start_daphne,
     summarize,
     wait_until_ready,
 )
+from tests.live.support import reporting_logs, require_running
 
 pytestmark = [pytest.mark.live_server, pytest.mark.redis]
 
@@ -371,7 +370,7 @@ def test_stalled_fans_are_dropped_without_delaying_the_others_or_growing_memory(
     """
     from channels_redis.pubsub import RedisPubSubChannelLayer
 
-    from events import broadcast
+    from live.protocol import FORWARD_TYPE, match_feed
 
     server = cluster.servers[0]
     messages, size = 80, 100_000
@@ -387,7 +386,7 @@ def test_stalled_fans_are_dropped_without_delaying_the_others_or_growing_memory(
         try:
             for number in range(messages):
                 text = json.dumps({"type": "filler", "n": number, "pad": "x" * size})
-                await layer.group_send(broadcast.match_group(match.id), {"type": broadcast.FORWARD_TYPE, "text": text})
+                await layer.group_send(match_feed(match.id), {"type": FORWARD_TYPE, "text": text})
             published_at = time.monotonic()
             await fan.wait_for(lambda received: len(received) > messages, 15, f"{messages} fillers")
             last = fan.received[-1]
@@ -526,7 +525,7 @@ def read_frame(sock: socket.socket) -> tuple[int, bytes]:
 
 
 def test_the_servers_housekeeping_pings_fans_and_drops_those_that_never_answer(cluster, match):
-    """matchcentre.server does Daphne's per-connection checks a slice at a time; they still run.
+    """live.server does Daphne's per-connection checks a slice at a time; they still run.
 
     A server with a one-second keep-alive ping: a fan that never answers gets its pings, then is cut.
     """

@@ -1,0 +1,242 @@
+"""Websocket endpoints: fans of a match or of a football group's table, and the editor console's socket.
+
+Consumers hold no logic of their own: live/messages.py builds what is sent on connect, and live
+changes reach the fans through the process's fan-out (live/fanout.py), already serialized.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import time
+from collections import Counter
+from collections.abc import Callable
+
+from channels.consumer import get_handler_name
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+from django.db import DatabaseError
+
+from . import messages
+from .fanout import LocalFanOut, local_fan_out
+from .protocol import (
+    CLOSE_FORBIDDEN,
+    CLOSE_NOT_FOUND,
+    CLOSE_SIGNED_OUT,
+    CLOSE_TOO_BIG,
+    CLOSE_TOO_MANY,
+    CLOSE_UNAVAILABLE,
+    MAX_MESSAGE_BYTES,
+    MESSAGE_BURST,
+    MESSAGES_PER_SECOND,
+    SIGNED_OUT_TYPE,
+    group_feed,
+    match_feed,
+    parse_since,
+    user_feed,
+)
+from .publish import channel_layer
+
+logger = logging.getLogger(__name__)
+
+
+# Open sockets per client address in this process (behind a proxy, Daphne's --proxy-headers makes
+# the address the client's own).
+sockets_by_address: Counter[str] = Counter()
+
+
+def client_address(scope) -> str:
+    client = scope.get("client")
+    return str(client[0]) if client else ""
+
+
+class ReadOnlyLiveConsumer(AsyncWebsocketConsumer):
+    """Fans only listen. The one message they may send is a ping, now and then."""
+
+    # No channel per fan: the process's LocalFanOut holds one subscription per feed for all of them.
+    channel_layer_alias = None
+    feed: str = ""
+    _fan_out: LocalFanOut | None = None
+    # Set when the fan goes live: the server's way to write a prepared frame, if it offers one.
+    write_frame: Callable[[bytes], None] | None = None
+    # The address this socket is counted under in sockets_by_address, once it is.
+    counted_address: str | None = None
+    # Messages the fan may still send at once (a token bucket: MESSAGES_PER_SECOND, up to MESSAGE_BURST).
+    allowance: float = MESSAGE_BURST
+    allowance_at: float = 0.0
+    closing = False
+
+    async def __call__(self, scope, receive, send):
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            # However the consumer ends (a disconnect, an error in connect, Daphne cancelling it),
+            # the fan-out forgets it, and so does the count of its address.
+            self.leave_feed()
+            if self.counted_address is not None:
+                sockets_by_address[self.counted_address] -= 1
+                if sockets_by_address[self.counted_address] <= 0:
+                    del sockets_by_address[self.counted_address]
+                self.counted_address = None
+
+    async def websocket_connect(self, message):
+        address = client_address(self.scope)
+        limit = settings.WEBSOCKET_MAX_CONNECTIONS_PER_ADDRESS
+        if limit and sockets_by_address[address] >= limit:
+            await self.refuse(CLOSE_TOO_MANY, "Too many connections from this address.")
+            return
+        sockets_by_address[address] += 1
+        self.counted_address = address
+        await super().websocket_connect(message)
+
+    async def websocket_receive(self, message):
+        if self.closing:
+            return
+        text, data = message.get("text"), message.get("bytes")
+        size = len(text.encode()) if text is not None else len(data or b"")
+        if size > MAX_MESSAGE_BYTES:
+            await self.close_with(CLOSE_TOO_BIG, f"Messages are limited to {MAX_MESSAGE_BYTES} bytes.")
+        elif not self.within_rate():
+            await self.close_with(CLOSE_TOO_MANY, "Too many messages.")
+        else:
+            await super().websocket_receive(message)
+
+    def within_rate(self) -> bool:
+        now = time.monotonic()
+        self.allowance = min(MESSAGE_BURST, self.allowance + (now - self.allowance_at) * MESSAGES_PER_SECOND)
+        self.allowance_at = now
+        if self.allowance < 1:
+            return False
+        self.allowance -= 1
+        return True
+
+    async def close_with(self, code: int, reason: str) -> None:
+        self.closing = True
+        self.leave_feed(linger=False)
+        await self.close(code=code, reason=reason)
+
+    async def refuse(self, code: int, reason: str) -> None:
+        """Close with our code. Accept first: a close before the handshake is answered reaches the
+        client as a bare 403, and it could not tell why."""
+        await self.accept()
+        await self.close_with(code, reason)
+
+    async def dispatch(self, message):
+        # As AsyncConsumer.dispatch, without its thread hop to close old database connections before
+        # every handler: these handlers reach the database only through database_sync_to_async,
+        # which does that itself.
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
+
+    async def join_feed(self, name: str) -> None:
+        self._fan_out = local_fan_out()
+        self.feed = name
+        await self._fan_out.join(name, self)
+
+    async def go_live(self) -> None:
+        await self._fan_out.go_live(self.feed, self)
+
+    def leave_feed(self, *, linger: bool = True) -> None:
+        if self._fan_out is not None and self.feed:
+            self._fan_out.leave(self.feed, self, linger=linger)
+        self.feed = ""
+
+    async def receive(self, text_data=None, bytes_data=None):
+        try:
+            message = json.loads(text_data) if text_data is not None else None
+        except ValueError:
+            message = None
+        if isinstance(message, dict) and message.get("type") == "ping":
+            await self.send(text_data=json.dumps({"type": "pong"}))
+            return
+        await self.send(
+            text_data=json.dumps({"type": "error", "code": "read_only", "detail": "This socket only sends updates."})
+        )
+
+    async def disconnect(self, code):
+        self.leave_feed()
+
+    async def open(self, feed: str, read_opening, *args) -> None:
+        """Join `feed`, send what `read_opening(*args)` gives (None: no such thing), then go live.
+
+        Joined before reading, so nothing committed in between is missed; the client drops any
+        change it then receives twice by its seq.
+        """
+        await self.join_feed(feed)
+        try:
+            texts = await database_sync_to_async(read_opening)(*args)
+        except DatabaseError:
+            await self.unavailable()
+            return
+        if texts is None:
+            await self.not_found()
+            return
+        await self.accept()
+        for text in texts:
+            await self.send(text_data=text)
+        await self.go_live()
+
+    async def unavailable(self) -> None:
+        logger.warning("A fan's socket was refused: the database did not answer", exc_info=True)
+        await self.refuse(CLOSE_UNAVAILABLE, "The database is unavailable; try again shortly.")
+
+    async def not_found(self) -> None:
+        await self.refuse(CLOSE_NOT_FOUND, "No such match or group.")
+
+
+class MatchConsumer(ReadOnlyLiveConsumer):
+    async def connect(self):
+        match_id = self.scope["url_route"]["kwargs"]["match_id"]
+        since = parse_since(self.scope["query_string"])
+        await self.open(match_feed(match_id), messages.match_opening, match_id, since)
+
+
+class EditorMatchConsumer(MatchConsumer):
+    """The editor console's socket: a match socket that only editors open, closed when they sign out.
+
+    Editors are few, so each such socket listens on a channel of its own for its user's sign-out.
+    """
+
+    signed_out_watch: asyncio.Task | None = None
+
+    async def connect(self):
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated:
+            await self.refuse(CLOSE_SIGNED_OUT, "Sign in to use the editor console.")
+            return
+        if not await database_sync_to_async(user.has_perm)("events.add_matchevent"):
+            await self.refuse(CLOSE_FORBIDDEN, "Editors only.")
+            return
+        layer = channel_layer()
+        channel = await layer.new_channel("editor.")
+        await layer.group_add(user_feed(user.pk), channel)
+        self.signed_out_watch = asyncio.create_task(self.close_on_sign_out(layer, channel, user.pk))
+        await super().connect()
+
+    async def close_on_sign_out(self, layer, channel: str, user_id: int) -> None:
+        try:
+            while (await layer.receive(channel)).get("type") != SIGNED_OUT_TYPE:
+                pass
+            await self.close_with(CLOSE_SIGNED_OUT, "Signed out.")
+        finally:
+            with contextlib.suppress(Exception):
+                await layer.group_discard(user_feed(user_id), channel)
+
+    async def __call__(self, scope, receive, send):
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            if self.signed_out_watch is not None:
+                self.signed_out_watch.cancel()
+
+
+class GroupConsumer(ReadOnlyLiveConsumer):
+    async def connect(self):
+        group_id = self.scope["url_route"]["kwargs"]["group_id"]
+        await self.open(group_feed(group_id), messages.group_opening, group_id)
+

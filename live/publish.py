@@ -1,0 +1,57 @@
+"""Publishing: the only code that sends to the channel layer.
+
+A change is serialized once (live/messages.py) and the same text goes to the match's feed and to its
+football group's feed; every process's fan-out forwards it untouched. Called only after a commit,
+from events/services/.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+
+from .protocol import FORWARD_TYPE, SIGNED_OUT_TYPE, group_feed, match_feed, user_feed
+
+logger = logging.getLogger(__name__)
+
+
+def channel_layer():
+    """The channel layer; publishing here and subscribing in live/fanout.py both go through it."""
+    return get_channel_layer()
+
+
+def publish(match_id: int, group_id: int | None, text: str, seq: int | None = None) -> None:
+    """Send a change to every open page. A failure is logged, never raised into the request.
+
+    The database already holds the change; a page that misses it notices the
+    gap in seq and catches up from the change log.
+    """
+    for feed in [match_feed(match_id)] + ([group_feed(group_id)] if group_id else []):
+        # match_id and seq let each process's fan-out drop a copy (see LocalFanOut._run).
+        _send(feed, {"type": FORWARD_TYPE, "text": text, "match_id": match_id, "seq": seq})
+
+
+def publish_resync(matches) -> None:
+    """Tell open pages to fetch a fresh snapshot: the matches changed in bulk (an import, a demo reset).
+
+    One message per match and one per football group, rather than a table per change.
+    """
+    feeds = {match_feed(match.id): match.id for match in matches}
+    feeds |= {group_feed(match.group_id): None for match in matches if match.group_id}
+    for feed, match_id in feeds.items():
+        _send(feed, {"type": FORWARD_TYPE, "text": json.dumps({"type": "resync", "match_id": match_id})})
+
+
+def close_user_sockets(user_id: int) -> None:
+    """Close the user's editor sockets in every process (they signed out)."""
+    _send(user_feed(user_id), {"type": SIGNED_OUT_TYPE})
+
+
+def _send(feed: str, message: dict) -> None:
+    try:
+        async_to_sync(channel_layer().group_send)(feed, message)
+    except Exception:
+        logger.exception("Broadcast to %s failed; clients will catch up from the change log", feed)

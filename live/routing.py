@@ -1,0 +1,19 @@
+"""The websocket endpoints, and the stack every socket goes through before its consumer."""
+
+from channels.routing import URLRouter
+from channels.security.websocket import AllowedHostsOriginValidator
+from django.urls import path
+
+from . import consumers
+from .session import WebsocketSessionAuth
+
+websocket_urlpatterns = [
+    path("ws/matches/<int:match_id>/", consumers.MatchConsumer.as_asgi()),
+    path("ws/editor/matches/<int:match_id>/", consumers.EditorMatchConsumer.as_asgi()),
+    path("ws/groups/<int:group_id>/", consumers.GroupConsumer.as_asgi()),
+]
+
+
+def websocket_application():
+    """Origin checked against ALLOWED_HOSTS, then the session's user, then the endpoint."""
+    return AllowedHostsOriginValidator(WebsocketSessionAuth(URLRouter(websocket_urlpatterns)))
