@@ -1,0 +1,89 @@
+/*
+ * console/api.js: the editor API as the console calls it, and its answers put into words.
+ *
+ *   MC.EditorApi.requester(csrfForm)
+ *     returns request(method, url, payload): fetch with a timeout, sending the CSRF token
+ *     (from the cookie, else from csrfForm's hidden input); resolves {status, data, json}
+ *     or rejects on a network failure. Every console module sends through one of these.
+ *   MC.EditorApi.describeError(status, data)
+ *     an API error body as {message, field, errors}, the field named as the form names it.
+ *   MC.EditorApi.eventSummary(event)
+ *     one line naming an event ("23' Goal — Dries Mertens (NAP)"), for banners, lists and dialogs.
+ *   MC.EditorApi.intOrNull(value)
+ *     a form value as the API wants a number: an integer, or null when blank or not a number.
+ *
+ * A classic script loaded after live.js, before the other console/*.js files.
+ */
+(function () {
+  "use strict";
+  var MC = window.Matchcentre;
+  var REQUEST_TIMEOUT_MS = 15000;
+
+  function requester(csrfForm) {
+    function csrfToken() {
+      var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+      if (match) return decodeURIComponent(match[1]);
+      var input = csrfForm.querySelector('input[name="csrfmiddlewaretoken"]');
+      return input ? input.value : "";
+    }
+
+    /** fetch with a timeout; resolves {status, data} or rejects on a network failure. */
+    return function request(method, url, payload) {
+      var controller = typeof AbortController !== "undefined" ? new AbortController() : null;
+      var timer = controller ? setTimeout(function () { controller.abort(); }, REQUEST_TIMEOUT_MS) : null;
+      var init = {
+        method: method,
+        credentials: "same-origin",
+        headers: { Accept: "application/json", "X-CSRFToken": csrfToken() },
+        signal: controller ? controller.signal : undefined,
+      };
+      if (payload !== undefined) {
+        init.headers["Content-Type"] = "application/json";
+        init.body = JSON.stringify(payload);
+      }
+      return fetch(url, init)
+        .then(function (response) {
+          var type = response.headers.get("Content-Type") || "";
+          var parse = type.indexOf("json") !== -1 ? response.json().catch(function () { return null; }) : Promise.resolve(null);
+          return parse.then(function (data) {
+            return { status: response.status, data: data, json: type.indexOf("json") !== -1 };
+          });
+        })
+        .finally(function () {
+          clearTimeout(timer);
+        });
+    };
+  }
+
+  /** Turn an API error body into {message, field, errors}. */
+  function describeError(status, data) {
+    data = data || {};
+    var errors = Array.isArray(data.errors) ? data.errors : [];
+    var field = data.field || (errors[0] && errors[0].field) || null;
+    if (field && field.indexOf(".") !== -1) field = field.split(".").pop();
+    var message = data.detail || (errors[0] && errors[0].message) || "The server refused this (HTTP " + status + ").";
+    return { message: message, field: field, errors: errors };
+  }
+
+  function eventSummary(event) {
+    if (!event) return "";
+    var text = event.minute_label + " " + event.kind_label;
+    if (event.player) text += " — " + event.player.name;
+    if (event.team) text += " (" + (event.team.short_name || event.team.name) + ")";
+    if (event.state && event.state !== "active") text += " [" + event.state + "]";
+    return text;
+  }
+
+  function intOrNull(value) {
+    if (value === "" || value === null || value === undefined) return null;
+    var number = parseInt(value, 10);
+    return isNaN(number) ? null : number;
+  }
+
+  MC.EditorApi = {
+    requester: requester,
+    describeError: describeError,
+    eventSummary: eventSummary,
+    intOrNull: intOrNull,
+  };
+})();

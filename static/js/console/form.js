@@ -1,0 +1,728 @@
+/*
+ * console/form.js: the event form (#event-form): recording a new event and editing one.
+ *
+ * Each kind of event asks for its own fields (KINDS); the player selects offer who can
+ * take part right now (on the pitch, unused substitutes, booked or not), from the live
+ * view's pitch, while an edit offers anyone in the lineup. The minute follows the live
+ * clock until the editor types one. A new event is checked for the obvious and handed to
+ * `enqueue` (the outbox); an edit is sent at once as a PATCH of the fields that changed,
+ * with the version seen, and a 409 goes to `showConflict`.
+ *
+ *   MC.EventForm.create({element, view, roster, request, eventUrl, enqueue, say, showConflict})
+ *     element       the <form>
+ *     view          the live MC.MatchView (clock reading, pitch, events by id)
+ *     roster        an MC.Roster
+ *     request       from MC.EditorApi.requester
+ *     eventUrl      "/api/events/": an event is eventUrl + id
+ *     enqueue       (payload, label) takes a new event (MC.Outbox's add)
+ *     say           (text) the console's status line
+ *     showConflict  (data, id) a 409's answer, for the event with that id
+ *   returns
+ *     element, fields              the form and its inputs by field name (for the keyboard layer)
+ *     spec(), currentSide()        what the chosen kind asks for; "home" / "away"
+ *     setKind(kind), setSide(side) as if the radio were picked
+ *     applyKind()                  show the fields the chosen kind needs (at start)
+ *     refreshChoices()             refill the selects after the match or the lineups changed
+ *     startEdit(event), redoEdit(event), exitEdit(), isEditing(), editingId()
+ *     highlightEditing()           mark the event being edited in the timeline (after it is redrawn)
+ *     noticeConcurrentEdit(change) warn when someone else changes the event being edited
+ *     clearErrors(), showError(message, fieldName, options)
+ *     showRefusal(item, error)     an outbox item the server refused, with a button to load it back
+ *   MC.EventForm.isEditable(kind)
+ *     false for period and added-time events, which are deleted and recorded again instead.
+ */
+(function () {
+  "use strict";
+  var MC = window.Matchcentre;
+  var eventSummary = MC.EditorApi.eventSummary;
+  var intOrNull = MC.EditorApi.intOrNull;
+  var playerLabel = MC.Roster.playerLabel;
+
+  var FIELD_NAMES = [
+    "kind", "team", "player", "second_player", "goal_type", "injury", "minute", "added_minute",
+    "commentary", "reviewed_event", "var_category", "var_reason",
+  ];
+
+  // --- what each kind of event asks for ---------------------------------------------------------
+  // player / second: which players the select offers ("on" the pitch, "subs" unused substitutes,
+  // "booked"/"unbooked" players on the pitch with or without a yellow card).
+  var KINDS = {
+    goal: { team: true, player: "on", playerLabel: "Scorer", second: "on", secondLabel: "Assist (optional)", goalType: true, minute: true },
+    own_goal: { team: true, player: "on", playerLabel: "Player (own goal)", minute: true, teamHint: true },
+    penalty_goal: { team: true, player: "on", playerLabel: "Penalty taker", minute: true },
+    missed_penalty: { team: true, player: "on", playerLabel: "Penalty taker", minute: true },
+    yellow_card: { team: true, player: "unbooked", playerLabel: "Player booked", minute: true },
+    second_yellow: { team: true, player: "booked", playerLabel: "Player (already booked)", minute: true },
+    red_card: { team: true, player: "on", playerLabel: "Player sent off", minute: true },
+    substitution: { team: true, player: "on", playerLabel: "Player off", second: "subs", secondLabel: "Player on", secondRequired: true, injury: true, minute: true },
+    injury: { team: true, player: "on", playerLabel: "Player injured", minute: true },
+    penalty_awarded: { team: true, player: "on", playerLabel: "Player fouled (optional)", playerOptional: true, minute: true },
+    var_check: { team: true, teamLabel: "Team concerned", var: true, minute: true },
+    period_start: {},
+    period_end: { added: true, addedLabel: "Added time played (optional)" },
+    added_time: { added: true, addedLabel: "Minutes announced", addedRequired: true },
+  };
+  var NOT_EDITABLE = { period_start: true, period_end: true, added_time: true };
+  // Which incidents each kind of VAR check may review (as the server's rules say).
+  var VAR_INCIDENT_KINDS = {
+    goal: ["goal", "own_goal", "penalty_goal"],
+    penalty: ["penalty_awarded", "penalty_goal", "missed_penalty"],
+    red_card: ["red_card", "yellow_card"],
+    mistaken_identity: ["yellow_card", "second_yellow", "red_card"],
+  };
+
+  function isEditable(kind) {
+    return !NOT_EDITABLE[kind];
+  }
+
+  function $(id) {
+    return document.getElementById(id);
+  }
+
+  function create(options) {
+    var form = options.element;
+    var view = options.view;
+    var roster = options.roster;
+    var request = options.request;
+    var eventUrl = options.eventUrl;
+    var enqueue = options.enqueue;
+    var say = options.say;
+    var showConflict = options.showConflict;
+
+    var fields = {
+      player: $("field-player"),
+      second_player: $("field-second_player"),
+      goal_type: $("field-goal_type"),
+      injury: $("field-injury"),
+      minute: $("field-minute"),
+      added_minute: $("field-added_minute"),
+      commentary: $("field-commentary"),
+      reviewed_event: $("field-reviewed_event"),
+      var_category: $("field-var_category"),
+      var_reason: $("field-var_reason"),
+      reason: $("field-reason"),
+    };
+
+    // --- form state --------------------------------------------------------------------------
+    var editing = null; // {id, version, original} while an event is being edited
+    var minuteAuto = true; // the minute follows the live clock until the editor types one
+
+    function currentKind() {
+      var checked = form.querySelector('input[name="kind"]:checked');
+      return checked ? checked.value : "goal";
+    }
+
+    function currentSide() {
+      var checked = form.querySelector('input[name="team"]:checked');
+      return checked ? checked.dataset.side : "home";
+    }
+
+    function teamId(side) {
+      var radio = $("team-" + side);
+      return radio ? Number(radio.value) : null;
+    }
+
+    function sideOfTeam(id) {
+      if (id === teamId("home")) return "home";
+      if (id === teamId("away")) return "away";
+      return null;
+    }
+
+    function spec() {
+      return KINDS[currentKind()] || {};
+    }
+
+    function setKind(kind) {
+      var radio = $("kind-" + kind);
+      if (radio) radio.checked = true;
+      applyKind();
+    }
+
+    function setSide(side) {
+      var radio = $("team-" + side);
+      if (radio) radio.checked = true;
+      refreshChoices();
+    }
+
+    function showNeeds(name, visible) {
+      form.querySelectorAll('[data-needs="' + name + '"]').forEach(function (element) {
+        element.hidden = !visible;
+      });
+    }
+
+    /** Show the fields the chosen kind needs, with the right labels and player lists. */
+    function applyKind() {
+      var s = spec();
+      showNeeds("team", !!s.team);
+      showNeeds("player", !!s.player);
+      showNeeds("second_player", !!s.second);
+      showNeeds("goal_type", !!s.goalType);
+      showNeeds("injury", !!s.injury);
+      showNeeds("var", !!s.var);
+      showNeeds("minute", !!s.minute);
+      showNeeds("added_minute", !!(s.minute || s.added));
+      $("minute-source").hidden = !s.minute;
+      $("hint-team").hidden = !s.teamHint;
+      $("label-player").textContent = s.playerLabel || "Player";
+      $("field-team").querySelector("legend").firstChild.textContent = (s.teamLabel || "Team") + " ";
+      $("label-second_player").textContent = s.secondLabel || "Second player";
+      $("label-added_minute").textContent = s.addedLabel || "Added";
+      if (currentKind() === "added_time" && !editing) fields.added_minute.value = "";
+      clearErrors();
+      refreshChoices();
+      followClock();
+    }
+
+    // --- players and incidents to choose from ------------------------------------------------
+
+    function fillSelect(select, ids, placeholder) {
+      var keep = select.value;
+      var options = [new Option(placeholder, "")];
+      ids
+        .map(function (id) {
+          return roster.get(id);
+        })
+        .filter(Boolean)
+        .sort(function (a, b) {
+          return a.number - b.number;
+        })
+        .forEach(function (player) {
+          options.push(new Option(playerLabel(player), String(player.id)));
+        });
+      select.replaceChildren.apply(select, options);
+      select.value = ids.indexOf(Number(keep)) !== -1 ? keep : "";
+      if (select.value !== keep && keep) select.value = "";
+    }
+
+    function pitchOf(side) {
+      var pitch = view.match && view.match.pitch && view.match.pitch[side];
+      return pitch || null;
+    }
+
+    /** The players a select may offer for this kind and side; in an edit, anyone in the lineup. */
+    function candidates(filter, side, exclude) {
+      var pitch = pitchOf(side);
+      var ids;
+      if (editing || !pitch) {
+        ids = roster.idsOf(side);
+      } else {
+        var on = pitch.on_pitch || [];
+        var booked = new Set(pitch.booked || []);
+        if (filter === "subs") ids = (pitch.unused_substitutes || []).slice();
+        else if (filter === "booked") ids = on.filter(function (id) { return booked.has(id); });
+        else if (filter === "unbooked") ids = on.filter(function (id) { return !booked.has(id); });
+        else ids = on.slice();
+      }
+      return ids.filter(function (id) {
+        return id !== exclude;
+      });
+    }
+
+    function refreshChoices() {
+      var s = spec();
+      var side = currentSide();
+      if (s.player) {
+        var pitch = pitchOf(side);
+        var empty = roster.idsOf(side).length === 0;
+        fillSelect(fields.player, candidates(s.player, side), empty ? "No lineup for this team" : s.playerOptional ? "None" : "Choose…");
+        if (!editing && pitch && s.player === "booked" && fields.player.options.length === 1) {
+          fields.player.options[0].textContent = "Nobody on the pitch is booked";
+        }
+      }
+      if (s.second) {
+        var exclude = Number(fields.player.value) || null;
+        fillSelect(fields.second_player, candidates(s.second, side, exclude), s.secondRequired ? "Choose…" : "None");
+      }
+      if (s.var) fillReviewed();
+    }
+
+    function fillReviewed() {
+      var select = fields.reviewed_event;
+      var keep = select.value;
+      var options = [new Option("None: a missed incident", "")];
+      var allowed = VAR_INCIDENT_KINDS[fields.var_category.value] || [];
+      Array.from(view.events.values())
+        .filter(function (event) {
+          return event.state === "active" && allowed.indexOf(event.kind) !== -1;
+        })
+        .sort(function (a, b) {
+          return b.id - a.id;
+        })
+        .forEach(function (event) {
+          options.push(new Option(eventSummary(event), String(event.id)));
+        });
+      select.replaceChildren.apply(select, options);
+      select.value = keep;
+      if (select.value !== keep) select.value = "";
+    }
+
+    // --- the minute follows the clock -------------------------------------------------------------
+
+    function followClock() {
+      var source = $("minute-source-text");
+      var button = $("minute-follow");
+      if (editing) {
+        source.textContent = "As recorded";
+        button.hidden = true;
+        return;
+      }
+      if (!minuteAuto) {
+        source.textContent = "Set by hand";
+        button.hidden = false;
+        return;
+      }
+      button.hidden = true;
+      var reading = view.reading();
+      if (!reading) {
+        source.textContent = "Clock stopped: enter the minute";
+        return;
+      }
+      source.textContent = "From the live clock";
+      var minute = String(reading.minute);
+      if (fields.minute.value !== minute) fields.minute.value = minute;
+      if (currentKind() !== "added_time") {
+        var added = reading.added ? String(reading.added) : "";
+        if (fields.added_minute.value !== added) fields.added_minute.value = added;
+      }
+    }
+
+    setInterval(followClock, 500);
+
+    [fields.minute, fields.added_minute].forEach(function (input) {
+      input.addEventListener("input", function () {
+        if (input === fields.added_minute && currentKind() === "added_time") return;
+        minuteAuto = false;
+        followClock();
+      });
+    });
+    $("minute-follow").addEventListener("click", function () {
+      minuteAuto = true;
+      followClock();
+    });
+
+    // --- errors ----------------------------------------------------------------------------------
+
+    function clearErrors() {
+      form.querySelectorAll(".field__error").forEach(function (element) {
+        element.hidden = true;
+        element.textContent = "";
+      });
+      form.querySelectorAll("[aria-invalid]").forEach(function (element) {
+        element.removeAttribute("aria-invalid");
+      });
+      var box = $("form-error");
+      box.hidden = true;
+      box.replaceChildren();
+    }
+
+    function fieldElement(name) {
+      if (name === "kind") return form.querySelector('input[name="kind"]:checked');
+      if (name === "team") return form.querySelector('input[name="team"]:checked');
+      return fields[name] || null;
+    }
+
+    function showFieldError(name, message) {
+      var target = $("error-" + name);
+      if (!target) return false;
+      target.textContent = message;
+      target.hidden = false;
+      var input = fieldElement(name);
+      if (input) input.setAttribute("aria-invalid", "true");
+      return true;
+    }
+
+    /** Beside each field the server named (its "errors" list); "player.id" is the player field. */
+    function showFieldErrors(errors) {
+      errors.forEach(function (entry) {
+        if (entry.field) showFieldError(entry.field.split(".").pop(), entry.message);
+      });
+    }
+
+    /** Show a refusal: the message on top, and beside the field at fault when there is one. */
+    function showError(message, fieldName, options) {
+      options = options || {};
+      var box = $("form-error");
+      var text = document.createElement("p");
+      text.textContent = message;
+      box.replaceChildren(text);
+      if (options.reload) {
+        var button = document.createElement("button");
+        button.type = "button";
+        button.className = "button button--small";
+        button.textContent = "Load it back into the form";
+        button.addEventListener("click", function () {
+          loadPayload(options.reload);
+        });
+        box.appendChild(button);
+      }
+      box.hidden = false;
+      if (fieldName) showFieldError(fieldName, options.fieldMessage || message);
+    }
+
+    /** An outbox item the server refused (4xx): it has left the queue, so offer to load it back. */
+    function showRefusal(item, error) {
+      clearErrors();
+      showError("Not recorded: " + item.label + ". " + error.message, error.field, {
+        reload: item.body,
+        fieldMessage: error.message,
+      });
+      showFieldErrors(error.errors);
+    }
+
+    // --- building a submission -------------------------------------------------------------------
+
+    /** The form's values for the chosen kind; fields the kind does not use are left out (null/""). */
+    function readForm() {
+      var kind = currentKind();
+      var s = KINDS[kind] || {};
+      var data = {
+        kind: kind,
+        minute: null,
+        added_minute: null,
+        team: null,
+        player: null,
+        second_player: null,
+        goal_type: "",
+        injury: false,
+        commentary: fields.commentary.value.trim(),
+      };
+      if (s.minute) {
+        data.minute = intOrNull(fields.minute.value);
+        data.added_minute = intOrNull(fields.added_minute.value);
+      }
+      if (s.added) data.added_minute = intOrNull(fields.added_minute.value);
+      if (kind === "added_time") {
+        // The server fixes the minute (the period's last); it still asks for one.
+        var reading = view.reading();
+        data.minute = reading ? reading.minute : intOrNull(fields.minute.value) || 0;
+      }
+      if (s.team) data.team = teamId(currentSide());
+      if (s.player) data.player = intOrNull(fields.player.value);
+      if (s.second) data.second_player = intOrNull(fields.second_player.value);
+      if (s.goalType) data.goal_type = fields.goal_type.value;
+      if (s.injury) data.injury = fields.injury.checked;
+      if (s.var) {
+        data.var_category = fields.var_category.value;
+        data.reviewed_event = intOrNull(fields.reviewed_event.value);
+        data.var_reason = fields.var_reason.value.trim();
+        // A check of a recorded incident concerns that incident's team.
+        var reviewed = data.reviewed_event ? view.events.get(data.reviewed_event) : null;
+        if (reviewed && reviewed.team) data.team = reviewed.team.id;
+      }
+      return data;
+    }
+
+    /** Catch the obvious before queueing; the server checks everything again. */
+    function checkForm(data) {
+      var s = KINDS[data.kind] || {};
+      if (s.player && !s.playerOptional && !data.player) return ["player", "Choose the player."];
+      if (s.var && data.var_category === "mistaken_identity" && !data.reviewed_event) {
+        return ["reviewed_event", "Choose the card shown to the wrong player."];
+      }
+      if (s.secondRequired && !data.second_player) return ["second_player", "Choose the player coming on."];
+      if (s.minute && data.minute === null) return ["minute", "Give the minute."];
+      if (s.addedRequired && !data.added_minute) return ["added_minute", "Give the minutes announced."];
+      return null;
+    }
+
+    /** The pending list's label for a submission: "Goal · Dries Mertens · 23'". */
+    function describePayload(data) {
+      var kindInput = $("kind-" + data.kind);
+      var kindLabel = kindInput ? kindInput.closest("label").querySelector(".kind-option__label").textContent : data.kind;
+      var parts = [kindLabel];
+      var player = data.player ? roster.get(data.player) : null;
+      if (player) parts.push(player.name);
+      if (data.kind === "substitution" && data.second_player && roster.get(data.second_player)) {
+        parts.push("for " + roster.get(data.second_player).name);
+      }
+      if (data.kind === "added_time" && data.added_minute) parts.push("+" + data.added_minute);
+      else if (data.minute !== null) parts.push(data.minute + (data.added_minute ? "+" + data.added_minute : "") + "'");
+      return parts.join(" · ");
+    }
+
+    function submitNew() {
+      var data = readForm();
+      var problem = checkForm(data);
+      clearErrors();
+      if (problem) {
+        showFieldError(problem[0], problem[1]);
+        var input = fieldElement(problem[0]);
+        if (input) input.focus();
+        return;
+      }
+      enqueue(data, describePayload(data));
+      resetForNext();
+    }
+
+    /** After a submission: keep the kind and team, clear the rest, follow the clock again. */
+    function resetForNext() {
+      fields.player.value = "";
+      fields.second_player.value = "";
+      fields.goal_type.value = "";
+      fields.injury.checked = false;
+      fields.commentary.value = "";
+      fields.var_reason.value = "";
+      fields.reviewed_event.value = "";
+      if (currentKind() === "added_time") fields.added_minute.value = "";
+      minuteAuto = true;
+      refreshChoices();
+      followClock();
+      focusKind();
+    }
+
+    function focusKind() {
+      var checked = form.querySelector('input[name="kind"]:checked');
+      if (checked) checked.focus();
+    }
+
+    /** Put a refused submission back in the form, to fix and send again (with a new key). */
+    function loadPayload(data) {
+      exitEdit();
+      setKind(data.kind);
+      var side = sideOfTeam(data.team);
+      if (side) setSide(side);
+      fillValues(data);
+      minuteAuto = false;
+      followClock();
+    }
+
+    function fillValues(data) {
+      refreshChoices();
+      if (data.player) ensureOption(fields.player, data.player);
+      fields.player.value = data.player ? String(data.player) : "";
+      refreshChoices();
+      if (data.second_player) ensureOption(fields.second_player, data.second_player);
+      fields.second_player.value = data.second_player ? String(data.second_player) : "";
+      fields.goal_type.value = data.goal_type || "";
+      fields.injury.checked = !!data.injury;
+      fields.minute.value = data.minute === null || data.minute === undefined ? "" : data.minute;
+      fields.added_minute.value = data.added_minute ? data.added_minute : "";
+      fields.commentary.value = data.commentary || "";
+      if (data.var_category) {
+        fields.var_category.value = data.var_category;
+        fillReviewed();
+      }
+      if (data.reviewed_event) ensureOption(fields.reviewed_event, data.reviewed_event);
+      fields.reviewed_event.value = data.reviewed_event ? String(data.reviewed_event) : "";
+      if (data.var_category) fields.var_category.value = data.var_category;
+      fields.var_reason.value = data.var_reason || "";
+    }
+
+    /** Make sure a select can show a value (a player no longer on the pitch, an event not listed). */
+    function ensureOption(select, id) {
+      var value = String(id);
+      for (var i = 0; i < select.options.length; i += 1) {
+        if (select.options[i].value === value) return;
+      }
+      var player = roster.get(Number(id));
+      var event = view.events.get(Number(id));
+      var text = select === fields.reviewed_event ? eventSummary(event) || "#" + id : player ? playerLabel(player) : "#" + id;
+      select.add(new Option(text, value));
+    }
+
+    // --- editing -----------------------------------------------------------------------------------
+
+    function eventToForm(event) {
+      return {
+        kind: event.kind,
+        team: event.team ? event.team.id : null,
+        player: event.player ? event.player.id : null,
+        second_player: event.second_player ? event.second_player.id : null,
+        goal_type: event.goal_type || "",
+        injury: !!event.injury,
+        minute: event.minute,
+        added_minute: event.added_minute || null,
+        commentary: event.commentary || "",
+        reviewed_event: event.reviewed_event || null,
+        var_category: event.var_category || "",
+        var_reason: event.var_reason || "",
+      };
+    }
+
+    function startEdit(event) {
+      if (!event) return;
+      if (NOT_EDITABLE[event.kind]) {
+        clearErrors();
+        showError("Period and added-time events cannot be edited: delete it and record it again.");
+        return;
+      }
+      if (event.state !== "active") {
+        clearErrors();
+        showError("A removed or disallowed event cannot be edited.");
+        return;
+      }
+      editing = { id: event.id, version: event.version, original: eventToForm(event) };
+      form.dataset.mode = "edit";
+      form.dataset.eventId = event.id;
+      $("edit-banner").hidden = false;
+      $("edit-banner-text").textContent = eventSummary(event);
+      $("form-mode-label").textContent = "Edit event";
+      $("event-submit").firstChild.textContent = "Save changes ";
+      $("field-reason-wrap").hidden = false;
+      fields.reason.value = "";
+      form.querySelectorAll('input[name="kind"]').forEach(function (radio) {
+        radio.disabled = !!NOT_EDITABLE[radio.value];
+      });
+      setKind(event.kind);
+      var side = sideOfTeam(event.team && event.team.id);
+      if (side) setSide(side);
+      fillValues(editing.original);
+      clearErrors();
+      followClock();
+      highlightEditing();
+      var first = fields.player.closest("[hidden]") ? fields.minute : fields.player;
+      (first.closest("[hidden]") ? fields.commentary : first).focus();
+    }
+
+    /** Start over on an event as someone else left it: the stale edit is dropped first. */
+    function redoEdit(event) {
+      editing = null;
+      startEdit(event);
+    }
+
+    function exitEdit() {
+      if (!editing) return;
+      editing = null;
+      form.dataset.mode = "create";
+      delete form.dataset.eventId;
+      $("edit-banner").hidden = true;
+      $("form-mode-label").textContent = "New event";
+      $("event-submit").firstChild.textContent = "Record event ";
+      $("field-reason-wrap").hidden = true;
+      form.querySelectorAll('input[name="kind"]').forEach(function (radio) {
+        radio.disabled = false;
+      });
+      highlightEditing();
+      resetForNext();
+    }
+
+    function highlightEditing() {
+      document.querySelectorAll(".event--editing").forEach(function (element) {
+        element.classList.remove("event--editing");
+      });
+      if (editing) {
+        var element = $("event-" + editing.id);
+        if (element) element.classList.add("event--editing");
+      }
+    }
+
+    /** The fields that differ from the event as loaded, as the PATCH body wants them. */
+    function changedFields(data) {
+      var original = editing.original;
+      var changes = {};
+      FIELD_NAMES.forEach(function (name) {
+        if (!(name in data)) return;
+        var now = data[name];
+        var was = original[name];
+        var same = (now === null || now === "" || now === false ? null : now) === (was === null || was === "" || was === false ? null : was);
+        if (!same) changes[name] = now;
+      });
+      return changes;
+    }
+
+    function submitEdit() {
+      var data = readForm();
+      var problem = checkForm(data);
+      clearErrors();
+      if (problem) {
+        showFieldError(problem[0], problem[1]);
+        return;
+      }
+      var changes = changedFields(data);
+      if (!Object.keys(changes).length) {
+        showError("Nothing has changed.");
+        return;
+      }
+      changes.version = editing.version;
+      var reason = fields.reason.value.trim();
+      if (reason) changes.reason = reason;
+      var id = editing.id;
+      var button = $("event-submit");
+      button.disabled = true;
+      request("PATCH", eventUrl + id, changes)
+        .then(function (result) {
+          if (result.status >= 200 && result.status < 300) {
+            if (result.data && result.data.event) view.events.set(id, result.data.event);
+            say("Saved: " + eventSummary(result.data && result.data.event));
+            exitEdit();
+          } else if (result.status === 409) {
+            showConflict(result.data, id);
+          } else {
+            var error = MC.EditorApi.describeError(result.status, result.data);
+            showError("Not saved. " + error.message, error.field);
+            showFieldErrors(error.errors);
+          }
+        })
+        .catch(function () {
+          showError("Not saved: no answer from the server. Your changes are still in the form; try again.");
+        })
+        .finally(function () {
+          button.disabled = false;
+        });
+    }
+
+    /** Someone else changed the event being edited: say so before a save is refused. */
+    function noticeConcurrentEdit(message) {
+      if (!editing || !message.event || message.event.id !== editing.id) return;
+      if (message.event.version === editing.version) return;
+      var text = $("edit-banner-text");
+      text.textContent = eventSummary(message.event) + " (just changed by someone else: saving will be refused; reload it to redo)";
+      highlightEditing();
+    }
+
+    // --- the form's own controls -------------------------------------------------------------------
+
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      if (editing) submitEdit();
+      else submitNew();
+    });
+
+    form.addEventListener("change", function (event) {
+      var name = event.target.name;
+      if (name === "kind") applyKind();
+      else if (name === "team") refreshChoices();
+      else if (name === "player" && spec().second) refreshChoices();
+      else if (name === "var_category") fillReviewed();
+      else if (name === "reviewed_event") {
+        var reviewed = view.events.get(Number(fields.reviewed_event.value));
+        var side = reviewed && reviewed.team ? sideOfTeam(reviewed.team.id) : null;
+        if (side && side !== currentSide()) setSide(side);
+      }
+    });
+
+    $("event-reset").addEventListener("click", function () {
+      clearErrors();
+      if (editing) exitEdit();
+      else resetForNext();
+    });
+    $("edit-cancel").addEventListener("click", exitEdit);
+
+    return {
+      element: form,
+      fields: fields,
+      spec: spec,
+      currentSide: currentSide,
+      setKind: setKind,
+      setSide: setSide,
+      applyKind: applyKind,
+      refreshChoices: refreshChoices,
+      startEdit: startEdit,
+      redoEdit: redoEdit,
+      exitEdit: exitEdit,
+      isEditing: function () {
+        return !!editing;
+      },
+      editingId: function () {
+        return editing ? editing.id : null;
+      },
+      highlightEditing: highlightEditing,
+      noticeConcurrentEdit: noticeConcurrentEdit,
+      clearErrors: clearErrors,
+      showError: showError,
+      showRefusal: showRefusal,
+    };
+  }
+
+  MC.EventForm = { create: create, isEditable: isEditable };
+})();

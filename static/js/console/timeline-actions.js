@@ -1,0 +1,136 @@
+/*
+ * console/timeline-actions.js: the buttons the console adds to each event in the timeline.
+ *
+ * The timeline's markup is the public page's (the server renders it, live.js places it);
+ * the console adds Edit / Delete, and for a VAR check On-field review / Decide… (or, for
+ * admins, Change decision…). Delete and On-field review are sent at once with the version
+ * seen (DELETE ?version=, POST …/on-field-review?version=); a 409 goes to showConflict.
+ *
+ *   MC.TimelineActions.create({view, form, request, eventUrl, canCorrect, say, showConflict, openVarDialog})
+ *     view           the live MC.MatchView (events by id)
+ *     form           the MC.EventForm: Edit opens the event in it; refusals are shown there
+ *     request        from MC.EditorApi.requester
+ *     eventUrl       "/api/events/"
+ *     canCorrect     whether this editor may change a VAR decision already made
+ *     say           (text) the console's status line
+ *     showConflict  (data, id) a 409's answer (MC.ConflictDialog's show)
+ *     openVarDialog (check) MC.VarDialog's open
+ *   returns
+ *     decorate()  add the buttons to events that have none yet; call after the timeline changes
+ */
+(function () {
+  "use strict";
+  var MC = window.Matchcentre;
+  var eventSummary = MC.EditorApi.eventSummary;
+
+  function actionButton(action, id, text, extraClass) {
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "button button--small" + (extraClass ? " " + extraClass : "");
+    button.dataset.action = action;
+    button.dataset.eventId = id;
+    button.textContent = text;
+    return button;
+  }
+
+  function create(options) {
+    var view = options.view;
+    var form = options.form;
+    var request = options.request;
+    var eventUrl = options.eventUrl;
+    var canCorrect = options.canCorrect;
+    var say = options.say;
+    var showConflict = options.showConflict;
+    var openVarDialog = options.openVarDialog;
+
+    function decorate() {
+      var timeline = document.getElementById("timeline");
+      if (!timeline) return;
+      timeline.querySelectorAll("li.event").forEach(function (item) {
+        if (item.querySelector(".event__actions")) return;
+        var id = Number(item.dataset.eventId);
+        var state = item.dataset.state || (item.classList.contains("event--removed") ? "removed" : "active");
+        var kind = item.dataset.kind;
+        var actions = document.createElement("div");
+        actions.className = "event__actions";
+        if (state === "active" && MC.EventForm.isEditable(kind)) actions.appendChild(actionButton("edit", id, "Edit"));
+        if (state !== "removed") actions.appendChild(actionButton("delete", id, "Delete", "button--danger"));
+        if (kind === "var_check" && state === "active") {
+          var outcome = item.dataset.varOutcome || "in_progress";
+          if (outcome === "in_progress") actions.appendChild(actionButton("ofr", id, "On-field review"));
+          if (outcome === "in_progress" || outcome === "on_field_review") {
+            actions.appendChild(actionButton("var", id, "Decide…", "button--primary"));
+          } else if (canCorrect) {
+            actions.appendChild(actionButton("var", id, "Change decision…"));
+          }
+        }
+        if (actions.childElementCount) item.appendChild(actions);
+      });
+      // The timeline may have been redrawn: mark the event being edited again.
+      form.highlightEditing();
+    }
+
+    function deleteEvent(event) {
+      if (!event) return;
+      if (!window.confirm("Delete “" + eventSummary(event) + "”?\nFans will see it struck out.")) return;
+      var url = eventUrl + event.id + "?version=" + encodeURIComponent(event.version);
+      request("DELETE", url)
+        .then(function (result) {
+          if (result.status >= 200 && result.status < 300) {
+            if (result.data && result.data.event) view.events.set(event.id, result.data.event);
+            say("Deleted: " + eventSummary(event));
+            if (form.editingId() === event.id) form.exitEdit();
+          } else if (result.status === 409) {
+            showConflict(result.data, event.id);
+          } else {
+            var error = MC.EditorApi.describeError(result.status, result.data);
+            form.clearErrors();
+            form.showError("Not deleted. " + error.message);
+          }
+        })
+        .catch(function () {
+          form.clearErrors();
+          form.showError("Not deleted: no answer from the server. Try again.");
+        });
+    }
+
+    function startOnFieldReview(check, button) {
+      if (!check) return;
+      button.disabled = true;
+      request("POST", eventUrl + check.id + "/on-field-review?version=" + encodeURIComponent(check.version))
+        .then(function (result) {
+          if (result.status >= 200 && result.status < 300) {
+            if (result.data && result.data.event) view.events.set(check.id, result.data.event);
+            say("On-field review: " + eventSummary(check));
+          } else if (result.status === 409) {
+            showConflict(result.data, check.id);
+          } else {
+            form.clearErrors();
+            form.showError("Not recorded. " + MC.EditorApi.describeError(result.status, result.data).message);
+          }
+        })
+        .catch(function () {
+          form.clearErrors();
+          form.showError("Not recorded: no answer from the server. Try again.");
+        })
+        .finally(function () {
+          button.disabled = false;
+        });
+    }
+
+    document.getElementById("timeline-container").addEventListener("click", function (event) {
+      var button = event.target.closest("button[data-action]");
+      if (!button) return;
+      var record = view.events.get(Number(button.dataset.eventId));
+      var action = button.dataset.action;
+      if (action === "edit") form.startEdit(record);
+      else if (action === "delete") deleteEvent(record);
+      else if (action === "ofr") startOnFieldReview(record, button);
+      else if (action === "var") openVarDialog(record);
+    });
+
+    return { decorate: decorate };
+  }
+
+  MC.TimelineActions = { create: create };
+})();
