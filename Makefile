@@ -7,15 +7,39 @@ PORT ?= 8000
 # Match minutes per real minute for the demo replay (30: the match in about three minutes).
 REPLAY_SPEED ?= 30
 
-.PHONY: run serve test test-postgres lint format demo clean bench cluster
+.PHONY: run serve test test-postgres lint format demo clean bench cluster lock
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -r requirements-dev.txt
+	$(BIN)/pip install --quiet --require-hashes -r requirements-dev.txt
 	@touch $@
 
 venv: $(BIN)/.installed
+
+# The locks, generated from pyproject.toml by pip-tools in a venv of its own: requirements.txt (runtime,
+# what production installs) and requirements-dev.txt (runtime plus the dev extra, held to the runtime
+# lock's pins), every package pinned with the hashes of all of its release's files on PyPI.
+# Pins already in the locks stay; a pin changed in pyproject.toml moves. To move others:
+# `make lock LOCK_ARGS="--upgrade-package twisted"` (or LOCK_ARGS=--upgrade for everything).
+# Local pip configuration (find-links, extra indexes, constraints) is kept out: it must not reach the locks.
+LOCK_VENV := .venv-lock
+LOCK_TOOLS := pip==26.3 pip-tools==7.6.2
+LOCK_INDEX_URL ?= https://pypi.org/simple
+LOCK_ARGS ?=
+PIP_COMPILE = env -u PIP_FIND_LINKS -u PIP_INDEX_URL -u PIP_EXTRA_INDEX_URL -u PIP_CONSTRAINT -u PIP_NO_INDEX \
+	PIP_CONFIG_FILE=/dev/null CUSTOM_COMPILE_COMMAND="make lock" \
+	$(LOCK_VENV)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
+	--no-emit-index-url --no-emit-find-links --index-url $(LOCK_INDEX_URL) $(LOCK_ARGS)
+
+$(LOCK_VENV)/.installed: Makefile
+	@test -x $(LOCK_VENV)/bin/python || $(PYTHON) -m venv $(LOCK_VENV)
+	$(LOCK_VENV)/bin/pip install --quiet $(LOCK_TOOLS)
+	@touch $@
+
+lock: $(LOCK_VENV)/.installed
+	$(PIP_COMPILE) --output-file requirements.txt pyproject.toml
+	$(PIP_COMPILE) --extra dev --constraint requirements.txt --output-file requirements-dev.txt pyproject.toml
 
 run: $(BIN)/.installed
 	HOST=$(HOST) PORT=$(PORT) REPLAY_SPEED=$(REPLAY_SPEED) PYTHON=$(BIN)/python scripts/run_demo.sh
@@ -57,4 +81,4 @@ cluster: $(BIN)/.installed
 	$(BIN)/python -m deploy.local_cluster
 
 clean:
-	rm -rf $(VENV) staticfiles db.sqlite3 db.sqlite3-wal db.sqlite3-shm .pytest_cache
+	rm -rf $(VENV) $(LOCK_VENV) staticfiles db.sqlite3 db.sqlite3-wal db.sqlite3-shm .pytest_cache
