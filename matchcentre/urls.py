@@ -5,6 +5,8 @@ from django.urls import path
 from events import views
 from events.api import api
 
+from .health import healthz
+
 urlpatterns = [
     path("", views.index, name="index"),
     path("matches/<int:match_id>/", views.match_page, name="match"),
@@ -17,4 +19,5 @@ urlpatterns = [
     path("editor/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
+    path("healthz", healthz, name="healthz"),
 ]

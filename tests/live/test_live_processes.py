@@ -431,6 +431,32 @@ def test_the_real_server_closes_oversized_messages(cluster, match):
     assert daphnes in (1009, 1006)
 
 
+def test_real_servers_write_frames_straight_to_sockets_under_the_sliced_server(cluster, match):
+    """The fast paths of live/daphne.py are the ones in use: each process runs its Server, and a change
+    reached a fan as a frame written straight to its socket, with nothing refused."""
+    a, b = cluster.servers
+
+    async def scenario():
+        fan = await Fan(a, f"/ws/matches/{match.id}/", "fan").connect()
+        try:
+            await expect_snapshot(fan, match)
+            posted = await post_event(cluster, b, match, kick_off())
+            await fan.wait_for_seq(posted.seq, deadline=posted.returned_at + LIVE_WITHIN)
+        finally:
+            await fan.close()
+
+    asyncio.run(scenario())
+    for server in (a, b):
+        status, health = api_request(server, "GET", "/healthz")
+        assert status == 200, health
+        assert (health["database"], health["channel_layer"]) == ("ok", "ok")
+        assert health["live"]["server"] == "live.daphne.Server"
+        assert health["live"]["frames"]["refused"] == 0
+        assert health["live"]["frames"]["disabled_because"] == ""
+    _, health = api_request(a, "GET", "/healthz")
+    assert health["live"]["frames"]["direct"] >= 1
+
+
 # A press-box comment at the API's limit, with text that JSON and HTML both escape.
 LONG_COMMENT = ("Ødegaard-style through ball, «tiki-taka» & <pressing> \u26bd; " * 40)[:2000]
 

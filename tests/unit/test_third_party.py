@@ -1,0 +1,121 @@
+"""live/daphne.py against the installed Daphne, Twisted and autobahn: what it relies on is there, and when
+it is not, frames still reach fans through the ASGI send.
+
+Run after every upgrade of those packages (the README's "Dependencies").
+"""
+
+from __future__ import annotations
+
+import functools
+
+import daphne.server
+import pytest
+from autobahn.websocket.protocol import WebSocketProtocol as AutobahnProtocol
+from twisted.internet import abstract
+
+from live import daphne as integration
+
+
+@pytest.fixture(autouse=True)
+def fresh_frame_writes(monkeypatch):
+    """Each test starts with the fast path on and nothing counted."""
+    monkeypatch.setattr(integration, "frame_writes", integration.FrameWrites())
+
+
+def test_every_internal_the_fast_paths_rely_on_is_there_in_the_installed_versions():
+    assert integration.missing_internals() == []
+
+
+@pytest.mark.parametrize(
+    ("owner", "name", "reported"),
+    [
+        (abstract.FileDescriptor, "dataBuffer", "twisted tcp.Connection.dataBuffer"),
+        (AutobahnProtocol, "sendData", "daphne WebSocketProtocol.sendData"),
+        (daphne.server.Server, "timeout_checker", "daphne Server.timeout_checker"),
+        (daphne.server.Server, "handle_reply", "daphne Server.handle_reply"),
+    ],
+)
+def test_a_removed_internal_is_reported(monkeypatch, owner, name, reported):
+    monkeypatch.delattr(owner, name)
+    assert reported in integration.missing_internals()
+
+
+def test_an_attribute_renamed_on_the_live_protocol_is_reported(monkeypatch):
+    connection_made = AutobahnProtocol._connectionMade
+
+    def renamed(protocol):
+        connection_made(protocol)
+        protocol.outgoing = protocol.__dict__.pop("send_queue")
+
+    monkeypatch.setattr(AutobahnProtocol, "_connectionMade", renamed)
+    assert integration.missing_internals() == ["daphne WebSocketProtocol.send_queue"]
+
+
+def test_a_change_in_how_daphne_wraps_send_is_reported(monkeypatch):
+    monkeypatch.setattr(daphne.server.Server, "create_application", lambda self, protocol, scope: None)
+    assert any("partial(self.handle_reply, protocol)" in item for item in integration.missing_internals())
+
+
+class RecordingSocket:
+    def __init__(self):
+        self.sent = []
+
+    def send(self, data: bytes) -> int:
+        self.sent.append(data)
+        return len(data)
+
+
+class RenamedTransport:
+    """A Twisted TCP transport whose `_tempDataLen` went (a release renamed it)."""
+
+    TLS = False
+    connected = True
+    disconnecting = False
+    dataBuffer = b""
+    offset = 0
+
+    def __init__(self):
+        self.socket = RecordingSocket()
+
+
+class Transport(RenamedTransport):
+    """A Twisted TCP transport as write_frame reads it, with nothing buffered."""
+
+    _tempDataLen = 0
+
+
+class Protocol:
+    state = STATE_OPEN = 3
+    send_queue = ()
+
+    def __init__(self, transport):
+        self.transport = transport
+
+
+def test_a_frame_goes_straight_to_the_socket_and_is_counted():
+    protocol = Protocol(Transport())
+    integration.write_frame(protocol, b"frame")
+    assert protocol.transport.socket.sent == [b"frame"]
+    assert integration.frame_writes.direct == 1
+
+
+def test_an_unexpected_transport_writes_nothing_and_turns_the_fast_path_off():
+    """A renamed attribute used to make every write raise, swallowed per fan: pages looked connected and
+    received nothing. Now nothing is written, the fan-out sends through the ASGI send, and new fans are not
+    offered the fast path."""
+    transport = RenamedTransport()
+    protocol = Protocol(transport)
+    with pytest.raises(integration.FastPathUnavailable):
+        integration.write_frame(protocol, b"frame")
+    assert transport.socket.sent == []
+    assert integration.frame_writes.refused == 1
+    assert "_tempDataLen" in integration.frame_writes.disabled_because
+    server = integration.Server(application=None, endpoints=["tcp:port=0:interface=127.0.0.1"])
+    assert integration.frame_writer(functools.partial(server.handle_reply, protocol)) is None
+
+
+def test_the_server_turns_the_fast_path_off_at_start_when_an_internal_is_missing(monkeypatch):
+    monkeypatch.delattr(AutobahnProtocol, "sendData")
+    monkeypatch.setattr(daphne.server.Server, "run", lambda self: None)  # no reactor in a unit test
+    integration.Server(application=None, endpoints=["tcp:port=0:interface=127.0.0.1"]).run()
+    assert "daphne WebSocketProtocol.sendData" in integration.frame_writes.disabled_because
