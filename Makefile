@@ -48,20 +48,26 @@ serve: $(BIN)/.installed
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python -m live.server --websocket-max-message-size 65536 -b $(HOST) -p $(PORT) matchcentre.asgi:application
 
+# System packages, installed when missing: as root, or through sudo.
+APT := $(if $(filter 0,$(shell id -u)),,sudo) apt-get
+
 # The browser tests drive Debian's Chromium; install it when missing (Playwright never downloads one).
 /usr/bin/chromium:
-	apt-get update -qq && apt-get install -y -qq chromium
+	$(APT) update -qq && $(APT) install -y -qq chromium
 
 # The cluster test puts Debian's nginx in front of two Daphne processes.
 /usr/sbin/nginx:
-	apt-get update -qq && apt-get install -y -qq nginx-light
+	$(APT) update -qq && $(APT) install -y -qq nginx-light
 
-# The Redis outage tests start (and kill) a redis-server of their own.
+# The suite starts a redis-server of its own when none answers, and the Redis outage tests kill theirs.
 /usr/bin/redis-server:
-	apt-get update -qq && apt-get install -y -qq redis-server
+	$(APT) update -qq && $(APT) install -y -qq redis-server
+
+# Redis (and PostgreSQL, when DATABASE_URL names it) that answer, or throwaway ones for the command's run.
+SERVICES := $(BIN)/python -m harness.services
 
 test: $(BIN)/.installed /usr/bin/chromium /usr/sbin/nginx /usr/bin/redis-server
-	$(BIN)/pytest
+	$(SERVICES) --redis-var REDIS_URL_FOR_TESTS -- $(BIN)/pytest $(PYTEST_ARGS)
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .
@@ -72,13 +78,13 @@ format: $(BIN)/.installed
 	$(BIN)/ruff format .
 
 # Fan-out benchmark against a bare websockets server (a few minutes; see docs/performance.md).
-bench: $(BIN)/.installed
+bench: $(BIN)/.installed /usr/bin/redis-server
 	$(BIN)/python bench/scenarios.py
-	$(BIN)/python -m bench.run
+	$(SERVICES) --no-redis -- $(BIN)/python -m bench.run
 
 # nginx in front of two Daphne processes, Redis and PostgreSQL from the environment (docs/deploy.md).
-cluster: $(BIN)/.installed
-	$(BIN)/python -m deploy.local_cluster
+cluster: $(BIN)/.installed /usr/sbin/nginx /usr/bin/redis-server
+	$(SERVICES) -- $(BIN)/python -m deploy.local_cluster
 
 clean:
 	rm -rf $(VENV) $(LOCK_VENV) staticfiles db.sqlite3 db.sqlite3-wal db.sqlite3-shm .pytest_cache

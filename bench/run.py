@@ -48,7 +48,7 @@ from importlib import metadata
 from pathlib import Path
 
 import harness.cluster
-from bench.procs import BENCH, LineProcess, cpu_seconds, own_redis, python, rss_kb, stop_all
+from bench.procs import BENCH, LineProcess, cpu_seconds, python, rss_kb, stop_all
 from harness.cluster import (
     DaphneProcess,
     api_request,
@@ -57,6 +57,7 @@ from harness.cluster import (
     starting_player,
     wait_until_ready,
 )
+from harness.services import own_redis_server
 
 SIZES = (1000, 5000, 10000, 20000)
 FANS_PER_GENERATOR = 5000
@@ -589,7 +590,8 @@ def main(argv=None) -> int:
     started = time.monotonic()
     with contextlib.ExitStack() as stack:
         if not os.environ.get("REDIS_URL"):
-            os.environ["REDIS_URL"] = stack.enter_context(own_redis())
+            redis_logs = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-redis-")))
+            os.environ["REDIS_URL"] = stack.enter_context(own_redis_server(redis_logs, "--maxclients", "1000")).url
         if args.logs:
             work = Path(args.logs)
             work.mkdir(parents=True, exist_ok=True)

@@ -30,9 +30,7 @@ import json
 import os
 import re
 import secrets
-import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -44,9 +42,15 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from .services import (
+    DEFAULT_REDIS_URL,
+    free_port,
+    is_postgres_url,
+    redis_answers,
+)
+
 REPO = Path(__file__).resolve().parent.parent
 MANAGE = REPO / "manage.py"
-DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 DEFAULT_SETTINGS = "matchcentre.settings"
 STARTUP_TIMEOUT = 30.0
 # As deploy/systemd runs Daphne: client addresses from the proxy's X-Forwarded-For (the per-address
@@ -172,10 +176,6 @@ def stop_all(servers: list[DaphneProcess], timeout: float = 5.0) -> None:
         server.stop(timeout)
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def server_env(database_url: str, redis_url: str, layer_prefix: str) -> dict[str, str]:
@@ -277,8 +277,6 @@ def wait_until_ready(servers: list[DaphneProcess], timeout: float = STARTUP_TIME
 # --- database ----------------------------------------------------------------------------------
 
 
-def is_postgres_url(url: str) -> bool:
-    return urllib.parse.urlsplit(url).scheme in {"postgres", "postgresql", "pgsql", "postgis"}
 
 
 @contextlib.contextmanager
@@ -336,84 +334,17 @@ def _admin_connection(psycopg, parts: urllib.parse.SplitResult):
 
 
 def redis_url() -> str:
-    return os.environ.get("REDIS_URL") or DEFAULT_REDIS_URL
+    """The tests' Redis (REDIS_URL_FOR_TESTS, which `make test` sets), else REDIS_URL, else the local default."""
+    return os.environ.get("REDIS_URL_FOR_TESTS") or os.environ.get("REDIS_URL") or DEFAULT_REDIS_URL
 
 
 def require_redis(url: str) -> None:
-    """Fail (never skip) when Redis does not answer: these tests exist to exercise it."""
-    import redis
-
-    client = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
-    problem = None
-    try:
-        client.ping()
-    except redis.RedisError as error:
-        problem = error
-    finally:
-        client.close()
-    if problem is not None:
+    """Fail (never skip) when Redis does not answer: what uses it exists to exercise it."""
+    if not redis_answers(url, timeout=2):
         raise LiveServerError(
-            f"Redis is not reachable at {url} ({problem}). The multi-process tests need it: "
-            "start Redis or set REDIS_URL.",
+            f"Redis is not reachable at {url}. Run through `make test` (which starts one when none answers), "
+            "start Redis, or set REDIS_URL_FOR_TESTS."
         )
-
-
-class RedisServer:
-    """A redis-server on a port of its own that a test can kill (SIGKILL) and start again."""
-
-    def __init__(self, log_dir: Path):
-        self.port = free_port()
-        self.log_path = log_dir / f"redis-{self.port}.log"
-        self.process: subprocess.Popen | None = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> None:
-        executable = shutil.which("redis-server")
-        if executable is None:
-            raise LiveServerError("redis-server is not installed: the Redis outage tests start one of their own.")
-        command = [executable, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
-        with self.log_path.open("ab") as log:
-            self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
-        self.wait_until(lambda: self.answers(), "answering")
-
-    def kill(self) -> None:
-        self.process.kill()
-        self.process.wait(timeout=10)
-        self.wait_until(lambda: not self.answers(), "gone")
-
-    def answers(self) -> bool:
-        import redis
-
-        client = redis.Redis(port=self.port, socket_connect_timeout=0.5, socket_timeout=0.5)
-        try:
-            return bool(client.ping())
-        except redis.RedisError:
-            return False
-        finally:
-            client.close()
-
-    def wait_until(self, condition, what: str, timeout: float = 10.0) -> None:
-        deadline = time.monotonic() + timeout
-        while not condition():
-            if time.monotonic() > deadline:
-                raise LiveServerError(f"redis-server on {self.port} not {what} within {timeout:.0f} s")
-            time.sleep(0.05)
-
-
-@contextlib.contextmanager
-def own_redis_server(log_dir: Path) -> Iterator[RedisServer]:
-    """A redis-server of the caller's own, killed on exit (however the test ended)."""
-    server = RedisServer(log_dir)
-    server.start()
-    try:
-        yield server
-    finally:
-        if server.process is not None and server.process.poll() is None:
-            server.process.kill()
-            server.process.wait(timeout=10)
 
 
 def effective_channel_layer(env: dict[str, str]) -> dict:

@@ -8,7 +8,7 @@ fans' sockets with 4012; the pages come back by themselves (the match page with 
 page for a fresh group snapshot), show the goal once with the right score and table, and say they are
 live again. The next goal then arrives live, within a second, once.
 
-The cluster and its redis-server are this module's own (harness/cluster.py's RedisServer), so
+The cluster and its redis-server are this module's own (harness/services.py's RedisServer), so
 that killing Redis cannot disturb other browser tests; the browser and the helpers are the package's.
 """
 
@@ -23,11 +23,10 @@ from playwright.sync_api import BrowserContext, Page, expect
 from harness.cluster import (
     DaphneProcess,
     LiveCluster,
-    RedisServer,
     api_request,
     live_cluster,
-    own_redis_server,
 )
+from harness.services import RedisServer, own_redis_server
 from live.protocol import CLOSE_RESUME
 from tests.browser.conftest import (
     RECORD_SOCKETS,

@@ -19,13 +19,12 @@ import pytest
 from harness.cluster import (
     Fan,
     LiveCluster,
-    RedisServer,
     api_request,
     is_change,
     live_cluster,
-    own_redis_server,
     summarize,
 )
+from harness.services import RedisServer, own_redis_server
 from live.protocol import CLOSE_RESUME
 from tests.live.support import reporting_logs
 
