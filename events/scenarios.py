@@ -3,52 +3,11 @@
 ``scenarios()`` answers, for every team and every qualifying line (group winner,
 top two, third...), whether the line is clinched, impossible, or what it depends
 on, in plain English and as structured conditions. It is exact under the rule
-set, including goal-difference and away-goal tie-breakers, by searching the
-remaining scores in two layers:
-
-1. Outcome classes. Every remaining fixture is a home win, draw or away win:
-   3**k classes for k fixtures (9 with one matchday of a 4-team group left, 81
-   with two, 6561 with four - which is why ``max_fixtures`` refuses more). One
-   table per class gives the points, and points never depend on goals.
-
-2. Scores, only where a tie-breaker needs them. Goals matter in a class only for
-   a level of teams tied on points that straddles a line (e.g. two teams on 10
-   points for 2nd and 3rd). For such a level the search ranks the tied teams
-   with one representative score per fixture and asks the ranker which values it
-   actually compared (``standings.rank_teams(trace=...)``). A fixture changes the
-   order only if its scoreline moves one of those values, and then only through
-   one of its two free numbers: the *margin* (goal difference, winner's goals)
-   or the *goals* (loser's or draw goals: goals scored, away goals). Only such a
-   number is enumerated, one at a time, each branch re-ranked and re-traced; so a
-   level decided on head-to-head points never enumerates anything, and one decided
-   on overall goal difference enumerates margins but not goals.
-
-How far a free number is enumerated. Let ``g`` be the widest gap between the
-tied teams in any goal statistic the number moves (goal difference, goals,
-away goals; overall and head-to-head) or in any value the ranker compared.
-Within one fixture each compared difference moves by +-margin, +-2*margin,
-+-loser goals or +-winner goals; once that exceeds ``g`` its sign cannot change
-any more, so margin <= g+1 and loser goals <= g+1 reach every order one fixture
-can produce (Liverpool's real case: a one-goal defeat at Salzburg with 4 goals
-scored, 5-4, beats a head-to-head away-goals gap of 3). The search enumerates
-each number up to ``2*g + 2`` above its minimum - that bound, doubled for
-chains across fixtures (one result overturning a gap another result widened) -
-and never past ``max_goals``. It widens in passes (at most 1, 3, 7, ... above
-the minimum) and stops for a level as soon as every team in it has been seen
-both inside and outside every line the level straddles: past that point no
-score can change a verdict.
-
-Cost, measured on the 72 real Champions League groups in data/openfootball
-(bench/scenarios.py): with one matchday left all 72 take 0.24 s together, every
-level searched to completion, and the verdicts equal a brute force over every
-scoreline up to 10 goals a side (which takes 30 s). With two matchdays left (81
-classes) 6.6 s together, median 50 ms, worst group 0.7 s; 2019-20 Group E 40 ms.
-Cost grows as 3**k tables for the classes plus, per tied level, the product of
-the ranges of the free numbers the tie-breakers reach. A level can still explode: a
-four-way tie on points with all four remaining fixtures among the tied teams
-has eight free numbers. ``budget`` caps the rankings per level (2 of ~2000 tied
-levels at two matchdays reach it); verdicts resting on such a cut-short search
-carry ``exhaustive=False`` instead of claiming a proof.
+set: it searches outcome classes (home win, draw, away win per remaining fixture),
+and scores only where a tie-breaker compares them, only as far as a gap between
+tied teams can be overturned. A search cut short by its ``budget`` says
+``exhaustive=False`` rather than claim a proof. How the search is bounded, and
+what it costs: docs/standings.md.
 
 A live fixture is passed both as a ``finished=False`` result (its current score)
 and as a remaining ``Fixture``: the search then only considers final scores at
