@@ -25,11 +25,12 @@ def close_editor_sockets(sender, request, user, **kwargs):
 
 
 def ensure_roles(sender, **kwargs):
-    from django.contrib.auth.models import Group, Permission
+    from django.contrib.auth.models import Group as Role  # Django's auth group: a role, not a football group
+    from django.contrib.auth.models import Permission
 
-    for role, codenames in ROLE_PERMISSIONS.items():
-        group, _ = Group.objects.get_or_create(name=role)
-        group.permissions.add(*Permission.objects.filter(content_type__app_label="events", codename__in=codenames))
+    for name, codenames in ROLE_PERMISSIONS.items():
+        role, _ = Role.objects.get_or_create(name=name)
+        role.permissions.add(*Permission.objects.filter(content_type__app_label="events", codename__in=codenames))
 
 
 class EventsConfig(AppConfig):
