@@ -20,8 +20,11 @@ from ninja.security import HttpBearer, django_auth
 from ninja.throttling import AnonRateThrottle, AuthRateThrottle
 from pydantic import ConfigDict
 
-from . import fragments, selectors, services
+from live import messages
+
+from . import fragments, services
 from .models import Group, Match, MatchEvent
+from .reads import changelog, groups, matches, shapes, tables
 
 logger = logging.getLogger(__name__)
 
@@ -250,14 +253,14 @@ def list_competitions(request):
             "max_substitutions": competition.max_substitutions,
             "groups": [{"id": group.id, "name": group.name} for group in competition.groups.all()],
         }
-        for competition in selectors.competitions_with_groups()
+        for competition in groups.competitions_with_groups()
     ]
 
 
 @api.get("/groups/{group_id}", tags=["reads"], response={200: dict, 404: Error})
 def get_group(request, group_id: int = Path(..., ge=1, le=MAX_ROW_ID)):
     try:
-        return selectors.group_detail(selectors.get_group(group_id))
+        return groups.group_detail(groups.get_group(group_id))
     except Group.DoesNotExist:
         raise not_found("group") from None
 
@@ -265,7 +268,7 @@ def get_group(request, group_id: int = Path(..., ge=1, le=MAX_ROW_ID)):
 @api.get("/groups/{group_id}/table", tags=["reads"], response={200: dict, 404: Error})
 def get_group_table(request, group_id: int = Path(..., ge=1, le=MAX_ROW_ID)):
     try:
-        return selectors.group_table(selectors.get_group(group_id))
+        return tables.group_table(groups.get_group(group_id))
     except Group.DoesNotExist:
         raise not_found("group") from None
 
@@ -277,7 +280,7 @@ def what_if(request, payload: WhatIfIn, group_id: int = Path(..., ge=1, le=MAX_R
     `html.table` is the same table rendered for the site's own predictor.
     """
     try:
-        group = selectors.get_group(group_id)
+        group = groups.get_group(group_id)
     except Group.DoesNotExist:
         raise not_found("group") from None
     own_matches = set(group.matches.values_list("id", flat=True))
@@ -287,8 +290,8 @@ def what_if(request, payload: WhatIfIn, group_id: int = Path(..., ge=1, le=MAX_R
                 f"Match {result.match} is not in {group.name}.", code="not_in_group", field=f"results.{index}.match"
             )
     scores = {r.match: (r.home_goals, r.away_goals) for r in payload.results}
-    table = selectors.group_table(group, scores)
-    found = selectors.group_scenarios(group, scores)
+    table = tables.group_table(group, scores)
+    found = tables.group_scenarios(group, scores)
     return {**table, "scenarios": found,
             "html": {"table": fragments.table_html(table), "scenarios": fragments.scenarios_html(found)}}
 
@@ -300,7 +303,7 @@ def get_scenarios(request, group_id: int = Path(..., ge=1, le=MAX_ROW_ID)):
     `html` is the same rendered for the site's own pages.
     """
     try:
-        found = selectors.group_scenarios(selectors.get_group(group_id))
+        found = tables.group_scenarios(groups.get_group(group_id))
     except Group.DoesNotExist:
         raise not_found("group") from None
     return {**found, "html": fragments.scenarios_html(found)}
@@ -308,17 +311,17 @@ def get_scenarios(request, group_id: int = Path(..., ge=1, le=MAX_ROW_ID)):
 
 @api.get("/matches", tags=["reads"])
 def list_matches(request, status: Literal["live", "scheduled", "finished", "postponed"] | None = None):
-    return [selectors.match_summary(match) for match in selectors.list_matches(status)]
+    return [shapes.match_summary(match) for match in matches.list_matches(status)]
 
 
 @api.get("/matches/{match_id}", tags=["reads"], response={200: dict, 404: Error})
 def get_match(request, match_id: int = Path(..., ge=1, le=MAX_ROW_ID)):
+    # The match as it stands, typed and timed like the socket's snapshot, without the markup.
     try:
-        snapshot = selectors.match_snapshot(match_id)
+        detail = matches.match_detail(match_id)
     except Match.DoesNotExist:
         raise not_found("match") from None
-    snapshot.pop("html")
-    return snapshot
+    return {"type": "snapshot", **detail, "server_time": messages.server_time()}
 
 
 @api.get("/matches/{match_id}/changes", tags=["reads"], response={200: dict, 400: Error, 404: Error})
@@ -333,8 +336,8 @@ def get_changes(request, match_id: int = Path(..., ge=1, le=MAX_ROW_ID), since: 
             field="since",
         )
     changes = [
-        selectors.change_message(change)
-        for change in selectors.changes_after(match_id, since, limit=MAX_CHANGES_PER_PAGE)
+        messages.change_message(change)
+        for change in changelog.changes_after(match_id, since, limit=MAX_CHANGES_PER_PAGE)
     ]
     first_seq = changes[0]["seq"] if changes else current_seq + 1
     if first_seq != since + 1:
@@ -352,7 +355,7 @@ def get_changes(request, match_id: int = Path(..., ge=1, le=MAX_ROW_ID), since: 
 
 
 def event_response(result: services.EventResult) -> dict:
-    return {"id": result.event.id, "seq": result.seq, "event": selectors.event_dict(result.event)}
+    return {"id": result.event.id, "seq": result.seq, "event": shapes.event_dict(result.event)}
 
 
 @api.post(

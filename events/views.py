@@ -1,24 +1,28 @@
-"""HTML pages: thin, each renders a selector's dict; live updates come over websockets."""
+"""HTML pages: thin, each renders a snapshot (live/messages.py) or dicts from events/reads/; live updates come
+over websockets."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
-from . import selectors, services
+from live import messages as live_messages
+
+from . import services
 from .forms import EventCorrectionForm, RemovalForm, VarDecisionForm
 from .models import EventKind, Group, Match, MatchEvent
+from .reads import groups, history, matches, shapes, tables
 
 
 def index(request):
-    lists = selectors.live_and_upcoming()
-    context = {name: [selectors.match_summary(m) for m in matches] for name, matches in lists.items()}
+    lists = matches.live_and_upcoming()
+    context = {name: [shapes.match_summary(m) for m in listed] for name, listed in lists.items()}
     return render(request, "events/index.html", context)
 
 
 def match_page(request, match_id: int):
     try:
-        snapshot = selectors.match_snapshot(match_id)
+        snapshot = live_messages.match_snapshot(match_id)
     except Match.DoesNotExist:
         raise Http404("No such match") from None
     return render(request, "events/match.html", {"snapshot": snapshot, "match": snapshot["match"]})
@@ -26,27 +30,27 @@ def match_page(request, match_id: int):
 
 def group_page(request, group_id: int):
     try:
-        snapshot = selectors.group_snapshot(group_id)
+        snapshot = live_messages.group_snapshot(group_id)
     except Group.DoesNotExist:
         raise Http404("No such group") from None
-    scenarios = selectors.group_scenarios(selectors.get_group(group_id))
+    scenarios = tables.group_scenarios(groups.get_group(group_id))
     return render(request, "events/group.html", {"snapshot": snapshot, "group": snapshot, "scenarios": scenarios})
 
 
 def matchday_page(request, group_id: int, matchday: int):
     try:
-        snapshot = selectors.matchday_snapshot(group_id, matchday)
+        snapshot = live_messages.matchday_snapshot(group_id, matchday)
     except (Group.DoesNotExist, Match.DoesNotExist):
         raise Http404("No such matchday") from None
-    scenarios = selectors.group_scenarios(selectors.get_group(group_id))
+    scenarios = tables.group_scenarios(groups.get_group(group_id))
     return render(request, "events/matchday.html", {"snapshot": snapshot, "matchday": snapshot, "scenarios": scenarios})
 
 
 @login_required
 @permission_required("events.add_matchevent", raise_exception=True)
 def editor_index(request):
-    lists = selectors.live_and_upcoming()
-    context = {name: [selectors.match_summary(m) for m in matches] for name, matches in lists.items()}
+    lists = matches.live_and_upcoming()
+    context = {name: [shapes.match_summary(m) for m in listed] for name, listed in lists.items()}
     return render(request, "editor/index.html", context)
 
 
@@ -54,7 +58,7 @@ def editor_index(request):
 @permission_required("events.add_matchevent", raise_exception=True)
 def editor_console(request, match_id: int):
     try:
-        snapshot = selectors.match_snapshot(match_id)
+        snapshot = live_messages.match_snapshot(match_id)
     except Match.DoesNotExist:
         raise Http404("No such match") from None
     return render(
@@ -75,10 +79,10 @@ def editor_console(request, match_id: int):
 @permission_required("events.correct_match", raise_exception=True)
 def corrections(request, match_id: int):
     """Admins correct any event of a match, or a VAR decision, always with a reason."""
-    match = get_object_or_404(selectors.matches_queryset(), pk=match_id)
+    match = get_object_or_404(matches.matches_queryset(), pk=match_id)
     events = [
         e
-        for e in selectors.match_events(match_id)
+        for e in matches.match_events(match_id)
         if e.state != MatchEvent.State.REMOVED
         and e.kind not in (EventKind.PERIOD_START, EventKind.PERIOD_END, EventKind.ADDED_TIME)
     ]
@@ -98,7 +102,7 @@ def corrections(request, match_id: int):
     rows = []
     for event in events:
         row = {
-            "event": selectors.event_dict(event),
+            "event": shapes.event_dict(event),
             "form": correction_for(request, event, bound=False)[0],
             "removal": RemovalForm(prefix=f"r{event.id}"),
         }
@@ -109,9 +113,9 @@ def corrections(request, match_id: int):
         request,
         "editor/corrections.html",
         {
-            "match": selectors.match_summary(match),
+            "match": shapes.match_summary(match),
             "rows": rows,
-            "history": selectors.match_history(match_id),
+            "history": history.match_history(match_id),
         },
     )
 

@@ -8,8 +8,9 @@ from django.db import transaction
 
 from live import messages, publish
 
-from .. import periods, selectors
+from .. import periods
 from ..models import GOAL_KINDS, Change, EventKind, Match, MatchEvent, Period
+from ..reads import shapes
 from .errors import ServiceError
 
 
@@ -34,7 +35,7 @@ def lock_event(event_id: int) -> tuple[Match, MatchEvent]:
     if match_id is None:
         raise ServiceError("No such event.", code="not_found", field="event", status=404)
     match = lock_match(match_id)
-    event = MatchEvent.objects.select_related(*selectors.EVENT_RELATED).get(pk=event_id)
+    event = MatchEvent.objects.select_related(*shapes.EVENT_RELATED).get(pk=event_id)
     return match, event
 
 
@@ -115,10 +116,10 @@ def commit_change(
     match.seq += 1
     match.save()
     if event is not None:
-        event = MatchEvent.objects.select_related(*selectors.EVENT_RELATED).get(pk=event.pk)
+        event = MatchEvent.objects.select_related(*shapes.EVENT_RELATED).get(pk=event.pk)
     related_after = [
-        selectors.event_dict(other)
-        for other in MatchEvent.objects.select_related(*selectors.EVENT_RELATED)
+        shapes.event_dict(other)
+        for other in MatchEvent.objects.select_related(*shapes.EVENT_RELATED)
         .filter(pk__in=[other.pk for other in related])
         .order_by("id")
     ]
@@ -129,8 +130,8 @@ def commit_change(
         event=event,
         user=user if getattr(user, "is_authenticated", False) else None,
         before=before,
-        after=selectors.event_dict(event) if event is not None else None,
-        match_state=selectors.match_state_with_pitch(match, active),
+        after=shapes.event_dict(event) if event is not None else None,
+        match_state=shapes.match_state_with_pitch(match, active),
         reason=reason,
         related=related_after,
     )

@@ -6,8 +6,8 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
-from .. import selectors
 from ..models import Change, EventKind, MatchEvent
+from ..reads import shapes
 from .commit import EventResult, active_events, announce_again, commit_change, lock_event, lock_match, seq_of_creation
 from .errors import ServiceError
 from .rules import MATCH_LEVEL_KINDS, check_version, prepare_event, require_editable
@@ -121,7 +121,7 @@ def amend_event(
                 "A removed event cannot be edited.",
                 code="event_removed",
                 status=409,
-                current=selectors.event_dict(event),
+                current=shapes.event_dict(event),
             )
         if event.kind in MATCH_LEVEL_KINDS or changes.get("kind") in MATCH_LEVEL_KINDS:
             raise ServiceError(
@@ -129,7 +129,7 @@ def amend_event(
                 code="not_amendable",
                 field="kind",
             )
-        before = selectors.event_dict(event)
+        before = shapes.event_dict(event)
         for name, value in changes.items():
             setattr(event, FOREIGN_KEY_FIELDS.get(name, name), value)
         if "kind" in changes and changes["kind"] not in EventKind.values:
@@ -152,13 +152,13 @@ def remove_event(*, event_id: int, user=None, expected_version: int | None = Non
         require_editable(match, user, reason)
         if event.state == MatchEvent.State.REMOVED:
             raise ServiceError(
-                "This event is already removed.", code="event_removed", status=409, current=selectors.event_dict(event)
+                "This event is already removed.", code="event_removed", status=409, current=shapes.event_dict(event)
             )
         if event.kind in MATCH_LEVEL_KINDS and event.kind != EventKind.ADDED_TIME:
             latest = active_events(match).filter(kind__in=[EventKind.PERIOD_START, EventKind.PERIOD_END]).last()
             if latest is None or latest.pk != event.pk:
                 raise ServiceError("Only the latest period change can be undone.", code="not_latest_period", status=409)
-        before = selectors.event_dict(event)
+        before = shapes.event_dict(event)
         # Removing a VAR check takes back what its decision changed.
         related = undo_consequence(event) if event.kind == EventKind.VAR_CHECK else []
         event.state = MatchEvent.State.REMOVED

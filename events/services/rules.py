@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from .. import periods, selectors
+from .. import periods
 from ..models import EventKind, LineupEntry, Match, MatchEvent, Period, Player, Team
 from ..pitch import event_time, pitch_state
+from ..reads import shapes
 from .commit import active_events
 from .errors import ServiceError
 
@@ -172,7 +173,7 @@ def _validate_players(match: Match, event: MatchEvent) -> None:
     ]
     lineup = list(LineupEntry.objects.filter(match=match).values_list("team_id", "player_id", "starter"))
     side = pitch_state(lineup, earlier)[event.team_id]
-    at = selectors.minute_label(event.minute, event.added_minute)
+    at = shapes.minute_label(event.minute, event.added_minute)
     if event.player_id not in side.on_pitch:
         raise ServiceError(f"{scorer.name} is not on the pitch at {at}.", code="player_not_on_pitch", field="player")
     if event.kind == EventKind.SECOND_YELLOW and event.player_id not in side.booked:
@@ -295,5 +296,5 @@ def check_version(event: MatchEvent, expected_version: int | None) -> None:
             code="stale_version",
             field="version",
             status=409,
-            current=selectors.event_dict(event),
+            current=shapes.event_dict(event),
         )

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from .. import selectors
 from ..models import EventKind, Match, MatchEvent
+from ..reads import shapes
 from .commit import EventResult, commit_change, lock_event
 from .errors import ServiceError
 from .rules import can_correct, check_version, prepare_event
@@ -30,9 +30,9 @@ def start_on_field_review(*, check_id: int, user=None, expected_version: int | N
                 "Only a check in progress can go to an on-field review.",
                 code="not_in_progress",
                 status=409,
-                current=selectors.event_dict(check),
+                current=shapes.event_dict(check),
             )
-        before = selectors.event_dict(check)
+        before = shapes.event_dict(check)
         check.var_outcome = VarOutcome.ON_FIELD_REVIEW
         check.version += 1
         check.save()
@@ -71,11 +71,11 @@ def decide_var_check(
                 "A VAR decision, once made, can only be changed by an admin.",
                 code="decision_final",
                 status=403,
-                current=selectors.event_dict(check),
+                current=shapes.event_dict(check),
             )
         if is_correction and not reason.strip():
             raise ServiceError("A correction needs a reason.", code="required", field="reason")
-        before = selectors.event_dict(check)
+        before = shapes.event_dict(check)
         touched = undo_consequence(check)
         check.var_outcome, check.decision_reason = decision, decision_reason
         if decision == VarOutcome.OVERTURNED:

@@ -1,8 +1,9 @@
 import pytest
 from django.core.management import call_command
 
-from events import demo, selectors
+from events import demo
 from events.models import Change, Match, MatchEvent
+from events.reads import changelog, matches, tables
 
 pytestmark = pytest.mark.django_db
 
@@ -10,7 +11,7 @@ pytestmark = pytest.mark.django_db
 def table_summary(match):
     return [
         (row["team"]["short_name"], row["points"], row["goals_for"], row["goals_against"])
-        for row in selectors.group_table(match.group)["rows"]
+        for row in tables.group_table(match.group)["rows"]
     ]
 
 
@@ -25,7 +26,7 @@ def test_demo_reproduces_the_report_and_the_table_after_matchday_5():
     assert table_summary(match) == AFTER_MATCHDAY_5
     events = [(e.minute, e.kind, e.player.short_name if e.player else None,
                e.second_player.short_name if e.second_player else None)
-              for e in selectors.match_events(match.id) if e.kind not in ("period_start", "period_end", "added_time")]
+              for e in matches.match_events(match.id) if e.kind not in ("period_start", "period_end", "added_time")]
     assert events == [
         (19, "injury", "Fabinho", None),
         (19, "substitution", "Fabinho", "Lallana"),
@@ -61,11 +62,11 @@ def test_loading_the_demo_twice_changes_nothing():
 def test_replay_plays_the_match_again_and_leaves_the_same_final_state():
     match = demo.load_demo()
     before = [(e.minute, e.kind, e.player_id, e.second_player_id, e.var_outcome)
-              for e in selectors.match_events(match.id)]
+              for e in matches.match_events(match.id)]
     call_command("replay_match", speed=0)
     match.refresh_from_db()
     after = [(e.minute, e.kind, e.player_id, e.second_player_id, e.var_outcome)
-             for e in selectors.match_events(match.id)]
+             for e in matches.match_events(match.id)]
     assert after == before
     assert (match.home_score, match.away_score, match.status) == (1, 1, "finished")
     assert table_summary(match) == AFTER_MATCHDAY_5
@@ -93,11 +94,11 @@ def test_a_page_from_before_a_replay_reset_gets_a_snapshot_not_a_hole():
     match = demo.load_demo()
     seen = match.seq
     call_command("replay_match", reset_only=True)
-    assert selectors.changes_since(match.id, seen) is None
+    assert changelog.changes_since(match.id, seen) is None
     from events import services
 
     services.record_event(match_id=match.id, kind="period_start")
-    assert selectors.changes_since(match.id, seen) is None
+    assert changelog.changes_since(match.id, seen) is None
 
 
 def test_the_changes_api_refuses_a_seq_from_before_a_reset(client):
@@ -114,7 +115,7 @@ def test_matchday_6_replays_both_matches_together_to_the_real_final_table():
     assert table_summary(match) == [
         ("Liverpool", 13, 13, 8), ("Napoli", 12, 11, 4), ("Salzburg", 7, 16, 13), ("Genk", 1, 5, 20)]
     assert {m.status for m in demo.matchday_6_matches()} == {"finished"}
-    scorers = [event.player.short_name for m in demo.matchday_6_matches() for event in selectors.match_events(m.id)
+    scorers = [event.player.short_name for m in demo.matchday_6_matches() for event in matches.match_events(m.id)
                if event.kind in ("goal", "penalty_goal")]
     assert scorers == ["Milik", "Milik", "Milik", "Mertens", "Keïta", "Salah"]
 

@@ -4,9 +4,10 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from events import selectors, standings
+from events import standings
 from events.importer import ImportFormatError, default_rule_set, parse_football_json
 from events.models import Competition, Group, Match, Team
+from events.reads import tables
 
 DATA = Path(__file__).resolve().parent.parent.parent / "data" / "openfootball"
 
@@ -90,7 +91,7 @@ def test_import_builds_groups_fixtures_results_and_tables():
     assert competition.rule_set == "uefa-2019"
     assert competition.groups.count() == 8
     group_e = Group.objects.get(competition=competition, name="Group E")
-    rows = selectors.group_table(group_e)["rows"]
+    rows = tables.group_table(group_e)["rows"]
     assert [(row["team"]["name"], row["points"]) for row in rows] == [
         ("Liverpool FC", 13), ("SSC Napoli", 12), ("RB Salzburg", 7), ("KRC Genk", 1)]
     assert set(Match.objects.filter(group=group_e).values_list("matchday", flat=True)) == set(range(1, 7))
@@ -102,7 +103,7 @@ def test_the_imported_league_table_is_the_engines_table_of_the_file():
     call_command("import_openfootball", str(DATA / "2019-20-en.1.json"))
     league = Group.objects.get(name="League")
     stored = [(row["team"]["name"], row["points"], row["goal_difference"])
-              for row in selectors.group_table(league)["rows"]]
+              for row in tables.group_table(league)["rows"]]
     data = parse_football_json((DATA / "2019-20-en.1.json").read_text())
     results = [standings.Result(f.home, f.away, f.home_goals, f.away_goals) for f in data.fixtures]
     from_file = standings.compute_table({f.home for f in data.fixtures}, results, "league")

@@ -2,9 +2,12 @@
 
 import pytest
 
-from events import selectors, services
+from events import services
 from events.models import Change, MatchEvent
+from events.reads import tables
+from events.reads.history import match_history
 from events.services import ServiceError
+from live import messages
 from tests.factories import make_match, make_user, player
 
 pytestmark = pytest.mark.django_db
@@ -31,7 +34,7 @@ def decide(var_check, decision, **extra):
 
 
 def table_points(match):
-    return {row["team"]["id"]: row["points"] for row in selectors.group_table(match.group)["rows"]}
+    return {row["team"]["id"]: row["points"] for row in tables.group_table(match.group)["rows"]}
 
 
 @pytest.fixture
@@ -42,15 +45,15 @@ def match():
 def test_a_check_in_progress_shows_on_the_score_header(match):
     goal = record(match, "goal", 20, number=9)
     var_check = check(match, goal, var_reason="possible offside")
-    state = selectors.match_snapshot(match.id)["match"]["var"]
+    state = messages.match_snapshot(match.id)["match"]["var"]
     assert state == {
         "check": var_check.id, "category": "goal", "category_label": "Goal / no goal", "outcome": "in_progress",
         "outcome_label": "Check in progress", "var_reason": "possible offside", "reviewed_event": goal.id,
     }
     services.start_on_field_review(check_id=var_check.id)
-    assert selectors.match_snapshot(match.id)["match"]["var"]["outcome"] == "on_field_review"
+    assert messages.match_snapshot(match.id)["match"]["var"]["outcome"] == "on_field_review"
     decide(var_check, "stands")
-    assert selectors.match_snapshot(match.id)["match"]["var"] is None
+    assert messages.match_snapshot(match.id)["match"]["var"] is None
 
 
 def test_an_overturned_goal_is_disallowed_and_score_and_table_go_back(match):
@@ -220,7 +223,7 @@ def test_fans_see_the_history_of_decisions_and_corrections(match, client):
     var_check = check(match, goal)
     decide(var_check, "overturned", decision_reason="offside", user=make_user(role="Editors"))
     decide(var_check, "stands", user=admin, reason="Camera angle showed him onside <b>clearly</b>")
-    history = selectors.match_history(match.id)
+    history = match_history(match.id)
     assert [(entry["text"], entry["by"]) for entry in history] == [
         ("VAR review (goal / no goal): decision stands", "an admin"),
         ("Goal disallowed after VAR review: offside", "an editor"),

@@ -1,0 +1,83 @@
+"""The public record of corrections: what changed, when, by whom (by role) and why, as fans read it."""
+
+from __future__ import annotations
+
+from ..models import Change, EventKind, MatchEvent
+
+HISTORY_FIELDS = {
+    "minute": "minute",
+    "added_minute": "added time",
+    "player": "player",
+    "second_player": "second player",
+    "team": "team",
+    "kind": "event",
+    "goal_type": "goal type",
+    "commentary": "commentary",
+}
+
+
+def history_entry(change: Change, role: str | None) -> dict | None:
+    """A correction as fans see it, or None for a change that corrects nothing (a new event)."""
+    after, before = change.after or {}, change.before or {}
+    if change.op == Change.Op.REMOVE:
+        text = f"{describe_event(before)} removed"
+    elif change.op != Change.Op.UPDATE:
+        return None
+    elif after.get("kind") == EventKind.VAR_CHECK and after.get("var_outcome") != before.get("var_outcome"):
+        text = describe_var_decision(after, change.related)
+    else:
+        changed = [label for field, label in HISTORY_FIELDS.items() if _value(before, field) != _value(after, field)]
+        text = f"{describe_event(after)}: {', '.join(changed) or 'details'} corrected"
+    return {
+        "seq": change.seq,
+        "at": change.created_at.isoformat(),
+        "text": text,
+        "by": role,
+        "reason": change.reason,
+    }
+
+
+def _value(event: dict, field: str):
+    value = event.get(field)
+    return value["id"] if isinstance(value, dict) else value
+
+
+def describe_event(event: dict) -> str:
+    who = (event.get("player") or {}).get("name")
+    label = event.get("kind_label", "Event")
+    return f"{label} ({who}, {event.get('minute_label')})" if who else label
+
+
+def describe_var_decision(check: dict, related: list[dict]) -> str:
+    outcome = check.get("var_outcome")
+    subject = check.get("var_category_label", "").lower() or "incident"
+    if outcome == MatchEvent.VarOutcome.ON_FIELD_REVIEW:
+        return f"VAR: on-field review ({subject})"
+    if outcome == MatchEvent.VarOutcome.OVERTURNED:
+        consequence = next((event["state_reason"] for event in related if event.get("state_reason")), "")
+        return consequence or f"VAR review ({subject}): decision overturned"
+    return f"VAR review ({subject}): decision stands"
+
+
+def user_role(user) -> str | None:
+    if user is None:
+        return None
+    names = {group.name for group in user.groups.all()}
+    return "an admin" if "Admins" in names or user.is_superuser else "an editor" if "Editors" in names else "a user"
+
+
+def change_entry(change: Change) -> dict | None:
+    """The history entry of one change, with its author's role."""
+    return history_entry(change, user_role(change.user))
+
+
+def match_history(match_id: int) -> list[dict]:
+    """Every correction of a match, newest first: what changed, when, by whom (by role), and why."""
+    changes = (
+        Change.objects.filter(match_id=match_id, op__in=[Change.Op.UPDATE, Change.Op.REMOVE])
+        .select_related("user")
+        .prefetch_related("user__groups")
+        .order_by("-seq")
+    )
+    entries = (change_entry(change) for change in changes)
+    return [entry for entry in entries if entry is not None]

@@ -1,0 +1,143 @@
+"""Shapes: one team, player, event or match as the JSON-ready dict every reader and message uses."""
+
+from __future__ import annotations
+
+from .. import periods
+from ..models import GOAL_KINDS, EventKind, LineupEntry, Match, MatchEvent, Period, Team
+from ..pitch import SideState, pitch_state
+
+# What event_dict reads besides the event: select_related these to shape events without a query each.
+EVENT_RELATED = ("team", "player", "second_player")
+
+
+def team_dict(team: Team) -> dict:
+    return {
+        "id": team.id,
+        "name": team.name,
+        "short_name": team.short_name,
+        "code": team.code,
+        "primary_colour": team.primary_colour,
+        "secondary_colour": team.secondary_colour,
+    }
+
+
+def player_dict(player) -> dict | None:
+    if player is None:
+        return None
+    return {"id": player.id, "name": player.name, "short_name": player.short_name, "number": player.number}
+
+
+def minute_label(minute: int, added_minute: int | None) -> str:
+    return f"{minute}+{added_minute}'" if added_minute else f"{minute}'"
+
+
+def event_dict(event: MatchEvent) -> dict:
+    is_added_time = event.kind == EventKind.ADDED_TIME
+    return {
+        "id": event.id,
+        "match_id": event.match_id,
+        "kind": event.kind,
+        "kind_label": event.get_kind_display(),
+        "period": event.period,
+        "period_label": Period(event.period).label,
+        "minute": event.minute,
+        "added_minute": event.added_minute,
+        "minute_label": minute_label(event.minute, None if is_added_time else event.added_minute),
+        "team": team_dict(event.team) if event.team_id else None,
+        "player": player_dict(event.player),
+        "second_player": player_dict(event.second_player),
+        "goal_type": event.goal_type,
+        "injury": event.injury,
+        "reviewed_event": event.reviewed_event_id,
+        "var_category": event.var_category,
+        "var_category_label": event.get_var_category_display() if event.var_category else "",
+        "var_outcome": event.var_outcome,
+        "var_outcome_label": event.get_var_outcome_display() if event.var_outcome else "",
+        "var_reason": event.var_reason,
+        "decision_reason": event.decision_reason,
+        "decision_reason_label": event.get_decision_reason_display() if event.decision_reason else "",
+        "commentary": event.commentary,
+        "state": event.state,
+        "state_reason": event.state_reason,
+        "version": event.version,
+        "is_goal": event.kind in GOAL_KINDS,
+        "created_at": event.created_at.isoformat() if event.created_at else None,
+    }
+
+
+def match_state(match: Match) -> dict:
+    """What changes during a match: score, period, clock. Small, sent with every change."""
+    clock_start, added_from = periods.clock(match.period)
+    return {
+        "id": match.id,
+        "seq": match.seq,
+        "status": match.status,
+        "status_label": match.get_status_display(),
+        "period": match.period,
+        "period_label": match.get_period_display(),
+        "home_score": match.home_score,
+        "away_score": match.away_score,
+        "clock": {
+            "running": clock_start is not None and match.period_started_at is not None,
+            "period_started_at": match.period_started_at.isoformat() if match.period_started_at else None,
+            "start_minute": clock_start,
+            "added_time_from": added_from,
+            "speed": match.clock_speed,
+            "announced_added_time": match.announced_added_time,
+        },
+    }
+
+
+def match_state_with_pitch(match: Match, active: list[MatchEvent] | None = None) -> dict:
+    """The match state plus who is on the pitch and on the bench, per side.
+
+    Stored with each change, so that consoles can offer only the players an
+    event may name, on replay as well as live. `active`: the match's active events, when the caller
+    has them already.
+    """
+    lineup = list(LineupEntry.objects.filter(match=match).values_list("team_id", "player_id", "starter"))
+    if active is None:
+        active = list(MatchEvent.objects.filter(match=match, state=MatchEvent.State.ACTIVE))
+    sides = pitch_state(lineup, active)
+    empty = SideState()
+    return {
+        **match_state(match),
+        "var": review_in_progress(active),
+        "pitch": {
+            "home": sides.get(match.home_id, empty).to_dict(),
+            "away": sides.get(match.away_id, empty).to_dict(),
+        },
+    }
+
+
+def review_in_progress(active_events: list[MatchEvent]) -> dict | None:
+    """The VAR check fans should see on the score header, if one is under way."""
+    under_way = (MatchEvent.VarOutcome.IN_PROGRESS, MatchEvent.VarOutcome.ON_FIELD_REVIEW)
+    checks = [e for e in active_events if e.kind == EventKind.VAR_CHECK and e.var_outcome in under_way]
+    if not checks:
+        return None
+    check = max(checks, key=lambda e: e.id)
+    return {
+        "check": check.id,
+        "category": check.var_category,
+        "category_label": check.get_var_category_display(),
+        "outcome": check.var_outcome,
+        "outcome_label": check.get_var_outcome_display(),
+        "var_reason": check.var_reason,
+        "reviewed_event": check.reviewed_event_id,
+    }
+
+
+def match_summary(match: Match) -> dict:
+    """A match as listed: teams, kick-off, where it belongs, and its state."""
+    return {
+        **match_state(match),
+        "home": team_dict(match.home),
+        "away": team_dict(match.away),
+        "kickoff": match.kickoff.isoformat(),
+        "venue": match.venue,
+        "matchday": match.matchday,
+        "round": match.round_name,
+        "competition": {"id": match.competition_id, "name": str(match.competition)},
+        "group": {"id": match.group_id, "name": match.group.name} if match.group_id else None,
+    }

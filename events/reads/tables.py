@@ -1,0 +1,142 @@
+"""Group tables as they stand (live matches at their current score) or with hypothetical scores, the
+positions before a matchday, and the scenarios (who can still finish where), cached per state of the group."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+
+from django.core.cache import cache
+
+from .. import scenarios, standings
+from ..models import EventKind, Group, Match, MatchEvent, Team
+from .shapes import team_dict
+
+logger = logging.getLogger(__name__)
+
+# UEFA disciplinary points: a second yellow counts as the red it brings.
+DISCIPLINARY_POINTS = {EventKind.YELLOW_CARD: 1, EventKind.SECOND_YELLOW: 3, EventKind.RED_CARD: 3}
+
+Scores = dict[int, tuple[int, int]]
+
+
+def group_results(
+    group: Group, hypothetical: Scores | None = None
+) -> tuple[list[Team], list[standings.Result], dict[int, int] | None]:
+    """Teams, results (live ones at their current score) and disciplinary points of a group.
+
+    `hypothetical` maps match ids to final scores that replace whatever is known (the predictor).
+    """
+    matches = list(group.matches.select_related("home", "away"))
+    teams: dict[int, Team] = {}
+    results = []
+    hypothetical = hypothetical or {}
+    for match in matches:
+        teams[match.home_id] = match.home
+        teams[match.away_id] = match.away
+        if match.id in hypothetical:
+            home_goals, away_goals = hypothetical[match.id]
+            results.append(standings.Result(match.home_id, match.away_id, home_goals, away_goals))
+        elif match.status in (Match.Status.FINISHED, Match.Status.LIVE):
+            results.append(
+                standings.Result(
+                    home=match.home_id,
+                    away=match.away_id,
+                    home_goals=match.home_score,
+                    away_goals=match.away_score,
+                    finished=match.status == Match.Status.FINISHED,
+                )
+            )
+    return list(teams.values()), results, group_disciplinary_points(matches)
+
+
+def group_disciplinary_points(matches: list[Match]) -> dict[int, int] | None:
+    """Disciplinary points from recorded cards, or None where some played match has no events.
+
+    A result known without its events would count as a clean sheet of cards;
+    better to let the engine say the criterion cannot be decided.
+    """
+    played = [m for m in matches if m.status in (Match.Status.FINISHED, Match.Status.LIVE)]
+    if not played or any(m.result_only for m in played):
+        return None
+    points = {team_id: 0 for m in matches for team_id in (m.home_id, m.away_id)}
+    cards = MatchEvent.objects.filter(
+        match__in=played, state=MatchEvent.State.ACTIVE, kind__in=list(DISCIPLINARY_POINTS)
+    ).values_list("team_id", "kind")
+    for team_id, kind in cards:
+        points[team_id] = points.get(team_id, 0) + DISCIPLINARY_POINTS[kind]
+    return points
+
+
+def group_table(group: Group, hypothetical: Scores | None = None) -> dict:
+    teams, results, disciplinary = group_results(group, hypothetical)
+    table = standings.compute_table(
+        [team.id for team in teams],
+        results,
+        group.competition.rule_set,
+        disciplinary_points=disciplinary,
+    )
+    teams_by_id = {team.id: team for team in teams}
+    rows = []
+    for row in table.rows:
+        data = row.to_dict()
+        data["team"] = team_dict(teams_by_id[row.team])
+        rows.append(data)
+    return {
+        "group": {"id": group.id, "name": group.name},
+        "provisional": table.provisional,
+        "hypothetical": bool(hypothetical),
+        "rule_set": {"name": table.rule_set.name, "label": table.rule_set.label},
+        "rows": rows,
+    }
+
+
+def table_positions_before(group: Group, matchday: int) -> dict[int, int]:
+    """Each team's position with only the matchdays before `matchday` counted: what the arrows move from."""
+    teams, _results, _disciplinary = group_results(group)
+    earlier = group.matches.filter(matchday__lt=matchday, status=Match.Status.FINISHED)
+    results = [standings.Result(m.home_id, m.away_id, m.home_score, m.away_score) for m in earlier]
+    table = standings.compute_table([team.id for team in teams], results, group.competition.rule_set)
+    return {row.team: row.position for row in table.rows}
+
+
+def group_scenarios(group: Group, hypothetical: Scores | None = None) -> dict:
+    """Who can still finish where, and what it depends on, under the group's rule set.
+
+    Cached per state of the group (the seqs of its matches, plus any hypothetical scores):
+    every open matchday page asks again after each change, and the answer is the same.
+    """
+    hypothetical = hypothetical or {}
+    matches = list(group.matches.select_related("home", "away").order_by("id"))
+    state = ",".join(f"{m.id}:{m.seq}" for m in matches) + "|" + ",".join(
+        f"{k}:{h}-{a}" for k, (h, a) in sorted(hypothetical.items()))
+    key = "scenarios:" + hashlib.sha256(f"{group.id}|{group.competition.rule_set}|{state}".encode()).hexdigest()
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
+    teams, results, disciplinary = group_results(group, hypothetical)
+    remaining = [
+        scenarios.Fixture(m.id, m.home_id, m.away_id)
+        for m in matches if m.id not in hypothetical and m.status != Match.Status.FINISHED
+    ]
+    names = {team.id: team.short_name for team in teams}
+    answer = {"group": {"id": group.id, "name": group.name}, "remaining": len(remaining), "teams": [],
+              "available": True, "detail": "", "hypothetical": bool(hypothetical)}
+    if remaining:
+        try:
+            found = scenarios.scenarios([t.id for t in teams], results, remaining, group.competition.rule_set,
+                                        names=names, disciplinary_points=disciplinary)
+        except ValueError as error:
+            answer.update(available=False, detail=str(error))
+            found = []
+        teams_by_id = {team.id: team for team in teams}
+        by_team: dict[int, dict] = {}
+        for scenario in found:
+            entry = by_team.setdefault(scenario.team, {"team": team_dict(teams_by_id[scenario.team]), "lines": []})
+            entry["lines"].append(scenario.to_dict())
+        answer["teams"] = list(by_team.values())
+    try:
+        cache.set(key, answer, 300)
+    except Exception:
+        logger.warning("Scenarios not cached: the cache is unavailable", exc_info=True)
+    return answer
