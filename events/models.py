@@ -237,6 +237,8 @@ class MatchEvent(models.Model):
     # Bumped by every amendment, so that a stale edit can be refused.
     version = models.PositiveIntegerField(default=1)
     idempotency_key = models.CharField(max_length=64, blank=True)
+    # What the submission asked for, hashed: a key sent again with another request is refused.
+    request_fingerprint = models.CharField(max_length=64, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -246,10 +248,11 @@ class MatchEvent(models.Model):
     class Meta:
         ordering = ["match", "minute", "added_minute", "id"]
         constraints = [
+            # A key is the submitting user's own: two editors cannot collide, or read each other's results.
             models.UniqueConstraint(
-                fields=["match", "idempotency_key"],
+                fields=["match", "created_by", "idempotency_key"],
                 condition=~Q(idempotency_key=""),
-                name="unique_event_idempotency_key",
+                name="unique_event_idempotency_key_per_user",
             ),
         ]
         indexes = [models.Index(fields=["match", "state"])]

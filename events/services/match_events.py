@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -10,7 +12,7 @@ from ..models import Change, EventKind, MatchEvent
 from ..reads import shapes
 from .commit import EventResult, active_events, announce_again, commit_change, lock_event, lock_match, seq_of_creation
 from .errors import ServiceError
-from .rules import MATCH_LEVEL_KINDS, check_version, prepare_event, require_editable
+from .rules import MATCH_LEVEL_KINDS, check_version, prepare_event, require_decision_rights, require_editable
 from .var import undo_consequence
 
 AMENDABLE_FIELDS = frozenset(
@@ -56,14 +58,34 @@ def record_event(
     commentary: str = "",
     idempotency_key: str = "",
 ) -> EventResult:
-    """Record a new event. A repeat of an idempotency key returns the first result instead."""
+    """Record a new event. A repeat of an idempotency key returns the first result instead.
+
+    A key belongs to the user who sent it, and to the request it came with: the same key with a
+    different request is refused (422), never answered with another event.
+    """
     if kind not in EventKind.values:
         raise ServiceError(f"Unknown event kind '{kind}'.", code="invalid_kind", field="kind")
+    author = user if getattr(user, "is_authenticated", False) else None
+    fingerprint = request_fingerprint(
+        kind=kind,
+        minute=minute,
+        added_minute=added_minute,
+        period=period,
+        team_id=team_id,
+        player_id=player_id,
+        second_player_id=second_player_id,
+        goal_type=goal_type,
+        injury=injury,
+        reviewed_event_id=reviewed_event_id,
+        var_category=var_category,
+        var_reason=var_reason,
+        commentary=commentary,
+    )
     try:
         with transaction.atomic():
             match = lock_match(match_id)
             if idempotency_key:
-                existing = MatchEvent.objects.filter(match=match, idempotency_key=idempotency_key).first()
+                existing = first_submission(match_id, author, idempotency_key, fingerprint)
                 if existing is not None:
                     return EventResult(existing, created=False, seq=announce_again(match, existing))
             event = MatchEvent(
@@ -82,7 +104,8 @@ def record_event(
                 var_reason=var_reason,
                 commentary=commentary,
                 idempotency_key=idempotency_key,
-                created_by=user if getattr(user, "is_authenticated", False) else None,
+                request_fingerprint=fingerprint if idempotency_key else "",
+                created_by=author,
             )
             prepare_event(match, event, minute_given=minute is not None)
             event.save()
@@ -93,10 +116,30 @@ def record_event(
         # cannot lock the match row, such as SQLite, get here): answer with its result.
         if not idempotency_key:
             raise
-        existing = MatchEvent.objects.filter(match_id=match_id, idempotency_key=idempotency_key).first()
+        existing = first_submission(match_id, author, idempotency_key, fingerprint)
         if existing is None:
             raise
         return EventResult(existing, created=False, seq=seq_of_creation(existing))
+
+
+def request_fingerprint(**request: Any) -> str:
+    """A digest of what a submission asks for, whatever order its fields came in."""
+    canonical = json.dumps(request, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def first_submission(match_id: int, author, idempotency_key: str, fingerprint: str) -> MatchEvent | None:
+    """The event this user's key already recorded in the match, if any; a different request with it is refused."""
+    existing = MatchEvent.objects.filter(match_id=match_id, created_by=author, idempotency_key=idempotency_key).first()
+    if existing is not None and existing.request_fingerprint and existing.request_fingerprint != fingerprint:
+        raise ServiceError(
+            "This idempotency key was already used for a different request; send a new key for a new event.",
+            code="idempotency_key_reused",
+            field="idempotency_key",
+            status=422,
+            current=shapes.event_dict(existing),
+        )
+    return existing
 
 
 def amend_event(
@@ -116,6 +159,7 @@ def amend_event(
         match, event = lock_event(event_id)
         check_version(event, expected_version)
         require_editable(match, user, reason)
+        require_decision_rights(event, user, reason)
         if event.state != MatchEvent.State.ACTIVE:
             raise ServiceError(
                 "A removed event cannot be edited.",
@@ -150,6 +194,7 @@ def remove_event(*, event_id: int, user=None, expected_version: int | None = Non
         match, event = lock_event(event_id)
         check_version(event, expected_version)
         require_editable(match, user, reason)
+        require_decision_rights(event, user, reason)
         if event.state == MatchEvent.State.REMOVED:
             raise ServiceError(
                 "This event is already removed.", code="event_removed", status=409, current=shapes.event_dict(event)

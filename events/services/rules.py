@@ -289,6 +289,38 @@ def can_correct(user) -> bool:
     return user is None or user.has_perm("events.correct_match")
 
 
+# A check with one of these outcomes has been decided: it, and what it changed, are final for editors.
+DECIDED_OUTCOMES = frozenset({MatchEvent.VarOutcome.STANDS, MatchEvent.VarOutcome.OVERTURNED})
+
+
+def settled_by_var(event: MatchEvent) -> bool:
+    """A decided VAR check, or an event its decision changed (a goal disallowed, a card upgraded or moved)."""
+    if event.kind == EventKind.VAR_CHECK:
+        return event.var_outcome in DECIDED_OUTCOMES
+    return MatchEvent.objects.filter(
+        match_id=event.match_id,
+        kind=EventKind.VAR_CHECK,
+        state=MatchEvent.State.ACTIVE,
+        var_outcome__in=DECIDED_OUTCOMES,
+        var_consequence__event=event.pk,
+    ).exists()
+
+
+def require_decision_rights(event: MatchEvent, user, reason: str) -> None:
+    """What a VAR decision settled is changed or removed by an admin, who says why, never by an editor."""
+    if not settled_by_var(event):
+        return
+    if not can_correct(user):
+        raise ServiceError(
+            "A VAR decision, and what it changed, can only be changed by an admin.",
+            code="decision_final",
+            status=403,
+            current=shapes.event_dict(event),
+        )
+    if user is not None and not reason.strip():
+        raise ServiceError("A correction needs a reason.", code="required", field="reason")
+
+
 def check_version(event: MatchEvent, expected_version: int | None) -> None:
     if expected_version is not None and expected_version != event.version:
         raise ServiceError(

@@ -14,11 +14,11 @@ from ..models import EventKind, Match, MatchEvent
 from ..reads import shapes
 from .commit import EventResult, commit_change, lock_event
 from .errors import ServiceError
+from .rules import DECIDED_OUTCOMES as DECIDED
 from .rules import can_correct, check_version, prepare_event
 
 VarCategory = MatchEvent.VarCategory
 VarOutcome = MatchEvent.VarOutcome
-DECIDED = frozenset({VarOutcome.STANDS, VarOutcome.OVERTURNED})
 
 
 def start_on_field_review(*, check_id: int, user=None, expected_version: int | None = None) -> EventResult:

@@ -242,3 +242,76 @@ def test_a_correction_message_carries_its_history_entry(match, django_capture_on
     [message] = fans.messages()
     assert message["history_entry"]["text"] == f"Goal ({player(match.home, 9).name}, 22'): minute corrected"
     assert "Clock was wrong" in message["html"]["history_entry"]
+
+
+# --- a decision is final for editors --------------------------------------------------------------
+
+
+def test_an_editor_cannot_remove_a_decided_check_or_point_it_at_another_incident(match):
+    editor = make_user()
+    goal = record(match, "goal", 20, number=9)
+    other_goal = record(match, "goal", 25, number=10)
+    var_check = check(match, goal)
+    decide(var_check, "overturned", decision_reason="offside")
+    var_check.refresh_from_db()
+    for attempt in (
+        lambda: services.remove_event(event_id=var_check.id, user=editor, reason=""),
+        lambda: services.amend_event(event_id=var_check.id, user=editor, changes={"reviewed_event": other_goal.id}),
+    ):
+        with pytest.raises(ServiceError) as refused:
+            attempt()
+        assert (refused.value.code, refused.value.status) == ("decision_final", 403)
+    goal.refresh_from_db()
+    match.refresh_from_db()
+    assert goal.state == "disallowed" and (match.home_score, match.away_score) == (1, 0)
+
+
+def test_an_editor_cannot_change_or_remove_what_a_decision_changed(match):
+    editor = make_user()
+    card = record(match, "yellow_card", 30, number=5)
+    decide(check(match, card, category="red_card"), "overturned", decision_reason="serious_foul_play")
+    card.refresh_from_db()
+    assert card.kind == "red_card"
+    for attempt in (
+        lambda: services.amend_event(event_id=card.id, user=editor, changes={"minute": 31}),
+        lambda: services.remove_event(event_id=card.id, user=editor),
+    ):
+        with pytest.raises(ServiceError) as refused:
+            attempt()
+        assert refused.value.code == "decision_final"
+    card.refresh_from_db()
+    assert (card.kind, card.minute, card.state) == ("red_card", 30, "active")
+
+
+def test_a_check_that_let_the_goal_stand_is_final_too(match):
+    goal = record(match, "goal", 20, number=9)
+    var_check = check(match, goal)
+    decide(var_check, "stands")
+    with pytest.raises(ServiceError) as refused:
+        services.remove_event(event_id=var_check.id, user=make_user())
+    assert refused.value.code == "decision_final"
+
+
+def test_an_undecided_check_is_still_the_editors(match):
+    editor = make_user()
+    goal = record(match, "goal", 20, number=9)
+    var_check = check(match, goal)
+    services.amend_event(event_id=var_check.id, user=editor, changes={"var_reason": "possible handball"})
+    assert services.remove_event(event_id=var_check.id, user=editor).event.state == "removed"
+
+
+def test_an_admin_removes_a_decided_check_with_a_reason_and_the_goal_counts_again(match):
+    admin = make_user(role="Admins")
+    goal = record(match, "goal", 20, number=9)
+    var_check = check(match, goal)
+    decide(var_check, "overturned", decision_reason="offside")
+    with pytest.raises(ServiceError) as refused:
+        services.remove_event(event_id=var_check.id, user=admin, reason=" ")
+    assert (refused.value.code, refused.value.field) == ("required", "reason")
+    result = services.remove_event(event_id=var_check.id, user=admin, reason="Check recorded against the wrong goal")
+    goal.refresh_from_db()
+    match.refresh_from_db()
+    assert goal.state == "active" and (match.home_score, match.away_score) == (1, 0)
+    change = Change.objects.get(match=match, seq=result.seq)
+    assert change.reason == "Check recorded against the wrong goal" and change.user == admin
+

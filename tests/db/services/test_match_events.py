@@ -30,6 +30,31 @@ def test_the_same_key_in_another_match_is_a_different_submission():
     assert goal(other, other.home, 9, idempotency_key="k").created
 
 
+def test_a_key_sent_again_with_another_request_is_refused_not_answered_with_the_first_event():
+    """A key reused for a missed penalty must not come back as someone's goal."""
+    match = make_match(kicked_off=True)
+    editor = make_user()
+    first = goal(match, match.home, 9, idempotency_key="k1", user=editor)
+    error = refused(
+        "idempotency_key_reused", goal, match, match.home, 9, kind="missed_penalty", idempotency_key="k1", user=editor
+    )
+    assert error.status == 422 and error.field == "idempotency_key"
+    assert error.current["id"] == first.event.id
+    refused("idempotency_key_reused", goal, match, match.home, 9, minute=11, idempotency_key="k1", user=editor)
+    recorded = MatchEvent.objects.filter(match=match).exclude(kind="period_start")
+    assert list(recorded.values_list("kind", flat=True)) == ["goal"]
+    assert goal(match, match.home, 9, idempotency_key="k1", user=editor).event.id == first.event.id
+
+
+def test_keys_are_each_users_own():
+    match = make_match(kicked_off=True)
+    first_editor, second_editor = make_user(), make_user()
+    first = goal(match, match.home, 9, idempotency_key="same", user=first_editor)
+    second = goal(match, match.home, 10, idempotency_key="same", user=second_editor)
+    assert first.created and second.created and first.event.id != second.event.id
+    assert MatchEvent.objects.filter(match=match, kind="goal").count() == 2
+
+
 # --- concurrency and stale edits -----------------------------------------------------------------
 
 
