@@ -165,11 +165,12 @@ class ReadOnlyLiveConsumer(AsyncWebsocketConsumer):
         """Join `feed`, send what `read_opening(*args)` gives (None: no such thing), then go live.
 
         Joined before reading, so nothing committed in between is missed; the client drops any
-        change it then receives twice by its seq.
+        change it then receives twice by its seq. The fan-out builds each opening once per state of
+        the feed and shares it.
         """
         await self.join_feed(feed)
         try:
-            texts = await database_sync_to_async(read_opening)(*args)
+            texts = await self._fan_out.opening(feed, (read_opening, *args), lambda: in_thread(read_opening, *args))
         except DatabaseError:
             await self.unavailable()
             return
@@ -187,6 +188,10 @@ class ReadOnlyLiveConsumer(AsyncWebsocketConsumer):
 
     async def not_found(self) -> None:
         await self.refuse(CLOSE_NOT_FOUND, "No such match or group.")
+
+
+async def in_thread(read, *args):
+    return await database_sync_to_async(read)(*args)
 
 
 class MatchConsumer(ReadOnlyLiveConsumer):
@@ -240,3 +245,11 @@ class GroupConsumer(ReadOnlyLiveConsumer):
         group_id = self.scope["url_route"]["kwargs"]["group_id"]
         await self.open(group_feed(group_id), messages.group_opening, group_id)
 
+
+
+class UnknownPathConsumer(ReadOnlyLiveConsumer):
+    """A socket to a path we do not serve (`/ws/matches/abc/`, `/ws/nowhere/`): refused like an
+    unknown match, with 4404, rather than the router's error (a 500 and a traceback, for anyone)."""
+
+    async def connect(self):
+        await self.refuse(CLOSE_NOT_FOUND, "No such endpoint.")

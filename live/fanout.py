@@ -14,6 +14,7 @@ import contextlib
 import logging
 import time
 import weakref
+from collections.abc import Awaitable, Callable, Hashable
 from typing import TYPE_CHECKING
 
 from .protocol import CLOSE_RESUME, FORWARD_TYPE, INTERRUPTED, text_frame
@@ -47,12 +48,17 @@ FANOUT_YIELD_SECONDS = 0.004
 # How long a process keeps its subscription to a feed after its last fan left, so that fans
 # reconnecting (or a page reloaded) do not make it unsubscribe and subscribe again.
 IDLE_FEED_SECONDS = 15.0
+# What fans get on connect is kept per feed for as many different requests (a snapshot, the changes
+# since one seq or another); past that, the rest are built each time.
+MAX_OPENINGS_PER_FEED = 32
 
 
 class _Fans:
     """The fans of one feed in this process, fed by one channel-layer subscription."""
 
-    __slots__ = ("closer", "forwarded", "live", "name", "pending", "ready", "task")
+    __slots__ = (
+        "building", "closer", "forwarded", "generation", "live", "name", "openings", "pending", "ready", "task"
+    )
 
     def __init__(self, name: str):
         self.name = name
@@ -65,9 +71,18 @@ class _Fans:
         self.closer: asyncio.TimerHandle | None = None
         # The highest seq forwarded per match: a copy of a change already sent is not sent again.
         self.forwarded: dict[int, int] = {}
+        # What fans get on connect, by request, as of the feed's current generation (see opening()).
+        self.generation = 0
+        self.openings: dict[Hashable, list[str] | None] = {}
+        self.building: dict[tuple[Hashable, int], asyncio.Future] = {}
 
     def empty(self) -> bool:
         return not self.live and not self.pending
+
+    def changed(self) -> None:
+        """Something was forwarded (or may have been missed): what fans get on connect is built anew."""
+        self.generation += 1
+        self.openings.clear()
 
 
 class LocalFanOut:
@@ -114,6 +129,37 @@ class LocalFanOut:
         except BaseException:
             self.leave(name, consumer)
             raise
+
+    async def opening(self, name: str, key: Hashable, build: Callable[[], Awaitable[list[str] | None]]):
+        """What a fan of feed `name` gets on connect for `key` (its snapshot, or the changes since a seq),
+        built by `build()` once per state of the feed and shared by every fan that asks meanwhile.
+
+        A crowd arriving after a goal costs one trip to the database, not one per fan. It holds because
+        the fan joined the feed before asking: every change committed after a build began reaches it
+        through the feed, and a build during which anything was forwarded is used by the fans that were
+        waiting for it (they get those changes next, and drop what they already have by seq) but not
+        kept for later ones.
+        """
+        fans = self.feeds.get(name)
+        if fans is None or fans.task is None or self.interrupted:
+            return await build()  # no live feed behind it: nothing would say when it went stale
+        if key in fans.openings:
+            return fans.openings[key]
+        generation = fans.generation
+        pending = fans.building.get((key, generation))
+        if pending is None:
+            pending = asyncio.ensure_future(self._build_opening(fans, key, generation, build))
+            fans.building[(key, generation)] = pending
+        return await asyncio.shield(pending)
+
+    async def _build_opening(self, fans: _Fans, key: Hashable, generation: int, build) -> list[str] | None:
+        try:
+            texts = await build()
+        finally:
+            fans.building.pop((key, generation), None)
+        if fans.generation == generation and len(fans.openings) < MAX_OPENINGS_PER_FEED:
+            fans.openings[key] = texts
+        return texts
 
     async def go_live(self, name: str, consumer: ReadOnlyLiveConsumer) -> None:
         """The fan has what it gets on connect: send what arrived since it joined, then everything as it comes."""
@@ -167,6 +213,7 @@ class LocalFanOut:
                     if seq <= fans.forwarded.get(message["match_id"], 0):
                         continue
                     fans.forwarded[message["match_id"]] = seq
+                fans.changed()
                 await self._deliver(fans, {"type": "websocket.send", "text": message["text"]})
         except asyncio.CancelledError:
             raise
@@ -244,6 +291,7 @@ class LocalFanOut:
         count = sum(len(fans.live) + len(fans.pending) for fans in self.feeds.values())
         logger.error("Channel layer unreachable: live updates interrupted for %d fans in this process", count)
         for fans in list(self.feeds.values()):
+            fans.changed()  # what is published from now on is lost to this process
             if not fans.ready.done():
                 fans.ready.set_result(None)  # fans still joining get their snapshot and the news
             task, fans.task = fans.task, None

@@ -457,6 +457,41 @@ def test_real_servers_write_frames_straight_to_sockets_under_the_sliced_server(c
     assert health["live"]["frames"]["direct"] >= 1
 
 
+def test_no_fan_connecting_during_a_burst_of_changes_misses_one(cluster, match):
+    """What fans get on connect is shared per state of the match: fans arriving in waves while goals go in,
+    fresh or resuming from a recent seq, each end with every change after what they started from."""
+    a, b = cluster.servers
+    scorer = match.player("home", "FW")
+    goals = 8
+
+    async def scenario():
+        fans: list[Fan] = []
+        first = await post_event(cluster, b, match, kick_off())
+        for minute in range(1, goals + 1):
+            wave = [Fan(a, f"/ws/matches/{match.id}/", f"fan {minute}.{index}") for index in range(6)]
+            await asyncio.gather(
+                *(fan.connect("" if index % 2 else f"since={first.seq}") for index, fan in enumerate(wave)),
+                post_event(cluster, b, match, goal(match, "home", minute, scorer)),
+            )
+            fans += wave
+        last = first.seq + goals
+        try:
+            for fan in fans:
+                await fan.wait_for(
+                    lambda received: any(item.message.get("seq") == last for item in received), 5.0, f"seq {last}"
+                )
+            return [fan.messages for fan in fans], last
+        finally:
+            await close_all(fans)
+
+    views, last = asyncio.run(scenario())
+    for messages in views:
+        opening = messages[0]
+        start = opening["seq"] if opening["type"] == "snapshot" else opening["seq"] - 1
+        seen = {m["seq"] for m in messages if m["type"] == "change"}
+        assert set(range(start + 1, last + 1)) <= seen, (start, sorted(seen))
+
+
 # A press-box comment at the API's limit, with text that JSON and HTML both escape.
 LONG_COMMENT = ("Ødegaard-style through ball, «tiki-taka» & <pressing> \u26bd; " * 40)[:2000]
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
-from live.fanout import LocalFanOut, _Fans
+from live.fanout import MAX_OPENINGS_PER_FEED, LocalFanOut, _Fans
 from live.protocol import text_frame
 
 pytestmark = pytest.mark.asyncio
@@ -40,3 +42,81 @@ async def test_a_fan_whose_fast_path_fails_gets_this_change_and_the_next_through
     assert frames == [text_frame("goal"), text_frame("card")]
     assert fast.sent == []
     assert plain.sent == [first, second]
+
+
+# --- what fans get on connect, built once per state of the feed ----------------------------------
+
+
+def subscribed_feed(fan_out: LocalFanOut, name: str = "match.1") -> _Fans:
+    fans = fan_out.feeds[name] = _Fans(name)
+    fans.task = asyncio.get_running_loop().create_future()  # stands for the feed's subscription
+    return fans
+
+
+class Builds:
+    """A stand-in for the database read: counts the builds, and can be held until released."""
+
+    def __init__(self):
+        self.count = 0
+        self.release = asyncio.Event()
+        self.release.set()
+
+    async def __call__(self) -> list[str]:
+        self.count += 1
+        number = self.count
+        await self.release.wait()
+        return [f"snapshot {number}"]
+
+
+async def test_fans_arriving_together_share_one_build():
+    fan_out, build = LocalFanOut(layer=None), Builds()
+    subscribed_feed(fan_out)
+    build.release.clear()
+    crowd = [asyncio.create_task(fan_out.opening("match.1", "snapshot", build)) for _ in range(500)]
+    await asyncio.sleep(0)
+    build.release.set()
+    assert {tuple(texts) for texts in await asyncio.gather(*crowd)} == {("snapshot 1",)}
+    assert await fan_out.opening("match.1", "snapshot", build) == ["snapshot 1"]
+    assert build.count == 1
+
+
+async def test_a_change_makes_the_next_fan_get_a_fresh_opening():
+    fan_out, build = LocalFanOut(layer=None), Builds()
+    fans = subscribed_feed(fan_out)
+    assert await fan_out.opening("match.1", "snapshot", build) == ["snapshot 1"]
+    fans.changed()
+    assert await fan_out.opening("match.1", "snapshot", build) == ["snapshot 2"]
+    assert await fan_out.opening("match.1", "snapshot", build) == ["snapshot 2"]
+
+
+async def test_a_build_that_a_change_overtook_serves_its_waiters_but_is_not_kept():
+    fan_out, build = LocalFanOut(layer=None), Builds()
+    fans = subscribed_feed(fan_out)
+    build.release.clear()
+    waiting = asyncio.create_task(fan_out.opening("match.1", "snapshot", build))
+    await asyncio.sleep(0)
+    fans.changed()  # forwarded while the build ran: the waiting fan gets it after its opening
+    late = asyncio.create_task(fan_out.opening("match.1", "snapshot", build))  # joined after the change
+    await asyncio.sleep(0)
+    build.release.set()
+    assert await waiting == ["snapshot 1"]
+    assert await late == ["snapshot 2"]  # not the build that began before the change it never gets
+    assert await fan_out.opening("match.1", "snapshot", build) == ["snapshot 2"]
+    assert build.count == 2
+
+
+async def test_without_a_live_feed_every_opening_is_built():
+    fan_out, build = LocalFanOut(layer=None), Builds()
+    assert await fan_out.opening("match.1", "snapshot", build) == ["snapshot 1"]  # no subscription
+    subscribed_feed(fan_out)
+    fan_out.interrupted = True  # the channel layer is away: nothing would say the opening went stale
+    assert await fan_out.opening("match.1", "snapshot", build) == ["snapshot 2"]
+    assert await fan_out.opening("match.1", "snapshot", build) == ["snapshot 3"]
+
+
+async def test_openings_are_kept_for_a_bounded_number_of_requests():
+    fan_out, build = LocalFanOut(layer=None), Builds()
+    fans = subscribed_feed(fan_out)
+    for since in range(MAX_OPENINGS_PER_FEED + 10):
+        await fan_out.opening("match.1", ("since", since), build)
+    assert len(fans.openings) == MAX_OPENINGS_PER_FEED
