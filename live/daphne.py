@@ -228,6 +228,12 @@ class Server(daphne.server.Server):
 
     running = False  # True in the process this server runs in
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Twisted listens with a backlog of 50: a crowd arriving at once (a goal alert, a restart) had
+        # its handshakes dropped before the process saw them. The kernel caps it at net.core.somaxconn.
+        self.endpoints = [with_backlog(endpoint) for endpoint in self.endpoints]
+
     def run(self):
         type(self).running = True
         problems = missing_internals()
@@ -304,6 +310,17 @@ class Server(daphne.server.Server):
     def check_timeouts(self, protocol) -> None:
         """Daphne's timeout_checker for one connection: its timeouts, and a keep-alive ping when due."""
         protocol.check_timeouts()
+
+
+LISTEN_BACKLOG = 4096
+
+
+def with_backlog(endpoint: str) -> str:
+    """A Twisted TCP or UNIX endpoint description with LISTEN_BACKLOG, unless it names one itself."""
+    kind = endpoint.split(":", 1)[0]
+    if kind not in ("tcp", "tcp6", "unix") or "backlog=" in endpoint:
+        return endpoint
+    return f"{endpoint}:backlog={LISTEN_BACKLOG}"
 
 
 class CommandLineInterface(DaphneCommandLine):

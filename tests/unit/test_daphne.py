@@ -159,3 +159,17 @@ def test_the_frame_writer_recognises_this_server_as_daphne(server):
             pass
 
     assert frame_writer(functools.partial(OtherServer().handle_reply, protocol)) is None
+
+
+def test_the_server_listens_with_a_backlog_that_holds_a_crowd():
+    """Twisted's default backlog of 50 dropped handshakes when thousands of fans arrived at once."""
+    server = Server(
+        application=None,
+        endpoints=["tcp:port=8000:interface=127.0.0.1", "unix:/run/mc.sock", "tcp:port=8001:backlog=64", "fd:fileno=3"],
+    )
+    assert server.endpoints == [
+        f"tcp:port=8000:interface=127.0.0.1:backlog={server_module.LISTEN_BACKLOG}",
+        f"unix:/run/mc.sock:backlog={server_module.LISTEN_BACKLOG}",
+        "tcp:port=8001:backlog=64",
+        "fd:fileno=3",
+    ]
