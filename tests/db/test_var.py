@@ -247,6 +247,13 @@ def test_a_correction_message_carries_its_history_entry(match, django_capture_on
 # --- a decision is final for editors --------------------------------------------------------------
 
 
+def each_refused_as_final(*attempts) -> None:
+    for attempt in attempts:
+        with pytest.raises(ServiceError) as refused:
+            attempt()
+        assert (refused.value.code, refused.value.status) == ("decision_final", 403)
+
+
 def test_an_editor_cannot_remove_a_decided_check_or_point_it_at_another_incident(match):
     editor = make_user()
     goal = record(match, "goal", 20, number=9)
@@ -254,13 +261,10 @@ def test_an_editor_cannot_remove_a_decided_check_or_point_it_at_another_incident
     var_check = check(match, goal)
     decide(var_check, "overturned", decision_reason="offside")
     var_check.refresh_from_db()
-    for attempt in (
+    each_refused_as_final(
         lambda: services.remove_event(event_id=var_check.id, user=editor, reason=""),
         lambda: services.amend_event(event_id=var_check.id, user=editor, changes={"reviewed_event": other_goal.id}),
-    ):
-        with pytest.raises(ServiceError) as refused:
-            attempt()
-        assert (refused.value.code, refused.value.status) == ("decision_final", 403)
+    )
     goal.refresh_from_db()
     match.refresh_from_db()
     assert goal.state == "disallowed" and (match.home_score, match.away_score) == (1, 0)
@@ -272,13 +276,10 @@ def test_an_editor_cannot_change_or_remove_what_a_decision_changed(match):
     decide(check(match, card, category="red_card"), "overturned", decision_reason="serious_foul_play")
     card.refresh_from_db()
     assert card.kind == "red_card"
-    for attempt in (
+    each_refused_as_final(
         lambda: services.amend_event(event_id=card.id, user=editor, changes={"minute": 31}),
         lambda: services.remove_event(event_id=card.id, user=editor),
-    ):
-        with pytest.raises(ServiceError) as refused:
-            attempt()
-        assert refused.value.code == "decision_final"
+    )
     card.refresh_from_db()
     assert (card.kind, card.minute, card.state) == ("red_card", 30, "active")
 
@@ -287,9 +288,7 @@ def test_a_check_that_let_the_goal_stand_is_final_too(match):
     goal = record(match, "goal", 20, number=9)
     var_check = check(match, goal)
     decide(var_check, "stands")
-    with pytest.raises(ServiceError) as refused:
-        services.remove_event(event_id=var_check.id, user=make_user())
-    assert refused.value.code == "decision_final"
+    each_refused_as_final(lambda: services.remove_event(event_id=var_check.id, user=make_user()))
 
 
 def test_an_undecided_check_is_still_the_editors(match):
