@@ -3,22 +3,27 @@
 Editors authenticate with their session (and CSRF token) from the console, or
 with a per-user bearer token from other clients. Errors are JSON naming the
 field at fault: 400 a rule broken, 401 not authenticated, 403 not allowed,
-404 not found, 409 a conflict with the current state, 422 a malformed body.
+404 not found, 409 a conflict with the current state, 413 a body over the
+limit, 422 a malformed body, path or query.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import Literal
+import re
+from typing import Annotated, Literal
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.db import DatabaseError
 from django.http import HttpRequest
 from ninja import Field, NinjaAPI, Path, Query, Schema, Status
 from ninja.errors import AuthenticationError, HttpError, ValidationError
-from ninja.security import HttpBearer, django_auth
+from ninja.security import HttpBearer
+from ninja.security import SessionAuth as NinjaSessionAuth
 from ninja.throttling import AnonRateThrottle, AuthRateThrottle
-from pydantic import ConfigDict
+from pydantic import AfterValidator, BeforeValidator, ConfigDict, Strict, field_validator
+from pydantic_core import PydanticCustomError
 
 from live import messages
 
@@ -76,17 +81,101 @@ MAX_ROW_ID = 2**63 - 1
 MAX_SEQ = 2**31 - 1
 
 
+# --- authentication ----------------------------------------------------------------------------
+
+
+class InvalidToken(AuthenticationError):
+    """A bearer token was sent and is unknown, revoked, or its user's account is closed."""
+
+
+class CsrfFailed(HttpError):
+    """A signed-in session's write without a valid CSRF token."""
+
+    def __init__(self):
+        super().__init__(403, "CSRF check failed: reload the page, or sign in again, to get a fresh token.")
+
+
 class BearerTokenAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str):
-        return services.authenticate_api_token(raw_token=token)
+        user = services.authenticate_api_token(raw_token=token)
+        if user is None:
+            # Not a fall-through to the session: a client that sent a token is told that it is bad.
+            raise InvalidToken()
+        return user
 
 
-editor_auth = [BearerTokenAuth(), django_auth]
+class SessionAuth(NinjaSessionAuth):
+    """Django's session (the console), with the CSRF check only for a session that is signed in.
+
+    ninja's own checks the CSRF token first, so a request with no session at all (a client that
+    should sign in) got 403 "CSRF check Failed", not 401. A CSRF token protects a cookie that
+    authenticates: without a signed-in user there is nothing to protect, and the answer is 401.
+    (Named as ninja's class: the name is the OpenAPI security scheme's.)
+    """
+
+    def __call__(self, request: HttpRequest):
+        if not request.user.is_authenticated:
+            return None
+        try:
+            return super().__call__(request)
+        except HttpError as error:  # the one thing ninja's session auth raises: its CSRF check
+            raise CsrfFailed() from error
+
+
+editor_auth = [BearerTokenAuth(), SessionAuth()]
+
+
+# --- what the API accepts ----------------------------------------------------------------------
+# One rule per kind of input, for every field of that kind:
+# - Numbers in paths and query strings are written in ASCII digits, without sign, leading zeros,
+#   spaces, underscores or decimals: `12`, never `+12`, `012`, ` 12`, `1_2` or `12.0`. nginx sends
+#   writes to the newsroom by `[0-9]+`; an id it does not read as one would be a write that
+#   reaches a fans' process. (422 naming the parameter, like any malformed input, not a 404.)
+# - JSON bodies are taken as typed (StrictSchema): `true`, `1.0` and `"1"` are not the integer 1,
+#   nor is `1` true.
+# - Text never contains NUL, which PostgreSQL cannot store: it would fail in the database, look
+#   like an outage (503) and be retried forever.
+
+CANONICAL_NUMBER = re.compile(r"0|[1-9][0-9]*")
+
+
+def canonical_number(value):
+    if isinstance(value, str):
+        if CANONICAL_NUMBER.fullmatch(value) is None:
+            raise PydanticCustomError(
+                "canonical_number", "Input should be a whole number in digits only (no sign, leading zero or spaces)"
+            )
+        return int(value)
+    return value
+
+
+def refuse_nul(value):
+    if isinstance(value, str) and "\x00" in value:
+        raise PydanticCustomError("nul_character", "Text must not contain the NUL character (U+0000)")
+    return value
+
+
+# Numbers in a path or a query string, each kind with its bounds (checked once it is a number).
+RowId = Annotated[int, Strict(), Field(ge=1, le=MAX_ROW_ID), BeforeValidator(canonical_number)]
+Seq = Annotated[int, Strict(), Field(ge=0, le=MAX_SEQ), BeforeValidator(canonical_number)]
+# Text in a query string.
+Text = Annotated[str, AfterValidator(refuse_nul)]
+
+PathId = Annotated[RowId, Path(...)]
+SinceQuery = Annotated[Seq, Query(0)]
+VersionQuery = Annotated[Seq | None, Query(None)]
+ReasonQuery = Annotated[Text, Query("", max_length=300)]
 
 
 class StrictSchema(Schema):
-    # An unknown field is a client's mistake worth naming, not something to drop silently.
-    model_config = ConfigDict(extra="forbid")
+    # An unknown field is a client's mistake worth naming, not something to drop silently; values
+    # are taken as typed (strict); and no text field, now or added later, takes a NUL.
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    @field_validator("*")
+    @classmethod
+    def no_nul_in_text(cls, value):
+        return refuse_nul(value)
 
 
 class EventIn(StrictSchema):
@@ -190,9 +279,30 @@ def validation_error(request, exc: ValidationError):
 
 
 @api.exception_handler(AuthenticationError)
-def authentication_error(request, exc):
+def authentication_error(request, exc: AuthenticationError):
+    # 401 (sign in again, or fix the token), never the CSRF check's 403: a client must be able to tell.
+    if isinstance(exc, InvalidToken):
+        body = {"detail": "This bearer token is not valid: unknown, revoked, or its user's account is closed.",
+                "code": "invalid_token", "field": None}
+        challenge = 'Bearer realm="api", error="invalid_token"'
+    else:
+        body = {"detail": "Not signed in: sign in again, or send Authorization: Bearer <token>.",
+                "code": "not_authenticated", "field": None}
+        challenge = 'Bearer realm="api"'
+    response = api.create_response(request, body, status=401)
+    response["WWW-Authenticate"] = challenge
+    return response
+
+
+@api.exception_handler(RequestDataTooBig)
+def body_too_large(request, exc):
+    # Django refuses to read a body over DATA_UPLOAD_MAX_MEMORY_SIZE; left to Django that is an HTML 400.
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
     return api.create_response(
-        request, {"detail": "Authentication required.", "code": "not_authenticated", "field": None}, status=401
+        request,
+        {"detail": f"The request body is over the limit of {limit} bytes.", "code": "too_large", "field": None,
+         "limit": limit},
+        status=413,
     )
 
 
@@ -225,9 +335,10 @@ def require_permission(request, permission: str) -> None:
 @api.exception_handler(HttpError)
 def http_error(request, exc: HttpError):
     codes = {403: "forbidden", 404: "not_found", 429: "rate_limited"}
+    code = "csrf_failed" if isinstance(exc, CsrfFailed) else codes.get(exc.status_code, "error")
     response = api.create_response(
         request,
-        {"detail": str(exc), "code": codes.get(exc.status_code, "error"), "field": None},
+        {"detail": str(exc), "code": code, "field": None},
         status=exc.status_code,
     )
     if exc.status_code == 429:
@@ -258,7 +369,7 @@ def list_competitions(request):
 
 
 @api.get("/groups/{group_id}", tags=["reads"], response={200: dict, 404: Error})
-def get_group(request, group_id: int = Path(..., ge=1, le=MAX_ROW_ID)):
+def get_group(request, group_id: PathId):
     try:
         return groups.group_detail(groups.get_group(group_id))
     except Group.DoesNotExist:
@@ -266,7 +377,7 @@ def get_group(request, group_id: int = Path(..., ge=1, le=MAX_ROW_ID)):
 
 
 @api.get("/groups/{group_id}/table", tags=["reads"], response={200: dict, 404: Error})
-def get_group_table(request, group_id: int = Path(..., ge=1, le=MAX_ROW_ID)):
+def get_group_table(request, group_id: PathId):
     try:
         return tables.group_table(groups.get_group(group_id))
     except Group.DoesNotExist:
@@ -274,7 +385,7 @@ def get_group_table(request, group_id: int = Path(..., ge=1, le=MAX_ROW_ID)):
 
 
 @api.post("/groups/{group_id}/what-if", tags=["reads"], response={200: dict, 400: Error, 404: Error, 422: Error})
-def what_if(request, payload: WhatIfIn, group_id: int = Path(..., ge=1, le=MAX_ROW_ID)):
+def what_if(request, payload: WhatIfIn, group_id: PathId):
     """The table the group would have with these results (replacing any known or live score).
 
     `html.table` is the same table rendered for the site's own predictor.
@@ -297,7 +408,7 @@ def what_if(request, payload: WhatIfIn, group_id: int = Path(..., ge=1, le=MAX_R
 
 
 @api.get("/groups/{group_id}/scenarios", tags=["reads"], response={200: dict, 404: Error})
-def get_scenarios(request, group_id: int = Path(..., ge=1, le=MAX_ROW_ID)):
+def get_scenarios(request, group_id: PathId):
     """For each team and qualifying line: clinched, impossible, or what it depends on.
 
     `html` is the same rendered for the site's own pages.
@@ -315,7 +426,7 @@ def list_matches(request, status: Literal["live", "scheduled", "finished", "post
 
 
 @api.get("/matches/{match_id}", tags=["reads"], response={200: dict, 404: Error})
-def get_match(request, match_id: int = Path(..., ge=1, le=MAX_ROW_ID)):
+def get_match(request, match_id: PathId):
     # The match as it stands, typed and timed like the socket's snapshot, without the markup.
     try:
         detail = matches.match_detail(match_id)
@@ -325,7 +436,7 @@ def get_match(request, match_id: int = Path(..., ge=1, le=MAX_ROW_ID)):
 
 
 @api.get("/matches/{match_id}/changes", tags=["reads"], response={200: dict, 400: Error, 404: Error})
-def get_changes(request, match_id: int = Path(..., ge=1, le=MAX_ROW_ID), since: int = Query(0, ge=0, le=MAX_SEQ)):
+def get_changes(request, match_id: PathId, since: SinceQuery):
     current_seq = Match.objects.filter(pk=match_id).values_list("seq", flat=True).first()
     if current_seq is None:
         raise not_found("match")
@@ -365,7 +476,7 @@ def event_response(result: services.EventResult) -> dict:
     tags=["editors"],
     response={200: dict, 201: dict, 400: Error, 401: Error, 403: Error, 404: Error, 409: Error},
 )
-def create_event(request, payload: EventIn, match_id: int = Path(..., ge=1, le=MAX_ROW_ID)):
+def create_event(request, payload: EventIn, match_id: PathId):
     require_permission(request, "events.add_matchevent")
     data = payload.dict()
     result = services.record_event(
@@ -396,7 +507,7 @@ def create_event(request, payload: EventIn, match_id: int = Path(..., ge=1, le=M
     tags=["editors"],
     response={200: dict, 400: Error, 401: Error, 403: Error, 404: Error, 409: Error},
 )
-def update_event(request, payload: EventPatch, event_id: int = Path(..., ge=1, le=MAX_ROW_ID)):
+def update_event(request, payload: EventPatch, event_id: PathId):
     require_permission(request, "events.change_matchevent")
     changes = payload.dict(exclude_unset=True)
     version = changes.pop("version", None)
@@ -416,9 +527,9 @@ def update_event(request, payload: EventPatch, event_id: int = Path(..., ge=1, l
 )
 def delete_event(
     request,
-    event_id: int = Path(..., ge=1, le=MAX_ROW_ID),
-    version: int | None = Query(None, ge=0, le=MAX_SEQ),
-    reason: str = Query("", max_length=300),
+    event_id: PathId,
+    version: VersionQuery,
+    reason: ReasonQuery,
 ):
     require_permission(request, "events.delete_matchevent")
     if not MatchEvent.objects.filter(pk=event_id).exists():
@@ -434,9 +545,7 @@ def delete_event(
     tags=["editors"],
     response={200: dict, 400: Error, 401: Error, 403: Error, 404: Error, 409: Error},
 )
-def on_field_review(
-    request, event_id: int = Path(..., ge=1, le=MAX_ROW_ID), version: int | None = Query(None, ge=0, le=MAX_SEQ)
-):
+def on_field_review(request, event_id: PathId, version: VersionQuery):
     require_permission(request, "events.change_matchevent")
     return event_response(
         services.start_on_field_review(check_id=event_id, user=request.auth, expected_version=version)
@@ -450,7 +559,7 @@ def on_field_review(
     tags=["editors"],
     response={200: dict, 400: Error, 401: Error, 403: Error, 404: Error, 409: Error},
 )
-def var_decision(request, payload: VarDecisionIn, event_id: int = Path(..., ge=1, le=MAX_ROW_ID)):
+def var_decision(request, payload: VarDecisionIn, event_id: PathId):
     """Decide a VAR check. Changing a decision already made is an admin's correction, with a reason."""
     require_permission(request, "events.change_matchevent")
     result = services.decide_var_check(

@@ -1,6 +1,8 @@
 """HTML pages: thin, each renders a snapshot (live/messages.py) or dicts from events/reads/; live updates come
 over websockets."""
 
+import re
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import Http404
@@ -88,7 +90,7 @@ def corrections(request, match_id: int):
     ]
     posted = None
     if request.method == "POST":
-        event = get_object_or_404(MatchEvent, pk=request.POST.get("event"), match_id=match_id)
+        event = get_object_or_404(MatchEvent, pk=posted_event_id(request), match_id=match_id)
         form, apply = correction_for(request, event)
         if form.is_valid():
             try:
@@ -118,6 +120,13 @@ def corrections(request, match_id: int):
             "history": history.match_history(match_id),
         },
     )
+
+
+def posted_event_id(request) -> int | None:
+    """The `event` the correction form names, if it is a row id as the page writes one (else None: 404).
+    Not the ORM's to parse: `abc` would be a 500, and `+12` or ` 12` would find event 12."""
+    value = request.POST.get("event", "")
+    return int(value) if re.fullmatch(r"[1-9][0-9]*", value) else None
 
 
 def correction_for(request, event: MatchEvent, bound: bool = True):

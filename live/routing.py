@@ -2,7 +2,7 @@
 
 from channels.routing import URLRouter
 from channels.security.websocket import AllowedHostsOriginValidator
-from django.urls import path
+from django.urls import path, re_path
 
 from . import consumers
 from .session import WebsocketSessionAuth
@@ -11,6 +11,8 @@ websocket_urlpatterns = [
     path("ws/matches/<int:match_id>/", consumers.MatchConsumer.as_asgi()),
     path("ws/editor/matches/<int:match_id>/", consumers.EditorMatchConsumer.as_asgi()),
     path("ws/groups/<int:group_id>/", consumers.GroupConsumer.as_asgi()),
+    # Last: any other path is refused with 4404 (the router itself would raise: a 500 and a traceback).
+    re_path(r"", consumers.UnknownPathConsumer.as_asgi()),
 ]
 
 

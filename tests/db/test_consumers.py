@@ -117,6 +117,19 @@ async def test_unknown_match_or_group_is_closed_with_4404():
         assert (closed["type"], closed["code"]) == ("websocket.close", 4404)
 
 
+@pytest.mark.parametrize("path", ["/ws/nowhere/", "/ws/matches/abc/", "/ws/matches/+1/", "/ws/matches/1",
+                                  "/ws/editor/", "/", "/ws/groups/1/extra/", "/ws/matches/99999999999999999999/"])
+async def test_an_unknown_path_is_closed_with_4404_without_an_error_logged(path, caplog):
+    """The router raised for a path it has no route for: Daphne answered 500 and logged a traceback,
+    for anyone who asked."""
+    fan = connect(path)
+    connected, _ = await fan.connect()
+    assert connected
+    assert await closed_with(fan) == protocol.CLOSE_NOT_FOUND
+    await fan.disconnect()
+    assert not [record for record in caplog.records if record.levelname in ("ERROR", "CRITICAL")]
+
+
 async def test_fans_are_read_only():
     match = await kicked_off_match()
     fan = connect(f"/ws/matches/{match.id}/")

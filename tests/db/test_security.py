@@ -117,3 +117,88 @@ def test_no_demo_accounts_in_production_settings(settings):
     from django.contrib.auth import get_user_model
 
     assert not get_user_model().objects.filter(username__in=["editor", "admin"]).exists()
+
+
+# --- 401 or 403 on API writes (with CSRF enforced, as in a browser and for every other client) -------------
+
+
+def csrf_client() -> Client:
+    return Client(enforce_csrf_checks=True)
+
+
+def api_writes(match, event) -> list[tuple[str, str, dict | None]]:
+    """Every write operation, as (method, url, body)."""
+    goal = {"kind": "injury", "minute": 5, "team": match.home_id, "player": player(match.home, 2).id}
+    return [
+        ("post", f"/api/matches/{match.id}/events", goal),
+        ("patch", f"/api/events/{event.id}", {"minute": 6}),
+        ("delete", f"/api/events/{event.id}", None),
+        ("post", f"/api/events/{event.id}/on-field-review", None),
+        ("post", f"/api/events/{event.id}/var-decision", {"decision": "stands"}),
+    ]
+
+
+def write(client, method, url, body, **headers):
+    if body is None:
+        return getattr(client, method)(url, headers=headers)
+    return getattr(client, method)(url, data=json.dumps(body), content_type="application/json", headers=headers)
+
+
+def a_match_with_an_event():
+    match = make_match(kicked_off=True)
+    event = services.record_event(match_id=match.id, kind="injury", minute=1, team_id=match.home_id,
+                                  player_id=player(match.home, 3).id).event
+    return match, event
+
+
+def test_api_writes_without_credentials_are_401_with_a_bearer_challenge_not_a_csrf_failure():
+    """Anonymous writes got 403 "CSRF check Failed": a client could not tell it should sign in."""
+    match, event = a_match_with_an_event()
+    for method, url, body in api_writes(match, event):
+        response = write(csrf_client(), method, url, body)
+        assert response.status_code == 401, (method, url, response.content)
+        assert response.json()["code"] == "not_authenticated" and response.json()["field"] is None
+        assert response["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_api_writes_with_a_bad_or_revoked_token_are_401_invalid_token():
+    match, event = a_match_with_an_event()
+    user = make_user(role="Editors")
+    revoked = services.create_api_token(user=user)
+    services.revoke_api_token(token_id=user.api_tokens.get().id)
+    for token in ("not-a-token", revoked, ""):
+        for method, url, body in api_writes(match, event):
+            response = write(csrf_client(), method, url, body, Authorization=f"Bearer {token}")
+            assert response.status_code == 401, (token, method, url, response.content)
+            assert response.json()["code"] in ("invalid_token", "not_authenticated")
+            assert response["WWW-Authenticate"].startswith("Bearer")
+    response = write(csrf_client(), *api_writes(match, event)[0], Authorization="Bearer not-a-token")
+    assert response.json()["code"] == "invalid_token" and 'error="invalid_token"' in response["WWW-Authenticate"]
+
+
+def test_a_signed_out_session_is_401_and_a_signed_in_one_still_needs_the_csrf_token():
+    match, event = a_match_with_an_event()
+    client = csrf_client()
+    client.force_login(make_user(role="Editors"))
+    client.get("/editor/")  # sets the CSRF cookie
+    csrf = client.cookies["csrftoken"].value
+    method, url, body = api_writes(match, event)[0]
+
+    without = write(client, method, url, body)
+    assert without.status_code == 403 and without.json()["code"] == "csrf_failed"
+    assert write(client, method, url, body, **{"X-CSRFToken": "x" * 32}).status_code == 403
+    assert write(client, method, url, body, **{"X-CSRFToken": csrf}).status_code == 201
+
+    client.logout()
+    signed_out = write(client, method, url, {**body, "minute": 7}, **{"X-CSRFToken": csrf})
+    assert signed_out.status_code == 401 and signed_out.json()["code"] == "not_authenticated"
+    assert write(client, method, url, {**body, "minute": 7}).status_code == 401
+
+
+def test_a_signed_in_user_without_the_permission_is_403_forbidden():
+    match, event = a_match_with_an_event()
+    client = csrf_client()
+    client.force_login(make_user(role=None))
+    client.get("/editor/login/")  # sets the CSRF cookie
+    response = write(client, *api_writes(match, event)[0], **{"X-CSRFToken": client.cookies["csrftoken"].value})
+    assert response.status_code == 403 and response.json()["code"] == "forbidden"

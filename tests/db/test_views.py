@@ -75,3 +75,48 @@ def test_editor_pages_need_a_login_with_the_editor_role(client):
     assert f'data-api-create="/api/matches/{match.id}/events"' in console
     assert 'id="event-form"' in console and 'id="pending-list"' in console
     assert "csrftoken" in client.cookies
+
+
+def test_a_correction_naming_no_event_of_the_match_is_404_not_500(client):
+    """`event=abc` reached the ORM: a 500. `+12` or ` 12` would have found event 12."""
+    match = make_match(kicked_off=True)
+    goal = services.record_event(match_id=match.id, kind="goal", minute=21, team_id=match.home_id,
+                                 player_id=player(match.home, 9).id).event
+    client.force_login(make_user(role="Admins"))
+    url = f"/editor/matches/{match.id}/corrections/"
+    assert client.get(f"{url}?event=abc").status_code == 200
+    form = {"action": "remove", f"r{goal.id}-reason": "a test"}
+    for event in ("abc", "", f"+{goal.id}", f" {goal.id}", f"0{goal.id}", f"{goal.id}.0", "1" * 30, "\x00"):
+        response = client.post(f"{url}?event={event}", {**form, "event": event})
+        assert response.status_code == 404, (event, response.status_code)
+    goal.refresh_from_db()
+    assert goal.state == "active"
+
+
+def test_nul_characters_in_correction_forms_are_refused_beside_the_field(client):
+    """PostgreSQL cannot store NUL; the forms' text fields (Django's CharField) refuse it before it gets there."""
+    match = make_match(kicked_off=True)
+    goal = services.record_event(match_id=match.id, kind="goal", minute=21, team_id=match.home_id,
+                                 player_id=player(match.home, 9).id).event
+    check = services.record_event(match_id=match.id, kind="var_check", minute=22, reviewed_event_id=goal.id,
+                                  var_category="goal").event
+    client.force_login(make_user(role="Admins"))
+    url = f"/editor/matches/{match.id}/corrections/"
+    seq = match_seq(match)
+    posts = [
+        {"event": goal.id, "action": "correct", f"e{goal.id}-kind": "goal", f"e{goal.id}-minute": "21",
+         f"e{goal.id}-player": player(match.home, 9).id, f"e{goal.id}-reason": "a\x00b"},
+        {"event": goal.id, "action": "correct", f"e{goal.id}-kind": "goal\x00", f"e{goal.id}-minute": "2\x001",
+         f"e{goal.id}-player": f"{player(match.home, 9).id}\x00", f"e{goal.id}-reason": "fine"},
+        {"event": goal.id, "action": "remove", f"r{goal.id}-reason": "a\x00b"},
+        {"event": check.id, "action": "correct", f"e{check.id}-decision": "stands", f"e{check.id}-reason": "a\x00b"},
+    ]
+    for post in posts:
+        response = client.post(url, post)
+        assert response.status_code == 200 and 'class="errorlist' in response.content.decode(), post
+    assert match_seq(match) == seq
+
+
+def match_seq(match) -> int:
+    match.refresh_from_db()
+    return match.seq

@@ -6,7 +6,8 @@
  *     (from the cookie, else from csrfForm's hidden input); resolves {status, data, json}
  *     or rejects on a network failure. Every console module sends through one of these.
  *   MC.EditorApi.describeError(status, data)
- *     an API error body as {message, field, errors}, the field named as the form names it.
+ *     an API error body as {message, field, errors}, the field named as the form names it;
+ *     a 401 in the console's words (sign in again).
  *   MC.EditorApi.eventSummary(event)
  *     one line naming an event ("23' Goal — Dries Mertens (NAP)"), for banners, lists and dialogs.
  *   MC.EditorApi.intOrNull(value)
@@ -62,6 +63,8 @@
     var field = data.field || (errors[0] && errors[0].field) || null;
     if (field && field.indexOf(".") !== -1) field = field.split(".").pop();
     var message = data.detail || (errors[0] && errors[0].message) || "The server refused this (HTTP " + status + ").";
+    // 401: the session ended (the API's own words also address token clients).
+    if (status === 401) message = "Not signed in any more: sign in again in another tab, then retry.";
     return { message: message, field: field, errors: errors };
   }
 

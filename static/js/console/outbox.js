@@ -87,8 +87,9 @@
   function isRetryable(result) {
     var status = result.status;
     if (status >= 500 || status === 408 || status === 425 || status === 429 || status === 401) return true;
-    // Django's CSRF failure is an HTML 403; the API's own 403s are JSON and final.
-    if (status === 403 && !result.json) return true;
+    // A refused CSRF token (Django's HTML 403, or the API's JSON one) is cured by signing in again;
+    // the API's other 403s (no permission, a decision that is final) are final.
+    if (status === 403 && (!result.json || (result.data && result.data.code === "csrf_failed"))) return true;
     return false;
   }
 
