@@ -8,10 +8,12 @@ Redis and PostgreSQL come from the environment (REDIS_URL, DATABASE_URL; SQLite 
 unset); the processes get a fresh database with the demo loaded (harness/cluster.py). nginx runs
 the site's own locations (deploy/nginx/matchcentre-locations.conf) with the fans' upstream of two
 processes and the newsroom's of one, serves the static files itself and says in an `X-Upstream` header
-which process answered. It then replays Liverpool-Napoli through nginx (the replay's writes go to the
-newsroom) and keeps serving until Ctrl-C, which stops everything. tests/live/test_cluster.py runs the same
-cluster and checks that fans on both processes get every change, and that editors' writes go to the
-newsroom.
+which process answered. As in production, the processes take the client's address from nginx's
+X-Forwarded-For only because nginx connects from the address they trust (harness.cluster.PROXY_ADDRESS,
+given to them as TRUSTED_PROXIES). It then replays Liverpool-Napoli through nginx (the replay's writes
+go to the newsroom) and keeps serving until Ctrl-C, which stops everything. tests/live/test_cluster.py
+runs the same cluster and checks that fans on both processes get every change, and that editors' writes
+go to the newsroom.
 """
 
 from __future__ import annotations

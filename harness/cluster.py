@@ -53,9 +53,13 @@ REPO = Path(__file__).resolve().parent.parent
 MANAGE = REPO / "manage.py"
 DEFAULT_SETTINGS = "matchcentre.settings"
 STARTUP_TIMEOUT = 30.0
-# As deploy/systemd runs Daphne: client addresses from the proxy's X-Forwarded-For (the per-address
-# websocket limit counts those), and no fan message bigger than 64 KiB buffered at all.
-DAPHNE_OPTIONS = ("--proxy-headers", "--websocket-max-message-size", "65536")
+# As deploy/systemd runs Daphne: no fan message bigger than 64 KiB buffered at all. No --proxy-headers:
+# it takes X-Forwarded-For's first, client-written entry from anyone; the client's address is
+# matchcentre/proxies.py's business, from TRUSTED_PROXIES.
+DAPHNE_OPTIONS = ("--websocket-max-message-size", "65536")
+# Where nginx (deploy/local_cluster.py) connects to the processes from: the one proxy they trust, as
+# production's trust the nginx in front of them.
+PROXY_ADDRESS = "127.0.0.1"
 COMMAND_TIMEOUT = 120.0
 
 # urllib without proxies: the servers are on the loopback interface.
@@ -178,7 +182,11 @@ def stop_all(servers: list[DaphneProcess], timeout: float = 5.0) -> None:
 
 
 
-def server_env(database_url: str, redis_url: str, layer_prefix: str) -> dict[str, str]:
+def server_env(
+    database_url: str, redis_url: str, layer_prefix: str, extra_env: dict[str, str] | None = None
+) -> dict[str, str]:
+    """The processes' environment: this one's, with the cluster's database, Redis and settings, then
+    `extra_env` (a test's own limits, say)."""
     env = dict(os.environ)
     env.update(
         {
@@ -190,9 +198,11 @@ def server_env(database_url: str, redis_url: str, layer_prefix: str) -> dict[str
             "DEBUG": "1",
             "DEMO_MODE": "1",
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "TRUSTED_PROXIES": PROXY_ADDRESS,
             "PYTHONUNBUFFERED": "1",
         }
     )
+    env.update(extra_env or {})
     return env
 
 
@@ -371,19 +381,21 @@ def live_cluster(
     editor: str = "editor",
     redis: str | None = None,
     route_database: Callable[[str], str] | None = None,
+    extra_env: dict[str, str] | None = None,
 ) -> Iterator[LiveCluster]:
     """Database, Redis, `processes` Daphne processes and an API token for `editor`, torn down on exit.
 
     `redis` is the Redis URL (REDIS_URL or the local default when None). `route_database` maps the
     database URL to the one the Daphne processes use, e.g. through a proxy a test can cut; the
-    database is prepared over the direct URL.
+    database is prepared over the direct URL. `extra_env` is added to the processes' environment
+    (and the management commands'), e.g. lower limits for one test module's cluster.
     """
     url = redis or redis_url()
     require_redis(url)
     tmp_dir.mkdir(parents=True, exist_ok=True)
     prefix = f"mc-live-{secrets.token_hex(4)}"
     with server_database(tmp_dir) as database_url:
-        env = server_env(database_url, url, prefix)
+        env = server_env(database_url, url, prefix, extra_env)
         layer = effective_channel_layer(env)
         if "redis" not in layer.get("BACKEND", "").lower():
             raise LiveServerError(

@@ -43,7 +43,7 @@ from .publish import channel_layer
 logger = logging.getLogger(__name__)
 
 
-# Open sockets per client address in this process (behind a proxy, Daphne's --proxy-headers makes
+# Open sockets per client address in this process (behind a trusted proxy, matchcentre/proxies.py makes
 # the address the client's own).
 sockets_by_address: Counter[str] = Counter()
 

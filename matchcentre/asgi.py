@@ -1,4 +1,5 @@
-"""ASGI entry point: HTTP through Django, websockets through the live package (live/)."""
+"""ASGI entry point: HTTP through Django, websockets through the live package (live/), both behind
+the one middleware that decides the client's address (matchcentre/proxies.py)."""
 
 import os
 
@@ -11,5 +12,6 @@ django_asgi_app = get_asgi_application()
 from channels.routing import ProtocolTypeRouter  # noqa: E402
 
 from live.routing import websocket_application  # noqa: E402
+from matchcentre.proxies import TrustedProxies  # noqa: E402
 
-application = ProtocolTypeRouter({"http": django_asgi_app, "websocket": websocket_application()})
+application = TrustedProxies(ProtocolTypeRouter({"http": django_asgi_app, "websocket": websocket_application()}))

@@ -74,6 +74,14 @@ AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = float(os.environ.get("LOGIN_COOLOFF_HOURS", "0.25"))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# The address is REMOTE_ADDR, which matchcentre/proxies.py decided; never a header (not even through
+# django-ipware, should it ever be installed).
+AXES_CLIENT_IP_CALLABLE = "matchcentre.proxies.remote_addr"
+
+# The proxies we deploy (addresses or CIDR networks, comma-separated): only a connection from one of
+# them may name the client in X-Forwarded-For (matchcentre/proxies.py). Empty: the header is ignored.
+# Behind deploy/nginx on the same machine: TRUSTED_PROXIES=127.0.0.1.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", "")
 
 ROOT_URLCONF = "matchcentre.urls"
 
@@ -166,6 +174,9 @@ else:
 # Requests per client to the API: writes per signed-in user or token, reads per address.
 API_WRITE_RATE = os.environ.get("API_WRITE_RATE", "120/min")
 API_READ_RATE = os.environ.get("API_READ_RATE", "600/min")
+# Reads count per REMOTE_ADDR (the address matchcentre/proxies.py decided). Unset, django-ninja would
+# key them on the raw, client-written X-Forwarded-For.
+NINJA_NUM_PROXIES = 0
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
