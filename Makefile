@@ -44,9 +44,12 @@ lock: $(LOCK_VENV)/.installed
 run: $(BIN)/.installed
 	HOST=$(HOST) PORT=$(PORT) REPLAY_SPEED=$(REPLAY_SPEED) PYTHON=$(BIN)/python scripts/run_demo.sh
 
+# The access log (matchcentre/access.py) is on for `make run` and `make serve`: ACCESS_LOG=0 to quiet it.
+ACCESS_LOG ?= 1
+
 serve: $(BIN)/.installed
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python -m live.server --websocket-max-message-size 65536 -b $(HOST) -p $(PORT) matchcentre.asgi:application
+	ACCESS_LOG=$(ACCESS_LOG) $(BIN)/python -m live.server --websocket-max-message-size 65536 -b $(HOST) -p $(PORT) matchcentre.asgi:application
 
 # System packages, installed when missing: as root, or through sudo.
 APT := $(if $(filter 0,$(shell id -u)),,sudo) apt-get

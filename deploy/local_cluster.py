@@ -181,7 +181,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="matchcentre-cluster-") as folder:
         try:
             with (
-                live_cluster(Path(folder), processes=3) as cluster,
+                live_cluster(Path(folder), processes=3, extra_env={"ACCESS_LOG": "1"}) as cluster,
                 nginx_in_front(cluster.servers[:2], cluster.servers[2:], Path(folder), port) as nginx,
             ):
                 a, b, newsroom = cluster.servers

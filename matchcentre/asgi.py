@@ -12,6 +12,10 @@ django_asgi_app = get_asgi_application()
 from channels.routing import ProtocolTypeRouter  # noqa: E402
 
 from live.routing import websocket_application  # noqa: E402
+from matchcentre.access import WebsocketAccessLog  # noqa: E402
 from matchcentre.proxies import TrustedProxies  # noqa: E402
 
-application = TrustedProxies(ProtocolTypeRouter({"http": django_asgi_app, "websocket": websocket_application()}))
+# Sockets get their access lines (with ACCESS_LOG on) from outside the live stack, with the client decided.
+application = TrustedProxies(
+    ProtocolTypeRouter({"http": django_asgi_app, "websocket": WebsocketAccessLog(websocket_application())})
+)

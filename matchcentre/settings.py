@@ -10,7 +10,13 @@ from pathlib import Path
 
 import dj_database_url
 
+from matchcentre.envfile import read_env_file
+
 BASE_DIR = Path(__file__).resolve().parent.parent
+
+# `.env` beside manage.py, or the file MATCHCENTRE_ENV_FILE names, before anything reads the environment;
+# the environment wins over the file, and under pytest no file is read unless named (matchcentre/envfile.py).
+read_env_file(BASE_DIR)
 
 
 def env_bool(name: str, default: bool) -> bool:
@@ -48,12 +54,17 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "channels",
     "axes",
+    # Only for its templates and static files: /api/docs is Swagger UI from our own origin, with no
+    # inline script, rather than from a CDN (which Content-Security-Policy below would refuse anyway).
+    "ninja",
     "events",
 ]
 
 MIDDLEWARE = [
     "live.requests.CountRequestsInFlight",
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy on every response (pages, the admin, /api/docs, errors, static files).
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -213,6 +224,27 @@ STORAGES = {
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Content-Security-Policy (django-csp): every script and stylesheet is a file from our own origin;
+# no inline <script>, no style="" attribute, no on* handler, no eval, nothing from another site.
+# Team colours are SVG fills (templates/events/_team_colours.html); JavaScript may still set
+# element.style (the CSSOM is not an inline style). connect-src 'self' covers the page's websocket:
+# CSP Level 3 lets 'self' match ws:/wss: on the page's own host and port (tests/browser/
+# test_content_security_policy.py). img-src data: is for Swagger UI's icons at /api/docs.
+# frame-ancestors 'none' says what X-Frame-Options: DENY says, to browsers that read CSP.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -220,12 +252,61 @@ if not DEBUG:
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = True
+    # Preloading is a promise to browsers' built-in lists that is slow to take back (months): a
+    # deployment opts in once every subdomain serves HTTPS for good, see docs/deploy.md.
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+    # Off by choice, so `check --deploy` need not say so (security.W021: "cannot be submitted to the
+    # preload list").
+    SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
     SECURE_CONTENT_TYPE_NOSNIFF = True
 
+# Logs: one handler, the root logger's, and every logger (ours, Django's, Daphne's) propagates to it, so each
+# record is written once, in one format. Daphne's command line calls logging.basicConfig, which gives the root
+# logger a handler of its own, before it loads the application; configuring the root here replaces it (an
+# `events` handler of our own, and Django's `django` one when DEBUG is on, wrote each line once more
+# beside it). The root's level stays what Daphne's -v gives it (INFO by default; WARNING under manage.py);
+# ours follow LOG_LEVEL. LOG_FORMAT=json: one JSON object per line (matchcentre/logs.py).
+LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").strip().upper()
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text").strip().lower() or "text"
+if LOG_FORMAT not in {"text", "json"}:
+    raise RuntimeError(f"LOG_FORMAT must be text or json, not {LOG_FORMAT!r}")
+# The access log (matchcentre/access.py): a line per HTTP request naming the client matchcentre/proxies.py
+# decided, on the `matchcentre.access` logger. Off by default (and so in tests); deploy/systemd turns it on.
+ACCESS_LOG = env_bool("ACCESS_LOG", False)
+if ACCESS_LOG:
+    MIDDLEWARE.insert(0, "matchcentre.access.access_log")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "loggers": {"events": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)-8s %(name)s %(message)s"},
+        "json": {"()": "matchcentre.logs.JsonFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
+    "root": {"handlers": ["console"]},
+    "loggers": {
+        # No handlers: Django's own console handler goes, and its records reach the root's.
+        "django": {"level": "INFO"},
+        "events": {"level": LOG_LEVEL},
+        "live": {"level": LOG_LEVEL},
+        "matchcentre": {"level": LOG_LEVEL},
+        "matchcentre.access": {"level": "INFO" if ACCESS_LOG else "WARNING"},
+    },
 }
+
+# Errors to Sentry when SENTRY_DSN is set; without it the SDK is not even imported. Unhandled exceptions in
+# views, and every ERROR log record (a consumer's crash, a failed broadcast) with the INFO lines before it as
+# breadcrumbs. No personal data: no addresses, cookies or users (send_default_pii off). Websockets are not
+# instrumented: nothing per fan or per message.
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "").strip()
+if SENTRY_DSN:
+    import sentry_sdk
+    from sentry_sdk.integrations.django import DjangoIntegration
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        environment=os.environ.get("SENTRY_ENVIRONMENT", "").strip() or "production",
+        traces_sample_rate=float(os.environ.get("SENTRY_TRACES_SAMPLE_RATE", "0") or 0),
+        integrations=[DjangoIntegration()],
+        send_default_pii=False,
+    )

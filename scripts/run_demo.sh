@@ -29,7 +29,8 @@ else
   "$PYTHON" manage.py replay_match --matchday 5 --reset-only
 fi
 
-"$PYTHON" -m live.server --websocket-max-message-size 65536 -b "$HOST" -p "$PORT" matchcentre.asgi:application &
+# The application's access log (matchcentre/access.py; Daphne's own is off under live.server): ACCESS_LOG=0 quiets it.
+ACCESS_LOG=${ACCESS_LOG:-1} "$PYTHON" -m live.server --websocket-max-message-size 65536 -b "$HOST" -p "$PORT" matchcentre.asgi:application &
 server=$!
 trap 'kill $server 2>/dev/null || true' EXIT INT TERM
 

@@ -319,3 +319,31 @@ RECORD_STATES = """() => {
 def sockets(page: Page) -> list[dict]:
     """What RECORD_SOCKETS has recorded on `page`."""
     return page.evaluate("window.__sockets")
+
+
+# --- what the Content-Security-Policy refuses --------------------------------------------------------
+
+# Every Content-Security-Policy violation the page reports (the DOM's `securitypolicyviolation` events),
+# from before its first script runs. A violation also shows as a console error, which `web` reports.
+RECORD_CSP_VIOLATIONS = """(() => {
+  const violations = (window.__cspViolations = []);
+  document.addEventListener("securitypolicyviolation", (event) => {
+    violations.push({directive: event.effectiveDirective, blocked: event.blockedURI, source: event.sourceFile,
+                     line: event.lineNumber, sample: event.sample, disposition: event.disposition});
+  });
+})();"""
+
+
+def csp_violations(page: Page) -> list[dict]:
+    """What RECORD_CSP_VIOLATIONS has recorded on `page` since its last navigation."""
+    return page.evaluate("window.__cspViolations || []")
+
+
+def csp_directives(header: str) -> dict[str, list[str]]:
+    """A Content-Security-Policy header as {directive: [sources]}, whatever order it lists them in."""
+    parsed = {}
+    for part in header.split(";"):
+        if part.strip():
+            name, *sources = part.split()
+            parsed[name] = sources
+    return parsed

@@ -163,3 +163,12 @@ def test_the_newsroom_serves_editors_and_writes_while_reads_stay_with_the_fans_p
             await fan.close()
 
     assert asyncio.run(editor_socket()) == newsroom
+
+
+def test_an_api_body_over_nginxs_limit_gets_the_apis_json_413(proxied):
+    cluster, nginx = proxied
+    oversized = {"kind": "goal", "commentary": "x" * 1_200_000}
+    for path in (f"/api/matches/{cluster.demo_match_id}/events", f"/api/groups/{cluster.demo_group_id}/what-if"):
+        status, answer, _headers = http_request(nginx, "POST", path, oversized, cluster.token)
+        assert status == 413, (path, answer)
+        assert (answer["code"], answer["limit"]) == ("too_large", 1_048_576), answer
