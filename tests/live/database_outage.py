@@ -188,11 +188,11 @@ async def settle(cluster: LiveCluster) -> None:
         assert await fan_connects(server, cluster.demo_match_id), f"fans cannot connect to {server.name}"
 
 
-async def fan_connects(server: DaphneProcess, match_id: int) -> int | bool:
+async def fan_connects(server: DaphneProcess, match_id: int, query: str = "") -> int | bool:
     """True when a new fan of the match gets its snapshot, else the code its socket was closed with."""
     fan = Fan(server, f"/ws/matches/{match_id}/", f"new-fan-{server.name}")
     try:
-        await fan.connect()
+        await fan.connect(query)
         await fan.wait_for(lambda received: bool(received or fan.closed), CONNECT_TIMEOUT, "a snapshot or a close")
         if fan.messages and fan.messages[0]["type"] == "snapshot":
             return True

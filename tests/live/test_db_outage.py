@@ -312,13 +312,18 @@ def test_a_goal_committed_as_the_database_went_away_reaches_fans_once_it_is_retr
 
 
 def test_a_fan_connecting_while_the_database_is_away_is_told_so_and_served_once_it_is_back(cluster, proxy, match):
+    """A fan whose opening needs the database is told (4503) and served once it is back. One asking for
+    what its process already holds for everyone (the snapshot the fans before it got) is served from it."""
+    unknown_seq = "since=-5"  # no process holds an opening for that: it needs the database
+
     async def scenario():
         await close_all(await open_fans(cluster, match))  # each process now keeps a connection for fans
         assert proxy.cut() >= len(cluster.servers), "the processes kept no connection: the cut proves less"
         for server in cluster.servers:
-            assert await fan_connects(server, match.id) == CLOSE_UNAVAILABLE
+            assert await fan_connects(server, match.id), f"the shared snapshot on {server.name} was not served"
+            assert await fan_connects(server, match.id, unknown_seq) == CLOSE_UNAVAILABLE
         proxy.restore()
         for server in cluster.servers:
-            assert await fan_connects(server, match.id), f"a new fan on {server.name} was turned away"
+            assert await fan_connects(server, match.id, unknown_seq), f"a new fan on {server.name} was turned away"
 
     asyncio.run(scenario())

@@ -25,10 +25,11 @@ PRINT_REDIS = (
 
 
 def services(*args: str, env: dict[str, str], **options) -> subprocess.Popen:
+    # No DATABASE_URL unless a test names one: on the suite's PostgreSQL pass it would add a line.
     return subprocess.Popen(
         [sys.executable, "-m", "harness.services", *args],
         cwd=REPO,
-        env={**os.environ, **env},
+        env={**os.environ, "DATABASE_URL": "", **env},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
