@@ -23,19 +23,7 @@ from tests.browser.conftest import (
     sockets,
     wait_live,
 )
-
-# What matchcentre/settings.py asks for (django-csp); the order of directives in the header varies.
-POLICY = {
-    "default-src": ["'self'"],
-    "script-src": ["'self'"],
-    "style-src": ["'self'"],
-    "img-src": ["'self'", "data:"],
-    "connect-src": ["'self'"],
-    "object-src": ["'none'"],
-    "base-uri": ["'self'"],
-    "form-action": ["'self'"],
-    "frame-ancestors": ["'none'"],
-}
+from tests.db.test_csp import POLICY  # what matchcentre/settings.py asks for
 
 
 class Watched:

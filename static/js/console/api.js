@@ -12,6 +12,8 @@
  *     one line naming an event ("23' Goal — Dries Mertens (NAP)"), for banners, lists and dialogs.
  *   MC.EditorApi.intOrNull(value)
  *     a form value as the API wants a number: an integer, or null when blank or not a number.
+ *   MC.EditorApi.byId(id)
+ *     document.getElementById, for every console module.
  *
  * A classic script loaded after live.js, before the other console/*.js files.
  */
@@ -77,6 +79,10 @@
     return text;
   }
 
+  function byId(id) {
+    return document.getElementById(id);
+  }
+
   function intOrNull(value) {
     if (value === "" || value === null || value === undefined) return null;
     var number = parseInt(value, 10);
@@ -88,5 +94,6 @@
     describeError: describeError,
     eventSummary: eventSummary,
     intOrNull: intOrNull,
+    byId: byId,
   };
 })();

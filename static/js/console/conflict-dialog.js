@@ -18,9 +18,7 @@
   var MC = window.Matchcentre;
   var eventSummary = MC.EditorApi.eventSummary;
 
-  function $(id) {
-    return document.getElementById(id);
-  }
+  var $ = MC.EditorApi.byId;
 
   function create(options) {
     var view = options.view;

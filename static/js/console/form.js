@@ -75,9 +75,7 @@
     return !NOT_EDITABLE[kind];
   }
 
-  function $(id) {
-    return document.getElementById(id);
-  }
+  var $ = MC.EditorApi.byId;
 
   function create(options) {
     var form = options.element;

@@ -17,9 +17,7 @@
   "use strict";
   var MC = window.Matchcentre;
 
-  function $(id) {
-    return document.getElementById(id);
-  }
+  var $ = MC.EditorApi.byId;
 
   function isTyping(target) {
     if (!target || !target.closest) return false;

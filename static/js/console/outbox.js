@@ -30,9 +30,7 @@
   var MC = window.Matchcentre;
   var QUEUE_KEY = "matchcentre.console.queue.v1";
 
-  function $(id) {
-    return document.getElementById(id);
-  }
+  var $ = MC.EditorApi.byId;
 
   // --- the stored queue ----------------------------------------------------------------------
 
