@@ -15,6 +15,12 @@ case "$DEMO" in
   *) echo "DEMO must be liverpool-napoli or matchday6" >&2; exit 2 ;;
 esac
 
+# Another server on the port would get the replay's writes (and this one none): stop here instead.
+if ! "$PYTHON" -c "import socket, sys; s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind((sys.argv[1], int(sys.argv[2])))" "$HOST" "$PORT" 2>/dev/null; then
+  echo "Port $PORT on $HOST is in use (another make run?): stop that, or choose another, e.g. PORT=8001 make run" >&2
+  exit 1
+fi
+
 "$PYTHON" manage.py migrate --noinput -v0
 "$PYTHON" manage.py load_demo
 match_id=$("$PYTHON" manage.py shell -v 0 -c "from events import demo; print(demo.featured_match().id)")
@@ -33,6 +39,10 @@ fi
 ACCESS_LOG=${ACCESS_LOG:-1} "$PYTHON" -m live.server --websocket-max-message-size 65536 -b "$HOST" -p "$PORT" matchcentre.asgi:application &
 server=$!
 trap 'kill $server 2>/dev/null || true' EXIT INT TERM
+if ! "$PYTHON" -m matchcentre.health --wait "http://$HOST:$PORT/healthz" --timeout 30 >/dev/null || ! kill -0 $server 2>/dev/null; then
+  echo "The server did not start on $HOST:$PORT (see its output above)." >&2
+  exit 1
+fi
 
 base="http://$HOST:$PORT"
 cat <<MSG
