@@ -8,7 +8,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from harness.cluster import LiveCluster
+from deploy.local_cluster import INSTALL_NGINX, find_nginx, nginx_in_front
+from harness.cluster import LiveCluster, LiveServerError, live_cluster
 
 
 @contextlib.contextmanager
@@ -40,3 +41,24 @@ def report_logs(config: pytest.Config, title: str, text: str) -> None:
         reporter.write("\n")
         reporter.write_sep("=", title)
         reporter.write_line(text)
+
+
+@contextlib.contextmanager
+def behind_nginx(
+    request: pytest.FixtureRequest, name: str, *, fans: int, newsroom: int = 1, extra_env: dict | None = None
+) -> Iterator[tuple[LiveCluster, object]]:
+    """A module's site as deploy/ runs it: `fans` Daphne processes for fans and `newsroom` for editors,
+    behind nginx; (cluster, nginx). Fails, never skips, without nginx; prints both's output if a test failed."""
+    if find_nginx() is None:
+        pytest.fail(f"nginx is not installed, and this test runs the site behind it: {INSTALL_NGINX}", pytrace=False)
+    failures_before = request.session.testsfailed
+    work = request.getfixturevalue("tmp_path_factory").mktemp(name)
+    with live_cluster(work, processes=fans + newsroom, extra_env=extra_env) as cluster:
+        try:
+            with nginx_in_front(cluster.servers[:fans], cluster.servers[fans:], work) as nginx:
+                yield cluster, nginx
+                if request.session.testsfailed > failures_before:
+                    logs = nginx.output() + "\n" + cluster.logs()
+                    report_logs(request.config, f"nginx and Daphne output ({request.node.nodeid})", logs)
+        except LiveServerError as error:
+            pytest.fail(f"{error}\n{cluster.logs()}", pytrace=False)

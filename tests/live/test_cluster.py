@@ -16,17 +16,14 @@ from collections import Counter
 
 import pytest
 
-from deploy.local_cluster import INSTALL_NGINX, find_nginx, nginx_in_front
 from harness.cluster import (
     Fan,
-    LiveServerError,
     api_request,
     http_request,
-    live_cluster,
     starting_player,
     summarize,
 )
-from tests.live.support import report_logs
+from tests.live.support import behind_nginx
 
 pytestmark = [pytest.mark.live_server, pytest.mark.redis]
 
@@ -37,23 +34,9 @@ QUIET_PERIOD = 0.5
 
 
 @pytest.fixture(scope="module")
-def proxied(request, tmp_path_factory):
-    if find_nginx() is None:
-        pytest.fail(f"nginx is not installed, and this test runs the site behind it: {INSTALL_NGINX}", pytrace=False)
-    failures_before = request.session.testsfailed
-    work = tmp_path_factory.mktemp("cluster")
-    with live_cluster(work, processes=3) as cluster:
-        try:
-            with nginx_in_front(cluster.servers[:2], cluster.servers[2:], work) as nginx:
-                yield cluster, nginx
-                if request.session.testsfailed > failures_before:
-                    report_logs(
-                        request.config,
-                        "nginx and Daphne output (tests/live/test_cluster.py)",
-                        nginx.output() + "\n" + cluster.logs(),
-                    )
-        except LiveServerError as error:
-            pytest.fail(f"{error}\n{cluster.logs()}", pytrace=False)
+def proxied(request):
+    with behind_nginx(request, "cluster", fans=2) as site:
+        yield site
 
 
 OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))

@@ -20,9 +20,8 @@ from http.cookies import SimpleCookie
 
 import pytest
 
-from deploy.local_cluster import INSTALL_NGINX, find_nginx, nginx_in_front
-from harness.cluster import DaphneProcess, LiveServerError, live_cluster, start_daphne, wait_until_ready
-from tests.live.support import report_logs
+from harness.cluster import DaphneProcess, LiveServerError, start_daphne, wait_until_ready
+from tests.live.support import behind_nginx
 
 pytestmark = [pytest.mark.live_server, pytest.mark.redis]
 
@@ -35,24 +34,10 @@ CONNECT_TIMEOUT = 5.0
 
 
 @pytest.fixture(scope="module")
-def cluster_and_nginx(request, tmp_path_factory):
+def cluster_and_nginx(request):
     """One fans' process and the newsroom's, behind nginx; the processes trust 127.0.0.1 (harness)."""
-    if find_nginx() is None:
-        pytest.fail(f"nginx is not installed, and this test runs the site behind it: {INSTALL_NGINX}", pytrace=False)
-    failures_before = request.session.testsfailed
-    work = tmp_path_factory.mktemp("forwarded-for")
-    with live_cluster(work, processes=2, extra_env=LIMITS) as cluster:
-        try:
-            with nginx_in_front(cluster.servers[:1], cluster.servers[1:], work) as nginx:
-                yield cluster, nginx
-                if request.session.testsfailed > failures_before:
-                    report_logs(
-                        request.config,
-                        "nginx and Daphne output (tests/live/test_forwarded_for.py)",
-                        nginx.output() + "\n" + cluster.logs(),
-                    )
-        except LiveServerError as error:
-            pytest.fail(f"{error}\n{cluster.logs()}", pytrace=False)
+    with behind_nginx(request, "forwarded-for", fans=1, extra_env=LIMITS) as site:
+        yield site
 
 
 @pytest.fixture(scope="module")

@@ -8,29 +8,17 @@ import json
 
 import pytest
 
-from deploy.local_cluster import INSTALL_NGINX, find_nginx, nginx_in_front
-from harness.cluster import DaphneProcess, LiveServerError, live_cluster
-from tests.live.support import report_logs
+from harness.cluster import DaphneProcess
+from tests.live.support import behind_nginx
 
 pytestmark = [pytest.mark.live_server, pytest.mark.redis]
 
 
 @pytest.fixture(scope="module")
-def site(request, tmp_path_factory):
+def site(request):
     """nginx in front of one fans' process and one newsroom process."""
-    if find_nginx() is None:
-        pytest.fail(f"nginx is not installed, and this test runs the site behind it: {INSTALL_NGINX}", pytrace=False)
-    failures_before = request.session.testsfailed
-    work = tmp_path_factory.mktemp("nginx-health")
-    with live_cluster(work, processes=2) as cluster:
-        try:
-            with nginx_in_front(cluster.servers[:1], cluster.servers[1:], work) as nginx:
-                yield cluster, nginx
-                if request.session.testsfailed > failures_before:
-                    logs = nginx.output() + "\n" + cluster.logs()
-                    report_logs(request.config, "nginx and Daphne output (tests/live/test_nginx_health.py)", logs)
-        except LiveServerError as error:
-            pytest.fail(f"{error}\n{cluster.logs()}", pytrace=False)
+    with behind_nginx(request, "nginx-health", fans=1) as site:
+        yield site
 
 
 def get(nginx: DaphneProcess, path: str, source: str) -> tuple[int, str, str]:

@@ -14,6 +14,8 @@
  *     a form value as the API wants a number: an integer, or null when blank or not a number.
  *   MC.EditorApi.byId(id)
  *     document.getElementById, for every console module.
+ *   MC.EditorApi.openDialog(dialog), MC.EditorApi.closeDialog(dialog)
+ *     a <dialog> shown modally (once) and closed, where showModal is missing too.
  *
  * A classic script loaded after live.js, before the other console/*.js files.
  */
@@ -83,6 +85,17 @@
     return document.getElementById(id);
   }
 
+  // A <dialog> shown modally, or as an open element where the browser has no showModal.
+  function openDialog(dialog) {
+    if (typeof dialog.showModal !== "function") dialog.setAttribute("open", "");
+    else if (!dialog.open) dialog.showModal();
+  }
+
+  function closeDialog(dialog) {
+    if (typeof dialog.close === "function" && dialog.open) dialog.close();
+    else dialog.removeAttribute("open");
+  }
+
   function intOrNull(value) {
     if (value === "" || value === null || value === undefined) return null;
     var number = parseInt(value, 10);
@@ -95,5 +108,7 @@
     eventSummary: eventSummary,
     intOrNull: intOrNull,
     byId: byId,
+    openDialog: openDialog,
+    closeDialog: closeDialog,
   };
 })();

@@ -35,16 +35,11 @@
       $("conflict-detail").textContent = data.detail || "This event was changed by someone else.";
       $("conflict-current").textContent = current ? eventSummary(current) + (current.commentary ? ": “" + current.commentary + "”" : "") : "(unknown)";
       $("conflict-redo").hidden = !current || current.state !== "active" || !isEditable(current.kind);
-      if (typeof dialog.showModal === "function") {
-        if (!dialog.open) dialog.showModal();
-      } else {
-        dialog.setAttribute("open", "");
-      }
+      MC.EditorApi.openDialog(dialog);
     }
 
     function close() {
-      if (typeof dialog.close === "function" && dialog.open) dialog.close();
-      else dialog.removeAttribute("open");
+      MC.EditorApi.closeDialog(dialog);
     }
 
     $("conflict-redo").addEventListener("click", function () {

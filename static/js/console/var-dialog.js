@@ -62,14 +62,12 @@
       $("var-reason").value = "";
       $("var-reason-wrap").hidden = !(check.var_outcome === "stands" || check.var_outcome === "overturned");
       fillVarPlayers();
-      if (typeof dialog.showModal === "function") dialog.showModal();
-      else dialog.setAttribute("open", "");
+      MC.EditorApi.openDialog(dialog);
       $("var-decision-stands").focus();
     }
 
     function close() {
-      if (typeof dialog.close === "function" && dialog.open) dialog.close();
-      else dialog.removeAttribute("open");
+      MC.EditorApi.closeDialog(dialog);
     }
 
     $("var-cancel").addEventListener("click", close);
