@@ -259,6 +259,16 @@ def matchday_6(cluster, api) -> list[DemoMatch]:
 # --- small helpers ----------------------------------------------------------------------------------
 
 
+def wait_until_true(page: Page, expression: str, arg=None, timeout: float = 10_000) -> None:
+    """Playwright's wait_for_function, polled from here: its own polling evaluates the expression with
+    eval inside the page, which the site's Content-Security-Policy (no 'unsafe-eval') refuses."""
+    deadline = time.monotonic() + timeout / 1000
+    while not page.evaluate(expression, arg):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not true within {timeout:.0f} ms: {expression}")
+        page.wait_for_timeout(50)
+
+
 def wait_live(page: Page) -> None:
     """The page's socket is open and its first message applied."""
     expect(page.locator("#live-status")).to_have_attribute("data-state", "live")

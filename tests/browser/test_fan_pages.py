@@ -11,7 +11,7 @@ import time
 
 from playwright.sync_api import Page, WebSocketRoute, expect
 
-from tests.browser.conftest import DemoMatch, assert_not_reloaded, mark_no_reload, wait_live
+from tests.browser.conftest import DemoMatch, assert_not_reloaded, mark_no_reload, wait_live, wait_until_true
 
 # The promise under test: a fan sees a change within a second of the editor's submission returning.
 LIVE_WITHIN_MS = 1_000
@@ -208,11 +208,11 @@ def test_the_timeline_live_region_announces_new_events(web, fan_server, api, liv
 
     api.event(match.id, kind="goal", minute=21, team=match.away["id"],
               player=match.player("away", "Mertens")["id"])
-    fan.wait_for_function("window.__announced.some(text => /GOAL.*Dries Mertens/i.test(text))",
-                          timeout=LIVE_WITHIN_MS)
+    wait_until_true(fan, "window.__announced.some(text => /GOAL.*Dries Mertens/i.test(text))", timeout=LIVE_WITHIN_MS)
     api.event(match.id, kind="yellow_card", minute=25, team=match.home["id"],
               player=match.player("home", "Van Dijk")["id"])
-    fan.wait_for_function("window.__announced.some(text => /Yellow card.*Virgil van Dijk/i.test(text))",
-                          timeout=LIVE_WITHIN_MS)
+    wait_until_true(
+        fan, "window.__announced.some(text => /Yellow card.*Virgil van Dijk/i.test(text))", timeout=LIVE_WITHIN_MS
+    )
     assert fan.evaluate("document.getElementById('timeline') === window.__region"), "the live region was replaced"
     assert fan.evaluate("window.__region.closest('[aria-hidden=true]') === null")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import DemoMatch, assert_not_reloaded, mark_no_reload, wait_live
+from tests.browser.conftest import DemoMatch, assert_not_reloaded, mark_no_reload, wait_live, wait_until_true
 
 
 def type_score(page: Page, match: DemoMatch, home: int, away: int) -> None:
@@ -60,9 +60,12 @@ def test_typing_hypothetical_scores_changes_the_table_and_scenarios_shown(web, f
     # And Napoli beat Genk 4-0: 12 points, top; Liverpool third. Nothing is left to play.
     type_score(page, napoli_genk, 4, 0)
     expected = ",".join(str(team["id"]) for team in (napoli, salzburg, liverpool, genk))
-    page.wait_for_function(
+    wait_until_true(
+        page,
         "expected => [...document.querySelectorAll('#predictor-table tbody tr')].map(r => r.dataset.teamId)"
-        ".join() === expected", arg=expected)
+        ".join() === expected",
+        expected,
+    )
     expect(predicted.locator(f'tr[data-team-id="{napoli["id"]}"] .col-pts')).to_have_text("12")
     expect(page.locator("#scenarios")).to_have_attribute("data-remaining", "0")
 
