@@ -52,6 +52,19 @@ class Criterion:
 
 
 @dataclass(frozen=True, slots=True)
+class Zone:
+    """A band of final positions and what it means for the teams in it, shown on the table."""
+
+    key: str
+    label: str
+    first: int
+    last: int
+
+    def __contains__(self, position: int) -> bool:
+        return self.first <= position <= self.last
+
+
+@dataclass(frozen=True, slots=True)
 class RuleSet:
     name: str
     label: str
@@ -60,6 +73,11 @@ class RuleSet:
     reapply_head_to_head: bool = False
     points_for_win: int = 3
     points_for_draw: int = 1
+    # Where each final position leads (none for a plain league: its zones change by season).
+    zones: tuple[Zone, ...] = ()
+
+    def zone(self, position: int) -> Zone | None:
+        return next((zone for zone in self.zones if position in zone), None)
 
     @property
     def uses_head_to_head(self) -> bool:
@@ -87,6 +105,13 @@ AWAY_WINS = _overall("away_wins", "away wins")
 DISCIPLINARY = Criterion("disciplinary_points", Scope.EXTERNAL, "disciplinary points", higher_is_better=False)
 COEFFICIENT = Criterion("coefficients", Scope.EXTERNAL, "club coefficient")
 
+# UEFA Champions League groups of four: the top two to the round of 16, the third to the Europa League.
+UEFA_GROUP_ZONES = (
+    Zone("round-of-16", "Round of 16", 1, 2),
+    Zone("europa-league", "Europa League", 3, 3),
+    Zone("out", "Out", 4, 4),
+)
+
 RULE_SETS: dict[str, RuleSet] = {
     rules.name: rules
     for rules in (
@@ -108,6 +133,7 @@ RULE_SETS: dict[str, RuleSet] = {
                 COEFFICIENT,
             ),
             reapply_head_to_head=True,
+            zones=UEFA_GROUP_ZONES,
         ),
         RuleSet(
             name="uefa-2021",
@@ -125,6 +151,7 @@ RULE_SETS: dict[str, RuleSet] = {
                 COEFFICIENT,
             ),
             reapply_head_to_head=True,
+            zones=UEFA_GROUP_ZONES,
         ),
         RuleSet(
             name="league",
@@ -254,6 +281,10 @@ class Table:
             "rule_set": self.rule_set.name,
             "rule_set_label": self.rule_set.label,
             "provisional": self.provisional,
+            "zones": [
+                {"key": zone.key, "label": zone.label, "first": zone.first, "last": zone.last}
+                for zone in self.rule_set.zones
+            ],
             "rows": [row.to_dict() for row in self.rows],
         }
 

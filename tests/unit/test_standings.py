@@ -514,3 +514,14 @@ def test_premier_league_2019_20_final_table():
     for above, below in [(2, 3), (5, 6), (8, 9), (17, 18)]:
         assert table.rows[above].decided_by == "overall goal difference"
         assert table.rows[above].goal_difference > table.rows[below].goal_difference
+
+
+def test_uefa_group_zones_say_where_each_position_leads():
+    rules = get_rule_set("uefa-2019")
+    assert [rules.zone(position).key for position in (1, 2, 3, 4)] == [
+        "round-of-16", "round-of-16", "europa-league", "out",
+    ]
+    assert rules.zone(5) is None
+    table = compute_table(["A", "B", "C", "D"], [], rules)
+    assert table.to_dict()["zones"][0] == {"key": "round-of-16", "label": "Round of 16", "first": 1, "last": 2}
+    assert get_rule_set("league").zones == ()
