@@ -22,8 +22,40 @@ class Competition(models.Model):
         return f"{self.name} {self.season}"
 
 
+class Stage(models.Model):
+    """One part of a competition's format, played in order: groups, a league phase, a knockout round."""
+
+    class Kind(models.TextChoices):
+        GROUPS = "groups", "Group stage"
+        LEAGUE = "league", "League phase"
+        KNOCKOUT = "knockout", "Knockout round"
+
+    competition = models.ForeignKey(Competition, on_delete=models.CASCADE, related_name="stages")
+    name = models.CharField(max_length=80)
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    order = models.PositiveSmallIntegerField(default=0)
+    # Name of a rule set in events.standings.RULE_SETS; blank: the competition's.
+    rule_set = models.CharField(max_length=40, blank=True)
+    # Knockout rounds: legs per tie (a final is played once).
+    legs = models.PositiveSmallIntegerField(default=2)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["competition", "name"], name="unique_stage_name")]
+        ordering = ["competition", "order", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.competition} {self.name}"
+
+    @property
+    def rule_set_name(self) -> str:
+        return self.rule_set or self.competition.rule_set
+
+
 class Group(models.Model):
+    """A table: a group of four, or a whole league phase of 36 teams."""
+
     competition = models.ForeignKey(Competition, on_delete=models.CASCADE, related_name="groups")
+    stage = models.ForeignKey(Stage, null=True, blank=True, on_delete=models.CASCADE, related_name="groups")
     name = models.CharField(max_length=60)
 
     class Meta:
@@ -85,6 +117,35 @@ class Period(models.TextChoices):
     FULL_TIME = "full_time", "Full time"
 
 
+class Tie(models.Model):
+    """Two teams over one or two legs in a knockout round; the winner goes on to ``next_tie``."""
+
+    class Side(models.TextChoices):
+        A = "a", "First-leg home side"
+        B = "b", "First-leg away side"
+
+    stage = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="ties")
+    # Its place in the round, top to bottom of the bracket.
+    number = models.PositiveSmallIntegerField()
+    team_a = models.ForeignKey(Team, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    team_b = models.ForeignKey(Team, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    # Where a side not known yet comes from ("League phase 9-10 / play-off winner").
+    team_a_source = models.CharField(max_length=120, blank=True)
+    team_b_source = models.CharField(max_length=120, blank=True)
+    next_tie = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="feeders")
+    next_side = models.CharField(max_length=1, choices=Side.choices, blank=True)
+    # When the record cannot decide the tie (a shootout the data lost), an admin says who went through, and why.
+    settled_winner = models.ForeignKey(Team, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    settled_reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["stage", "number"], name="unique_tie_number")]
+        ordering = ["stage", "number"]
+
+    def __str__(self) -> str:
+        return f"{self.stage.name} tie {self.number}"
+
+
 class Match(models.Model):
     class Status(models.TextChoices):
         SCHEDULED = "scheduled", "Scheduled"
@@ -96,6 +157,8 @@ class Match(models.Model):
     group = models.ForeignKey(Group, null=True, blank=True, on_delete=models.CASCADE, related_name="matches")
     round_name = models.CharField(max_length=60, blank=True)
     matchday = models.PositiveSmallIntegerField(null=True, blank=True)
+    tie = models.ForeignKey(Tie, null=True, blank=True, on_delete=models.SET_NULL, related_name="legs")
+    leg = models.PositiveSmallIntegerField(null=True, blank=True)
     home = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="home_matches")
     away = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="away_matches")
     kickoff = models.DateTimeField()
@@ -114,6 +177,13 @@ class Match(models.Model):
     home_score = models.PositiveSmallIntegerField(default=0)
     away_score = models.PositiveSmallIntegerField(default=0)
     result_only = models.BooleanField(default=False)
+    # Of home_score/away_score, the goals scored in extra time (kept right by the services like the score).
+    extra_time_played = models.BooleanField(default=False)
+    home_extra_time_goals = models.PositiveSmallIntegerField(default=0)
+    away_extra_time_goals = models.PositiveSmallIntegerField(default=0)
+    # The shootout, apart from the score: derived from the kicks, or recorded with a result.
+    home_penalties = models.PositiveSmallIntegerField(null=True, blank=True)
+    away_penalties = models.PositiveSmallIntegerField(null=True, blank=True)
     # Last sequence number handed out for this match's changes.
     seq = models.PositiveIntegerField(default=0)
 
@@ -160,6 +230,7 @@ class EventKind(models.TextChoices):
     PERIOD_START = "period_start", "Period start"
     PERIOD_END = "period_end", "Period end"
     ADDED_TIME = "added_time", "Added time"
+    SHOOTOUT_KICK = "shootout_kick", "Shootout kick"
 
 
 GOAL_KINDS = frozenset({EventKind.GOAL, EventKind.OWN_GOAL, EventKind.PENALTY_GOAL})
@@ -176,6 +247,14 @@ class MatchEvent(models.Model):
         ACTIVE = "active", "Active"
         REMOVED = "removed", "Removed"
         DISALLOWED = "disallowed", "Disallowed"
+        # A shootout kick the referee ordered taken again: the retake counts instead.
+        RETAKEN = "retaken", "Retaken"
+
+    class KickOutcome(models.TextChoices):
+        NONE = "", "—"
+        SCORED = "scored", "Scored"
+        SAVED = "saved", "Saved"
+        MISSED = "missed", "Missed"
 
     class VarCategory(models.TextChoices):
         # The four decisions the IFAB protocol lets VAR review.
@@ -221,6 +300,7 @@ class MatchEvent(models.Model):
     second_player = models.ForeignKey(Player, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     goal_type = models.CharField(max_length=12, choices=GoalType.choices, blank=True, default="")
     injury = models.BooleanField(default=False, help_text="Substitution forced by injury")
+    kick_outcome = models.CharField(max_length=8, choices=KickOutcome.choices, blank=True, default="")
     # A VAR check reviews one incident of the same match.
     reviewed_event = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="reviews")
     var_category = models.CharField(max_length=20, choices=VarCategory.choices, blank=True, default="")
