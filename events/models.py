@@ -65,6 +65,13 @@ class Group(models.Model):
     def __str__(self) -> str:
         return f"{self.competition} {self.name}"
 
+    @property
+    def rule_set_name(self) -> str:
+        """The rule set its table is ranked by: its stage's, or else the competition's."""
+        if self.stage_id is not None and self.stage.rule_set:
+            return self.stage.rule_set
+        return self.competition.rule_set
+
 
 class Team(models.Model):
     name = models.CharField(max_length=80, unique=True)

@@ -92,7 +92,7 @@ def replay_texts(match_id: int, changes: list[Change]) -> list[str]:
     """Missed changes, each as its own message in seq order; the last carries the current table."""
     if not changes:
         return []
-    match = Match.objects.select_related("group", "group__competition").get(pk=match_id)
+    match = Match.objects.select_related("group", "group__competition", "group__stage").get(pk=match_id)
     table = tables.group_table(match.group) if match.group_id else None
     last = len(changes) - 1
     return [change_text(change, table if index == last else None) for index, change in enumerate(changes)]

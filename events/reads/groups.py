@@ -19,7 +19,7 @@ def competitions_with_groups():
 
 
 def get_group(group_id: int) -> Group:
-    return Group.objects.select_related("competition").get(pk=group_id)
+    return Group.objects.select_related("competition", "stage").get(pk=group_id)
 
 
 def group_detail(group: Group) -> dict:

@@ -13,7 +13,7 @@ from .tables import group_table
 
 
 def matches_queryset():
-    return Match.objects.select_related("home", "away", "competition", "group")
+    return Match.objects.select_related("home", "away", "competition", "group", "group__stage")
 
 
 def get_match(match_id: int) -> Match:

@@ -73,7 +73,7 @@ def group_table(group: Group, hypothetical: Scores | None = None) -> dict:
     table = standings.compute_table(
         [team.id for team in teams],
         results,
-        group.competition.rule_set,
+        group.rule_set_name,
         disciplinary_points=disciplinary,
     )
     teams_by_id = {team.id: team for team in teams}
@@ -96,7 +96,7 @@ def table_positions_before(group: Group, matchday: int) -> dict[int, int]:
     teams, _results, _disciplinary = group_results(group)
     earlier = group.matches.filter(matchday__lt=matchday, status=Match.Status.FINISHED)
     results = [standings.Result(m.home_id, m.away_id, m.home_score, m.away_score) for m in earlier]
-    table = standings.compute_table([team.id for team in teams], results, group.competition.rule_set)
+    table = standings.compute_table([team.id for team in teams], results, group.rule_set_name)
     return {row.team: row.position for row in table.rows}
 
 
@@ -110,7 +110,7 @@ def group_scenarios(group: Group, hypothetical: Scores | None = None) -> dict:
     matches = list(group.matches.select_related("home", "away").order_by("id"))
     state = ",".join(f"{m.id}:{m.seq}" for m in matches) + "|" + ",".join(
         f"{k}:{h}-{a}" for k, (h, a) in sorted(hypothetical.items()))
-    key = "scenarios:" + hashlib.sha256(f"{group.id}|{group.competition.rule_set}|{state}".encode()).hexdigest()
+    key = "scenarios:" + hashlib.sha256(f"{group.id}|{group.rule_set_name}|{state}".encode()).hexdigest()
     cached = cache.get(key)
     if cached is not None:
         return cached
@@ -124,7 +124,7 @@ def group_scenarios(group: Group, hypothetical: Scores | None = None) -> dict:
               "available": True, "detail": "", "hypothetical": bool(hypothetical)}
     if remaining:
         try:
-            found = scenarios.scenarios([t.id for t in teams], results, remaining, group.competition.rule_set,
+            found = scenarios.scenarios([t.id for t in teams], results, remaining, group.rule_set_name,
                                         names=names, disciplinary_points=disciplinary)
         except ValueError as error:
             answer.update(available=False, detail=str(error))

@@ -8,37 +8,84 @@ from django.db import transaction
 
 from live import publish
 
-from ..importer import CompetitionData
-from ..models import Change, Competition, Group, Match, Period, Team
+from ..importer import CompetitionData, Problem, StageData
+from ..models import Change, Competition, Group, Match, Period, Stage, Team, Tie
 from .commit import commit_change, lock_match
 from .errors import ServiceError
 
 
-def record_result(*, match_id: int, home_goals: int, away_goals: int, user=None, announce: bool = True) -> Match:
-    """Record the final score of a match followed without events (imports, past results).
+def record_result(
+    *,
+    match_id: int,
+    home_goals: int,
+    away_goals: int,
+    extra_time: tuple[int, int] | None = None,
+    penalties: tuple[int, int] | None = None,
+    user=None,
+    reason: str = "",
+    announce: bool = True,
+) -> Match:
+    """Record the final result of a match followed without events (imports, past results, corrections).
 
+    `home_goals`/`away_goals` are the final score, extra time included; `extra_time` says how many of
+    them came in extra time (None: there was none), `penalties` the shootout (None: there was none).
     `announce=False` is for batch imports: they send one resync per group at the end
     instead of a table per result.
     """
-    if home_goals < 0 or away_goals < 0:
-        raise ServiceError("Goals cannot be negative.", code="invalid_score", field="home_goals")
+    for name, value in (("home_goals", home_goals), ("away_goals", away_goals)):
+        if value < 0:
+            raise ServiceError("Goals cannot be negative.", code="invalid_score", field=name)
+    if extra_time is not None and not (0 <= extra_time[0] <= home_goals and 0 <= extra_time[1] <= away_goals):
+        raise ServiceError("Extra-time goals are part of the final score.", code="invalid_score", field="extra_time")
+    if penalties is not None and (min(penalties) < 0 or penalties[0] == penalties[1]):
+        raise ServiceError("A shootout has a winner.", code="invalid_score", field="penalties")
     with transaction.atomic():
         match = lock_match(match_id)
         if match.events.exists():
             raise ServiceError("This match has events; its score comes from them.", code="has_events", status=409)
-        if (match.result_only, match.status, match.home_score, match.away_score) == (
+        if (extra_time is not None or penalties is not None) and not match.extra_time_possible:
+            raise ServiceError("This match cannot go to extra time or penalties.", code="no_extra_time",
+                               field="extra_time" if extra_time is not None else "penalties")
+        recorded = (
             True,
             Match.Status.FINISHED,
             home_goals,
             away_goals,
+            extra_time is not None,
+            extra_time or (0, 0),
+            penalties or (None, None),
+        )
+        if recorded == (
+            match.result_only,
+            match.status,
+            match.home_score,
+            match.away_score,
+            match.extra_time_played,
+            (match.home_extra_time_goals, match.away_extra_time_goals),
+            (match.home_penalties, match.away_penalties),
         ):
             return match
+        before = _result_dict(match) if match.result_only else None
         match.result_only = True
         match.status = Match.Status.FINISHED
         match.period = Period.FULL_TIME
         match.home_score, match.away_score = home_goals, away_goals
-        commit_change(match, op=Change.Op.RESULT, event=None, before=None, user=user, derive=False, announce=announce)
+        match.extra_time_played = extra_time is not None
+        match.home_extra_time_goals, match.away_extra_time_goals = extra_time or (0, 0)
+        match.home_penalties, match.away_penalties = penalties or (None, None)
+        commit_change(match, op=Change.Op.RESULT, event=None, before=before, user=user, reason=reason,
+                      derive=False, announce=announce)
         return match
+
+
+def _result_dict(match: Match) -> dict:
+    """A recorded result as the change log keeps it (what a correction replaced)."""
+    return {
+        "home_goals": match.home_score,
+        "away_goals": match.away_score,
+        "extra_time": [match.home_extra_time_goals, match.away_extra_time_goals] if match.extra_time_played else None,
+        "penalties": [match.home_penalties, match.away_penalties] if match.home_penalties is not None else None,
+    }
 
 
 @dataclass(frozen=True)
@@ -47,13 +94,14 @@ class ImportSummary:
     matches_created: int
     results_recorded: int
     skipped_with_events: int
+    problems: tuple[Problem, ...] = ()
 
 
 def import_competition(*, data: CompetitionData) -> ImportSummary:
-    """Store an imported competition: groups, teams, fixtures and results. Running it again changes nothing.
+    """Store an imported competition: stages, groups, teams, fixtures, ties and results.
 
-    One transaction: a file that fails half-way leaves nothing behind. Matches
-    followed live (they have events) keep their events' score.
+    Running it again changes nothing. One transaction: a file that fails half-way leaves
+    nothing behind. Matches followed live (they have events) keep their events' score.
     """
     with transaction.atomic():
         competition, created = Competition.objects.get_or_create(
@@ -62,17 +110,23 @@ def import_competition(*, data: CompetitionData) -> ImportSummary:
         if not created and competition.rule_set != data.rule_set:
             competition.rule_set = data.rule_set
             competition.save(update_fields=["rule_set"])
+        stages = {stage.name: _stage(competition, stage) for stage in data.stages}
         groups: dict[str, Group] = {}
         teams: dict[str, Team] = {}
         created_count = recorded = skipped = 0
         changed_matches: list[Match] = []
+        matches: dict[tuple[str, str, str], Match] = {}
         for fixture in data.fixtures:
+            stage = stages.get(fixture.stage_name)
             group = None
             if fixture.group_name:
                 if fixture.group_name not in groups:
                     groups[fixture.group_name], _ = Group.objects.get_or_create(
-                        competition=competition, name=fixture.group_name
+                        competition=competition, name=fixture.group_name, defaults={"stage": stage}
                     )
+                    if groups[fixture.group_name].stage_id is None and stage is not None:
+                        groups[fixture.group_name].stage = stage
+                        groups[fixture.group_name].save(update_fields=["stage"])
                 group = groups[fixture.group_name]
             home = teams.get(fixture.home) or _imported_team(fixture.home, fixture.home_country)
             away = teams.get(fixture.away) or _imported_team(fixture.away, fixture.away_country)
@@ -89,6 +143,7 @@ def import_competition(*, data: CompetitionData) -> ImportSummary:
                     "extra_time_possible": group is None,
                 },
             )
+            matches[(fixture.round_name, fixture.home, fixture.away)] = match
             created_count += match_created
             if not fixture.played:
                 continue
@@ -97,15 +152,62 @@ def import_competition(*, data: CompetitionData) -> ImportSummary:
                 continue
             seq_before = match.seq
             record_result(
-                match_id=match.id, home_goals=fixture.home_goals, away_goals=fixture.away_goals, announce=False
+                match_id=match.id,
+                home_goals=fixture.home_goals,
+                away_goals=fixture.away_goals,
+                extra_time=(fixture.home_extra_time_goals, fixture.away_extra_time_goals)
+                if fixture.extra_time_played
+                else None,
+                penalties=(fixture.home_penalties, fixture.away_penalties)
+                if fixture.home_penalties is not None
+                else None,
+                announce=False,
             )
             changed = Match.objects.filter(pk=match.id, seq__gt=seq_before).exists()
             recorded += changed
             if changed:
                 changed_matches.append(match)
+        _store_ties(data, stages, matches)
         _number_group_matchdays(groups.values())
         transaction.on_commit(lambda: publish.publish_resync(changed_matches))
-        return ImportSummary(competition, created_count, recorded, skipped)
+        return ImportSummary(competition, created_count, recorded, skipped, tuple(data.problems))
+
+
+def _stage(competition: Competition, data: StageData) -> Stage:
+    stage, _ = Stage.objects.update_or_create(
+        competition=competition,
+        name=data.name,
+        defaults={"kind": data.kind, "order": data.order, "legs": data.legs, "rule_set": data.rule_set},
+    )
+    return stage
+
+
+def _store_ties(data: CompetitionData, stages: dict[str, Stage], matches: dict[tuple[str, str, str], Match]) -> None:
+    """Each tie's legs (a tie whose legs were not all imported is left out), numbered in file order."""
+    numbers: dict[str, int] = {}
+    for tie_data in data.ties:
+        legs = [matches.get(key) for key in tie_data.legs]
+        if None in legs:
+            continue
+        stage = stages[tie_data.stage_name]
+        numbers[stage.name] = numbers.get(stage.name, 0) + 1
+        tie, _ = Tie.objects.get_or_create(
+            stage=stage,
+            team_a=legs[0].home,
+            team_b=legs[0].away,
+            defaults={"number": _free_number(stage, numbers[stage.name])},
+        )
+        for leg_number, match in enumerate(legs, start=1):
+            if (match.tie_id, match.leg) != (tie.id, leg_number):
+                Match.objects.filter(pk=match.pk).update(tie=tie, leg=leg_number)
+
+
+def _free_number(stage: Stage, wanted: int) -> int:
+    taken = set(stage.ties.values_list("number", flat=True))
+    number = wanted
+    while number in taken:
+        number += 1
+    return number
 
 
 def _imported_team(name: str, country: str) -> Team:

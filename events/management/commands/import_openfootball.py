@@ -1,6 +1,7 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from events import services
 from events.importer import ImportFormatError, parse_football_json
@@ -20,12 +21,17 @@ class Command(BaseCommand):
         except OSError as error:
             raise CommandError(f"{file}: {error.strerror}") from None
         try:
-            data = parse_football_json(text, rule_set=rules)
+            data = parse_football_json(text, rule_set=rules, now=timezone.now())
         except ImportFormatError as error:
             raise CommandError(f"{file}: {error} (nothing imported)") from None
         summary = services.import_competition(data=data)
         self.stdout.write(
-            f"{summary.competition} ({data.rule_set}): {len(data.fixtures)} matches in the file, "
+            f"{summary.competition} ({data.rule_set}): {len(data.fixtures)} matches imported, "
             f"{summary.matches_created} new, {summary.results_recorded} results recorded"
             + (f", {summary.skipped_with_events} followed live kept as they are" if summary.skipped_with_events else "")
         )
+        if summary.problems:
+            count = len(summary.problems)
+            self.stdout.write(f"{count} problem{'s' if count != 1 else ''} in {file.name}, left for an admin:")
+            for problem in summary.problems:
+                self.stdout.write(f"  {problem}")
