@@ -7,10 +7,12 @@ Tie-breaking is data-driven. A ``RuleSet`` is an ordered tuple of ``Criterion``
 descriptors; the ranking walks that tuple instead of branching per
 competition. Consecutive head-to-head criteria form one *block* that is
 evaluated over the matches among the tied teams only and, when the rule set
-says so, re-applied to the teams it leaves level (UEFA's step e). Criteria the
+says so, re-applied to the teams it leaves level (UEFA's step e). Opponents
+criteria (UEFA's league phase from 2024-25) compare what a team's opponents
+achieved over all their matches, computed from the same results. Criteria the
 caller did not provide data for (disciplinary points, coefficients), and ties
 that survive every criterion, are never resolved silently: the rows are flagged
-``undecided`` and keep the caller's team order.
+``undecided`` (with the criterion that lacked data) and keep the caller's team order.
 """
 
 from __future__ import annotations
@@ -37,6 +39,9 @@ class Result:
 class Scope(StrEnum):
     OVERALL = "overall"
     HEAD_TO_HEAD = "head-to-head"
+    # The sum of a Record attribute over the team's distinct opponents, each opponent's
+    # record taken over all its matches (a strength-of-schedule measure, no head-to-head).
+    OPPONENTS = "opponents"
     # Values the results cannot provide; the caller passes them to compute_table.
     EXTERNAL = "external"
 
@@ -104,12 +109,22 @@ WINS = _overall("won", "wins")
 AWAY_WINS = _overall("away_wins", "away wins")
 DISCIPLINARY = Criterion("disciplinary_points", Scope.EXTERNAL, "disciplinary points", higher_is_better=False)
 COEFFICIENT = Criterion("coefficients", Scope.EXTERNAL, "club coefficient")
+OPPONENTS_POINTS = Criterion("points", Scope.OPPONENTS, "opponents' collective points")
+OPPONENTS_GOAL_DIFFERENCE = Criterion("goal_difference", Scope.OPPONENTS, "opponents' collective goal difference")
+OPPONENTS_GOALS = Criterion("goals_for", Scope.OPPONENTS, "opponents' collective goals scored")
 
 # UEFA Champions League groups of four: the top two to the round of 16, the third to the Europa League.
 UEFA_GROUP_ZONES = (
     Zone("round-of-16", "Round of 16", 1, 2),
     Zone("europa-league", "Europa League", 3, 3),
     Zone("out", "Out", 4, 4),
+)
+
+# The single 36-team league phase from 2024-25 (UEFA's wording for what each band leads to).
+UEFA_LEAGUE_PHASE_ZONES = (
+    Zone("round-of-16", "Round of 16", 1, 8),
+    Zone("knockout-play-offs", "Knockout phase play-offs", 9, 24),
+    Zone("eliminated", "Eliminated", 25, 36),
 )
 
 RULE_SETS: dict[str, RuleSet] = {
@@ -152,6 +167,25 @@ RULE_SETS: dict[str, RuleSet] = {
             ),
             reapply_head_to_head=True,
             zones=UEFA_GROUP_ZONES,
+        ),
+        # Champions League regulations 2024/25, Article 18.01 a) to j); cited in docs/standings.md.
+        RuleSet(
+            name="uefa-league-phase-2024",
+            label="UEFA league phase 2024-25 (one table, no head-to-head)",
+            criteria=(
+                POINTS,
+                GOAL_DIFFERENCE,
+                GOALS,
+                AWAY_GOALS,
+                WINS,
+                AWAY_WINS,
+                OPPONENTS_POINTS,
+                OPPONENTS_GOAL_DIFFERENCE,
+                OPPONENTS_GOALS,
+                DISCIPLINARY,
+                COEFFICIENT,
+            ),
+            zones=UEFA_LEAGUE_PHASE_ZONES,
         ),
         RuleSet(
             name="league",
@@ -235,6 +269,9 @@ class Row:
     decided_by: str | None
     # Level with the next row on everything the data can decide: the order shown is not a ranking.
     undecided: bool
+    # On an undecided row, the criterion that would have separated it but lacked data (disciplinary
+    # points, coefficient); None when it is level on every criterion of the rule set.
+    undecided_at: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -250,6 +287,7 @@ class Row:
             "points": self.points,
             "decided_by": self.decided_by,
             "undecided": self.undecided,
+            "undecided_at": self.undecided_at,
         }
 
 
@@ -298,7 +336,8 @@ class Consulted:
     """A value the ranking actually compared (reported through ``rank_teams(trace=...)``).
 
     Scenario search uses this to learn which goals can change an order: a fixture whose
-    scoreline feeds none of the consulted values cannot change it.
+    scoreline feeds none of the consulted values cannot change it. For a ``Scope.OPPONENTS``
+    criterion that includes every fixture of any of the team's opponents, not only its own.
     """
 
     criterion: Criterion
@@ -322,6 +361,11 @@ class _Ranker:
         self.overall = overall
         self.external = external
         self.trace = trace
+        # Filled while ranking: team -> label of the criterion whose missing data left its level open.
+        self.undecided_at: dict[TeamKey, str] = {}
+        self._opponent_totals: dict[str, dict[TeamKey, int]] = {}
+        self._opponents: dict[TeamKey, set[TeamKey]] = {}
+        self._everyone: dict[TeamKey, Record] = {}
 
     def rank(self, teams: list[TeamKey], start: int = 0) -> Ranking:
         """Order teams that are level on every criterion before ``criteria[start]``."""
@@ -339,6 +383,7 @@ class _Ranker:
         if values is None:
             # Skipping a criterion we cannot evaluate would rank by a later one the rules do
             # not reach yet, so the order stays open.
+            self.undecided_at.update(dict.fromkeys(teams, criterion.label))
             return teams, [None] * (len(teams) - 1)
         keys = {team: (values[team],) for team in teams}
         self._record(keys, (criterion,), None)
@@ -366,7 +411,33 @@ class _Ranker:
             if any(supplied.get(team) is None for team in teams):
                 return None
             return {team: _oriented(criterion, supplied[team]) for team in teams}
+        if criterion.scope is Scope.OPPONENTS:
+            totals = self._opponents_total(criterion.stat)
+            return {team: _oriented(criterion, totals[team]) for team in teams}
         return {team: _oriented(criterion, getattr(self.overall[team], criterion.stat)) for team in teams}
+
+    def _opponents_total(self, stat: str) -> dict[TeamKey, int]:
+        """Per ranked team, ``stat`` summed over its distinct opponents, each over all its matches.
+
+        An opponent met twice counts once: the rule compares what the opponents obtained
+        collectively, not a per-match schedule weight. Computed once per ranking, only when
+        some level gets this far (a goal recomputing a 36-team table rarely needs it).
+        """
+        if stat not in self._opponent_totals:
+            if not self._opponents:
+                self._opponents = {team: set() for team in self.overall}
+                for result in self.results:
+                    if result.home in self._opponents:
+                        self._opponents[result.home].add(result.away)
+                    if result.away in self._opponents:
+                        self._opponents[result.away].add(result.home)
+                everyone = {team for result in self.results for team in (result.home, result.away)}
+                self._everyone = tally(everyone, self.results, self.rules)
+            self._opponent_totals[stat] = {
+                team: sum(getattr(self._everyone[opponent], stat) for opponent in opponents)
+                for team, opponents in self._opponents.items()
+            }
+        return self._opponent_totals[stat]
 
     def _record(self, keys: Mapping[TeamKey, tuple], block: Sequence[Criterion], among: frozenset | None) -> None:
         """Trace component i of a team's key only if another team shares its first i components:
@@ -456,6 +527,7 @@ def compute_table(
     rows = []
     for position, (team, separator) in enumerate(zip(order, separators, strict=True), start=1):
         record = overall[team]
+        undecided = separator is None and position < len(order)
         rows.append(
             Row(
                 position=position,
@@ -471,7 +543,8 @@ def compute_table(
                 away_goals=record.away_goals,
                 away_wins=record.away_wins,
                 decided_by=separator,
-                undecided=separator is None and position < len(order),
+                undecided=undecided,
+                undecided_at=ranker.undecided_at.get(team) if undecided else None,
             )
         )
     return Table(rows=rows, provisional=any(not r.finished for r in result_list), rule_set=rule_set)

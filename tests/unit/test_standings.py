@@ -16,6 +16,7 @@ from events.standings import (
     Scope,
     compute_table,
     get_rule_set,
+    rank_teams,
 )
 
 DATA = Path(__file__).resolve().parent.parent.parent / "data" / "openfootball"
@@ -141,6 +142,7 @@ def test_rows_points_and_labels():
         "points": 1,
         "decided_by": "head-to-head away goals",
         "undecided": False,
+        "undecided_at": None,
     }
     assert table.to_dict()["rule_set"] == "uefa-2019"
 
@@ -519,9 +521,313 @@ def test_premier_league_2019_20_final_table():
 def test_uefa_group_zones_say_where_each_position_leads():
     rules = get_rule_set("uefa-2019")
     assert [rules.zone(position).key for position in (1, 2, 3, 4)] == [
-        "round-of-16", "round-of-16", "europa-league", "out",
+        "round-of-16",
+        "round-of-16",
+        "europa-league",
+        "out",
     ]
     assert rules.zone(5) is None
     table = compute_table(["A", "B", "C", "D"], [], rules)
     assert table.to_dict()["zones"][0] == {"key": "round-of-16", "label": "Round of 16", "first": 1, "last": 2}
     assert get_rule_set("league").zones == ()
+
+
+# --- the league phase (uefa-league-phase-2024) -----------------------------------------------------
+
+LEAGUE_PHASE = "uefa-league-phase-2024"
+
+
+def league_phase_table(*results: Result, **data):
+    teams = sorted({team for r in results for team in (r.home, r.away)})
+    return compute_table(teams, results, LEAGUE_PHASE, **data)
+
+
+def assert_just_above(table, upper: str, lower: str, label: str) -> None:
+    """``upper`` sits directly above ``lower``, separated by ``label`` (so level on all before it)."""
+    above, below = table.row(upper), table.row(lower)
+    assert below.position == above.position + 1
+    assert above.points == below.points
+    assert above.decided_by == label
+    assert not above.undecided
+
+
+def test_league_phase_rule_set_lists_uefa_criteria_in_order():
+    rules = get_rule_set(LEAGUE_PHASE)
+    assert [c.label for c in rules.criteria] == [
+        "points",
+        "overall goal difference",
+        "overall goals scored",
+        "overall away goals",
+        "wins",
+        "away wins",
+        "opponents' collective points",
+        "opponents' collective goal difference",
+        "opponents' collective goals scored",
+        "disciplinary points",
+        "club coefficient",
+    ]
+    assert not rules.uses_head_to_head
+    assert not rules.reapply_head_to_head
+
+
+def test_league_phase_zones_use_uefas_words():
+    rules = get_rule_set(LEAGUE_PHASE)
+    assert [(z.key, z.label, z.first, z.last) for z in rules.zones] == [
+        ("round-of-16", "Round of 16", 1, 8),
+        ("knockout-play-offs", "Knockout phase play-offs", 9, 24),
+        ("eliminated", "Eliminated", 25, 36),
+    ]
+    assert [rules.zone(p).key for p in (1, 8, 9, 24, 25, 36)] == [
+        "round-of-16",
+        "round-of-16",
+        "knockout-play-offs",
+        "knockout-play-offs",
+        "eliminated",
+        "eliminated",
+    ]
+
+
+def test_league_phase_has_no_head_to_head():
+    # A beat B, but B's better goal difference puts B first: the meeting itself counts for nothing.
+    table = league_phase_table(Result("A", "B", 1, 0), Result("B", "C", 3, 0), Result("C", "A", 1, 0))
+    assert order(table) == ["B", "A", "C"]
+    assert decided(table)[:2] == ["overall goal difference", "overall goal difference"]
+
+
+@pytest.mark.parametrize(
+    "results, label",
+    [
+        # A +2, B +1.
+        ((Result("A", "C", 2, 0), Result("B", "D", 1, 0)), "overall goal difference"),
+        # Both +1; A scored 3, B 1.
+        ((Result("A", "C", 3, 2), Result("B", "D", 1, 0)), "overall goals scored"),
+        # Both 3-2 winners; A scored its goals away.
+        ((Result("C", "A", 2, 3), Result("B", "D", 3, 2)), "overall away goals"),
+        # 3 points, 4-4, one away goal each: A won once, B drew three times.
+        (
+            (
+                Result("A", "C", 3, 0),
+                Result("D", "A", 2, 1),
+                Result("A", "E", 0, 2),
+                Result("B", "F", 1, 1),
+                Result("G", "B", 1, 1),
+                Result("B", "H", 2, 2),
+            ),
+            "wins",
+        ),
+        # One win, one defeat, 3-3 and two away goals each: A's win was away, B's at home.
+        (
+            (
+                Result("C", "A", 1, 2),
+                Result("A", "D", 1, 2),
+                Result("B", "E", 1, 0),
+                Result("F", "B", 3, 2),
+            ),
+            "away wins",
+        ),
+        # Identical 1-0 home wins; A's opponent C also won elsewhere (3 points), B's D did not.
+        ((Result("A", "C", 1, 0), Result("B", "D", 1, 0), Result("C", "X", 1, 0)), "opponents' collective points"),
+        # Both opponents won once more; C by three goals, D by one.
+        (
+            (
+                Result("A", "C", 1, 0),
+                Result("B", "D", 1, 0),
+                Result("C", "X", 3, 0),
+                Result("D", "Y", 1, 0),
+            ),
+            "opponents' collective goal difference",
+        ),
+        # Both opponents on 3 points and a goal difference of 0; C scored 3, D 1.
+        (
+            (
+                Result("A", "C", 1, 0),
+                Result("B", "D", 1, 0),
+                Result("C", "X", 3, 2),
+                Result("D", "Y", 1, 0),
+            ),
+            "opponents' collective goals scored",
+        ),
+    ],
+)
+def test_league_phase_each_criterion_breaks_a_tie_left_by_the_earlier_ones(results, label):
+    for shuffled in (results, results[::-1]):  # the input order must not matter
+        table = league_phase_table(*shuffled)
+        assert_just_above(table, "A", "B", label)
+
+
+def test_an_opponent_met_twice_counts_once():
+    # A met C twice (a win and a draw), B met D and E once each; otherwise identical records.
+    # C has 4 points, D 3, E 4: B's opponents obtained 7 points collectively, A's 4.
+    # Counting C once per match would give A 8 and the opposite order.
+    results = (
+        Result("A", "C", 1, 0),
+        Result("C", "A", 0, 0),
+        Result("C", "X", 1, 0),
+        Result("B", "D", 1, 0),
+        Result("E", "B", 0, 0),
+        Result("E", "Y", 1, 0),
+        Result("D", "Z", 1, 0),
+    )
+    table = league_phase_table(*results)
+    assert (table.row("A").points, table.row("B").points) == (4, 4)
+    assert_just_above(table, "B", "A", "opponents' collective points")
+
+
+def test_opponents_criteria_also_rank_a_subset_of_the_table():
+    """rank_teams (used by the scenarios) ranks the teams level on points against everybody's results."""
+    results = [Result("A", "C", 1, 0), Result("B", "D", 1, 0), Result("C", "X", 1, 0)]
+    order_, separators = rank_teams(["B", "A"], results, get_rule_set(LEAGUE_PHASE))
+    assert order_ == ["A", "B"]
+    assert separators == ["opponents' collective points"]
+
+
+LEVEL_ON_RESULTS = (Result("A", "C", 1, 0), Result("B", "D", 1, 0))  # A and B, C and D level on everything
+
+
+def test_league_phase_disciplinary_points_then_coefficient():
+    everyone = dict.fromkeys("ABCD", 2)
+    table = league_phase_table(*LEVEL_ON_RESULTS, disciplinary_points={**everyone, "A": 1})
+    assert_just_above(table, "A", "B", "disciplinary points")
+    table = league_phase_table(
+        *LEVEL_ON_RESULTS, disciplinary_points=everyone, coefficients={"A": 10.0, "B": 90.0, "C": 1.0, "D": 2.0}
+    )
+    assert_just_above(table, "B", "A", "club coefficient")
+    assert_just_above(table, "D", "C", "club coefficient")
+
+
+@pytest.mark.parametrize(
+    "data, missing, missing_below",
+    [
+        ({}, "disciplinary points", "disciplinary points"),
+        # B's unknown; C and D are level on theirs and have no coefficients.
+        ({"disciplinary_points": {"A": 1, "C": 0, "D": 0}}, "disciplinary points", "club coefficient"),
+        ({"disciplinary_points": dict.fromkeys("ABCD", 2)}, "club coefficient", "club coefficient"),
+        (
+            {"disciplinary_points": dict.fromkeys("ABCD", 2), "coefficients": {"A": 5.0}},
+            "club coefficient",
+            "club coefficient",
+        ),
+    ],
+)
+def test_league_phase_undecided_names_the_criterion_that_lacks_data(data, missing, missing_below):
+    for teams in ("ABCD", "BADC"):
+        table = compute_table(teams, LEVEL_ON_RESULTS, LEAGUE_PHASE, **data)
+        first, second = table.rows[0], table.rows[1]
+        assert {first.team, second.team} == {"A", "B"}
+        assert first.team == teams[0]  # the caller's order, not a guess
+        assert (first.undecided, first.decided_by, first.undecided_at) == (True, None, missing)
+        assert first.to_dict()["undecided_at"] == missing
+        assert (second.undecided, second.undecided_at) == (False, None)  # decided above C and D on points
+        assert (table.rows[2].undecided, table.rows[2].undecided_at) == (True, missing_below)
+
+
+def test_level_on_every_criterion_is_undecided_without_a_criterion_to_name():
+    table = league_phase_table(
+        *LEVEL_ON_RESULTS,
+        disciplinary_points=dict.fromkeys("ABCD", 2),
+        coefficients=dict.fromkeys("ABCD", 7.0),
+    )
+    assert table.rows[0].undecided
+    assert table.rows[0].undecided_at is None
+    assert table.rows[0].to_dict()["undecided_at"] is None
+
+
+# The final 2024-25 league phase table as UEFA published it (sources: docs/standings.md):
+# position, team (openfootball's name), points, goal difference, goals scored.
+UCL_2024_25_LEAGUE_PHASE = [
+    (1, "Liverpool FC (ENG)", 21, 12, 17),
+    (2, "FC Barcelona (ESP)", 19, 15, 28),
+    (3, "Arsenal FC (ENG)", 19, 13, 16),
+    (4, "FC Internazionale Milano (ITA)", 19, 10, 11),
+    (5, "Club Atlético de Madrid (ESP)", 18, 8, 20),
+    (6, "Bayer 04 Leverkusen (GER)", 16, 8, 15),
+    (7, "Lille OSC (FRA)", 16, 7, 17),
+    (8, "Aston Villa FC (ENG)", 16, 7, 13),
+    (9, "Atalanta BC (ITA)", 15, 14, 20),
+    (10, "Borussia Dortmund (GER)", 15, 10, 22),
+    (11, "Real Madrid CF (ESP)", 15, 8, 20),
+    (12, "FC Bayern München (GER)", 15, 8, 20),
+    (13, "AC Milan (ITA)", 15, 3, 14),
+    (14, "PSV (NED)", 14, 4, 16),
+    (15, "Paris Saint-Germain FC (FRA)", 13, 5, 14),
+    (16, "Sport Lisboa e Benfica (POR)", 13, 4, 16),
+    (17, "AS Monaco FC (MCO)", 13, 0, 13),
+    (18, "Stade Brestois 29 (FRA)", 13, -1, 10),
+    (19, "Feyenoord Rotterdam (NED)", 13, -3, 18),
+    (20, "Juventus FC (ITA)", 12, 2, 9),
+    (21, "Celtic FC (SCO)", 12, -1, 13),
+    (22, "Manchester City FC (ENG)", 11, 4, 18),
+    (23, "Sporting Clube de Portugal (POR)", 11, 1, 13),
+    (24, "Club Brugge KV (BEL)", 11, -4, 7),
+    (25, "GNK Dinamo Zagreb (CRO)", 11, -7, 12),
+    (26, "VfB Stuttgart (GER)", 10, -4, 13),
+    (27, "FK Shakhtar Donetsk (UKR)", 7, -8, 8),
+    (28, "Bologna FC 1909 (ITA)", 6, -5, 4),
+    (29, "FK Crvena Zvezda (SRB)", 6, -9, 13),
+    (30, "SK Sturm Graz (AUT)", 6, -9, 5),
+    (31, "AC Sparta Praha (CZE)", 4, -14, 7),
+    (32, "RB Leipzig (GER)", 3, -7, 8),
+    (33, "Girona FC (ESP)", 3, -8, 5),
+    (34, "FC Red Bull Salzburg (AUT)", 3, -22, 5),
+    (35, "ŠK Slovan Bratislava (SVK)", 0, -20, 7),
+    (36, "BSC Young Boys (SUI)", 0, -21, 3),
+]
+
+
+def ucl_2024_25_league_phase() -> list[dict]:
+    return [m for m in load_matches("2024-25-uefa.cl.json") if m["round"].startswith("League, Matchday ")]
+
+
+def test_ucl_2024_25_league_phase_data_is_eight_matchdays_of_eighteen():
+    matches = ucl_2024_25_league_phase()
+    assert len(matches) == 144
+    assert {m["round"] for m in matches} == {f"League, Matchday {n}" for n in range(1, 9)}
+    teams = teams_of(matches)
+    assert len(teams) == 36
+    for n in range(1, 9):
+        matchday = [m for m in matches if m["round"] == f"League, Matchday {n}"]
+        assert sorted(t for m in matchday for t in (m["team1"], m["team2"])) == teams
+    for team in teams:
+        played = [m for m in matches if team in (m["team1"], m["team2"])]
+        opponents = [m["team2"] if m["team1"] == team else m["team1"] for m in played]
+        assert len(set(opponents)) == 8, f"{team} met an opponent twice"
+        assert sum(m["team1"] == team for m in matches) == 4, f"{team} does not have four home matches"
+
+
+def test_ucl_2024_25_league_phase_final_table_row_by_row():
+    matches = ucl_2024_25_league_phase()
+    table = compute_table(teams_of(matches), map(to_result, matches), LEAGUE_PHASE)
+    assert [
+        (row.position, row.team, row.points, row.goal_difference, row.goals_for) for row in table.rows
+    ] == UCL_2024_25_LEAGUE_PHASE
+    assert {row.played for row in table.rows} == {8}
+    assert not any(row.undecided for row in table.rows)
+    assert [table.rule_set.zone(row.position).label for row in table.rows] == (
+        ["Round of 16"] * 8 + ["Knockout phase play-offs"] * 16 + ["Eliminated"] * 12
+    )
+
+
+@pytest.mark.parametrize(
+    "position, label",
+    [
+        (2, "overall goal difference"),  # Barcelona over Arsenal, both 19 points
+        (7, "overall goals scored"),  # Lille over Aston Villa, both 16 points and +7
+        (11, "away wins"),  # Real Madrid over Bayern
+        (29, "overall goals scored"),  # Crvena Zvezda over Sturm Graz, both 6 points and -9
+    ],
+)
+def test_ucl_2024_25_tie_breaks_name_their_criterion(position, label):
+    matches = ucl_2024_25_league_phase()
+    table = compute_table(teams_of(matches), map(to_result, matches), LEAGUE_PHASE)
+    assert table.rows[position - 1].decided_by == label
+
+
+def test_ucl_2024_25_real_madrid_above_bayern_on_away_wins():
+    matches = ucl_2024_25_league_phase()
+    table = compute_table(teams_of(matches), map(to_result, matches), LEAGUE_PHASE)
+    real, bayern = table.rows[10], table.rows[11]
+    assert (real.team, bayern.team) == ("Real Madrid CF (ESP)", "FC Bayern München (GER)")
+    for stat in ("points", "goal_difference", "goals_for", "away_goals", "won"):
+        assert getattr(real, stat) == getattr(bayern, stat), stat
+    assert (real.away_wins, bayern.away_wins) == (2, 1)
+    assert real.decided_by == "away wins"
