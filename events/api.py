@@ -28,8 +28,8 @@ from pydantic_core import PydanticCustomError
 from live import messages
 
 from . import fragments, services
-from .models import Group, Match, MatchEvent
-from .reads import changelog, groups, matches, shapes, tables
+from .models import Competition, Group, Match, MatchEvent
+from .reads import bracket, changelog, groups, matches, shapes, tables
 
 logger = logging.getLogger(__name__)
 
@@ -366,6 +366,15 @@ def list_competitions(request):
         }
         for competition in groups.competitions_with_groups()
     ]
+
+
+@api.get("/competitions/{competition_id}/bracket", tags=["reads"], response={200: dict, 404: Error})
+def get_bracket(request, competition_id: PathId):
+    """The knockout rounds: each tie's sides (or where they come from), legs, aggregate and winner."""
+    competition = Competition.objects.filter(pk=competition_id).first()
+    if competition is None:
+        raise not_found("competition")
+    return bracket.competition_bracket(competition)
 
 
 @api.get("/groups/{group_id}", tags=["reads"], response={200: dict, 404: Error})

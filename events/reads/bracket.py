@@ -1,0 +1,146 @@
+"""The knockout bracket of a competition: its rounds, each tie's legs, aggregate, winner and how.
+
+Data only. Every tie is judged by the pure knockout engine (events/knockouts.py) from what the
+database holds: the legs' goals (extra-time goals apart), the shootout's kicks or its recorded
+result. A tie whose record the engine refuses (a shootout the data lost) has no winner and says
+why, never a guessed one.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch
+
+from .. import knockouts
+from ..models import Competition, EventKind, Match, MatchEvent, Stage, Tie
+from .shapes import team_dict
+
+
+def competition_bracket(competition: Competition) -> dict:
+    stages = list(competition.stages.filter(kind=Stage.Kind.KNOCKOUT).order_by("order", "id"))
+    ties = (
+        Tie.objects.filter(stage__in=stages)
+        .select_related("team_a", "team_b", "settled_winner")
+        .prefetch_related(Prefetch("legs", queryset=Match.objects.select_related("home", "away").order_by("leg")))
+        .order_by("number")
+    )
+    kicks = _kicks_by_match(ties)
+    by_stage: dict[int, list[dict]] = {stage.id: [] for stage in stages}
+    for tie in ties:
+        stage = next(stage for stage in stages if stage.id == tie.stage_id)
+        by_stage[stage.id].append(tie_dict(tie, stage, competition, kicks))
+    return {
+        "competition": {"id": competition.id, "name": str(competition)},
+        "rounds": [
+            {"id": stage.id, "name": stage.name, "legs": stage.legs, "ties": by_stage[stage.id]} for stage in stages
+        ],
+    }
+
+
+def _kicks_by_match(ties) -> dict[int, list[MatchEvent]]:
+    match_ids = [leg.id for tie in ties for leg in tie.legs.all()]
+    kicks: dict[int, list[MatchEvent]] = {}
+    shootout = MatchEvent.objects.filter(
+        match_id__in=match_ids,
+        kind=EventKind.SHOOTOUT_KICK,
+        state__in=(MatchEvent.State.ACTIVE, MatchEvent.State.RETAKEN),
+    ).select_related("player")
+    for kick in shootout.order_by("id"):
+        kicks.setdefault(kick.match_id, []).append(kick)
+    return kicks
+
+
+def tie_dict(tie: Tie, stage: Stage, competition: Competition, kicks: dict[int, list[MatchEvent]]) -> dict:
+    legs = list(tie.legs.all())
+    side_a = {"team": team_dict(tie.team_a) if tie.team_a else None, "from": tie.team_a_source}
+    side_b = {"team": team_dict(tie.team_b) if tie.team_b else None, "from": tie.team_b_source}
+    shaped = {
+        "id": tie.id,
+        "number": tie.number,
+        "home": side_a,
+        "away": side_b,
+        "legs": [_leg_dict(leg) for leg in legs],
+        "aggregate": None,
+        "winner": None,
+        "decided_by": None,
+        "state": None,
+        "problem": None,
+    }
+    if tie.team_a is None or tie.team_b is None:
+        return shaped
+    names = {tie.team_a_id: tie.team_a.short_name, tie.team_b_id: tie.team_b.short_name}
+    try:
+        state = knockouts.tie_state(_engine_tie(tie, stage, competition, legs, kicks))
+    except ValueError as error:
+        shaped["problem"] = str(error)
+        state = None
+    if state is not None:
+        shaped["aggregate"] = list(state.aggregate)
+        shaped["state"] = state.to_dict(names)
+        shaped["decided_by"] = str(state.decided_by) if state.decided_by else None
+        if state.winner is not None:
+            shaped["winner"] = {"team": team_dict(tie.team_a if state.winner == tie.team_a_id else tie.team_b)}
+    if shaped["winner"] is None and tie.settled_winner_id is not None:
+        shaped["winner"] = {"team": team_dict(tie.settled_winner), "settled": tie.settled_reason}
+    return shaped
+
+
+def _engine_tie(tie: Tie, stage: Stage, competition: Competition, legs: list[Match], kicks) -> knockouts.Tie:
+    played = [leg for leg in legs if leg.status in (Match.Status.LIVE, Match.Status.FINISHED)]
+    engine_legs = tuple(
+        knockouts.Leg(
+            home=leg.home_id,
+            away=leg.away_id,
+            home_goals=leg.home_score - leg.home_extra_time_goals,
+            away_goals=leg.away_score - leg.away_extra_time_goals,
+            home_extra_time_goals=leg.home_extra_time_goals if leg.extra_time_played else None,
+            away_extra_time_goals=leg.away_extra_time_goals if leg.extra_time_played else None,
+            finished=leg.status == Match.Status.FINISHED,
+        )
+        for leg in played
+    )
+    last = played[-1] if played else None
+    shootout = recorded = None
+    if last is not None and kicks.get(last.id):
+        taken = kicks[last.id]
+        first = taken[0].team_id
+        second = tie.team_b_id if first == tie.team_a_id else tie.team_a_id
+        shootout = knockouts.Shootout(
+            first=first,
+            second=second,
+            kicks=tuple(
+                knockouts.Kick(
+                    team=kick.team_id,
+                    taker=kick.player.short_name if kick.player else "unnamed",
+                    outcome=kick.kick_outcome,
+                    retaken=kick.state == MatchEvent.State.RETAKEN,
+                )
+                for kick in taken
+            ),
+        )
+    elif last is not None and last.home_penalties is not None:
+        by_team = {last.home_id: last.home_penalties, last.away_id: last.away_penalties}
+        recorded = (by_team[tie.team_a_id], by_team[tie.team_b_id])
+    return knockouts.Tie(
+        home=tie.team_a_id,
+        away=tie.team_b_id,
+        rule_set=stage.rule_set or competition.rule_set,
+        two_legged=stage.legs == 2 and len(legs) == 2,
+        legs=engine_legs,
+        shootout=shootout,
+        recorded_penalties=recorded,
+    )
+
+
+def _leg_dict(leg: Match) -> dict:
+    return {
+        "match": leg.id,
+        "leg": leg.leg,
+        "home": leg.home_id,
+        "away": leg.away_id,
+        "kickoff": leg.kickoff.isoformat(),
+        "status": leg.status,
+        "home_goals": leg.home_score,
+        "away_goals": leg.away_score,
+        "extra_time": [leg.home_extra_time_goals, leg.away_extra_time_goals] if leg.extra_time_played else None,
+        "penalties": [leg.home_penalties, leg.away_penalties] if leg.home_penalties is not None else None,
+    }
