@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from django.db.models import Prefetch
 
-from .. import knockouts
+from .. import formats, knockouts
 from ..models import Competition, EventKind, Match, MatchEvent, Stage, Tie
 from .shapes import team_dict
+from .tables import group_table
 
 
 def competition_bracket(competition: Competition) -> dict:
@@ -30,9 +31,38 @@ def competition_bracket(competition: Competition) -> dict:
         by_stage[stage.id].append(tie_dict(tie, stage, competition, kicks))
     return {
         "competition": {"id": competition.id, "name": str(competition)},
+        "league_phase": league_phase_projection(competition),
         "rounds": [
             {"id": stage.id, "name": stage.name, "legs": stage.legs, "ties": by_stage[stage.id]} for stage in stages
         ],
+    }
+
+
+def league_phase_projection(competition: Competition) -> dict | None:
+    """Where each league-phase position leads, as the table stands (None without a league phase format)."""
+    stage = (
+        competition.stages.filter(kind=Stage.Kind.LEAGUE, rule_set__in=list(formats.FORMATS))
+        .prefetch_related("groups")
+        .first()
+    )
+    group = stage.groups.first() if stage else None
+    if group is None:
+        return None
+    table = group_table(group)
+    teams = {row["team"]["id"]: row["team"] for row in table["rows"]}
+    projected = formats.projection(formats.FORMATS[stage.rule_set], [row["team"]["id"] for row in table["rows"]])
+    for entry in projected["play_offs"]:
+        for side in ("seeded", "unseeded"):
+            entry[side]["teams"] = [teams[team] for team in entry[side]["teams"]]
+    for entry in projected["round_of_16"]:
+        entry["seeded"]["teams"] = [teams[team] for team in entry["seeded"]["teams"]]
+        entry["possible_opponents"] = [teams[team] for team in entry["possible_opponents"]]
+    complete = not group.matches.exclude(status=Match.Status.FINISHED).exists()
+    return {
+        "group": {"id": group.id, "name": group.name},
+        "complete": complete,
+        "provisional": table["provisional"],
+        **projected,
     }
 
 

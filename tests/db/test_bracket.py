@@ -79,5 +79,27 @@ def test_an_unknown_competition_is_a_404_with_a_json_body(client):
 def test_the_bracket_reads_in_a_bounded_number_of_queries(client, django_assert_max_num_queries):
     competition = import_season("2024-25-uefa.cl.json")
     assert Tie.objects.count() == 23
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(12):
         client.get(f"/api/competitions/{competition.id}/bracket")
+
+
+def test_the_league_phase_feeds_the_bracket_as_it_stands(client):
+    competition = import_season("2024-25-uefa.cl.json")
+    projection = client.get(f"/api/competitions/{competition.id}/bracket").json()["league_phase"]
+    assert projection["complete"] is True and projection["provisional"] is False
+    names = lambda side: [team["short_name"] for team in side["teams"]]  # noqa: E731
+    first = projection["play_offs"][0]
+    assert first["label"] == "9/10 v 23/24"
+    # The real final league-phase table: Atalanta 9th, Dortmund 10th, Sporting 23rd, Club Brugge 24th.
+    assert names(first["seeded"]) == ["Atalanta BC", "Borussia Dortmund"]
+    assert names(first["unseeded"]) == ["Sporting Clube de Portugal", "Club Brugge KV"]
+    top = projection["round_of_16"][0]
+    assert top["label"] == "1/2 v winner of 15/16 v 17/18"
+    assert names(top["seeded"]) == ["Liverpool", "Barcelona"]
+    assert [team["short_name"] for team in top["possible_opponents"]] == [
+        "Paris Saint-Germain", "Sport Lisboa e Benfica", "AS Monaco", "Stade Brestois 29"]
+
+
+def test_a_season_without_a_league_phase_has_no_projection(client):
+    competition = import_season("2019-20-uefa.cl.json")
+    assert client.get(f"/api/competitions/{competition.id}/bracket").json()["league_phase"] is None
