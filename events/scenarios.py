@@ -59,6 +59,7 @@ class Line:
     best: int
     worst: int
     where: str  # completes "finish ...": "first", "in the top two"
+    short: str = ""  # starts a sentence of a team's short summary ("Through if they win"); the label when blank
 
     def side(self, positions: range) -> bool | None:
         """True: inside whatever the order of undecided neighbours; False: outside; None: cannot tell."""
@@ -70,9 +71,9 @@ class Line:
 
 
 UEFA_GROUP_LINES = (
-    Line("group-winner", "group winner", 1, 1, "first"),
-    Line("round-of-16", "round of 16", 1, 2, "in the top two"),
-    Line("europa-league", "Europa League", 3, 3, "third"),
+    Line("group-winner", "group winner", 1, 1, "first", "top of the group"),
+    Line("round-of-16", "round of 16", 1, 2, "in the top two", "through"),
+    Line("europa-league", "Europa League", 3, 3, "third", "Europa League"),
 )
 LEAGUE_LINES = (Line("first", "first place", 1, 1, "first"),)
 
@@ -583,3 +584,212 @@ class _Writer:
             lead = "They can also finish" if sure else f"{name} can finish"
             parts.append(f"{lead} {line.where} " + "; or ".join(maybe) + ".")
         return " ".join(parts)
+
+
+# --- what each team needs, in short -----------------------------------------------------------------
+
+OWN_RESULTS = ("win", "draw", "defeat")
+SURE, NEVER = "sure", "never"  # with DEPENDS: a verdict for one set of the team's own results
+_OWN_RESULT_WORDS = {"win": "win", "draw": "draw", "defeat": "lose"}
+_NUMBER_WORDS = dict(enumerate(("none", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
+                                "ten", "eleven", "twelve")))
+
+
+@dataclass(frozen=True, slots=True)
+class Outlook:
+    """One team's line, seen from its own results: for each way its own remaining fixtures can go
+    (one of OUTCOMES' counterparts in OWN_RESULTS per fixture, in ``own`` order), SURE, NEVER or
+    DEPENDS on other results (``on_others``), the scores (``on_scores``) or tie-breakers the data
+    cannot settle (``undecidable``)."""
+
+    scenario: TeamScenario
+    own: tuple[Fixture, ...]  # the team's fixtures that matter for this line
+    verdicts: dict[tuple[str, ...], str]
+    on_others: frozenset[tuple[str, ...]]
+    on_scores: frozenset[tuple[str, ...]]
+    undecidable: frozenset[tuple[str, ...]]
+
+
+def outlook(scenario: TeamScenario) -> Outlook:
+    """The verdicts of ``scenario`` by the team's own results, read back from its conditions.
+
+    The conditions cover the outcome classes exactly (clinched ones first, then those that depend
+    on the scores), so a class no condition covers is one where the team misses the line.
+    Fixtures no condition mentions cannot change the verdict and are left out.
+    """
+    team = scenario.team
+    fixtures = list({r.fixture: None for c in scenario.conditions for r in c.requirements})
+    own = tuple(f for f in fixtures if team in (f.home, f.away))
+    others = [f for f in fixtures if f not in own]
+    verdicts, on_others, on_scores, undecidable = {}, set(), set(), set()
+    for own_outcomes in itertools.product(OUTCOMES, repeat=len(own)):
+        key = tuple(_own_result(team, f, o) for f, o in zip(own, own_outcomes, strict=True))
+        classes = set()
+        for other_outcomes in itertools.product(OUTCOMES, repeat=len(others)):
+            combo = dict(zip(own, own_outcomes, strict=True)) | dict(zip(others, other_outcomes, strict=True))
+            covering = next(
+                (c for c in scenario.conditions if all(combo[r.fixture] in r.outcomes for r in c.requirements)), None
+            )
+            if covering is None:
+                classes.add(NEVER)
+            elif covering.goal_dependent or covering.undecidable:
+                classes.add(DEPENDS)
+                if covering.goal_dependent:
+                    on_scores.add(key)
+                if covering.undecidable:
+                    undecidable.add(key)
+            else:
+                classes.add(SURE)
+        verdicts[key] = classes.pop() if len(classes) == 1 else DEPENDS
+        if len(classes) > 1:
+            on_others.add(key)
+    return Outlook(scenario, own, verdicts, frozenset(on_others), frozenset(on_scores), frozenset(undecidable))
+
+
+def _own_result(team: TeamKey, fixture: Fixture, outcome: str) -> str:
+    if outcome == "draw":
+        return "draw"
+    return "win" if (outcome == "home") == (team == fixture.home) else "defeat"
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    """One sentence of a team's short summary, and the line it is about ("out": no line is in reach)."""
+
+    line: str
+    text: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"line": self.line, "text": self.text}
+
+
+OUT = "out"
+
+
+def team_summary(
+    found: Iterable[TeamScenario], *, points_for_win: int = 3, points_for_draw: int = 1
+) -> list[Sentence]:
+    """What one team needs, in a sentence per line: "Through if they win or draw; if they lose, it
+    depends on other results." Lines out of reach are left out (all of them: one "Out" sentence),
+    and so is a clinched line when a narrower one is clinched too. Broader lines come first.
+
+    ``found``: the team's ``TeamScenario`` for each line, as ``scenarios()`` gives them.
+    """
+    found = list(found)
+    if len({s.team for s in found}) > 1:
+        raise ValueError("team_summary takes the scenarios of one team")
+    if found and all(s.status == IMPOSSIBLE for s in found):
+        return [Sentence(OUT, f"Out: cannot finish {_where_any(s.line for s in found)}.")]
+    clinched = [s.line for s in found if s.status == CLINCHED]
+    sentences = []
+    for scenario in sorted(found, key=lambda s: (s.line.best, -s.line.worst)):
+        line = scenario.line
+        if scenario.status == IMPOSSIBLE:
+            continue
+        if scenario.status == CLINCHED:
+            if not any(other != line and line.best <= other.best and other.worst <= line.worst for other in clinched):
+                sentences.append(Sentence(line.key, f"{_short(line)}, whatever happens."))
+            continue
+        sentences.append(Sentence(line.key, _depends_sentence(outlook(scenario), points_for_win, points_for_draw)))
+    return sentences
+
+
+def _short(line: Line) -> str:
+    text = line.short or line.label
+    return text[:1].upper() + text[1:]
+
+
+def _where_any(lines: Iterable[Line]) -> str:
+    lines = list(lines)
+    positions = {p for line in lines for p in range(line.best, line.worst + 1)}
+    if positions == set(range(1, len(positions) + 1)):
+        top = len(positions)
+        return "first" if top == 1 else f"in the top {_NUMBER_WORDS.get(top, top)}"
+    return " or ".join(dict.fromkeys(line.where for line in lines))
+
+
+def _reasons(keys: Iterable[tuple[str, ...]], view: Outlook) -> str:
+    keys = set(keys)
+    reasons = []
+    if keys & view.on_others or not view.own:
+        reasons.append("other results")
+    if keys & view.on_scores:
+        reasons.append("the scores")
+    if keys & view.undecidable:
+        reasons.append("tie-breakers the results cannot settle")
+    return _and(reasons or ["other results"])
+
+
+def _and(words: Sequence[str]) -> str:
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+
+
+def _depends_sentence(view: Outlook, points_for_win: int, points_for_draw: int) -> str:
+    short = _short(view.scenario.line)
+    if not view.own:
+        # The team's own result does not matter for this line: only the others' do.
+        sure = [c.text for c in view.scenario.conditions if not (c.goal_dependent or c.undecidable)]
+        maybe = [c for c in view.scenario.conditions if c.goal_dependent or c.undecidable]
+        if not sure:
+            return f"{short} possible, depending on {_reasons(view.verdicts, view)}."
+        text = f"{short} {', or '.join(sure)}"
+        if maybe:
+            reasons = ["the scores"] * any(c.goal_dependent for c in maybe)
+            reasons += ["tie-breakers the results cannot settle"] * any(c.undecidable for c in maybe)
+            text += f"; otherwise it depends on {_and(reasons)}"
+        return text + "."
+    by_verdict = {verdict: [k for k, v in view.verdicts.items() if v == verdict] for verdict in (SURE, DEPENDS, NEVER)}
+    words = _own_words(view, points_for_win, points_for_draw)
+    if words is None:
+        scores = " and the scores" if view.on_scores else ""
+        return f"{short} possible, depending on the results{scores}."
+    sure, maybe, never = (words(by_verdict[v]) if by_verdict[v] else None for v in (SURE, DEPENDS, NEVER))
+    if sure and maybe:
+        return f"{short} if they {sure}; if they {maybe}, it depends on {_reasons(by_verdict[DEPENDS], view)}."
+    if sure:
+        return f"{short} if they {sure}."
+    if never:
+        return f"{short} only if they {maybe}, and then it depends on {_reasons(by_verdict[DEPENDS], view)}."
+    return f"{short} possible, depending on {_reasons(by_verdict[DEPENDS], view)}."
+
+
+def _own_words(view: Outlook, points_for_win: int, points_for_draw: int):
+    """How to say a set of the team's own results: by result with one fixture left, by points with more
+    (None when the verdicts do not follow the points alone)."""
+    if len(view.own) == 1:
+        def results(keys):
+            chosen = [_OWN_RESULT_WORDS[r] for r in OWN_RESULTS if (r,) in keys]
+            return " or ".join(chosen) if len(chosen) < 3 else "win, draw or lose"
+
+        return results
+    points = {"win": points_for_win, "draw": points_for_draw, "defeat": 0}
+
+    def total(key):
+        return sum(points[r] for r in key)
+
+    verdict_by_total: dict[int, set[str]] = {}
+    for key, verdict in view.verdicts.items():
+        verdict_by_total.setdefault(total(key), set()).add(verdict)
+    if any(len(v) > 1 for v in verdict_by_total.values()):
+        return None
+    possible = sorted(verdict_by_total)
+
+    def by_points(keys):
+        totals = sorted({total(k) for k in keys})
+        if totals == [possible[-1]] and len(possible) > 1:
+            return f"win {'both' if len(view.own) == 2 else 'all their games'}"
+        if totals == [possible[0]] and len(possible) > 1:
+            return f"lose {'both' if len(view.own) == 2 else 'all their games'}"
+        if totals == [t for t in possible if t >= totals[0]]:
+            return f"take at least {_points(totals[0])}"
+        if totals == [t for t in possible if t <= totals[-1]]:
+            return f"take at most {_points(totals[-1])}"
+        if len(totals) == 1:
+            return f"take {_points(totals[0])}"
+        return f"take {', '.join(str(t) for t in totals[:-1])} or {_points(totals[-1])}"
+
+    return by_points
+
+
+def _points(number: int) -> str:
+    return f"{number} point" if number == 1 else f"{number} points"

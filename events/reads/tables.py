@@ -21,13 +21,15 @@ Scores = dict[int, tuple[int, int]]
 
 
 def group_results(
-    group: Group, hypothetical: Scores | None = None
+    group: Group, hypothetical: Scores | None = None, matches: list[Match] | None = None
 ) -> tuple[list[Team], list[standings.Result], dict[int, int] | None]:
     """Teams, results (live ones at their current score) and disciplinary points of a group.
 
     `hypothetical` maps match ids to final scores that replace whatever is known (the predictor).
+    `matches`: the group's matches with their teams, when the caller has them already.
     """
-    matches = list(group.matches.select_related("home", "away"))
+    if matches is None:
+        matches = list(group.matches.select_related("home", "away"))
     teams: dict[int, Team] = {}
     results = []
     hypothetical = hypothetical or {}
@@ -69,7 +71,10 @@ def group_disciplinary_points(matches: list[Match]) -> dict[int, int] | None:
 
 
 def group_table(group: Group, hypothetical: Scores | None = None) -> dict:
-    teams, results, disciplinary = group_results(group, hypothetical)
+    """The table as it stands (or with `hypothetical` scores): rows with each team's zone (where its
+    position leads, from the rule set) and form, and the zones for the legend."""
+    matches = list(group.matches.select_related("home", "away"))
+    teams, results, disciplinary = group_results(group, hypothetical, matches)
     table = standings.compute_table(
         [team.id for team in teams],
         results,
@@ -77,18 +82,53 @@ def group_table(group: Group, hypothetical: Scores | None = None) -> dict:
         disciplinary_points=disciplinary,
     )
     teams_by_id = {team.id: team for team in teams}
+    forms = team_forms(matches, hypothetical or {})
     rows = []
     for row in table.rows:
         data = row.to_dict()
         data["team"] = team_dict(teams_by_id[row.team])
+        zone = table.rule_set.zone(row.position)
+        data["zone"] = {"key": zone.key, "label": zone.label} if zone else None
+        data["form"] = forms.get(row.team, [])
         rows.append(data)
     return {
         "group": {"id": group.id, "name": group.name},
         "provisional": table.provisional,
         "hypothetical": bool(hypothetical),
         "rule_set": {"name": table.rule_set.name, "label": table.rule_set.label},
+        "zones": table.to_dict()["zones"],
         "rows": rows,
     }
+
+
+FORM_LENGTH = 5
+FORM_WORDS = {"W": "Won", "D": "Drew", "L": "Lost"}
+
+
+def team_forms(matches: list[Match], hypothetical: Scores) -> dict[int, list[dict]]:
+    """Each team's last FORM_LENGTH results in the group, oldest first: finished matches, and the
+    predictor's scores where it has some (they are marked). Matches in progress are not form yet."""
+    forms: dict[int, list[dict]] = {}
+    for match in sorted(matches, key=lambda m: (m.kickoff, m.id)):
+        if match.id in hypothetical:
+            (home_goals, away_goals), predicted = hypothetical[match.id], True
+        elif match.status == Match.Status.FINISHED:
+            (home_goals, away_goals), predicted = (match.home_score, match.away_score), False
+        else:
+            continue
+        for team, opponent, scored, conceded in (
+            (match.home, match.away, home_goals, away_goals),
+            (match.away, match.home, away_goals, home_goals),
+        ):
+            result = "W" if scored > conceded else "D" if scored == conceded else "L"
+            label = f"{FORM_WORDS[result]} {scored}-{conceded} v {opponent.short_name or opponent.name}"
+            forms.setdefault(team.id, []).append({
+                "match_id": match.id,
+                "result": result,
+                "label": label + (" (your score)" if predicted else ""),
+                "predicted": predicted,
+            })
+    return {team: results[-FORM_LENGTH:] for team, results in forms.items()}
 
 
 def table_positions_before(group: Group, matchday: int) -> dict[int, int]:
@@ -130,11 +170,20 @@ def group_scenarios(group: Group, hypothetical: Scores | None = None) -> dict:
             answer.update(available=False, detail=str(error))
             found = []
         teams_by_id = {team.id: team for team in teams}
-        by_team: dict[int, dict] = {}
+        rules = standings.get_rule_set(group.rule_set_name)
+        by_team: dict[int, list[scenarios.TeamScenario]] = {}
         for scenario in found:
-            entry = by_team.setdefault(scenario.team, {"team": team_dict(teams_by_id[scenario.team]), "lines": []})
-            entry["lines"].append(scenario.to_dict())
-        answer["teams"] = list(by_team.values())
+            by_team.setdefault(scenario.team, []).append(scenario)
+        answer["teams"] = [
+            {
+                "team": team_dict(teams_by_id[team]),
+                # What the team needs in a few sentences; the lines below give the reasoning.
+                "summary": [sentence.to_dict() for sentence in scenarios.team_summary(
+                    lines, points_for_win=rules.points_for_win, points_for_draw=rules.points_for_draw)],
+                "lines": [scenario.to_dict() for scenario in lines],
+            }
+            for team, lines in by_team.items()
+        ]
     try:
         cache.set(key, answer, 300)
     except Exception:

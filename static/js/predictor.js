@@ -1,7 +1,8 @@
 /*
  * predictor.js: the group page's predictor. Scores typed for the matches still to finish are
  * sent to POST /api/groups/{id}/what-if; the answer's server-rendered table (html.table) takes
- * the place of the predictor's table, its moved rows sliding as on the live table, and its
+ * the place of the predictor's table (hidden while nothing is predicted: it would only repeat the
+ * live table), its moved rows sliding as on the live table, and its
  * scenarios (html.scenarios) those of the page's "what each team needs" panel. A match left
  * blank (or half-filled) counts as it stands: its live score, or not at all if not started.
  *
@@ -91,8 +92,10 @@
       })
       .then(function (data) {
         if (number !== asked) return;
-        if (data.html && data.html.table) MC.replaceTable(container, data.html.table);
         var count = state.results.length;
+        // Shown before the new markup goes in, so that its rows slide from where they were.
+        container.hidden = !count;
+        if (data.html && data.html.table) MC.replaceTable(container, data.html.table);
         container.dataset.state = count ? "predicted" : "current";
         var summary = count ? "your " + (count === 1 ? "score" : count + " scores") : "";
         setText(status, count ? "Table and what each team needs with " + summary + "." : "");

@@ -3,8 +3,9 @@
  *
  * The markup is the server's (events/_scenarios.html): GET /api/groups/{id}/scenarios answers
  * with it as `html`, and the predictor's what-if answer carries it as `html.scenarios`. This file
- * only places it, keeps the newest answer when several cross, and highlights the teams whose
- * outlook changed. Matchcentre.scenarios.main is the page's panel (#scenarios-container):
+ * only places it, keeps the newest answer when several cross, keeps open the teams' reasoning a
+ * reader has opened, and flashes only the sentences and lines whose words changed (each has a
+ * data-flash-key), never a whole team. Matchcentre.scenarios.main is the page's panel (#scenarios-container):
  * {refresh, soon, replace}; it fetches the scenarios at load when the page came without them.
  */
 (function () {
@@ -27,13 +28,20 @@
       if (status && status.textContent !== message) status.textContent = message;
     }
 
-    /** Put new server markup in place; flash the teams whose lines read differently now. */
+    /** Put new server markup in place; flash the sentences and lines that read differently now. */
     function place(html) {
       var fresh = MC.fromHtml(html);
       if (!fresh) return;
       var before = new Map();
-      container.querySelectorAll("[data-team-id]").forEach(function (team) {
-        before.set(team.dataset.teamId, text(team));
+      container.querySelectorAll("[data-flash-key]").forEach(function (piece) {
+        before.set(piece.dataset.flashKey, text(piece));
+      });
+      var open = new Set();
+      container.querySelectorAll("[data-team-id] > details[open]").forEach(function (details) {
+        open.add(details.parentNode.dataset.teamId);
+      });
+      fresh.querySelectorAll("[data-team-id] > details").forEach(function (details) {
+        if (open.has(details.parentNode.dataset.teamId)) details.open = true;
       });
       var hadAny = before.size > 0;
       container.replaceChildren(fresh);
@@ -41,8 +49,8 @@
       container.removeAttribute("aria-busy");
       setStatus("");
       if (!hadAny) return;
-      fresh.querySelectorAll("[data-team-id]").forEach(function (team) {
-        if (before.get(team.dataset.teamId) !== text(team)) MC.flash(team, "scenario--changed", 3000);
+      fresh.querySelectorAll("[data-flash-key]").forEach(function (piece) {
+        if (before.get(piece.dataset.flashKey) !== text(piece)) MC.flash(piece, "scenario--changed", 3000);
       });
     }
 

@@ -78,3 +78,22 @@ def test_typing_hypothetical_scores_changes_the_table_and_scenarios_shown(web, f
     expect(scenario(page, liverpool, "group-winner")).to_have_attribute("data-status", "depends")
     expect(basis).to_have_attribute("data-basis", "live")
     assert_not_reloaded(page)
+
+
+def test_the_predictors_table_shows_only_once_a_score_is_typed(web, fan_server, matchday_6):
+    napoli_genk, salzburg_liverpool = matchday_6
+    liverpool = salzburg_liverpool.away
+    page = web.page(fan_server, f"/groups/{napoli_genk.group_id}/")
+    wait_live(page)
+    predicted = page.locator("#predictor-table")
+    # Until something is predicted it would only repeat the table above.
+    expect(predicted).to_be_hidden()
+    expect(page.locator("#table-container")).to_be_visible()
+    type_score(page, salzburg_liverpool, 0, 2)
+    expect(predicted).to_be_visible()
+    expect(predicted.locator("caption")).to_contain_text("with your scores")
+    # The typed score counts in the predicted table's form, marked as the reader's.
+    last = predicted.locator(f'tr[data-team-id="{liverpool["id"]}"] .form-guide li').last
+    expect(last).to_have_attribute("title", "Won 2-0 v Salzburg (your score)")
+    page.get_by_role("button", name="Clear scores").click()
+    expect(predicted).to_be_hidden()

@@ -9,10 +9,15 @@ from events.scenarios import (
     DEPENDS,
     IMPOSSIBLE,
     LEAGUE_LINES,
+    NEVER,
+    OWN_RESULTS,
+    SURE,
     UEFA_GROUP_LINES,
     Fixture,
     Line,
+    outlook,
     scenarios,
+    team_summary,
     what_if,
 )
 from events.standings import Result, compute_table
@@ -250,3 +255,112 @@ def test_no_verdict_contradicts_how_each_real_group_ended(matchdays_left):
                 assert reached is False, (season, group, scenario.summary)
             checked += 1
     assert checked == 72 * 4 * len(UEFA_GROUP_LINES)
+
+
+# --- what each team needs, in short -----------------------------------------------------------------
+
+
+def summaries(found) -> dict:
+    teams = dict.fromkeys(s.team for s in found)
+    return {team: [s.text for s in team_summary([s for s in found if s.team == team])] for team in teams}
+
+
+def test_summary_of_each_team_before_the_last_matchday_of_group_e():
+    found = summaries(scenarios(TEAMS, AFTER_MD5, MD6, "uefa-2019"))
+    assert found == {
+        LIVERPOOL: [
+            "Through if they win or draw; if they lose, it depends on other results and the scores.",
+            "Top of the group if they win; if they draw or lose, it depends on other results and the scores.",
+            "Europa League only if they lose, and then it depends on other results and the scores.",
+        ],
+        NAPOLI: [
+            "Through if they win or draw; if they lose, it depends on other results.",
+            "Top of the group only if they win or draw, and then it depends on other results.",
+            "Europa League only if they lose, and then it depends on other results.",
+        ],
+        SALZBURG: [
+            "Through only if they win, and then it depends on other results and the scores.",
+            "Top of the group only if they win, and then it depends on other results and the scores.",
+            "Europa League if they draw or lose; if they win, it depends on other results and the scores.",
+        ],
+        GENK: ["Out: cannot finish in the top three."],
+    }
+
+
+def test_summary_sentences_name_their_line():
+    found = scenarios(TEAMS, AFTER_MD5, MD6, "uefa-2019")
+    liverpool = team_summary([s for s in found if s.team == LIVERPOOL])
+    assert [s.line for s in liverpool] == ["round-of-16", "group-winner", "europa-league"]
+    assert team_summary([s for s in found if s.team == GENK])[0].to_dict() == {
+        "line": "out", "text": "Out: cannot finish in the top three."}
+
+
+def test_summary_says_a_clinched_place_once():
+    results = [*AFTER_MD4, Result(LIVERPOOL, NAPOLI, 1, 0), Result(GENK, SALZBURG, 1, 4)]
+    found = summaries(scenarios(TEAMS, results, MD6, "uefa-2019"))
+    # Top of the group says they are through: no second sentence for it, and none for the Europa League.
+    assert found[LIVERPOOL] == ["Top of the group, whatever happens."]
+
+
+def test_summary_of_a_team_whose_own_result_does_not_matter_names_the_other_match():
+    teams = ["A", "B", "C", "D"]
+    results = [Result("A", "B", 2, 0), Result("A", "D", 2, 0), Result("C", "B", 1, 0), Result("C", "A", 0, 0),
+               Result("B", "D", 0, 0)]
+    found = summaries(scenarios(teams, results, [Fixture(1, "C", "D")], "league"))
+    # A win for C leaves them level with A on points: goal difference, goals and then nothing can decide.
+    assert found["A"] == [
+        "First place if C do not beat D; otherwise it depends on the scores and tie-breakers the results cannot settle."
+    ]
+    assert found["C"] == [
+        "First place only if they win, and then it depends on the scores and tie-breakers the results cannot settle."
+    ]
+    assert found["B"] == ["Out: cannot finish first."]
+
+
+def test_summary_with_two_matchdays_left_counts_points():
+    found = summaries(scenarios(TEAMS, AFTER_MD4, MD5 + MD6, "uefa-2019"))
+    assert found[NAPOLI][0] == (
+        "Through if they take at least 2 points; if they take at most 1 point, it depends on other results."
+    )
+    assert found[SALZBURG][0] == "Through only if they win both, and then it depends on other results and the scores."
+    # Liverpool's chances turn on which of their two games they win, not only on their points.
+    assert found[LIVERPOOL][0] == "Through possible, depending on the results and the scores."
+
+
+def test_summary_takes_one_team_at_a_time():
+    with pytest.raises(ValueError, match="one team"):
+        team_summary(scenarios(TEAMS, AFTER_MD5, MD6, "uefa-2019"))
+
+
+@pytest.mark.parametrize("season, group, max_goals", [("2019-20", "Group E", 5), ("2011-12", "Group D", 8)])
+def test_outlook_by_own_result_agrees_with_every_scoreline(season, group, max_goals):
+    """SURE: every scoreline with that result of the team's own match puts it in; NEVER: none does."""
+    matches = ucl_groups(season)[group]
+    teams = teams_of(matches)
+    results = [to_result(m) for m in matches[:10]]
+    fixtures = [Fixture(i, m["team1"], m["team2"]) for i, m in enumerate(matches[10:])]
+    sides: dict[tuple, set] = {}
+    scores = list(itertools.product(range(max_goals + 1), repeat=2))
+    for combo in itertools.product(scores, repeat=len(fixtures)):
+        played = results + [Result(f.home, f.away, *s) for f, s in zip(fixtures, combo, strict=True)]
+        table = compute_table(teams, played, "uefa-2019")
+        for team in teams:
+            fixture, (home, away) = next(
+                (f, s) for f, s in zip(fixtures, combo, strict=True) if team in (f.home, f.away))
+            own = "draw" if home == away else "win" if (home > away) == (team == fixture.home) else "defeat"
+            for line in UEFA_GROUP_LINES:
+                sides.setdefault((team, line.key, own), set()).add(line.side(table.positions(team)))
+    checked = 0
+    for scenario in scenarios(teams, results, fixtures, "uefa-2019"):
+        if scenario.status != DEPENDS:
+            continue
+        view = outlook(scenario)
+        for own in OWN_RESULTS:
+            verdict = view.verdicts.get((own,)) if view.own else view.verdicts[()]
+            seen = sides[scenario.team, scenario.line.key, own]
+            expected = SURE if seen == {True} else NEVER if seen == {False} else DEPENDS
+            if view.own or verdict != DEPENDS:
+                # Without an own fixture that matters, a sure or never verdict holds for each own result.
+                assert verdict == expected, (scenario.team, scenario.line.key, own)
+            checked += 1
+    assert checked
