@@ -5,17 +5,20 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from dataclasses import replace
 
 from django.core.cache import cache
 
 from .. import scenarios, standings
 from ..models import EventKind, Group, Match, MatchEvent, Team
+from .history import user_role
 from .shapes import team_dict
 
 logger = logging.getLogger(__name__)
 
-# UEFA disciplinary points: a second yellow counts as the red it brings.
-DISCIPLINARY_POINTS = {EventKind.YELLOW_CARD: 1, EventKind.SECOND_YELLOW: 3, EventKind.RED_CARD: 3}
+# UEFA disciplinary points: yellow 1, red 3, and a sending-off for two yellows 3 in all. The first
+# yellow is recorded on its own (1), so the second adds 2.
+DISCIPLINARY_POINTS = {EventKind.YELLOW_CARD: 1, EventKind.SECOND_YELLOW: 2, EventKind.RED_CARD: 3}
 
 Scores = dict[int, tuple[int, int]]
 

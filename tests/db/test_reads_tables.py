@@ -101,3 +101,22 @@ def test_what_each_team_needs_comes_with_a_short_summary(group_e):
     assert summary["Genk"] == [{"line": "out", "text": "Out: cannot finish in the top three."}]
     html = fragments.scenarios_html(found)
     assert "Through if they win or draw" in html and "<details" in html
+
+
+@pytest.mark.django_db
+def test_disciplinary_points_count_a_sending_off_for_two_yellows_as_three():
+    """UEFA's scale: yellow 1, red 3, two yellows in a match 3 in all (not 1 + 3)."""
+    from events import services
+    from events.reads.tables import group_disciplinary_points
+    from tests.factories import make_match, player
+
+    match = make_match(kicked_off=True)
+    home, away = match.home, match.away
+    for kind, team, number, minute in [
+        ("yellow_card", home, 4, 10), ("second_yellow", home, 4, 40),  # 3
+        ("red_card", away, 5, 20), ("yellow_card", away, 6, 30),  # 4
+    ]:
+        services.record_event(match_id=match.id, kind=kind, minute=minute, team_id=team.id,
+                              player_id=player(team, number).id)
+    match.refresh_from_db()
+    assert group_disciplinary_points([match]) == {home.id: 3, away.id: 4}
