@@ -41,6 +41,8 @@ lock: $(LOCK_VENV)/.installed
 	$(PIP_COMPILE) --output-file requirements.txt pyproject.toml
 	$(PIP_COMPILE) --extra dev --constraint requirements.txt --output-file requirements-dev.txt pyproject.toml
 
+# Kick-off once a first fan page is open (at most KICKOFF_WAIT=20 s); the server's own output, access log
+# included, goes to SERVER_LOG (logs/demo-server.log), the console keeps the replay's narration.
 run: $(BIN)/.installed
 	HOST=$(HOST) PORT=$(PORT) REPLAY_SPEED=$(REPLAY_SPEED) PYTHON=$(BIN)/python scripts/run_demo.sh
 

@@ -581,3 +581,22 @@ def var_decision(request, payload: VarDecisionIn, event_id: PathId):
         expected_version=payload.version,
     )
     return event_response(result)
+
+
+@api.post(
+    "/matches/{match_id}/reset",
+    auth=editor_auth,
+    throttle=write_throttle,
+    tags=["demo"],
+    response={200: dict, 401: Error, 403: Error, 404: Error},
+)
+def reset_match(request, match_id: PathId):
+    """Demo mode only: take a match back to before kick-off, its record cleared, for another replay. Through
+    the server, so that its open pages are told (`replay_match --reset-only --api`)."""
+    if not settings.DEMO_MODE:
+        raise HttpError(403, "Resetting a match is for demo mode only.")
+    require_permission(request, "events.add_matchevent")
+    services.reset_match(match_id=match_id)
+    logger.info("Match %s reset to kick-off by %s", match_id, request.auth)
+    seq = Match.objects.filter(pk=match_id).values_list("seq", flat=True).first()
+    return {"match_id": match_id, "seq": seq, "status": Match.Status.SCHEDULED}

@@ -7,10 +7,9 @@ in the press box. The facts themselves are in events/demo_data.py.
 
 from __future__ import annotations
 
-import heapq
 import time
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from django.conf import settings
@@ -19,7 +18,18 @@ from django.contrib.auth.models import Group as Role
 from django.db import transaction
 
 from . import services
-from .demo_data import COMPETITION, DEMO_USERS, FEATURED, GROUP_NAME, LINEUPS, MATCHDAY_6, SCRIPTS, SQUADS, TEAMS
+from .demo_data import (
+    COMPETITION,
+    DEMO_USERS,
+    FEATURED,
+    GROUP_NAME,
+    LINEUPS,
+    MATCHDAY_6,
+    SCRIPTS,
+    SQUADS,
+    TEAMS,
+    ScriptedEvent,
+)
 from .importer import CompetitionData, parse_football_json
 from .models import LineupEntry, Match, Player, Team
 
@@ -46,7 +56,8 @@ def demo_competition_data() -> CompetitionData:
         if key in unplayed:
             fixture = replace(fixture, home_goals=None, away_goals=None)
         fixtures.append(fixture)
-    return replace(data, fixtures=fixtures)
+    # Group E alone: no knockout ties (their legs are not among these fixtures).
+    return replace(data, fixtures=fixtures, ties=[])
 
 
 @transaction.atomic
@@ -167,6 +178,70 @@ def script_payloads(match: Match):
         yield step, payload
 
 
+# Law 7 of the Laws of the Game: a half-time interval of at most 15 minutes. The replay compresses it like
+# the match (30 s at 30x) but never below what a fan can notice.
+HALF_TIME_MINUTES = 15
+MIN_BREAK_SECONDS = 10.0
+# A goal check takes the best part of a minute; compressed, never shorter than a fan can read the banner.
+VAR_CHECK_SECONDS = 45.0
+MIN_VAR_CHECK_SECONDS = 8.0
+# Speed 0 plays everything at once, in the order a replay at this speed would.
+ORDERING_SPEED = 30.0
+# Ends of periods by the minute they end at.
+PERIOD_ENDS = {45: "Half-time", 90: "Full time", 105: "Half-time in extra time", 120: "End of extra time"}
+
+
+def break_seconds(speed: float) -> float:
+    """Real seconds between two periods of a replay at `speed` (match minutes per real minute)."""
+    return max(HALF_TIME_MINUTES * 60 / speed, MIN_BREAK_SECONDS)
+
+
+def var_check_seconds(speed: float) -> float:
+    """Real seconds from a VAR check to its decision in a replay at `speed`."""
+    return max(VAR_CHECK_SECONDS / speed, MIN_VAR_CHECK_SECONDS)
+
+
+@dataclass(frozen=True)
+class Cue:
+    """When, in real seconds from the replay's start, a match's script step (or its VAR decision) is played."""
+
+    seconds: float
+    step: int
+    decision: bool = False
+
+
+def timeline(script: list[ScriptedEvent], *, speed: float) -> list[Cue]:
+    """A match's script in real time: each step when the match clock (running at `speed` from its
+    period's start) reads its minute, a break between periods, and a VAR decision `var_check_seconds`
+    after its check. Play waits for a decision and for the break: nothing of the match comes before them.
+    """
+    per_minute = 60 / speed
+    cues: list[Cue] = []
+    period_started, period_minute = 0.0, 0
+    not_before = 0.0  # the end of a break or of a VAR check
+    last_end: float | None = None
+    for index, step in enumerate(script):
+        if step.kind == "period_start":
+            period_started = 0.0 if last_end is None else last_end + break_seconds(speed)
+            period_minute = step.minute
+            seconds = max(period_started, not_before)
+        else:
+            seconds = max(period_started + (step.at - period_minute) * per_minute, not_before)
+        cues.append(Cue(seconds, index))
+        if step.kind == "period_end":
+            last_end = seconds
+        if step.decision:
+            not_before = seconds + var_check_seconds(speed)
+            cues.append(Cue(not_before, index, decision=True))
+        else:
+            not_before = seconds
+    return cues
+
+
+# Called after each step is played: the match, the step, whether it was the step's VAR decision.
+Played = Callable[[Match, ScriptedEvent, bool], None]
+
+
 def play_matches(
     matches: list[Match],
     *,
@@ -174,38 +249,76 @@ def play_matches(
     decide: Decide | None = None,
     speed: float | None = None,
     sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
+    played: Played | None = None,
 ) -> None:
     """Play the matches' scripts side by side, through the services unless `submit`/`decide` say otherwise.
 
-    `speed` is match minutes per real minute: 30 plays 94 minutes in about three.
-    Matches played together (a matchday) interleave their events by minute.
+    `speed` is match minutes per real minute: 30 plays 94 minutes in about three, plus the half-time break
+    and the VAR checks (`timeline`). Matches played together (a matchday) interleave their events in time.
     """
     submit = submit or _record_directly
     decide = decide or (lambda check_id, decision: services.decide_var_check(check_id=check_id, **decision))
     if speed:
         for match in matches:
             services.set_clock_speed(match_id=match.id, speed=speed)
-    steps = heapq.merge(
-        *[
-            [(step.at, order, match, step, payload) for step, payload in script_payloads(match)]
-            for order, match in enumerate(matches)
-        ],
-        key=lambda item: (item[0], item[1]),
+    scripts = {match.id: list(script_payloads(match)) for match in matches}
+    cues = sorted(
+        (cue.seconds, order, cue.step, cue.decision, match)
+        for order, match in enumerate(matches)
+        for cue in timeline([step for step, _payload in scripts[match.id]], speed=speed or ORDERING_SPEED)
     )
     keyed: dict[tuple[int, str], int] = {}
-    started = time.monotonic()
-    for at, _order, match, step, payload in steps:
+    checks: dict[tuple[int, int], int] = {}
+    started = clock()
+    for seconds, _order, index, decision, match in cues:
         if speed:
-            sleep(max(0.0, at * 60 / speed - (time.monotonic() - started)))
-        if step.reviews:
-            payload["reviewed_event"] = keyed[(match.id, step.reviews)]
-        event_id = submit(match, payload)
-        if step.key:
-            keyed[(match.id, step.key)] = event_id
-        if step.decision:
-            if speed:
-                sleep(45 / speed)  # A check takes the best part of a minute.
-            decide(event_id, {"decision": step.decision})
+            sleep(max(0.0, seconds - (clock() - started)))
+        step, payload = scripts[match.id][index]
+        if decision:
+            decide(checks[(match.id, index)], {"decision": step.decision})
+        else:
+            if step.reviews:
+                payload["reviewed_event"] = keyed[(match.id, step.reviews)]
+            event_id = submit(match, payload)
+            if step.key:
+                keyed[(match.id, step.key)] = event_id
+            checks[(match.id, index)] = event_id
+        if played:
+            played(match, step, decision)
+
+
+def narration(match: Match, step: ScriptedEvent, *, decision: bool = False, speed: float | None = None) -> str:
+    """One line for the console about a step just played: `match` as it stands after it."""
+    home, away = match.home.short_name, match.away.short_name
+    score = f"{home} {match.home_score}-{match.away_score} {away}"
+    teams = {match.home.code: home, match.away.code: away}
+    team = teams.get(step.team, "")
+    if decision:
+        verdict = "the goal stands" if step.decision == "stands" else "goal disallowed"
+        return f"VAR: {verdict}. {score}."
+    if step.kind == "period_start":
+        return f"Kick-off: {home} v {away}." if step.minute == 0 else f"Second half under way: {score}."
+    if step.kind == "period_end":
+        what = PERIOD_ENDS.get(step.minute, "End of the period")
+        if what == "Full time" or not speed:
+            return f"{what}: {score}."
+        return f"{what}: {score}. The break lasts {break_seconds(speed):.0f} s."
+    if step.kind in ("goal", "penalty_goal", "own_goal"):
+        how = {"penalty_goal": " (penalty)", "own_goal": " (own goal)"}.get(step.kind, "")
+        assist = f", assist {step.second_player}" if step.second_player else ""
+        return f"GOAL for {team}: {step.player}{how}{assist}. {score}."
+    if step.kind == "var_check":
+        return f"VAR check on {team}'s goal: {step.var_reason}."
+    if step.kind == "substitution":
+        injured = " (injured)" if step.injury else ""
+        return f"Substitution, {team}: {step.second_player} on for {step.player}{injured}."
+    if step.kind == "added_time":
+        return f"{step.added_minute} minute{'s' if step.added_minute != 1 else ''} added."
+    if step.kind == "injury":
+        return f"{step.player} of {team} is down injured."
+    what = step.kind.replace("_", " ").capitalize()
+    return f"{what}, {team}: {step.player}." if step.player else f"{what}."
 
 
 def _record_directly(match: Match, payload: dict) -> int:
@@ -226,3 +339,53 @@ def _record_directly(match: Match, payload: dict) -> int:
         idempotency_key=payload["idempotency_key"],
     )
     return result.event.id
+
+
+# What `make run` can replay (DEMO=…): the matchday whose matches it plays.
+DEMOS = {"liverpool-napoli": 5, "matchday6": 6}
+
+
+def replayed_matches(demo_name: str) -> list[Match]:
+    return matchday_6_matches() if DEMOS[demo_name] == 6 else [featured_match()]
+
+
+def banner(*, demo_name: str, base_url: str, speed: float, server_log: str, kickoff_wait: float) -> str:
+    """What `make run` prints once its server answers: what is replayed, where to watch it, the logins."""
+    base = base_url.rstrip("/")
+    matches = replayed_matches(demo_name)
+    group_id = matches[0].group_id
+    width = max(len(f"{base}/matches/{m.id}/") for m in matches)
+    watch = [f"{base}/matches/{m.id}/".ljust(width) + f"   {m.home.short_name} v {m.away.short_name}" for m in matches]
+    if len(matches) > 1:
+        together = " and ".join(f"{m.home.short_name} v {m.away.short_name}" for m in matches)
+        replaying = f"Group E, matchday 6: {together}, at the same time"
+        watch.insert(0, f"{base}/groups/{group_id}/matchdays/6/   (both matches, and the table as it stands)")
+    else:
+        [match] = matches
+        replaying = f"{match.home.short_name} v {match.away.short_name} ({match.kickoff:%-d %B %Y})"
+    others = [name for name in DEMOS if name != demo_name]
+    other = f"DEMO={others[0]} make run replays " + (
+        "Group E's last matchday: two matches at once." if DEMOS[others[0]] == 6 else "Liverpool v Napoli."
+    )
+    lines = [
+        "",
+        f"  Matchcentre is running at {base}/",
+        f"    Replaying:    {replaying}, from kick-off at {speed:g}x",
+        f"    Watch it:     {watch[0]}",
+        *[f"                  {line}" for line in watch[1:]],
+        f"    Group table:  {base}/groups/{group_id}/",
+        f"    Editor:       {base}/editor/   login editor / editor-demo-pass",
+        f"    Admin:        {base}/admin/    login admin / admin-demo-pass",
+        f"    API:          {base}/api/docs",
+        f"    Server log:   {server_log}   (every request and socket, warnings, errors)",
+        "",
+        f"  Kick-off as soon as a fan page is open (at the latest in {kickoff_wait:g} s); the narration follows.",
+        f"  Half-time lasts {break_seconds(speed):.0f} s, a VAR check {var_check_seconds(speed):.0f} s."
+        if speed
+        else "  Speed 0: the whole match at once.",
+        "  Ctrl-C stops the server.",
+        f"  The other demo: {other}",
+        "  Demo accounts exist only in demo mode (DEBUG on).",
+        "",
+    ]
+    return "\n".join(lines)

@@ -230,7 +230,12 @@ class ScriptedEvent:
 
     @property
     def at(self) -> int:
-        """Match minutes from kick-off, counting added time, for pacing a replay."""
+        """The minute on the match clock when it happens, counting added time, for pacing a replay.
+
+        Added time is announced as the period's last regular minute ends (45+1 is announced at 45).
+        """
+        if self.kind == "added_time":
+            return self.minute
         return self.minute + (self.added_minute or 0)
 
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Set up, load the demo, serve it with Daphne and replay Liverpool-Napoli (or matchday 6) live.
+# Set up, load the demo, serve it with Daphne and replay Liverpool-Napoli (or matchday 6) live, narrated.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-.venv/bin/python}
@@ -8,7 +8,12 @@ PORT=${PORT:-8000}
 REPLAY_SPEED=${REPLAY_SPEED:-30}
 # DEMO=matchday6 replays Group E's last matchday (two matches at once) instead of Liverpool-Napoli.
 DEMO=${DEMO:-liverpool-napoli}
+# Seconds to wait for a first fan page before kicking off anyway.
+KICKOFF_WAIT=${KICKOFF_WAIT:-20}
+# The server's own output (the access log, warnings, errors), kept out of the console's narration.
+SERVER_LOG=${SERVER_LOG:-logs/demo-server.log}
 export DEMO_MODE=${DEMO_MODE:-1}
+export ACCESS_LOG=${ACCESS_LOG:-1}
 case "$DEMO" in
   matchday6) matchday=6 ;;
   liverpool-napoli) matchday=5 ;;
@@ -21,44 +26,52 @@ if ! "$PYTHON" -c "import socket, sys; s = socket.socket(); s.setsockopt(socket.
   exit 1
 fi
 
+log_dir=$(dirname "$SERVER_LOG")
+mkdir -p "$log_dir"
+# A log directory of our making keeps itself out of git.
+[ "$log_dir" = logs ] && [ ! -e logs/.gitignore ] && echo '*' > logs/.gitignore
+: > "$SERVER_LOG"
+
 "$PYTHON" manage.py migrate --noinput -v0
 "$PYTHON" manage.py load_demo
-match_id=$("$PYTHON" manage.py shell -v 0 -c "from events import demo; print(demo.featured_match().id)")
-group_id=$("$PYTHON" manage.py shell -v 0 -c "from events import demo; print(demo.featured_match().group_id)")
 # Back to kick-off before the server starts, so that open pages follow the replay from the start;
 # matchday 6 is always still to play when the story starts, and Liverpool-Napoli played before it
 # (even after an interrupted run).
-"$PYTHON" manage.py replay_match --matchday 6 --reset-only
+"$PYTHON" manage.py replay_match --matchday 6 --reset-only -v0
 if [ "$matchday" = 6 ]; then
-  "$PYTHON" manage.py replay_match --matchday 5 --speed 0 >/dev/null
+  "$PYTHON" manage.py replay_match --matchday 5 --speed 0 -v0
 else
-  "$PYTHON" manage.py replay_match --matchday 5 --reset-only
+  "$PYTHON" manage.py replay_match --matchday 5 --reset-only -v0
 fi
 
 # The application's access log (matchcentre/access.py; Daphne's own is off under live.server): ACCESS_LOG=0 quiets it.
-ACCESS_LOG=${ACCESS_LOG:-1} "$PYTHON" -m live.server --websocket-max-message-size 65536 -b "$HOST" -p "$PORT" matchcentre.asgi:application &
+"$PYTHON" -m live.server --websocket-max-message-size 65536 -b "$HOST" -p "$PORT" matchcentre.asgi:application \
+  >>"$SERVER_LOG" 2>&1 &
 server=$!
-trap 'kill $server 2>/dev/null || true' EXIT INT TERM
+trap 'kill $server 2>/dev/null || true' EXIT
+trap 'exit 130' INT TERM
 if ! "$PYTHON" -m matchcentre.health --wait "http://$HOST:$PORT/healthz" --timeout 30 >/dev/null || ! kill -0 $server 2>/dev/null; then
-  echo "The server did not start on $HOST:$PORT (see its output above)." >&2
+  echo "The server did not start on $HOST:$PORT. The end of its log ($SERVER_LOG):" >&2
+  tail -n 30 "$SERVER_LOG" >&2
   exit 1
 fi
 
 base="http://$HOST:$PORT"
-cat <<MSG
+"$PYTHON" manage.py shell -v 0 -c "from events import demo; print(demo.banner(demo_name='$DEMO', base_url='$base', speed=$REPLAY_SPEED, server_log='$SERVER_LOG', kickoff_wait=$KICKOFF_WAIT))"
 
-  Matchcentre is running at $base/
-    Live match:   $base/matches/$match_id/   (Liverpool v Napoli)
-    Matchday 6:   $base/groups/$group_id/matchdays/6/   (Napoli v Genk and Salzburg v Liverpool, together)
-    Group table:  $base/groups/$group_id/
-    Replaying now: $DEMO at ${REPLAY_SPEED}x (DEMO=matchday6 make run for the last matchday)
-    Editor:       $base/editor/   login editor / editor-demo-pass
-    Admin:        $base/admin/    login admin / admin-demo-pass
-    API:          $base/api/docs
+# A fan page is open once its socket is: the access log says so (editors' sockets are not fans).
+fan_page_open() { grep 'WSCONNECT /ws/' "$SERVER_LOG" | grep -qv 'WSCONNECT /ws/editor/'; }
+if [ "$ACCESS_LOG" = 0 ]; then
+  echo "  Waiting ${KICKOFF_WAIT} s before kick-off (ACCESS_LOG=0: no way to tell when a page opens)."
+fi
+deadline=$((SECONDS + ${KICKOFF_WAIT%.*}))
+until fan_page_open || [ $SECONDS -ge $deadline ]; do sleep 0.5; done
+if fan_page_open; then echo "  A fan page is open: kick-off."; else echo "  No fan page yet: kick-off anyway."; fi
 
-  Demo accounts exist only in demo mode (DEBUG on). Ctrl-C stops the server.
-
-MSG
-"$PYTHON" manage.py replay_match --matchday "$matchday" --api "$base" --speed "$REPLAY_SPEED"
-echo "  Replay over; the server keeps running. Ctrl-C to stop."
+if ! "$PYTHON" manage.py replay_match --matchday "$matchday" --api "$base" --speed "$REPLAY_SPEED"; then
+  echo "The replay stopped. The end of the server's log ($SERVER_LOG):" >&2
+  tail -n 30 "$SERVER_LOG" >&2
+  exit 1
+fi
+echo "  Replay over; the server keeps running (its log: $SERVER_LOG). Ctrl-C to stop."
 wait $server

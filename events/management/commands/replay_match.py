@@ -3,17 +3,20 @@ import time
 import urllib.error
 import urllib.request
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from events import demo, services
+from events.reads.shapes import minute_label
 
 
 class Command(BaseCommand):
     help = (
         "Replay Liverpool 1-1 Napoli (or, with --matchday 6, Group E's last matchday: Napoli v Genk and "
-        "Salzburg v Liverpool at the same time) from kick-off through the real write path, at a chosen speed. "
-        "With --api, events go through a running server's JSON API, so that its fans see them live."
+        "Salzburg v Liverpool at the same time) from kick-off through the real write path, at a chosen speed, "
+        "narrating it. With --api, the reset and the events go through a running server's JSON API, so that "
+        "its open pages see them."
     )
 
     def add_arguments(self, parser):
@@ -35,18 +38,50 @@ class Command(BaseCommand):
         parser.add_argument("--reset-only", action="store_true", help="Only take the matches back to kick-off")
         parser.add_argument("--wait", type=float, default=30.0, help="Seconds to wait for the server to answer")
 
-    def handle(self, *args, matchday, speed, api, user, reset_only, wait, **options):
+    def handle(self, *args, matchday, speed, api, user, reset_only, wait, verbosity, **options):
+        if speed < 0:
+            raise CommandError("--speed cannot be negative.")
         matches = demo.matchday_6_matches() if matchday == 6 else [demo.featured_match()]
+        client = ApiClient(api.rstrip("/"), self.api_token(user), wait) if api else None
         for match in matches:
-            if match.events.exists():
-                services.reset_match(match_id=match.id)
+            # A replay starts from kick-off; asked for a reset, reset even a match already there, so that
+            # pages left stale by an earlier reset (one no server heard of) are told.
+            if reset_only or match.events.exists():
+                if client:
+                    client.call("POST", f"/matches/{match.id}/reset", {})
+                else:
+                    services.reset_match(match_id=match.id)
                 match.refresh_from_db()
         names = ", ".join(f"{m.home.short_name} v {m.away.short_name}" for m in matches)
         if reset_only:
-            self.stdout.write(f"Reset to kick-off: {names}.")
+            if verbosity:
+                self.stdout.write(f"Reset to kick-off: {names}.")
+            if not client and verbosity and "InMemory" in settings.CHANNEL_LAYERS["default"]["BACKEND"]:
+                self.stderr.write(
+                    "Without Redis, only this process heard of the reset: pages open on a running server still "
+                    "show the old state. To reset through the server, add --api, e.g. --api http://127.0.0.1:8000"
+                )
             return
-        submit, decide = self.api_client(api.rstrip("/"), user, wait) if api else (None, None)
-        demo.play_matches(matches, submit=submit, decide=decide, speed=speed or None)
+        tags = len(matches) > 1
+
+        def played(match, step, decision):
+            if verbosity < 1:
+                return
+            match.refresh_from_db(fields=["home_score", "away_score"])
+            # Added time is announced at the period's last regular minute (as on the page).
+            added = None if step.kind == "added_time" else step.added_minute
+            minute = "" if decision else minute_label(step.minute, added)
+            tag = f"{match.home.code}-{match.away.code} " if tags else ""
+            self.stdout.write(f"  {tag}{minute:>6}  {demo.narration(match, step, decision=decision, speed=speed)}")
+            self.stdout.flush()
+
+        demo.play_matches(
+            matches,
+            submit=client.submit if client else None,
+            decide=client.decide if client else None,
+            speed=speed or None,
+            played=played,
+        )
         for match in matches:
             match.refresh_from_db()
             self.stdout.write(
@@ -54,50 +89,53 @@ class Command(BaseCommand):
                 f"{match.away.short_name}."
             )
 
-    def api_client(self, base: str, username: str, wait: float):
+    def api_token(self, username: str) -> str:
         try:
             user = get_user_model().objects.get(username=username)
         except get_user_model().DoesNotExist:
             raise CommandError(f"No user named '{username}'.") from None
-        token = services.create_api_token(user=user, name="replay")
-        self.wait_for_server(base, wait)
+        return services.create_api_token(user=user, name="replay")
 
-        def call(method: str, path: str, body: dict) -> dict:
-            request = urllib.request.Request(
-                f"{base}/api{path}",
-                data=json.dumps(body).encode(),
-                method=method,
-                headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
-            )
-            for attempt in range(5):
-                try:
-                    with urllib.request.urlopen(request, timeout=10) as response:
-                        return json.loads(response.read())
-                except urllib.error.HTTPError as error:
-                    raise CommandError(f"{method} {path}: {error.code} {error.read().decode()}") from None
-                except urllib.error.URLError:
-                    # The same idempotency key makes the retry safe.
-                    time.sleep(0.5 * 2**attempt)
-            raise CommandError(f"{method} {path}: the server did not answer")
 
-        def submit(match, payload: dict) -> int:
-            result = call("POST", f"/matches/{match.id}/events", payload)
-            event = result["event"]
-            self.stdout.write(f"  {match.home.code}-{match.away.code} {event['minute_label']:>6} {event['kind_label']}")
-            return result["id"]
+class ApiClient:
+    """The replay's writes through a running server's JSON API, as an editor's client would make them."""
 
-        def decide(check_id: int, decision: dict) -> None:
-            call("POST", f"/events/{check_id}/var-decision", decision)
+    def __init__(self, base: str, token: str, wait: float):
+        self.base = base
+        self.token = token
+        self.wait_for_server(wait)
 
-        return submit, decide
+    def call(self, method: str, path: str, body: dict) -> dict:
+        request = urllib.request.Request(
+            f"{self.base}/api{path}",
+            data=json.dumps(body).encode(),
+            method=method,
+            headers={"Authorization": f"Bearer {self.token}", "Content-Type": "application/json"},
+        )
+        for attempt in range(5):
+            try:
+                with urllib.request.urlopen(request, timeout=10) as response:
+                    return json.loads(response.read())
+            except urllib.error.HTTPError as error:
+                raise CommandError(f"{method} {path}: {error.code} {error.read().decode()}") from None
+            except urllib.error.URLError:
+                # The same idempotency key makes the retry safe (and a second reset changes nothing more).
+                time.sleep(0.5 * 2**attempt)
+        raise CommandError(f"{method} {path}: the server did not answer")
 
-    def wait_for_server(self, base: str, wait: float) -> None:
+    def submit(self, match, payload: dict) -> int:
+        return self.call("POST", f"/matches/{match.id}/events", payload)["id"]
+
+    def decide(self, check_id: int, decision: dict) -> None:
+        self.call("POST", f"/events/{check_id}/var-decision", decision)
+
+    def wait_for_server(self, wait: float) -> None:
         deadline = time.monotonic() + wait
         while True:
             try:
-                urllib.request.urlopen(f"{base}/api/competitions", timeout=2).close()
+                urllib.request.urlopen(f"{self.base}/api/competitions", timeout=2).close()
                 return
             except (urllib.error.URLError, ConnectionError):
                 if time.monotonic() > deadline:
-                    raise CommandError(f"No server answered at {base}.") from None
+                    raise CommandError(f"No server answered at {self.base}.") from None
                 time.sleep(0.5)
