@@ -179,7 +179,11 @@ class StrictSchema(Schema):
 
 
 class EventIn(StrictSchema):
-    kind: str = Field(..., description="goal, own_goal, penalty_goal, missed_penalty, yellow_card, ...")
+    kind: str = Field(
+        ...,
+        description="goal, own_goal, penalty_goal, missed_penalty, yellow_card, ...; the match statistics: shot, "
+        "shot_on_target (counts as a shot too), corner, foul, offside (team required, player optional)",
+    )
     minute: int | None = Field(None, ge=0, le=130)
     added_minute: int | None = Field(None, ge=0, le=30)
     period: str | None = Field(None, description="For period_start/period_end: the period (inferred if omitted)")

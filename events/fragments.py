@@ -4,6 +4,8 @@ import re
 
 from django.template.loader import render_to_string
 
+from .reads.shapes import running_scores
+
 # A run of whitespace that holds a line break: template indentation, most of a fragment's bytes.
 # Outside <pre> (which no fragment has) HTML shows any such run as one space, so it is sent as one:
 # a change goes to every fan, and a third of its size was indentation.
@@ -14,12 +16,36 @@ def render(template: str, context: dict) -> str:
     return INDENTATION.sub(" ", render_to_string(template, context)).strip()
 
 
-def event_html(event: dict) -> str:
-    return render("events/_event.html", {"event": event})
+def with_running_score(event: dict, scores: dict[int, str]) -> dict:
+    """The event as its row shows it: a goal that counts says the score it made."""
+    score = scores.get(event["id"]) if event.get("is_goal") and event.get("state") == "active" else None
+    return {**event, "running_score": score} if score else event
 
 
-def timeline_html(events: list[dict]) -> str:
-    return render("events/_timeline.html", {"events": events})
+def event_html(event: dict, goals: list[dict] | None = None) -> str:
+    """One timeline row; `goals` (the match state's) gives a goal row its running score."""
+    return render("events/_event.html", {"event": with_running_score(event, running_scores(goals or []))})
+
+
+def timeline_html(events: list[dict], goals: list[dict] | None = None) -> str:
+    scores = running_scores(goals or [])
+    return render("events/_timeline.html", {"events": [with_running_score(event, scores) for event in events]})
+
+
+def scorers_html(match: dict) -> str:
+    """Who scored, under the score: each side's scorers with their minutes, penalties and own goals marked."""
+    return render("events/_scorers.html", {"sides": scorers_by_side(match.get("goals") or [])})
+
+
+def scorers_by_side(goals: list[dict]) -> dict[str, list[dict]]:
+    """Each side's scorers in the order they first scored, a player's goals on one line ("Salah 12', 67' pen")."""
+    sides: dict[str, dict] = {"home": {}, "away": {}}
+    for goal in goals:
+        scorer = goal["player"]
+        key = scorer["id"] if scorer["id"] is not None else f"unnamed-{goal['event']}"
+        line = sides[goal["side"]].setdefault(key, {"player": scorer, "goals": []})
+        line["goals"].append(goal)
+    return {side: list(lines.values()) for side, lines in sides.items()}
 
 
 def table_html(table: dict) -> str:

@@ -238,6 +238,13 @@ class EventKind(models.TextChoices):
     PERIOD_END = "period_end", "Period end"
     ADDED_TIME = "added_time", "Added time"
     SHOOTOUT_KICK = "shootout_kick", "Shootout kick"
+    # Counted, not narrated: the match statistics (events/reads/stats.py). A shot on target is
+    # recorded once, as itself, and counts as a shot too.
+    SHOT = "shot", "Shot"
+    SHOT_ON_TARGET = "shot_on_target", "Shot on target"
+    CORNER = "corner", "Corner"
+    FOUL = "foul", "Foul"
+    OFFSIDE = "offside", "Offside"
 
 
 GOAL_KINDS = frozenset({EventKind.GOAL, EventKind.OWN_GOAL, EventKind.PENALTY_GOAL})

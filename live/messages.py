@@ -31,9 +31,10 @@ def match_snapshot(match_id: int) -> dict:
         "type": "snapshot",
         **detail,
         "html": {
-            "timeline": fragments.timeline_html(detail["events"]),
+            "timeline": fragments.timeline_html(detail["events"], detail["match"].get("goals")),
             "table": fragments.table_html(detail["table"]) if detail["table"] else None,
             "history": fragments.history_html(detail["history"]),
+            "scorers": fragments.scorers_html(detail["match"]),
         },
         "server_time": server_time(),
     }
@@ -73,9 +74,12 @@ def change_text(change: Change, table: dict | None) -> str:
     """A change message completed with the table and the markup, serialized once."""
     message = change_message(change)
     message["table"] = table
+    # Change-log rows written before the match state listed its goals carry none: no scorers to send.
+    goals = (message["match"] or {}).get("goals")
     message["html"] = {
-        "event": fragments.event_html(message["event"]) if message["event"] else None,
-        "related": [fragments.event_html(event) for event in message["related"]],
+        "event": fragments.event_html(message["event"], goals) if message["event"] else None,
+        "related": [fragments.event_html(event, goals) for event in message["related"]],
+        "scorers": fragments.scorers_html(message["match"]) if goals is not None else None,
         "history_entry": fragments.history_entry_html(message["history_entry"]) if message["history_entry"] else None,
         "table": fragments.table_html(table) if table else None,
     }

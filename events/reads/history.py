@@ -24,6 +24,8 @@ def history_entry(change: Change, role: str | None) -> dict | None:
     elif change.op != Change.Op.UPDATE:
         return None
     elif after.get("kind") == EventKind.VAR_CHECK and after.get("var_outcome") != before.get("var_outcome"):
+        if not corrects_something(before.get("var_outcome"), after.get("var_outcome")):
+            return None
         text = describe_var_decision(after, change.related)
     else:
         changed = [label for field, label in HISTORY_FIELDS.items() if _value(before, field) != _value(after, field)]
@@ -46,6 +48,19 @@ def describe_event(event: dict) -> str:
     who = (event.get("player") or {}).get("name")
     label = event.get("kind_label", "Event")
     return f"{label} ({who}, {event.get('minute_label')})" if who else label
+
+
+# A check's outcomes once it is decided; before that it is under way (in progress, on-field review).
+DECIDED_OUTCOMES = frozenset({MatchEvent.VarOutcome.STANDS, MatchEvent.VarOutcome.OVERTURNED})
+
+
+def corrects_something(before: str | None, after: str | None) -> bool:
+    """A VAR step is a correction when it overturns the call on the pitch or changes a decision already made.
+
+    A check that ends with the decision standing, or that goes to an on-field review, leaves the record as
+    it was: fans see it in the timeline, not among the corrections.
+    """
+    return after == MatchEvent.VarOutcome.OVERTURNED or before in DECIDED_OUTCOMES
 
 
 def describe_var_decision(check: dict, related: list[dict]) -> str:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from .. import periods
-from ..models import GOAL_KINDS, EventKind, LineupEntry, Match, MatchEvent, Period, Team
-from ..pitch import SideState, pitch_state
+from ..models import GOAL_KINDS, EventKind, LineupEntry, Match, MatchEvent, Period, Player, Team
+from ..pitch import SideState, event_time, pitch_state
+from .stats import STATISTIC_KINDS, match_statistics
 
 # What event_dict reads besides the event: select_related these to shape events without a query each.
 EVENT_RELATED = ("team", "player", "second_player")
@@ -61,6 +62,7 @@ def event_dict(event: MatchEvent) -> dict:
         "state_reason": event.state_reason,
         "version": event.version,
         "is_goal": event.kind in GOAL_KINDS,
+        "is_statistic": event.kind in STATISTIC_KINDS,
         "created_at": event.created_at.isoformat() if event.created_at else None,
     }
 
@@ -103,11 +105,52 @@ def match_state_with_pitch(match: Match, active: list[MatchEvent] | None = None)
     return {
         **match_state(match),
         "var": review_in_progress(active),
+        "goals": goals_scored(match, active),
+        "statistics": match_statistics(home_id=match.home_id, away_id=match.away_id, events=active),
         "pitch": {
             "home": sides.get(match.home_id, empty).to_dict(),
             "away": sides.get(match.away_id, empty).to_dict(),
         },
     }
+
+
+def goals_scored(match: Match, active_events: list[MatchEvent]) -> list[dict]:
+    """The goals that count, in match order, each with the side it counts for and the score it made.
+
+    An own goal counts for the other side, as in the score itself (services/commit.py). Scorers' names
+    are read in one query: the caller's events need not have their players loaded.
+    """
+    goal_events = sorted((e for e in active_events if e.kind in GOAL_KINDS), key=event_time)
+    scorer_ids = {e.player_id for e in goal_events if e.player_id}
+    names = (
+        {
+            pk: {"id": pk, "name": name, "short_name": short_name or name}
+            for pk, name, short_name in Player.objects.filter(pk__in=scorer_ids).values_list("pk", "name", "short_name")
+        }
+        if scorer_ids
+        else {}
+    )
+    home = away = 0
+    goals = []
+    for event in goal_events:
+        for_home = (event.team_id == match.home_id) != (event.kind == EventKind.OWN_GOAL)
+        home, away = (home + 1, away) if for_home else (home, away + 1)
+        goals.append(
+            {
+                "event": event.id,
+                "side": "home" if for_home else "away",
+                "kind": event.kind,
+                "player": names.get(event.player_id, {"id": None, "name": "", "short_name": ""}),
+                "minute_label": minute_label(event.minute, event.added_minute),
+                "score": [home, away],
+            }
+        )
+    return goals
+
+
+def running_scores(goals: list[dict]) -> dict[int, str]:
+    """Event id -> the score that goal made, as a goal row shows it (home, an en dash, away)."""
+    return {goal["event"]: f"{goal['score'][0]}–{goal['score'][1]}" for goal in goals}
 
 
 def review_in_progress(active_events: list[MatchEvent]) -> dict | None:

@@ -6,6 +6,7 @@ from .. import periods
 from ..models import EventKind, LineupEntry, Match, MatchEvent, Period, Player, Team
 from ..pitch import event_time, pitch_state
 from ..reads import shapes
+from ..reads.stats import STATISTIC_KINDS
 from .commit import active_events
 from .errors import ServiceError
 
@@ -25,7 +26,7 @@ PLAYER_EVENT_KINDS = frozenset(
     }
 )
 MATCH_LEVEL_KINDS = frozenset({EventKind.PERIOD_START, EventKind.PERIOD_END, EventKind.ADDED_TIME})
-TEAM_EVENT_KINDS = PLAYER_EVENT_KINDS | {EventKind.PENALTY_AWARDED}
+TEAM_EVENT_KINDS = PLAYER_EVENT_KINDS | {EventKind.PENALTY_AWARDED} | STATISTIC_KINDS
 
 
 def prepare_event(match: Match, event: MatchEvent, *, minute_given: bool, correction: bool = False) -> None:
@@ -48,6 +49,8 @@ def prepare_event(match: Match, event: MatchEvent, *, minute_given: bool, correc
     _validate_team(match, event)
     if event.kind in PLAYER_EVENT_KINDS:
         _validate_players(match, event)
+    elif event.kind in STATISTIC_KINDS:
+        _validate_statistic(match, event)
     elif event.player_id or event.second_player_id:
         _validate_player_in_match(match, event.player_id or event.second_player_id, event, "player")
     if event.kind == EventKind.VAR_CHECK:
@@ -168,11 +171,7 @@ def _validate_players(match: Match, event: MatchEvent) -> None:
     if event.player_id is None:
         raise ServiceError("The player is required.", code="required", field="player")
     scorer = _validate_player_in_match(match, event.player_id, event, "player").player
-    earlier = [
-        other for other in active_events(match).exclude(pk=event.pk) if event_time(other)[:3] <= event_time(event)[:3]
-    ]
-    lineup = list(LineupEntry.objects.filter(match=match).values_list("team_id", "player_id", "starter"))
-    side = pitch_state(lineup, earlier)[event.team_id]
+    side = _side_at(match, event)
     at = shapes.minute_label(event.minute, event.added_minute)
     if event.player_id not in side.on_pitch:
         raise ServiceError(f"{scorer.name} is not on the pitch at {at}.", code="player_not_on_pitch", field="player")
@@ -199,6 +198,30 @@ def _validate_players(match: Match, event: MatchEvent) -> None:
         )
     if event.kind == EventKind.SUBSTITUTION:
         _validate_player_coming_on(match, event, side, second)
+
+
+def _side_at(match: Match, event: MatchEvent):
+    """The event's team as it stood at the event's minute: who was on the pitch, booked, substituted."""
+    earlier = [
+        other for other in active_events(match).exclude(pk=event.pk) if event_time(other)[:3] <= event_time(event)[:3]
+    ]
+    lineup = list(LineupEntry.objects.filter(match=match).values_list("team_id", "player_id", "starter"))
+    return pitch_state(lineup, earlier)[event.team_id]
+
+
+def _validate_statistic(match: Match, event: MatchEvent) -> None:
+    """A count for a team. The player is optional (a press box often cannot tell who); when named, they were
+    on the pitch for that team at the time."""
+    if event.second_player_id is not None:
+        raise ServiceError(
+            f"A {event.get_kind_display().lower()} names no second player.", code="invalid_field", field="second_player"
+        )
+    if event.player_id is None:
+        return
+    player = _validate_player_in_match(match, event.player_id, event, "player").player
+    if event.player_id not in _side_at(match, event).on_pitch:
+        at = shapes.minute_label(event.minute, event.added_minute)
+        raise ServiceError(f"{player.name} is not on the pitch at {at}.", code="player_not_on_pitch", field="player")
 
 
 def _validate_player_coming_on(match: Match, event: MatchEvent, side, player: Player) -> None:

@@ -10,8 +10,10 @@
  *   MatchView
  *     the state of one match page (seq, score, period, clock, pitch, events) and
  *     how a snapshot or a change is applied to the DOM: the timeline, the score
- *     header, the lineups and the group table; view.connect(path, matchId) keeps it
- *     live. Shared by match.js and console.js.
+ *     header (scorers and running scores included), the lineups, the group table and
+ *     the corrections; view.connect(path, matchId) keeps it live. While the page is not
+ *     connected its clock stands still and the header says the score may be stale.
+ *     Shared by match.js and console.js.
  *
  * Markup comes from the server (html.timeline, html.event, html.table): this file
  * never builds event or table markup, it only places what it is sent.
@@ -28,6 +30,8 @@
   var STALE_AFTER_MS = 60000;
   // After this many failed attempts in a row the status says "interrupted" rather than "reconnecting".
   var INTERRUPTED_AFTER = 3;
+  // Back online with the socket still open: if nothing answers a ping within this long, reconnect.
+  var ONLINE_PROBE_MS = 3000;
   // Close codes (docs/protocol.md).
   var CLOSE_RESUME = 4012; // the server's live feed is back: reconnect and catch up
   var CLOSE_SIGNED_OUT = 4401;
@@ -124,10 +128,13 @@
     var lastGapAt = null; // the seq a gap was last seen at, until a change applies cleanly
     var stopped = false;
     var status = null;
+    var statusDetail = null;
+    var probeTimer = null;
 
     function setStatus(next, detail) {
       if (next === status) return;
       status = next;
+      statusDetail = detail || null;
       try {
         onStatus(next, detail);
       } catch (error) {
@@ -164,6 +171,9 @@
       ws.onmessage = function (event) {
         if (socket !== ws) return; // a message from a socket we already gave up on
         lastMessageAt = Date.now();
+        // A message on the open socket proves the connection works again after the browser said it was
+        // offline. Not when the server itself said its feed is down: that clears by a reconnect (4012).
+        if (status !== "live" && statusDetail !== "server") setStatus("live");
         handle(event.data);
       };
       ws.onerror = function () {
@@ -298,7 +308,11 @@
     }
 
     function onOnline() {
-      if (stopped || socket) return;
+      if (stopped) return;
+      if (socket) {
+        probe();
+        return;
+      }
       attempt = 0;
       clearTimeout(reconnectTimer);
       reconnectTimer = null;
@@ -307,6 +321,24 @@
 
     function onOffline() {
       if (!stopped) setStatus("interrupted");
+    }
+
+    /** The socket outlived a spell offline, or seems to: a ping proves it (its answer sets "live"), else reconnect. */
+    function probe() {
+      var ws = socket;
+      var sentAt = Date.now();
+      try {
+        ws.send(JSON.stringify({ type: "ping" }));
+      } catch (error) {
+        /* the close handler reconnects */
+      }
+      clearTimeout(probeTimer);
+      probeTimer = setTimeout(function () {
+        if (socket === ws && lastMessageAt < sentAt) {
+          attempt = 0;
+          reconnectSoon();
+        }
+      }, ONLINE_PROBE_MS);
     }
 
     function onVisible() {
@@ -338,6 +370,7 @@
       close: function () {
         stopped = true;
         clearTimeout(reconnectTimer);
+        clearTimeout(probeTimer);
         drop();
         setStatus("closed");
       },
@@ -406,6 +439,20 @@
       return BREAK_LABELS[state.period];
     }
     return state.period_label || "";
+  }
+
+  /** "Kick-off in 1 h 20 min", "Kick-off in 04:59", "Kick-off in 3 days"; past kick-off: "Waiting for kick-off". */
+  function countdownText(kickoffMs, nowMs) {
+    var left = kickoffMs - nowMs;
+    if (isNaN(left)) return "";
+    if (left <= 0) return "Waiting for kick-off";
+    var seconds = Math.floor(left / 1000);
+    var minutes = Math.floor(seconds / 60);
+    var hours = Math.floor(minutes / 60);
+    var days = Math.floor(hours / 24);
+    if (days >= 2) return "Kick-off in " + days + " days";
+    if (hours >= 1) return "Kick-off in " + hours + " h " + (minutes % 60) + " min";
+    return "Kick-off in " + String(minutes).padStart(2, "0") + ":" + String(seconds % 60).padStart(2, "0");
   }
 
   /** Milliseconds to add to Date.now() to get the server's time, from a message's server_time. */
@@ -555,13 +602,25 @@
    * The state of one match on a page and how changes reach the DOM.
    *
    * Hooks (all optional): options.onApplied(kind, message) after each snapshot ("snapshot")
-   * or change ("change"); options.updateTitle to keep the score in document.title.
+   * or change ("change"); options.onMoment({kind: "goal" | "disallowed", event}) when a change
+   * brings a goal or takes one away; options.updateTitle to keep the score in document.title
+   * (view.titlePrefix goes before it).
    */
   function MatchView(options) {
     options = options || {};
     this.root = options.root || document;
-    this.onApplied = options.onApplied || function () {};
+    var onApplied = options.onApplied || function () {};
+    // Panels that follow the view without owning it (static/js/stats.js) listen for this DOM event.
+    this.onApplied = function (kind, message) {
+      onApplied(kind, message);
+      var detail = { kind: kind, message: message, view: this };
+      if (this.root.dispatchEvent) this.root.dispatchEvent(new CustomEvent("matchcentre:applied", { detail: detail }));
+    };
+    this.onMoment = options.onMoment || function () {};
     this.updateTitle = !!options.updateTitle;
+    this.titlePrefix = "";
+    // The server time the clock stopped at when the page lost its connection; null while connected.
+    this.frozenAt = null;
     this.seq = null;
     this.match = null;
     this.events = new Map();
@@ -587,8 +646,24 @@
       },
       onStatus: function (status, detail) {
         showStatus(status, detail);
+        view.setConnection(status);
       },
     });
+  };
+
+  /**
+   * Not connected (reconnecting, interrupted, closed, or the server's feed is down): nothing new can
+   * arrive, so the clock stops where it was and the header says the score may be out of date.
+   */
+  MatchView.prototype.setConnection = function (status) {
+    var disconnected = status === "reconnecting" || status === "interrupted" || status === "closed";
+    if (disconnected && this.frozenAt === null) this.frozenAt = this.now();
+    if (!disconnected) this.frozenAt = null;
+    var board = this.$("scoreboard");
+    if (board) board.dataset.stale = disconnected ? "true" : "false";
+    var note = this.$("stale-note");
+    if (note) note.hidden = !disconnected;
+    this.tick();
   };
 
   MatchView.prototype.$ = function (id) {
@@ -639,6 +714,9 @@
       if (freshHistory) history.replaceWith(freshHistory);
       if (global.Matchcentre.localise) global.Matchcentre.localise(this.$("history"));
     }
+    var historySection = this.$("history-section");
+    if (historySection) historySection.hidden = !(snapshot.history && snapshot.history.length);
+    this.replaceScorers(html.scorers);
     this.renderState(true);
     this.onApplied("snapshot", snapshot);
   };
@@ -649,9 +727,15 @@
     this.seq = message.seq;
     if (message.match) this.match = Object.assign({}, this.match, message.match);
     var html = message.html || {};
+    var related = message.related || [];
+    var touched = (message.event ? [message.event] : []).concat(related);
+    var stateBefore = new Map();
+    touched.forEach(function (event) {
+      var known = view.events.get(event.id);
+      stateBefore.set(event.id, known ? known.state : null);
+    });
     if (message.event) this.placeEvent(message.event, html.event, message.op === "add" ? "event--new" : "event--changed");
     // Events the change also touched (a goal disallowed by a VAR overturn, a card moved…).
-    var related = message.related || [];
     var relatedHtml = html.related || [];
     related.forEach(function (event, index) {
       view.placeEvent(event, relatedHtml[index], "event--changed");
@@ -659,8 +743,45 @@
     if (html.table) replaceTable(this.$("table-container"), html.table);
     if (html.history_entry) this.addHistoryEntry(html.history_entry);
     if (global.Matchcentre.localise) global.Matchcentre.localise(this.$("history"));
+    this.replaceScorers(html.scorers);
     this.renderState(true);
     this.onApplied("change", message);
+    touched.forEach(function (event) {
+      var moment = goalMoment(event, stateBefore.get(event.id));
+      if (moment) view.onMoment({ kind: moment, event: event, match: view.match });
+    });
+  };
+
+  /** "goal" when a goal comes to count (scored, or given after all), "disallowed" when one stops counting. */
+  function goalMoment(event, stateBefore) {
+    if (!event || !event.is_goal || event.state === stateBefore) return null;
+    if (event.state === "active" && (stateBefore === null || stateBefore === "disallowed")) return "goal";
+    if (event.state === "disallowed" && stateBefore === "active") return "disallowed";
+    return null;
+  }
+
+  /** The scorers under the score, as the server rendered them for this change (the fan page has them). */
+  MatchView.prototype.replaceScorers = function (html) {
+    var scorers = this.$("scorers");
+    var fresh = html ? fromHtml(html) : null;
+    if (scorers && fresh) scorers.replaceWith(fresh);
+  };
+
+  /** Each goal row's running score from match.goals: disallowing an earlier goal changes the later ones. */
+  MatchView.prototype.renderRunningScores = function () {
+    var goals = this.match && this.match.goals;
+    var timeline = this.timeline();
+    if (!goals || !timeline) return;
+    var scores = new Map();
+    goals.forEach(function (goal) {
+      scores.set(goal.event, goal.score[0] + "–" + goal.score[1]);
+    });
+    timeline.querySelectorAll(".event__score").forEach(function (element) {
+      var item = element.closest("[data-event-id]");
+      var score = item ? scores.get(Number(item.dataset.eventId)) : undefined;
+      element.hidden = score === undefined;
+      if (score !== undefined) setText(element, score);
+    });
   };
 
   /** Put an event's server markup in the timeline: in place when it is there, else where it belongs. */
@@ -690,6 +811,8 @@
     if (entry.id && this.root.getElementById(entry.id)) return;
     var empty = this.root.getElementById("history-empty");
     if (empty) empty.remove();
+    var section = this.$("history-section");
+    if (section) section.hidden = false;
     list.insertBefore(entry, list.firstElementChild);
     flash(entry, "event--new", 4000);
   };
@@ -717,6 +840,14 @@
       board.dataset.period = m.period;
       board.className = board.className.replace(/\bscoreboard--\S+/g, "").trim() + " scoreboard--" + m.status;
     }
+    // Before kick-off the fan page shows when it starts, not a score of 0-0.
+    var kickoff = this.$("kickoff-block");
+    if (kickoff) {
+      var before = m.period === "pre_match";
+      kickoff.hidden = !before;
+      var score = this.$("score");
+      if (score) score.hidden = before;
+    }
     setText(this.$("match-period"), m.period_label || "");
     var status = this.$("match-status");
     if (status) {
@@ -740,12 +871,18 @@
     }
     this.tick();
     this.renderPitch();
-    if (this.updateTitle && m.home && m.away) {
-      var played = m.status === "live" || m.status === "finished";
-      document.title =
-        (m.home.short_name || m.home.name) + " " + (played ? m.home_score + "–" + m.away_score : "v") + " " +
-        (m.away.short_name || m.away.name) + " · Matchcentre";
-    }
+    this.renderRunningScores();
+    this.renderTitle();
+  };
+
+  /** "Liverpool 0–1 Napoli · Matchcentre", after titlePrefix (a goal's moment). */
+  MatchView.prototype.renderTitle = function () {
+    var m = this.match;
+    if (!this.updateTitle || !m || !m.home || !m.away) return;
+    var played = m.status === "live" || m.status === "finished";
+    document.title =
+      this.titlePrefix + (m.home.short_name || m.home.name) + " " + (played ? m.home_score + "–" + m.away_score : "v") +
+      " " + (m.away.short_name || m.away.name) + " · Matchcentre";
   };
 
   /** Mark lineup players on, off, booked and sent off from match.pitch. */
@@ -790,8 +927,13 @@
     return this.match ? clockReading(this.match.clock, this.now()) : null;
   };
 
+  /** The time the clock shows: now, or when the connection was lost. */
+  MatchView.prototype.clockTime = function () {
+    return this.frozenAt !== null ? this.frozenAt : this.now();
+  };
+
   MatchView.prototype.tick = function () {
-    setText(this.$("match-clock"), clockLabel(this.match, this.now()));
+    setText(this.$("match-clock"), clockLabel(this.match, this.clockTime()));
   };
 
   MatchView.prototype.startClock = function () {
@@ -825,6 +967,7 @@
     socketUrl: socketUrl,
     clockReading: clockReading,
     clockLabel: clockLabel,
+    countdownText: countdownText,
     formatReading: formatReading,
     serverOffset: serverOffset,
     replaceTable: replaceTable,

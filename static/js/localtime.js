@@ -1,6 +1,7 @@
 /*
  * localtime.js: shows every <time datetime="…" data-local> in the reader's own time zone,
- * naming the zone ("Wed 27 Nov, 21:00 CET"). Without JavaScript the server's UTC text stays.
+ * naming the zone ("Wed 27 Nov, 21:00 CET"; "Wed, Nov 27, 3:00 PM EST" in US English). Without JavaScript
+ * the server's UTC text stays.
  *
  * data-local="datetime" (default), "date", "time" or "clock" (the time without the zone, where
  * the zone is named nearby).
@@ -8,17 +9,36 @@
 (function () {
   "use strict";
   var FORMATS = {
-    datetime: { weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit", timeZoneName: "short" },
+    datetime: { weekday: "short", day: "numeric", month: "short", hour: true, minute: "2-digit", timeZoneName: "short" },
     date: { weekday: "short", day: "numeric", month: "short" },
-    time: { hour: "2-digit", minute: "2-digit", timeZoneName: "short" },
-    clock: { hour: "2-digit", minute: "2-digit" },
+    time: { hour: true, minute: "2-digit", timeZoneName: "short" },
+    clock: { hour: true, minute: "2-digit" },
   };
   var formatters = {};
+
+  /**
+   * How the reader's locale writes the hour: a 24-hour clock pads it ("08:00", "21:00"), a 12-hour
+   * clock does not ("8:00 PM", never "08:00 PM").
+   */
+  function hourStyle(locale) {
+    try {
+      var cycle = new Intl.DateTimeFormat(locale, { hour: "numeric" }).resolvedOptions().hourCycle;
+      return cycle === "h11" || cycle === "h12" ? "numeric" : "2-digit";
+    } catch (error) {
+      return "2-digit";
+    }
+  }
+
+  function options(kind, locale) {
+    var chosen = Object.assign({}, FORMATS[kind] || FORMATS.datetime);
+    if (chosen.hour) chosen.hour = hourStyle(locale);
+    return chosen;
+  }
 
   function formatter(kind) {
     if (!formatters[kind]) {
       try {
-        formatters[kind] = new Intl.DateTimeFormat(undefined, FORMATS[kind] || FORMATS.datetime);
+        formatters[kind] = new Intl.DateTimeFormat(undefined, options(kind));
       } catch (error) {
         formatters[kind] = null;
       }

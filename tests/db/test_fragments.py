@@ -1,6 +1,7 @@
 """The markup pushed to fans names the page's shared shapes (templates/events/_symbols.html) instead of
 repeating them: each change goes to every fan, and an inline crest per table row was most of its bytes."""
 
+import html
 import json
 import re
 
@@ -60,3 +61,105 @@ def test_a_crest_carries_the_teams_colours_and_code():
     crest = render_to_string("events/_crest.html", {"team": match.home, "size": "sm"})
     assert f'fill="{match.home.primary_colour}"' in crest and f'stroke="{match.home.secondary_colour}"' in crest
     assert f">{match.home.code.upper()}</text>" in crest
+
+
+# --- scorers under the score, and the running score on each goal row ------------------------------
+
+
+def goal(match, side: str, number: int, minute: int, kind: str = "goal", added_minute: int | None = None):
+    team = match.home if side == "home" else match.away
+    return services.record_event(match_id=match.id, kind=kind, minute=minute, added_minute=added_minute,
+                                 team_id=team.id, player_id=player(team, number).id).event
+
+
+def latest_message(match) -> dict:
+    change = Change.objects.filter(match=match).latest("seq")
+    return json.loads(messages.build_change_text(change, Match.objects.get(pk=match.id)))
+
+
+def text_of(markup: str) -> str:
+    return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", markup))).strip()
+
+
+def test_each_change_carries_the_scorers_by_side_with_minutes_penalties_and_own_goals():
+    match = make_match(kicked_off=True)
+    goal(match, "away", 9, 21)
+    goal(match, "home", 10, 45, kind="penalty_goal", added_minute=2)
+    goal(match, "home", 4, 44, kind="own_goal")  # a home player's own goal counts for the away side
+    message = latest_message(match)
+
+    goals = message["match"]["goals"]
+    assert [(g["side"], g["minute_label"], g["kind"], g["score"]) for g in goals] == [
+        ("away", "21'", "goal", [0, 1]),
+        ("away", "44'", "own_goal", [0, 2]),
+        ("home", "45+2'", "penalty_goal", [1, 2]),
+    ]
+    scorers = message["html"]["scorers"]
+    home_list, away_list = re.findall(r'<ul class="scorers__side[^"]*"[^>]*>(.*?)</ul>', scorers, re.S)
+    assert text_of(home_list) == f"{player(match.home, 10).short_name} 45+2' pen"
+    assert text_of(away_list) == f"{player(match.away, 9).short_name} 21' {player(match.home, 4).short_name} 44' og"
+    # The goal's own row says where it left the score.
+    assert re.search(r'class="event__score"[^>]*>0–2<', message["html"]["event"])
+
+
+def test_a_goal_disallowed_by_var_leaves_the_scorers_and_the_running_score_in_the_same_change():
+    match = make_match(kicked_off=True)
+    first = goal(match, "away", 9, 21)
+    second = goal(match, "away", 10, 30)
+    check = services.record_event(match_id=match.id, kind="var_check", minute=31, team_id=match.away_id,
+                                  reviewed_event_id=first.id, var_category="goal").event
+    services.decide_var_check(check_id=check.id, decision="overturned", decision_reason="offside")
+    message = latest_message(match)
+
+    assert [(g["event"], g["score"]) for g in message["match"]["goals"]] == [(second.id, [0, 1])]
+    assert f">{player(match.away, 9).short_name}<" not in message["html"]["scorers"]
+    assert f">{player(match.away, 10).short_name}<" in message["html"]["scorers"]
+    (disallowed_html,) = [markup for markup in message["html"]["related"] if f'id="event-{first.id}"' in markup]
+    assert 'class="event__score"' not in disallowed_html
+
+
+def test_the_match_page_renders_the_scorers_and_each_goals_running_score(client):
+    match = make_match(kicked_off=True)
+    first = goal(match, "home", 9, 12)
+    second = goal(match, "away", 9, 40)
+    page = client.get(f"/matches/{match.id}/").content.decode()
+    scorers = re.search(r'<div class="scorers".*?</div>', page, re.S).group(0)
+    assert f">{player(match.home, 9).short_name}<" in scorers and "12'" in text_of(scorers)
+    for event, score in ((first, "1–0"), (second, "1–1")):
+        row = re.search(rf'<li [^>]*id="event-{event.id}".*?</li>', page, re.S).group(0)
+        assert re.search(rf'class="event__score"[^>]*>{score}<', row), row
+
+
+# --- corrections: only what corrected something, with its date ------------------------------------
+
+
+def test_a_var_check_that_stands_is_not_a_correction_but_an_overturn_and_a_changed_decision_are():
+    match = make_match(kicked_off=True)
+    scored = goal(match, "home", 9, 10)
+    check = services.record_event(match_id=match.id, kind="var_check", minute=11, team_id=match.home_id,
+                                  reviewed_event_id=scored.id, var_category="goal").event
+    services.decide_var_check(check_id=check.id, decision="stands")
+    assert latest_message(match)["history_entry"] is None
+    assert messages.match_snapshot(match.id)["history"] == []
+
+    admin = make_user(role="Admins")
+    services.decide_var_check(check_id=check.id, user=admin, decision="overturned", decision_reason="offside",
+                              reason="the replay shows the offside")
+    entry = latest_message(match)["history_entry"]
+    assert entry is not None and "offside" in entry["text"].lower()
+
+    other = goal(match, "away", 9, 20)
+    second_check = services.record_event(match_id=match.id, kind="var_check", minute=21, team_id=match.away_id,
+                                         reviewed_event_id=other.id, var_category="goal").event
+    services.decide_var_check(check_id=second_check.id, decision="overturned", decision_reason="foul")
+    assert latest_message(match)["history_entry"] is not None
+
+
+def test_a_correction_shows_its_date_as_well_as_its_time():
+    match = make_match(kicked_off=True)
+    scored = goal(match, "home", 9, 10)
+    services.remove_event(event_id=scored.id, user=make_user(role="Admins"), reason="recorded twice")
+    markup = latest_message(match)["html"]["history_entry"]
+    time_tag = re.search(r"<time [^>]*>[^<]*</time>", markup).group(0)
+    assert 'data-local="datetime"' in time_tag
+    assert re.search(r">\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC<", time_tag), time_tag

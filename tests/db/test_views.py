@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -35,6 +37,25 @@ def test_match_page_shows_score_timeline_lineups_and_table(client):
     assert 'id="timeline"' in page and 'aria-live="polite"' in page
     assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert f"/ws/matches/{match.id}/" in page
+
+
+def test_match_page_before_kick_off_shows_when_it_starts_and_no_empty_corrections_card(client):
+    match = make_match()
+    page = client.get(f"/matches/{match.id}/").content.decode()
+    kickoff = re.search(r'<div class="scoreboard__kickoff" id="kickoff-block"[^>]*>', page).group(0)
+    assert "hidden" not in kickoff
+    assert re.search(r'<div class="scoreboard__score" id="score" hidden>', page)
+    assert 'data-kickoff="2019-11-27T20:00:00+00:00"' in page
+    assert re.search(r'<section class="section" id="history-section"[^>]* hidden>', page)
+    assert ">Match events<" in page and ">Live events<" not in page
+
+
+def test_match_page_in_play_shows_the_score_and_says_live(client):
+    match = make_match(kicked_off=True)
+    page = client.get(f"/matches/{match.id}/").content.decode()
+    assert re.search(r'<div class="scoreboard__kickoff" id="kickoff-block" hidden>', page)
+    assert re.search(r'<div class="scoreboard__score" id="score">', page)
+    assert ">Live events<" in page
 
 
 def test_match_page_renders_in_a_constant_number_of_queries(client):
