@@ -551,6 +551,27 @@ def delete_event(
     return event_response(result)
 
 
+class RestoreIn(StrictSchema):
+    reason: str = Field("", max_length=300, description="Why the event comes back: required, logged and shown to fans")
+    version: int | None = Field(None, ge=0, le=MAX_SEQ, description="The version seen; a stale one gets 409")
+
+
+@api.post(
+    "/events/{event_id}/restore",
+    auth=editor_auth,
+    throttle=write_throttle,
+    tags=["editors"],
+    response={200: dict, 400: Error, 401: Error, 403: Error, 404: Error, 409: Error},
+)
+def restore_event(request, payload: RestoreIn, event_id: PathId):
+    """Bring back a removed event, with a reason (a correction: logged, pushed, shown in the history)."""
+    require_permission(request, "events.change_matchevent")
+    result = services.restore_event(
+        event_id=event_id, user=request.auth, expected_version=payload.version, reason=payload.reason
+    )
+    return event_response(result)
+
+
 @api.post(
     "/events/{event_id}/on-field-review",
     auth=editor_auth,

@@ -80,14 +80,16 @@ def editor_console(request, match_id: int):
 @login_required
 @permission_required("events.correct_match", raise_exception=True)
 def corrections(request, match_id: int):
-    """Admins correct any event of a match, or a VAR decision, always with a reason."""
-    match = get_object_or_404(matches.matches_queryset(), pk=match_id)
-    events = [
+    """Admins correct any event of a match, or a VAR decision, and restore removed events, always with a reason.
+    The page stays live over the editor socket (static/js/console/corrections.js)."""
+    get_object_or_404(matches.matches_queryset(), pk=match_id)
+    listed = [
         e
         for e in matches.match_events(match_id)
-        if e.state != MatchEvent.State.REMOVED
-        and e.kind not in (EventKind.PERIOD_START, EventKind.PERIOD_END, EventKind.ADDED_TIME)
+        if e.kind not in (EventKind.PERIOD_START, EventKind.PERIOD_END, EventKind.ADDED_TIME)
     ]
+    events = [e for e in listed if e.state != MatchEvent.State.REMOVED]
+    removed = [e for e in listed if e.state == MatchEvent.State.REMOVED]
     posted = None
     if request.method == "POST":
         event = get_object_or_404(MatchEvent, pk=posted_event_id(request), match_id=match_id)
@@ -111,12 +113,19 @@ def corrections(request, match_id: int):
         if posted and posted[0] == event.id:
             row["removal" if posted[1] == "remove" else "form"] = posted[2]
         rows.append(row)
+    removed_rows = []
+    for event in removed:
+        restore = posted[2] if posted and posted[0] == event.id else RemovalForm(prefix=f"x{event.id}")
+        removed_rows.append({"event": shapes.event_dict(event), "restore": restore})
+    snapshot = live_messages.match_snapshot(match_id)
     return render(
         request,
         "editor/corrections.html",
         {
-            "match": shapes.match_summary(match),
+            "match": snapshot["match"],
+            "snapshot": snapshot,
             "rows": rows,
+            "removed_rows": removed_rows,
             "history": history.match_history(match_id),
         },
     )
@@ -132,6 +141,11 @@ def posted_event_id(request) -> int | None:
 def correction_for(request, event: MatchEvent, bound: bool = True):
     """The form that corrects `event`, and how to apply it through the services."""
     data = request.POST if bound else None
+    if bound and request.POST.get("action") == "restore":
+        form = RemovalForm(data, prefix=f"x{event.id}")
+        return form, lambda f: services.restore_event(
+            event_id=event.id, user=request.user, reason=f.cleaned_data["reason"]
+        )
     if bound and request.POST.get("action") == "remove":
         form = RemovalForm(data, prefix=f"r{event.id}")
         return form, lambda f: services.remove_event(

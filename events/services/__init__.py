@@ -8,7 +8,7 @@ commit, so fans never see a change that a rollback erases.
 
 from .commit import EventResult
 from .errors import ServiceError
-from .match_events import amend_event, record_event, remove_event
+from .match_events import amend_event, record_event, remove_event, restore_event
 from .matches import reset_match, set_clock_speed, set_lineup, set_venue
 from .results import ImportSummary, import_competition, record_result
 from .tokens import authenticate_api_token, create_api_token, revoke_api_token
@@ -27,6 +27,7 @@ __all__ = [
     "record_result",
     "remove_event",
     "reset_match",
+    "restore_event",
     "revoke_api_token",
     "set_clock_speed",
     "set_lineup",

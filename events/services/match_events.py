@@ -213,3 +213,44 @@ def remove_event(*, event_id: int, user=None, expected_version: int | None = Non
             match, op=Change.Op.REMOVE, event=event, before=before, user=user, reason=reason, related=related
         )
         return EventResult(change.event, created=False, seq=change.seq)
+
+
+def restore_event(*, event_id: int, user=None, expected_version: int | None = None, reason: str) -> EventResult:
+    """Bring back an event that was removed, with the reason why (a correction, logged and pushed as an update).
+
+    The event is checked again against the match as it now stands: a card for a player who has since come
+    off is refused, and stays removed. Period and added-time events are recorded again instead, and what a
+    VAR decision disallowed comes back by changing that decision.
+    """
+    if not reason.strip():
+        raise ServiceError("Say why the event is restored.", code="required", field="reason")
+    with transaction.atomic():
+        match, event = lock_event(event_id)
+        check_version(event, expected_version)
+        if event.state != MatchEvent.State.REMOVED:
+            raise ServiceError(
+                "Only a removed event can be restored.",
+                code="not_removed",
+                status=409,
+                current=shapes.event_dict(event),
+            )
+        if event.kind in MATCH_LEVEL_KINDS:
+            raise ServiceError(
+                "Period and added-time events are recorded again, not restored.", code="not_restorable", field="kind"
+            )
+        if event.kind == EventKind.VAR_CHECK and event.var_outcome == MatchEvent.VarOutcome.OVERTURNED:
+            # Its removal took back what the overturn changed; record the check and its decision again.
+            raise ServiceError(
+                "An overturned VAR check is recorded again with its decision, not restored.",
+                code="not_restorable",
+                field="kind",
+            )
+        require_editable(match, user, reason)
+        require_decision_rights(event, user, reason)
+        before = shapes.event_dict(event)
+        event.state = MatchEvent.State.ACTIVE
+        prepare_event(match, event, minute_given=True, correction=True)
+        event.version += 1
+        event.save()
+        change = commit_change(match, op=Change.Op.UPDATE, event=event, before=before, user=user, reason=reason)
+        return EventResult(change.event, created=False, seq=change.seq)

@@ -4,10 +4,12 @@
  * The pieces (each in static/js/console/, each with its own header):
  *   MC.EditorApi        requests to the editor API, and its answers put into words (api.js)
  *   MC.Roster           who is in the two lineups (roster.js)
+ *   MC.PlayerPicker     a player picked by name or number (player-picker.js)
  *   MC.Outbox           new events, kept in localStorage until the server has them (outbox.js)
  *   MC.EventForm        recording and editing an event (form.js)
  *   MC.ConflictDialog   a 409: the event as someone else left it (conflict-dialog.js)
  *   MC.VarDialog        the VAR decision (var-dialog.js)
+ *   MC.UndoLast         "Undo" for 10 seconds after an event is recorded (undo.js)
  *   MC.TimelineActions  Edit / Delete / VAR buttons on the timeline (timeline-actions.js)
  *   MC.Keyboard         shortcuts (keyboard.js)
  *
@@ -51,6 +53,9 @@
     onRefused: function (item, error) {
       form.showRefusal(item, error);
     },
+    onRecorded: function (item, event) {
+      undo.offer(event, item.label);
+    },
   });
   var conflict = MC.ConflictDialog.create({
     view: view,
@@ -66,6 +71,7 @@
     request: request,
     eventUrl: EVENT_URL,
     enqueue: outbox.add,
+    detach: outbox.detach,
     say: outbox.say,
     showConflict: conflict.show,
   });
@@ -75,6 +81,17 @@
     request: request,
     eventUrl: EVENT_URL,
     say: outbox.say,
+  });
+  var undo = MC.UndoLast.create({
+    request: request,
+    eventUrl: EVENT_URL,
+    view: view,
+    say: outbox.say,
+    showError: function (message) {
+      form.clearErrors();
+      form.showError(message);
+    },
+    showConflict: conflict.show,
   });
   var timelineActions = MC.TimelineActions.create({
     view: view,
@@ -86,7 +103,11 @@
     showConflict: conflict.show,
     openVarDialog: varDialog.open,
   });
-  MC.Keyboard.install({ form: form, dialogs: [conflict, varDialog] });
+  MC.Keyboard.install({
+    form: form,
+    dialogs: [conflict, varDialog],
+    actions: { d: varDialog.openLatest, u: undo.undo },
+  });
 
   view.init(snapshot);
   view.startClock();

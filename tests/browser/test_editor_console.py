@@ -1,4 +1,5 @@
-"""The editor console: usable from the keyboard alone, and a submission made offline is sent once, later."""
+"""The editor console: players picked by name or number, the team following them, the lists following the pitch,
+and a submission made offline kept, shown pending and sent once, later."""
 
 from __future__ import annotations
 
@@ -14,73 +15,76 @@ def focused(page: Page) -> str:
     return page.evaluate("(() => { const e = document.activeElement; return e.id ? '#' + e.id : e.tagName; })()")
 
 
-def choose_by_keyboard(page: Page, select: str, player: dict) -> None:
-    """Focus is on `select`: type the shirt number, as an editor does, and check the choice."""
-    assert focused(page) == select, f"focus is on {focused(page)}, not {select}"
-    page.keyboard.type(str(player["number"]), delay=30)
-    expect(page.locator(select)).to_have_value(str(player["id"]))
-
-
 def recorded(page: Page, api: Api, match: DemoMatch, kind: str) -> list[dict]:
     expect(page.locator("#pending-count")).to_have_text("0")
     return [e for e in api.snapshot(match.id)["events"] if e["kind"] == kind]
 
 
-def test_goal_card_and_substitution_from_the_keyboard_alone(editor, api, liverpool_napoli):
+def test_a_player_is_found_by_part_of_his_name_in_a_combobox_and_the_team_follows_him(editor, api, liverpool_napoli):
     match = liverpool_napoli
+    match.kick_off(api)
     editor.goto(f"/editor/matches/{match.id}/")
     wait_live(editor)
-    timeline = editor.locator("#timeline")
+    scorer = editor.get_by_role("combobox", name="Scorer")
+    expect(editor.locator("#team-home")).to_be_checked()
 
-    # Kick-off: "k" picks it and moves to the button, Enter records it.
-    editor.keyboard.press("k")
-    assert focused(editor) == "#event-submit"
-    editor.keyboard.press("Enter")
-    expect(timeline.locator('li[data-kind="period_start"]')).to_have_count(1)
-    expect(editor.locator("#scoreboard")).to_have_attribute("data-status", "live")
-
-    # A goal for Napoli: "g", "t" to switch to the away side, Tab to the scorer, his number, Enter.
-    mertens = match.player("away", "Mertens")
     editor.keyboard.press("g")
-    assert focused(editor) == "#team-home"
-    editor.keyboard.press("t")
-    assert focused(editor) == "#team-away"
-    editor.keyboard.press("Tab")
-    choose_by_keyboard(editor, "#field-player", mertens)
+    expect(scorer).to_be_focused()
+    editor.keyboard.type("mert")
+    expect(scorer).to_have_attribute("aria-expanded", "true")
+    listbox = editor.get_by_role("listbox")
+    options = listbox.get_by_role("option")
+    expect(options).to_have_count(1)
+    expect(options.first).to_have_text(re.compile(r"14\s+Dries Mertens\s+NAP"))
+    expect(options.first).to_have_attribute("aria-selected", "true")
+    assert scorer.get_attribute("aria-activedescendant") == options.first.get_attribute("id")
+    # Part of the surname, whatever the accents: "lozan" finds Lozano, "mario" finds Mário Rui.
+    editor.keyboard.press("Control+a")
+    editor.keyboard.type("mario")
+    expect(options.first).to_contain_text("Mário Rui")
+    editor.keyboard.press("Control+a")
+    editor.keyboard.type("mert")
     editor.keyboard.press("Enter")
-    expect(timeline.locator('li[data-kind="goal"]')).to_contain_text("Dries Mertens")
+
+    mertens = match.player("away", "Mertens")
+    expect(editor.locator('#timeline li[data-kind="goal"]')).to_contain_text("Dries Mertens")
     expect(editor.locator("#score-away")).to_have_text("1")
-    goals = recorded(editor, api, match, "goal")
-    assert [(g["player"]["id"], g["team"]["id"]) for g in goals] == [(mertens["id"], match.away["id"])]
-
-    # A yellow card for Liverpool's Van Dijk: "y", back to the home side, Tab, number, Enter.
-    van_dijk = match.player("home", "van Dijk")
+    [goal] = recorded(editor, api, match, "goal")
+    assert (goal["player"]["id"], goal["team"]["id"]) == (mertens["id"], match.away["id"])
+    # The team followed the player, and is remembered for this match across a reload.
+    expect(editor.locator("#team-away")).to_be_checked()
+    editor.reload()
+    wait_live(editor)
+    expect(editor.locator("#team-away")).to_be_checked()
+    # ... so on a shared number Napoli's player now comes first: 14 is Mertens before Henderson.
     editor.keyboard.press("y")
-    assert focused(editor) == "#team-away"  # the team is kept from the last event
-    editor.keyboard.press("t")
-    editor.keyboard.press("Tab")
-    choose_by_keyboard(editor, "#field-player", van_dijk)
+    editor.keyboard.type("14")
+    expect(options).to_have_count(2)
+    expect(options.first).to_contain_text("Dries Mertens")
+    expect(options.nth(1)).to_contain_text("Jordan Henderson")
+    # Down, then Enter: the second, Henderson, and the team follows him back to Liverpool.
+    editor.keyboard.press("ArrowDown")
+    expect(options.nth(1)).to_have_attribute("aria-selected", "true")
     editor.keyboard.press("Enter")
-    expect(timeline.locator('li[data-kind="yellow_card"]')).to_contain_text("Virgil van Dijk")
-    cards = recorded(editor, api, match, "yellow_card")
-    assert [c["player"]["id"] for c in cards] == [van_dijk["id"]]
+    expect(editor.locator('#timeline li[data-kind="yellow_card"]')).to_contain_text("Jordan Henderson")
+    [card] = recorded(editor, api, match, "yellow_card")
+    assert card["team"]["id"] == match.home["id"]
 
-    # A substitution: "s", Tab to the player going off, Tab to the one coming on, Enter.
+
+def test_the_console_follows_the_pitch_in_its_player_lists(editor, api, liverpool_napoli):
+    match = liverpool_napoli
+    match.kick_off(api)
     fabinho, lallana = match.player("home", "Fabinho"), match.player("home", "Lallana", bench=True)
+    api.event(match.id, kind="substitution", minute=20, team=match.home["id"], player=fabinho["id"],
+              second_player=lallana["id"])
+    editor.goto(f"/editor/matches/{match.id}/")
+    wait_live(editor)
     editor.keyboard.press("s")
-    assert focused(editor) == "#team-home"
-    editor.keyboard.press("Tab")
-    choose_by_keyboard(editor, "#field-player", fabinho)
-    editor.keyboard.press("Tab")
-    choose_by_keyboard(editor, "#field-second_player", lallana)
-    editor.keyboard.press("Enter")
-    expect(timeline.locator('li[data-kind="substitution"]')).to_contain_text("Adam Lallana on")
-    subs = recorded(editor, api, match, "substitution")
-    assert [(s["player"]["id"], s["second_player"]["id"]) for s in subs] == [(fabinho["id"], lallana["id"])]
-    # The console follows the pitch: for the next substitution Fabinho is off, Lallana on.
-    editor.keyboard.press("s")
-    expect(editor.locator(f'#field-player option[value="{fabinho["id"]}"]')).to_have_count(0)
-    expect(editor.locator(f'#field-player option[value="{lallana["id"]}"]')).to_have_count(1)
+    editor.keyboard.type("Fabinho")
+    expect(editor.locator("#field-player-listbox")).to_contain_text("No player matches")
+    editor.keyboard.press("Control+a")
+    editor.keyboard.type("Lallana")
+    expect(editor.locator("#field-player-listbox [role=option]")).to_have_count(1)
 
 
 def test_a_submission_made_offline_is_queued_shown_pending_and_sent_once_back_online(web, editor, api,
@@ -95,12 +99,10 @@ def test_a_submission_made_offline_is_queued_shown_pending_and_sent_once_back_on
     web.allow(r"net::ERR_INTERNET_DISCONNECTED")
 
     editor.context.set_offline(True)
-    mertens = match.player("away", "Mertens")
     editor.keyboard.press("g")
-    editor.keyboard.press("t")
-    editor.keyboard.press("/")
-    editor.keyboard.type("Sent from the tunnel")
-    editor.locator("#field-player").select_option(str(mertens["id"]))
+    editor.get_by_role("combobox", name="Scorer").fill("Mertens")
+    editor.keyboard.press("Tab")
+    editor.locator("#field-commentary").fill("Sent from the tunnel")
     editor.locator("#event-submit").click()
 
     pending = editor.locator("#pending-list > li")

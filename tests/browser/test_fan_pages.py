@@ -17,16 +17,19 @@ from tests.browser.conftest import DemoMatch, assert_not_reloaded, mark_no_reloa
 LIVE_WITHIN_MS = 1_000
 
 
-def record(editor: Page, match: DemoMatch, kind: str, *, side: str | None = None, player: int | None = None,
-           second: int | None = None) -> tuple[float, dict]:
+def record(editor: Page, match: DemoMatch, kind: str, *, side: str | None = None, player: dict | None = None,
+           second: dict | None = None) -> tuple[float, dict]:
     """Record an event in the editor console with the mouse; (when the API answered, the event)."""
     editor.locator(f'label[for="kind-{kind}"]').click()
     if side:
         editor.locator(f'label[for="team-{side}"]').click()
+    # The player fields are comboboxes (name or number); the team follows the player.
     if player:
-        editor.locator("#field-player").select_option(str(player))
+        editor.locator("#field-player-search").fill(player["name"])
+        editor.keyboard.press("Tab")
     if second:
-        editor.locator("#field-second_player").select_option(str(second))
+        editor.locator("#field-second_player-search").fill(second["name"])
+        editor.keyboard.press("Tab")
     with editor.expect_response(lambda r: r.request.method == "POST"
                                 and r.url.endswith(f"/api/matches/{match.id}/events")) as answer:
         editor.locator("#event-submit").click()
@@ -62,7 +65,7 @@ def test_fan_sees_an_editors_goal_score_and_moved_table_row_within_a_second(web,
     within_a_second(sent)
 
     mertens = match.player("away", "Mertens")
-    sent, goal = record(editor, match, "goal", side="away", player=mertens["id"])
+    sent, goal = record(editor, match, "goal", side="away", player=mertens)
     expect(fan.locator("#score-away")).to_have_text("1", timeout=LIVE_WITHIN_MS)
     expect(fan.locator("#score-home")).to_have_text("0")
     # Napoli (8 points) pass Liverpool (9): their row moves to the top.
@@ -111,8 +114,7 @@ def test_fan_sees_the_var_review_then_the_goal_disallowed_and_the_table_back(web
     # Overturned: offside.
     editor.locator(f'#event-{check["id"]} button[data-action="var"]').click()
     expect(editor.locator("#var-dialog")).to_be_visible()
-    editor.locator("#var-decision-overturned").check()
-    editor.locator("#var-decision_reason").select_option("offside")
+    editor.get_by_label("Goal disallowed: offside").check()
     with editor.expect_response(lambda r: r.url.endswith(f"/api/events/{check['id']}/var-decision")) as answer:
         editor.locator("#var-submit").click()
     sent = time.monotonic()

@@ -1,5 +1,7 @@
 """Admin corrections, through the editor area's correction page and through the Django admin."""
 
+import json
+
 import pytest
 
 from events import services
@@ -113,3 +115,86 @@ def test_the_admin_audit_shows_who_when_before_after_and_why(client):
     change = Change.objects.filter(event=goal).latest("seq")
     page = client.get(f"/admin/events/change/{change.id}/change/").content.decode()
     assert "Clock" in page and "&quot;minute&quot;: 21" in page
+
+
+# --- restoring a removed event through the API ------------------------------------------------------
+
+
+def restore(client, event_id, body, token=None):
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    return client.post(f"/api/events/{event_id}/restore", data=json.dumps(body), content_type="application/json",
+                       headers=headers)
+
+
+def removed_goal():
+    match = make_match(kicked_off=True)
+    goal = services.record_event(match_id=match.id, kind="goal", minute=20, team_id=match.home_id,
+                                 player_id=player(match.home, 9).id).event
+    services.remove_event(event_id=goal.id, reason="Wrong match")
+    return match, MatchEvent.objects.get(pk=goal.id)
+
+
+def test_an_editor_restores_a_removed_goal_through_the_api_with_a_reason(client):
+    match, goal = removed_goal()
+    editor = make_user(role="Editors")
+    token = services.create_api_token(user=editor)
+    response = restore(client, goal.id, {"reason": "Removed by mistake", "version": goal.version}, token)
+    assert response.status_code == 200, response.json()
+    assert response.json()["event"]["state"] == "active"
+    match.refresh_from_db()
+    assert match.home_score == 1
+    change = Change.objects.filter(match=match).latest("seq")
+    assert (change.user, change.reason) == (editor, "Removed by mistake")
+
+
+def test_a_restore_through_the_api_refuses_bad_input_and_changes_nothing(client):
+    match, goal = removed_goal()
+    token = services.create_api_token(user=make_user(role="Editors"))
+    cases = [
+        ({}, 400, "required", "reason"),
+        ({"reason": "  "}, 400, "required", "reason"),
+        ({"reason": "x" * 301}, 422, "invalid", "reason"),
+        ({"reason": "ok", "version": "2"}, 422, "invalid", "version"),
+        ({"reason": "ok", "version": -1}, 422, "invalid", "version"),
+        ({"reason": "ok", "extra": 1}, 422, "invalid", "extra"),
+        ({"reason": "nul\x00"}, 422, "invalid", "reason"),
+        ({"reason": "ok", "version": 1}, 409, "stale_version", "version"),
+    ]
+    for body, status, code, field in cases:
+        response = restore(client, goal.id, body, token)
+        assert (response.status_code, response.json()["code"], response.json()["field"]) == (status, code, field), body
+    assert restore(client, goal.id + 1000, {"reason": "ok"}, token).status_code == 404
+    assert client.post("/api/events/0012/restore", data="{}", content_type="application/json",
+                       headers={"Authorization": f"Bearer {token}"}).status_code == 422
+    assert MatchEvent.objects.get(pk=goal.id).state == "removed"
+    match.refresh_from_db()
+    assert match.home_score == 0
+
+
+def test_restoring_needs_a_signed_in_editor(client):
+    _, goal = removed_goal()
+    assert restore(client, goal.id, {"reason": "ok"}).status_code == 401
+    viewer = make_user(role=None)
+    assert restore(client, goal.id, {"reason": "ok"}, services.create_api_token(user=viewer)).status_code == 403
+    assert MatchEvent.objects.get(pk=goal.id).state == "removed"
+
+
+def test_the_correction_page_lists_removed_events_to_restore(client):
+    match, goal = removed_goal()
+    client.force_login(make_user(role="Admins"))
+    page = client.get(f"/editor/matches/{match.id}/corrections/").content.decode()
+    assert f'id="removed-{goal.id}"' in page
+
+
+def test_an_admin_restores_from_the_correction_page_only_with_a_reason(client):
+    match, goal = removed_goal()
+    client.force_login(make_user(role="Admins"))
+    url = f"/editor/matches/{match.id}/corrections/"
+    page = client.post(url, {"event": goal.id, "action": "restore", f"x{goal.id}-reason": ""})
+    assert page.status_code == 200 and "This field is required" in page.content.decode()
+    assert MatchEvent.objects.get(pk=goal.id).state == "removed"
+    response = client.post(url, {"event": goal.id, "action": "restore", f"x{goal.id}-reason": "Counted after all"})
+    assert response.status_code == 302
+    match.refresh_from_db()
+    assert (MatchEvent.objects.get(pk=goal.id).state, match.home_score) == ("active", 1)
+    assert Change.objects.filter(match=match).latest("seq").reason == "Counted after all"

@@ -6,8 +6,10 @@
  *     (from the cookie, else from csrfForm's hidden input); resolves {status, data, json}
  *     or rejects on a network failure. Every console module sends through one of these.
  *   MC.EditorApi.describeError(status, data)
- *     an API error body as {message, field, errors}, the field named as the form names it;
- *     a 401 in the console's words (sign in again).
+ *     an API error body as {message, field, errors}, the field named as the form names it, in
+ *     words an editor reads: the rules' own refusals as the server words them, a malformed value
+ *     (422) said from its field and limit, never the validator's message; a 401 in the console's
+ *     words (sign in again).
  *   MC.EditorApi.eventSummary(event)
  *     one line naming an event ("23' Goal — Dries Mertens (NAP)"), for banners, lists and dialogs.
  *   MC.EditorApi.intOrNull(value)
@@ -60,12 +62,59 @@
     };
   }
 
-  /** Turn an API error body into {message, field, errors}. */
+  // How the console names each field the API may refuse.
+  var FIELD_WORDS = {
+    kind: "The event",
+    minute: "The minute",
+    added_minute: "The added time",
+    team: "The team",
+    player: "The player",
+    second_player: "The second player",
+    goal_type: "The goal type",
+    injury: "The injury box",
+    reviewed_event: "The incident reviewed",
+    var_category: "The decision checked",
+    var_reason: "What is checked",
+    commentary: "The commentary",
+    decision: "The decision",
+    decision_reason: "The reason for the decision",
+    reason: "The reason",
+    version: "The version of the event",
+    idempotency_key: "The submission key",
+  };
+
+  /** A malformed value (422) in words: its field and what it may be, whatever the validator said. */
+  function plainInvalid(entry) {
+    var name = String(entry.field || "").split(".").pop();
+    var subject = FIELD_WORDS[name] || (name ? "The field “" + name + "”" : "This request");
+    var raw = String(entry.message || "");
+    var bound;
+    if ((bound = /less than or equal to (-?[0-9]+)/i.exec(raw))) return subject + " can be at most " + bound[1] + ".";
+    if ((bound = /less than (-?[0-9]+)/i.exec(raw))) return subject + " must be under " + bound[1] + ".";
+    if ((bound = /greater than or equal to (-?[0-9]+)/i.exec(raw))) return subject + " must be at least " + bound[1] + ".";
+    if ((bound = /greater than (-?[0-9]+)/i.exec(raw))) return subject + " must be over " + bound[1] + ".";
+    if ((bound = /at most ([0-9]+) characters?/i.exec(raw))) return subject + " is too long: at most " + bound[1] + " characters.";
+    if (/NUL/.test(raw)) return subject + " contains a character that cannot be stored.";
+    if (/extra inputs/i.test(raw)) return subject + " is not something the server takes: reload the page to update the console.";
+    if (/required|missing/i.test(raw)) return subject + " is missing.";
+    if (/integer|number|digits/i.test(raw)) return subject + " must be a whole number.";
+    if (/bool/i.test(raw)) return subject + " must be ticked or not.";
+    return subject + " was not accepted: check it and try again.";
+  }
+
+  /** Turn an API error body into {message, field, errors}, in plain words. */
   function describeError(status, data) {
     data = data || {};
     var errors = Array.isArray(data.errors) ? data.errors : [];
     var field = data.field || (errors[0] && errors[0].field) || null;
     if (field && field.indexOf(".") !== -1) field = field.split(".").pop();
+    if (status === 422 && (data.code === "invalid" || errors.length)) {
+      errors = errors.map(function (entry) {
+        return { field: entry.field, message: plainInvalid(entry) };
+      });
+      var message422 = errors.length ? errors[0].message : plainInvalid({ field: field, message: "" });
+      return { message: message422, field: field, errors: errors };
+    }
     var message = data.detail || (errors[0] && errors[0].message) || "The server refused this (HTTP " + status + ").";
     // 401: the session ended (the API's own words also address token clients).
     if (status === 401) message = "Not signed in any more: sign in again in another tab, then retry.";

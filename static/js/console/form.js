@@ -1,26 +1,37 @@
 /*
  * console/form.js: the event form (#event-form): recording a new event and editing one.
  *
- * Each kind of event asks for its own fields (KINDS); the player selects offer who can
- * take part right now (on the pitch, unused substitutes, booked or not), from the live
- * view's pitch, while an edit offers anyone in the lineup. The minute follows the live
- * clock until the editor types one. A new event is checked for the obvious and handed to
- * `enqueue` (the outbox); an edit is sent at once as a PATCH of the fields that changed,
- * with the version seen, and a 409 goes to `showConflict`.
+ * Each kind of event asks for its own fields (KINDS). Players are picked by name or number
+ * (MC.PlayerPicker) from both teams: who can take part right now (on the pitch, unused
+ * substitutes, booked or not, from the live view's pitch), while an edit offers anyone in the
+ * lineup. The team follows the player chosen, and the last team used is remembered for the
+ * match (it comes first on a tie). The minute follows the live clock until the editor types one.
  *
- *   MC.EventForm.create({element, view, roster, request, eventUrl, enqueue, say, showConflict})
+ * A new event is checked before anything is cleared (minute and added time, the player on the
+ * pitch, the team), then handed to `enqueue` (the outbox). The form stays as it is until the
+ * server answers: a refusal leaves it filled, with the reason in words beside the field at
+ * fault; only a recorded event, or one kept in the outbox because the server cannot be
+ * reached, clears it. An edit is sent at once as a PATCH of the fields that changed, with the
+ * version seen, and a 409 goes to `showConflict`.
+ *
+ * Picking a VAR check preselects the latest goal, penalty or red card as the incident.
+ *
+ *   MC.EventForm.create({element, view, roster, request, eventUrl, enqueue, detach, say, showConflict})
  *     element       the <form>
  *     view          the live MC.MatchView (clock reading, pitch, events by id)
  *     roster        an MC.Roster
  *     request       from MC.EditorApi.requester
  *     eventUrl      "/api/events/": an event is eventUrl + id
- *     enqueue       (payload, label) takes a new event (MC.Outbox's add)
+ *     enqueue       (payload, label) takes a new event (MC.Outbox's add): {key, settled}
+ *     detach        (key) stop waiting for that submission (MC.Outbox's detach)
  *     say           (text) the console's status line
  *     showConflict  (data, id) a 409's answer, for the event with that id
  *   returns
  *     element, fields              the form and its inputs by field name (for the keyboard layer)
  *     spec(), currentSide()        what the chosen kind asks for; "home" / "away"
  *     setKind(kind), setSide(side) as if the radio were picked
+ *     focusFirst()                 the keyboard goes to the first thing the kind needs
+ *     pickers                      the MC.PlayerPicker of "player" and "second_player"
  *     applyKind()                  show the fields the chosen kind needs (at start)
  *     refreshChoices()             refill the selects after the match or the lineups changed
  *     startEdit(event), redoEdit(event), exitEdit(), isEditing(), editingId()
@@ -71,6 +82,28 @@
     mistaken_identity: ["yellow_card", "second_yellow", "red_card"],
   };
 
+  // The incident a new VAR check most likely reviews, by kind, and the check's category for it.
+  var INCIDENT_CATEGORY = {
+    goal: "goal",
+    own_goal: "goal",
+    penalty_goal: "goal",
+    penalty_awarded: "penalty",
+    missed_penalty: "penalty",
+    red_card: "red_card",
+  };
+  // The regular minutes of each timed period (as events/periods.py has them), and the minutes
+  // added time is counted from.
+  var TIMED_PERIODS = [
+    { period: "first_half", first: 1, last: 45, label: "first half" },
+    { period: "second_half", first: 46, last: 90, label: "second half" },
+    { period: "extra_time_first_half", first: 91, last: 105, label: "first half of extra time" },
+    { period: "extra_time_second_half", first: 106, last: 120, label: "second half of extra time" },
+  ];
+  var MAX_ADDED_MINUTES = 30;
+  // How long a new event keeps the form waiting for the server's answer before the outbox takes it over.
+  var HAND_OFF_MS = 2000;
+  var SIDE_KEY = "matchcentre.console.team.";
+
   function isEditable(kind) {
     return !NOT_EDITABLE[kind];
   }
@@ -84,6 +117,7 @@
     var request = options.request;
     var eventUrl = options.eventUrl;
     var enqueue = options.enqueue;
+    var detach = options.detach || function () {};
     var say = options.say;
     var showConflict = options.showConflict;
 
@@ -104,6 +138,46 @@
     // --- form state --------------------------------------------------------------------------
     var editing = null; // {id, version, original} while an event is being edited
     var minuteAuto = true; // the minute follows the live clock until the editor types one
+    var waiting = null; // the key of a new event whose answer the form is waiting for
+    var matchId = view.match ? view.match.id : Number(document.body.dataset.matchId);
+
+    var describePlayer = MC.Roster.describer(roster, function () {
+      return view.match;
+    });
+    var pickers = {
+      player: MC.PlayerPicker.enhance(fields.player, {
+        describe: describePlayer,
+        preferredSide: currentSide,
+        autoAdvance: true,
+        onCommit: function (id, how) {
+          playerChosen("player", id, how);
+        },
+      }),
+      second_player: MC.PlayerPicker.enhance(fields.second_player, {
+        describe: describePlayer,
+        preferredSide: currentSide,
+        autoAdvance: true,
+        onCommit: function (id, how) {
+          playerChosen("second_player", id, how);
+        },
+      }),
+    };
+
+    function rememberedSide() {
+      try {
+        return localStorage.getItem(SIDE_KEY + matchId);
+      } catch (error) {
+        return null;
+      }
+    }
+
+    function rememberSide(side) {
+      try {
+        localStorage.setItem(SIDE_KEY + matchId, side);
+      } catch (error) {
+        // Not kept across reloads; nothing else depends on it.
+      }
+    }
 
     function currentKind() {
       var checked = form.querySelector('input[name="kind"]:checked');
@@ -136,10 +210,55 @@
       applyKind();
     }
 
+    /** The team radio; a player already chosen from the other team is let go. */
     function setSide(side) {
       var radio = $("team-" + side);
       if (radio) radio.checked = true;
+      var chosen = roster.get(Number(fields.player.value));
+      if (chosen && chosen.side !== side) {
+        pickers.player.setValue("");
+        pickers.second_player.setValue("");
+      }
       refreshChoices();
+    }
+
+    function isShown(name) {
+      var holder = form.querySelector('[data-needs="' + name + '"]');
+      return !!holder && !holder.hidden;
+    }
+
+    /** The team follows the player; a player chosen by his digits alone moves the keyboard on. */
+    function playerChosen(name, id, how) {
+      var player = id ? roster.get(id) : null;
+      if (name === "player" && player && player.side !== currentSide()) {
+        var radio = $("team-" + player.side);
+        if (radio) radio.checked = true;
+      }
+      if (name === "player") refreshChoices();
+      if (how && how.advance) advanceFrom(name);
+    }
+
+    var ADVANCE_ORDER = ["player", "second_player", "goal_type"];
+
+    function advanceFrom(name) {
+      var next = ADVANCE_ORDER.slice(ADVANCE_ORDER.indexOf(name) + 1).find(function (other) {
+        return isShown(other);
+      });
+      if (next && pickers[next]) pickers[next].focus();
+      else if (next) fields[next].focus();
+      else $("event-submit").focus();
+    }
+
+    /** After a kind is picked: the keyboard goes to the first thing it needs. */
+    function focusFirst() {
+      var s = spec();
+      if (s.player) pickers.player.focus();
+      else if (s.var) fields.reviewed_event.focus();
+      else if (s.team) {
+        var team = form.querySelector('input[name="team"]:checked');
+        if (team) team.focus();
+      } else if (s.added) fields.added_minute.focus();
+      else $("event-submit").focus();
     }
 
     function showNeeds(name, visible) {
@@ -168,7 +287,28 @@
       if (currentKind() === "added_time" && !editing) fields.added_minute.value = "";
       clearErrors();
       refreshChoices();
+      if (s.var && !editing) preselectIncident();
       followClock();
+    }
+
+    /** A new VAR check: the latest goal, penalty or red card still standing, with its category. */
+    function preselectIncident() {
+      var latest = Array.from(view.events.values())
+        .filter(function (event) {
+          return event.state === "active" && INCIDENT_CATEGORY[event.kind];
+        })
+        .sort(function (a, b) {
+          return b.id - a.id;
+        })[0];
+      if (!latest) return;
+      fields.var_category.value = INCIDENT_CATEGORY[latest.kind];
+      fillReviewed();
+      fields.reviewed_event.value = String(latest.id);
+      var side = latest.team ? sideOfTeam(latest.team.id) : null;
+      if (side) {
+        var radio = $("team-" + side);
+        if (radio) radio.checked = true;
+      }
     }
 
     // --- players and incidents to choose from ------------------------------------------------
@@ -216,22 +356,25 @@
       });
     }
 
+    /** Refill the player lists: both teams for the player (the team follows him), his team for the second. */
     function refreshChoices() {
       var s = spec();
-      var side = currentSide();
       if (s.player) {
-        var pitch = pitchOf(side);
-        var empty = roster.idsOf(side).length === 0;
-        fillSelect(fields.player, candidates(s.player, side), empty ? "No lineup for this team" : s.playerOptional ? "None" : "Choose…");
-        if (!editing && pitch && s.player === "booked" && fields.player.options.length === 1) {
-          fields.player.options[0].textContent = "Nobody on the pitch is booked";
-        }
+        var ids = candidates(s.player, "home").concat(candidates(s.player, "away"));
+        var empty = roster.idsOf("home").length + roster.idsOf("away").length === 0;
+        var placeholder = empty ? "No lineups yet" : s.playerOptional ? "None" : "Choose…";
+        if (!empty && !ids.length && s.player === "booked" && !editing) placeholder = "Nobody on the pitch is booked";
+        fillSelect(fields.player, ids, placeholder);
       }
       if (s.second) {
+        var chosen = roster.get(Number(fields.player.value));
+        var side = chosen ? chosen.side : currentSide();
         var exclude = Number(fields.player.value) || null;
         fillSelect(fields.second_player, candidates(s.second, side, exclude), s.secondRequired ? "Choose…" : "None");
       }
       if (s.var) fillReviewed();
+      pickers.player.refresh();
+      pickers.second_player.refresh();
     }
 
     function fillReviewed() {
@@ -316,6 +459,7 @@
     function fieldElement(name) {
       if (name === "kind") return form.querySelector('input[name="kind"]:checked');
       if (name === "team") return form.querySelector('input[name="team"]:checked');
+      if (pickers[name]) return pickers[name].input;
       return fields[name] || null;
     }
 
@@ -410,16 +554,63 @@
       return data;
     }
 
-    /** Catch the obvious before queueing; the server checks everything again. */
+    /** What can be checked here, before the form is cleared; the server checks everything again. */
     function checkForm(data) {
       var s = KINDS[data.kind] || {};
-      if (s.player && !s.playerOptional && !data.player) return ["player", "Choose the player."];
+      if (s.player && !s.playerOptional && !data.player) return ["player", "Choose the player: type part of the name or the number."];
       if (s.var && data.var_category === "mistaken_identity" && !data.reviewed_event) {
         return ["reviewed_event", "Choose the card shown to the wrong player."];
       }
       if (s.secondRequired && !data.second_player) return ["second_player", "Choose the player coming on."];
-      if (s.minute && data.minute === null) return ["minute", "Give the minute."];
+      var minuteProblem = s.minute ? checkMinute(data.minute, data.added_minute) : null;
+      if (minuteProblem) return minuteProblem;
+      if ((s.added || s.addedRequired) && data.added_minute !== null && !(data.added_minute >= 1 && data.added_minute <= MAX_ADDED_MINUTES)) {
+        return ["added_minute", "Added time runs from 1 to " + MAX_ADDED_MINUTES + " minutes."];
+      }
       if (s.addedRequired && !data.added_minute) return ["added_minute", "Give the minutes announced."];
+      return checkPeople(data, s);
+    }
+
+    /** The minute as the server's rules have it: 1-120, added time from the end of a half, no half not yet started. */
+    function checkMinute(minute, added) {
+      if (minute === null) return ["minute", "Give the minute."];
+      var first = TIMED_PERIODS[0].first;
+      var last = TIMED_PERIODS[TIMED_PERIODS.length - 1].last;
+      if (minute < first || minute > last) {
+        return ["minute", "The minute runs from " + first + " to " + last + "; added time goes in “Added” (45+2 is minute 45, added 2)."];
+      }
+      var period = TIMED_PERIODS.find(function (p) { return minute >= p.first && minute <= p.last; });
+      if (added !== null && added !== 0) {
+        if (!(added >= 1 && added <= MAX_ADDED_MINUTES)) return ["added_minute", "Added time runs from 1 to " + MAX_ADDED_MINUTES + " minutes."];
+        if (minute !== period.last) {
+          return ["added_minute", "Added time counts from the end of a half: " + period.last + "+" + added + ", not " + minute + "+" + added + "."];
+        }
+      }
+      var order = MC.PERIOD_ORDER || [];
+      var now = view.match ? order.indexOf(view.match.period) : -1;
+      if (now !== -1 && order.indexOf(period.period) > now) {
+        return ["minute", "Minute " + minute + " is in the " + period.label + ", which has not started."];
+      }
+      return null;
+    }
+
+    /** The players are where the kind needs them, and the team is theirs. */
+    function checkPeople(data, s) {
+      var player = data.player ? roster.get(data.player) : null;
+      var second = data.second_player ? roster.get(data.second_player) : null;
+      if (s.team && data.team !== teamId("home") && data.team !== teamId("away")) return ["team", "Choose the team."];
+      if (player && teamId(player.side) !== data.team && !s.var) {
+        return ["team", player.name + " plays for the other team."];
+      }
+      if (!editing && player && s.player && candidates(s.player, player.side).indexOf(player.id) === -1) {
+        var why = s.player === "booked" ? " has no yellow card yet." : s.player === "unbooked" ? " is already booked, or not on the pitch." : " is not on the pitch.";
+        return ["player", player.name + why];
+      }
+      if (second && player && second.id === player.id) return ["second_player", "The second player must be someone else."];
+      if (second && player && second.side !== player.side) return ["second_player", second.name + " plays for the other team."];
+      if (!editing && second && s.second && candidates(s.second, second.side, data.player).indexOf(second.id) === -1) {
+        return ["second_player", second.name + (s.second === "subs" ? " is not an unused substitute." : " is not on the pitch.")];
+      }
       return null;
     }
 
@@ -439,6 +630,7 @@
     }
 
     function submitNew() {
+      if (waiting) return;
       var data = readForm();
       var problem = checkForm(data);
       clearErrors();
@@ -448,14 +640,51 @@
         if (input) input.focus();
         return;
       }
-      enqueue(data, describePayload(data));
-      resetForNext();
+      var label = describePayload(data);
+      var side = sideOfTeam(data.team);
+      var submission = enqueue(data, label);
+      var key = submission.key;
+      waiting = key;
+      setBusy(true);
+      // A slow or absent server: the outbox keeps it (and retries), the form moves on to the next event.
+      var handOff = setTimeout(function () {
+        if (waiting !== key) return;
+        detach(key);
+        finish(true);
+      }, HAND_OFF_MS);
+
+      function finish(cleared) {
+        clearTimeout(handOff);
+        waiting = null;
+        setBusy(false);
+        if (!cleared) return;
+        if (side) rememberSide(side);
+        resetForNext();
+      }
+
+      submission.settled.then(function (outcome) {
+        if (waiting !== key) return;
+        if (outcome.status !== "refused") {
+          finish(true);
+          return;
+        }
+        finish(false);
+        showError("Not recorded: " + outcome.error.message, outcome.error.field, { fieldMessage: outcome.error.message });
+        showFieldErrors(outcome.error.errors);
+        var at = outcome.error.field ? fieldElement(outcome.error.field) : null;
+        (at && !at.closest("[hidden]") ? at : $("event-submit")).focus();
+      });
+    }
+
+    function setBusy(busy) {
+      form.setAttribute("aria-busy", busy ? "true" : "false");
+      $("event-submit").disabled = busy;
     }
 
     /** After a submission: keep the kind and team, clear the rest, follow the clock again. */
     function resetForNext() {
-      fields.player.value = "";
-      fields.second_player.value = "";
+      pickers.player.setValue("");
+      pickers.second_player.setValue("");
       fields.goal_type.value = "";
       fields.injury.checked = false;
       fields.commentary.value = "";
@@ -471,6 +700,13 @@
     function focusKind() {
       var checked = form.querySelector('input[name="kind"]:checked');
       if (checked) checked.focus();
+    }
+
+    // The last team used for this match comes back with the page.
+    var remembered = rememberedSide();
+    if (remembered === "home" || remembered === "away") {
+      var rememberedRadio = $("team-" + remembered);
+      if (rememberedRadio) rememberedRadio.checked = true;
     }
 
     /** Put a refused submission back in the form, to fix and send again (with a new key). */
@@ -504,6 +740,8 @@
       fields.reviewed_event.value = data.reviewed_event ? String(data.reviewed_event) : "";
       if (data.var_category) fields.var_category.value = data.var_category;
       fields.var_reason.value = data.var_reason || "";
+      pickers.player.refresh();
+      pickers.second_player.refresh();
     }
 
     /** Make sure a select can show a value (a player no longer on the pitch, an event not listed). */
@@ -568,8 +806,9 @@
       clearErrors();
       followClock();
       highlightEditing();
-      var first = fields.player.closest("[hidden]") ? fields.minute : fields.player;
-      (first.closest("[hidden]") ? fields.commentary : first).focus();
+      if (isShown("player")) pickers.player.focus();
+      else if (isShown("minute")) fields.minute.focus();
+      else fields.commentary.focus();
     }
 
     /** Start over on an event as someone else left it: the stale edit is dropped first. */
@@ -679,9 +918,12 @@
     form.addEventListener("change", function (event) {
       var name = event.target.name;
       if (name === "kind") applyKind();
-      else if (name === "team") refreshChoices();
-      else if (name === "player" && spec().second) refreshChoices();
-      else if (name === "var_category") fillReviewed();
+      else if (name === "team") setSide(currentSide());
+      else if (name === "var_category") {
+        fillReviewed();
+        var latest = fields.reviewed_event.options[1];
+        if (latest && !editing && !fields.reviewed_event.value) fields.reviewed_event.value = latest.value;
+      }
       else if (name === "reviewed_event") {
         var reviewed = view.events.get(Number(fields.reviewed_event.value));
         var side = reviewed && reviewed.team ? sideOfTeam(reviewed.team.id) : null;
@@ -703,6 +945,8 @@
       currentSide: currentSide,
       setKind: setKind,
       setSide: setSide,
+      focusFirst: focusFirst,
+      pickers: pickers,
       applyKind: applyKind,
       refreshChoices: refreshChoices,
       startEdit: startEdit,

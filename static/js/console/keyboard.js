@@ -2,22 +2,30 @@
  * console/keyboard.js: the console from the keyboard alone.
  *
  * Outside text fields: each kind's letter (its radio's data-shortcut, the same letter the
- * server prints on its button) picks the kind and moves on to the first thing it needs;
- * "t" switches team, "/" jumps to the commentary, "?" shows the shortcuts, Esc cancels an
- * edit (or hides the shortcuts). Enter records from anywhere in the form; in the commentary
- * Shift+Enter is a new line. Nothing is taken while a dialog is open.
+ * server prints on its button) picks the kind and moves on to the first thing it needs (the
+ * player, for most); "t" switches team, "/" jumps to the commentary, "?" shows the shortcuts,
+ * Esc cancels an edit (or hides the shortcuts), and each of `actions` has its own key ("d"
+ * decides the open VAR check, "u" undoes the last event). Enter records from anywhere in the
+ * form; in the commentary Shift+Enter is a new line. Nothing is taken while a dialog is open.
  *
- *   MC.Keyboard.install({form, dialogs})
+ *   MC.Keyboard.install({form, dialogs, actions})
  *     form     the MC.EventForm
  *     dialogs  objects with isOpen() (MC.ConflictDialog, MC.VarDialog)
+ *     actions  {key: function} more shortcuts; a function returns false when it had nothing to do
  *   returns
  *     toggleHelp(force)  show / hide #shortcuts-help (the "Keyboard shortcuts" button's action)
+ *   MC.Keyboard.register(key, action)
+ *     a module's own key, like one of `actions` (console/stats.js); a key already in use keeps its meaning
  */
 (function () {
   "use strict";
   var MC = window.Matchcentre;
 
   var $ = MC.EditorApi.byId;
+
+  // Keys other console modules add for themselves (MC.Keyboard.register), under the same guards; the
+  // kinds' letters and `actions` come first, so a module can never take a key already in use.
+  var registered = {};
 
   function isTyping(target) {
     if (!target || !target.closest) return false;
@@ -31,6 +39,7 @@
   function install(options) {
     var form = options.form;
     var dialogs = options.dialogs;
+    var actions = options.actions || {};
     var element = form.element;
     var fields = form.fields;
 
@@ -38,17 +47,6 @@
     element.querySelectorAll('input[name="kind"][data-shortcut]').forEach(function (radio) {
       if (radio.dataset.shortcut) shortcuts[radio.dataset.shortcut] = radio.value;
     });
-
-    /** After a kind is picked by key: on to the first thing it needs. */
-    function focusAfterKind() {
-      var s = form.spec();
-      var target = null;
-      if (s.team) target = element.querySelector('input[name="team"]:checked');
-      else if (s.added) target = fields.added_minute;
-      else if (s.var) target = fields.reviewed_event;
-      else target = $("event-submit");
-      if (target) target.focus();
-    }
 
     function toggleHelp(force) {
       var help = $("shortcuts-help");
@@ -94,8 +92,11 @@
         if (!radio || radio.disabled) return;
         event.preventDefault();
         form.setKind(kind);
-        focusAfterKind();
+        form.focusFirst();
+        return;
       }
+      var action = actions[event.key.toLowerCase()] || registered[event.key.toLowerCase()];
+      if (action && action() !== false) event.preventDefault();
     });
 
     // Enter records from anywhere in the form; in the commentary Shift+Enter is a new line.
@@ -115,5 +116,10 @@
     return { toggleHelp: toggleHelp };
   }
 
-  MC.Keyboard = { install: install };
+  MC.Keyboard = {
+    install: install,
+    register: function (key, action) {
+      registered[key.toLowerCase()] = action;
+    },
+  };
 })();

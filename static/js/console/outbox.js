@@ -10,12 +10,17 @@
  * back online. The queue is shared by every console tab of this browser: items of other
  * matches are sent too, and named by their match.
  *
- *   MC.Outbox.create({matchId, url, request, onRefused})
- *     url        where new events are POSTed for this match
- *     request    from MC.EditorApi.requester
- *     onRefused  (item, error) for a refused item of this match; error as MC.EditorApi.describeError
+ *   MC.Outbox.create({matchId, url, request, onRefused, onRecorded})
+ *     url         where new events are POSTed for this match
+ *     request     from MC.EditorApi.requester
+ *     onRefused   (item, error) for a refused item of this match that no one is waiting for;
+ *                 error as MC.EditorApi.describeError
+ *     onRecorded  (item, event) for each event of this match the server has just recorded (201)
  *   returns
- *     add(payload, label)  give payload its idempotency key, store it, send it
+ *     add(payload, label)  give payload its idempotency key, store it, send it; returns {key, settled}:
+ *                          settled resolves with the first answer, {status: "recorded" | "refused" |
+ *                          "queued", error, event} ("queued": kept here to retry later)
+ *     detach(key)          no longer wait for that item: a later refusal goes to onRefused
  *     pump()               send the head of the queue now, unless it is waiting out a backoff
  *     render()             redraw the pending list (#pending-list, #pending-count)
  *     items()              what is waiting, oldest first
@@ -98,6 +103,8 @@
     var url = options.url;
     var request = options.request;
     var onRefused = options.onRefused;
+    var onRecorded = options.onRecorded || function () {};
+    var waiters = {}; // key -> resolve, for the submissions a form is waiting for
 
     var sending = false;
     var pumpTimer = null;
@@ -119,7 +126,11 @@
         nextAt: 0,
         lastError: "",
       };
+      var settled = new Promise(function (resolve) {
+        waiters[item.key] = resolve;
+      });
       var items = readQueue();
+      var waitingAhead = queueItems().length > 0;
       items.push(item);
       if (!writeQueue(items)) {
         // Storage is full or disabled: still send it, but say it will not survive a reload.
@@ -127,7 +138,23 @@
         say("This browser is not keeping a copy: do not reload until it is sent.");
       }
       render();
+      // Others are ahead of it (sent one at a time, in order): no quick answer to wait for.
+      if (waitingAhead) settle(item.key, { status: "queued" });
       pump();
+      return { key: item.key, settled: settled };
+    }
+
+    /** Tell whoever waits for this item; true if someone was. */
+    function settle(key, outcome) {
+      var resolve = waiters[key];
+      if (!resolve) return false;
+      delete waiters[key];
+      resolve(outcome);
+      return true;
+    }
+
+    function detach(key) {
+      delete waiters[key];
     }
 
     function queueItems() {
@@ -163,23 +190,29 @@
         .then(function (result) {
           if (result.status >= 200 && result.status < 300) {
             forget(item);
+            var event = result.data && result.data.event;
             say((result.status === 201 ? "Recorded: " : "Already recorded: ") + item.label);
+            settle(item.key, { status: "recorded", event: event });
+            if (event && result.status === 201 && item.matchId === matchId) onRecorded(item, event);
           } else if (isRetryable(result)) {
             var info = MC.EditorApi.describeError(result.status, result.data);
             var note = result.status === 401 || result.status === 403
               ? "Not signed in any more: sign in again in another tab; it will be sent then."
               : info.message;
             retryLater(item, note);
+            settle(item.key, { status: "queued" });
           } else {
             forget(item);
             var error = MC.EditorApi.describeError(result.status, result.data);
             lastFailed = item.body;
-            if (item.matchId === matchId) onRefused(item, error);
+            if (settle(item.key, { status: "refused", error: error })) say("");
+            else if (item.matchId === matchId) onRefused(item, error);
             else say("Not recorded (match " + item.matchId + "): " + item.label + ". " + error.message);
           }
         })
         .catch(function () {
           retryLater(item, navigator.onLine === false ? "Offline" : "No answer from the server");
+          settle(item.key, { status: "queued" });
         })
         .finally(function () {
           sending = false;
@@ -295,6 +328,7 @@
 
     return {
       add: add,
+      detach: detach,
       pump: pump,
       render: render,
       items: queueItems,

@@ -7,6 +7,9 @@
  *     roster.idsOf(side)    that side's player ids, in lineup order (a copy)
  *   MC.Roster.playerLabel(player)
  *     how a player reads in a select: "10  Dries Mertens".
+ *   MC.Roster.describer(roster, match)
+ *     returns describe(id) for MC.PlayerPicker: number, name, side, team (short name) and where the
+ *     player is now from match().pitch (on the pitch, on the bench, off, sent off).
  *
  * Shared by the event form and the VAR dialog; console.js reloads it on every snapshot.
  * Who is on the pitch right now is not here: that is the live view's match.pitch.
@@ -45,6 +48,29 @@
 
   Roster.playerLabel = function (player) {
     return player.number + "  " + player.name;
+  };
+
+  Roster.describer = function (roster, match) {
+    return function (id) {
+      var player = roster.get(id);
+      if (!player) return null;
+      var m = match() || {};
+      var team = m[player.side] || {};
+      var pitch = (m.pitch && m.pitch[player.side]) || null;
+      var has = function (name) {
+        return !!pitch && (pitch[name] || []).indexOf(id) !== -1;
+      };
+      var onPitch = pitch ? has("on_pitch") : true;
+      var where = has("sent_off") ? "sent off" : has("substituted_off") ? "off" : onPitch ? "" : "bench";
+      return {
+        number: player.number,
+        name: player.name,
+        side: player.side,
+        team: team.code || team.short_name || team.name || "",
+        onPitch: onPitch,
+        where: where,
+      };
+    };
   };
 
   MC.Roster = Roster;
