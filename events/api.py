@@ -200,6 +200,7 @@ class EventIn(StrictSchema):
     var_category: str = Field("", description="For a VAR check: goal, penalty, red_card or mistaken_identity")
     var_reason: str = Field("", max_length=200, description="For a VAR check: what is being checked")
     commentary: str = Field("", max_length=2000)
+    kick_outcome: str = Field("", description="For a shootout_kick: scored, saved or missed")
     idempotency_key: str = Field("", max_length=64, description="Client-generated; a retry returns the first result")
 
 
@@ -508,6 +509,7 @@ def create_event(request, payload: EventIn, match_id: PathId):
         var_category=data["var_category"],
         var_reason=data["var_reason"],
         commentary=data["commentary"],
+        kick_outcome=data["kick_outcome"],
         idempotency_key=data["idempotency_key"],
     )
     return Status(201 if result.created else 200, event_response(result))
@@ -570,6 +572,23 @@ def restore_event(request, payload: RestoreIn, event_id: PathId):
         event_id=event_id, user=request.auth, expected_version=payload.version, reason=payload.reason
     )
     return event_response(result)
+
+
+class RetakeIn(StrictSchema):
+    reason: str = Field(..., max_length=300, description="Why the referee ordered the kick retaken: logged and shown")
+
+
+@api.post(
+    "/events/{event_id}/retake",
+    auth=editor_auth,
+    throttle=write_throttle,
+    tags=["editors"],
+    response={200: dict, 400: Error, 401: Error, 403: Error, 404: Error, 409: Error},
+)
+def retake_kick(request, payload: RetakeIn, event_id: PathId):
+    """The referee orders the last shootout kick retaken: it stops counting and the same team kicks again."""
+    require_permission(request, "events.change_matchevent")
+    return event_response(services.order_retake(event_id=event_id, reason=payload.reason, user=request.auth))
 
 
 @api.post(

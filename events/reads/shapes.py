@@ -79,6 +79,13 @@ def match_state(match: Match) -> dict:
         "period_label": match.get_period_display(),
         "home_score": match.home_score,
         "away_score": match.away_score,
+        # Of the score, the goals of extra time; the shootout, apart from the score.
+        "extra_time": {"home": match.home_extra_time_goals, "away": match.away_extra_time_goals}
+        if match.extra_time_played
+        else None,
+        "penalties": {"home": match.home_penalties, "away": match.away_penalties}
+        if match.home_penalties is not None
+        else None,
         "clock": {
             "running": clock_start is not None and match.period_started_at is not None,
             "period_started_at": match.period_started_at.isoformat() if match.period_started_at else None,

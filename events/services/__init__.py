@@ -11,6 +11,7 @@ from .errors import ServiceError
 from .match_events import amend_event, record_event, remove_event, restore_event
 from .matches import reset_match, set_clock_speed, set_lineup, set_venue
 from .results import ImportSummary, import_competition, record_result
+from .shootout import order_retake
 from .tokens import authenticate_api_token, create_api_token, revoke_api_token
 from .var import decide_var_check, start_on_field_review
 
@@ -23,6 +24,7 @@ __all__ = [
     "create_api_token",
     "decide_var_check",
     "import_competition",
+    "order_retake",
     "record_event",
     "record_result",
     "remove_event",

@@ -11,6 +11,7 @@ from live import messages, publish
 from .. import periods
 from ..models import GOAL_KINDS, Change, EventKind, Match, MatchEvent, Period
 from ..reads import shapes
+from . import ties
 from .errors import ServiceError
 
 
@@ -69,8 +70,10 @@ def announce_on_commit(change: Change, match: Match) -> None:
 
 
 def derive_match_state(match: Match, active: list[MatchEvent]) -> None:
-    """Recompute the cached score, period, status and clock from the active events, in recorded order."""
+    """Recompute the cached score, period, status, clock and shootout from the active events, in recorded order."""
     home = away = 0
+    home_extra = away_extra = 0
+    extra_time_played = False
     period = Period.PRE_MATCH
     period_started_at = None
     added_time = None
@@ -78,16 +81,25 @@ def derive_match_state(match: Match, active: list[MatchEvent]) -> None:
         if event.kind in GOAL_KINDS:
             scored_for_home = (event.team_id == match.home_id) != (event.kind == EventKind.OWN_GOAL)
             home, away = (home + 1, away) if scored_for_home else (home, away + 1)
+            if periods.is_extra_time(event.period):
+                home_extra += scored_for_home
+                away_extra += not scored_for_home
         elif event.kind == EventKind.PERIOD_START:
             period, period_started_at, added_time = event.period, event.created_at, None
+            extra_time_played = extra_time_played or periods.is_extra_time(event.period)
         elif event.kind == EventKind.PERIOD_END:
             period = periods.break_after(
-                event.period, level=home == away, extra_time_possible=match.extra_time_possible
+                event.period,
+                level=_level_as_period_ends(match, event.period, home, away, home_extra, away_extra, extra_time_played),
+                extra_time_possible=match.extra_time_possible,
             )
             period_started_at, added_time = None, None
         elif event.kind == EventKind.ADDED_TIME and event.period == period:
             added_time = event.added_minute
     match.home_score, match.away_score = home, away
+    match.extra_time_played = extra_time_played
+    match.home_extra_time_goals, match.away_extra_time_goals = home_extra, away_extra
+    match.home_penalties, match.away_penalties = ties.derived_penalties(match, active) or (None, None)
     match.period, match.period_started_at, match.announced_added_time = period, period_started_at, added_time
     if period == Period.FULL_TIME:
         match.status = Match.Status.FINISHED
@@ -95,6 +107,20 @@ def derive_match_state(match: Match, active: list[MatchEvent]) -> None:
         match.status = Match.Status.SCHEDULED if match.status != Match.Status.POSTPONED else match.status
     else:
         match.status = Match.Status.LIVE
+
+
+def _level_as_period_ends(match, period, home, away, home_extra, away_extra, extra_time_played) -> bool:
+    """Level enough for extra time (or penalties) to follow: the tie's score for a deciding leg, else the match's."""
+    if match.tie_id is not None:
+        tie_level = ties.tie_level_after(
+            match,
+            period,
+            regular=(home - home_extra, away - away_extra),
+            extra_time=(home_extra, away_extra) if extra_time_played else None,
+        )
+        if tie_level is not None:
+            return tie_level
+    return home == away
 
 
 def commit_change(

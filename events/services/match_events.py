@@ -56,6 +56,7 @@ def record_event(
     var_category: str = "",
     var_reason: str = "",
     commentary: str = "",
+    kick_outcome: str = "",
     idempotency_key: str = "",
 ) -> EventResult:
     """Record a new event. A repeat of an idempotency key returns the first result instead.
@@ -80,6 +81,7 @@ def record_event(
         var_category=var_category,
         var_reason=var_reason,
         commentary=commentary,
+        **({"kick_outcome": kick_outcome} if kick_outcome else {}),
     )
     try:
         with transaction.atomic():
@@ -103,6 +105,7 @@ def record_event(
                 var_category=var_category or "",
                 var_reason=var_reason,
                 commentary=commentary,
+                kick_outcome=kick_outcome or "",
                 idempotency_key=idempotency_key,
                 request_fingerprint=fingerprint if idempotency_key else "",
                 created_by=author,

@@ -198,8 +198,10 @@ def _store_ties(data: CompetitionData, stages: dict[str, Stage], matches: dict[t
             defaults={"number": _free_number(stage, numbers[stage.name])},
         )
         for leg_number, match in enumerate(legs, start=1):
-            if (match.tie_id, match.leg) != (tie.id, leg_number):
-                Match.objects.filter(pk=match.pk).update(tie=tie, leg=leg_number)
+            # Only a tie's last leg can go to extra time and penalties.
+            deciding = leg_number == len(legs)
+            if (match.tie_id, match.leg, match.extra_time_possible) != (tie.id, leg_number, deciding):
+                Match.objects.filter(pk=match.pk).update(tie=tie, leg=leg_number, extra_time_possible=deciding)
 
 
 def _free_number(stage: Stage, wanted: int) -> int:

@@ -9,6 +9,7 @@ from ..reads import shapes
 from ..reads.stats import STATISTIC_KINDS
 from .commit import active_events
 from .errors import ServiceError
+from .shootout import prepare_kick
 
 MAX_ADDED_MINUTES = 30
 
@@ -34,6 +35,11 @@ def prepare_event(match: Match, event: MatchEvent, *, minute_given: bool, correc
     if event.kind in (EventKind.PERIOD_START, EventKind.PERIOD_END):
         _prepare_period_event(match, event, minute_given=minute_given)
         return
+    if event.kind == EventKind.SHOOTOUT_KICK:
+        prepare_kick(match, event)
+        return
+    if event.kick_outcome:
+        raise ServiceError("A kick outcome belongs to a shootout kick.", code="invalid_field", field="kick_outcome")
     if match.period == Period.PRE_MATCH:
         raise ServiceError("The match has not kicked off yet.", code="match_not_started", status=409)
     # Editing what happened is allowed after full time (to those who may); adding to it is not,

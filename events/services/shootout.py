@@ -1,0 +1,111 @@
+"""The penalty shootout: kicks are events like any other, recorded through record_event, checked
+here against the order of kicks (events/knockouts.py), pushed like every change. A kick the
+referee orders retaken stays on the record as `retaken`; the retake counts instead.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from .. import knockouts
+from ..models import Change, EventKind, Match, MatchEvent, Period
+from ..reads import shapes
+from .commit import EventResult, commit_change, lock_event
+from .errors import ServiceError
+
+SHOOTOUT_MINUTE = 120
+
+
+def shootout_of(match: Match, kicks: list[MatchEvent]) -> knockouts.Shootout | None:
+    """The shootout the kicks make (active and retaken, in the order taken); None before the first."""
+    if not kicks:
+        return None
+    first = kicks[0].team_id
+    second = match.away_id if first == match.home_id else match.home_id
+    shootout = knockouts.Shootout(first=first, second=second)
+    for kick in kicks:
+        shootout = shootout.with_kick(_engine_kick(kick))
+    return shootout
+
+
+def _engine_kick(kick: MatchEvent) -> knockouts.Kick:
+    taker = kick.player.short_name if kick.player_id else "unnamed"
+    return knockouts.Kick(
+        team=kick.team_id, taker=taker, outcome=kick.kick_outcome, retaken=kick.state == MatchEvent.State.RETAKEN
+    )
+
+
+def shootout_kicks(match: Match) -> list[MatchEvent]:
+    return list(
+        MatchEvent.objects.filter(
+            match=match,
+            kind=EventKind.SHOOTOUT_KICK,
+            state__in=(MatchEvent.State.ACTIVE, MatchEvent.State.RETAKEN),
+        )
+        .select_related("player")
+        .order_by("id")
+    )
+
+
+def prepare_kick(match: Match, event: MatchEvent) -> None:
+    """A kick is taken during the shootout, by one of the two teams, in turn, before it is over."""
+    if match.period != Period.PENALTIES:
+        raise ServiceError("Kicks are taken in the penalty shootout only.", code="not_in_shootout",
+                           field="kind", status=409)
+    if event.team_id not in (match.home_id, match.away_id):
+        raise ServiceError("A kick is taken by one of the two teams.", code="invalid_team", field="team")
+    if event.kick_outcome not in MatchEvent.KickOutcome.values or not event.kick_outcome:
+        raise ServiceError("Say whether the kick was scored, saved or missed.", code="required",
+                           field="kick_outcome")
+    if event.player_id and not match.lineup.filter(player_id=event.player_id, team_id=event.team_id).exists():
+        raise ServiceError("The taker is not in this team's squad for the match.", code="invalid_player",
+                           field="player")
+    event.period = Period.PENALTIES
+    event.minute, event.added_minute = SHOOTOUT_MINUTE, None
+    shootout = shootout_of(match, shootout_kicks(match))
+    if shootout is None:
+        return
+    try:
+        shootout.with_kick(_engine_kick(event))
+    except ValueError as error:
+        raise ServiceError(_kick_refusal(match, shootout), code="out_of_turn", field="team", status=409) from error
+
+
+def _kick_refusal(match: Match, shootout: knockouts.Shootout) -> str:
+    names = {match.home_id: match.home.short_name, match.away_id: match.away.short_name}
+    if shootout.over:
+        return f"The shootout is over: {names[shootout.winner]} won {_score(shootout, match)}."
+    return f"It is {names[shootout.next_team]}'s kick."
+
+
+def _score(shootout: knockouts.Shootout, match: Match) -> str:
+    home, away = shootout.score_of(match.home_id), shootout.score_of(match.away_id)
+    return f"{max(home, away)}-{min(home, away)}"
+
+
+def order_retake(*, event_id: int, reason: str, user=None) -> EventResult:
+    """The referee orders the last kick taken again (a goalkeeper off the line, say): it no longer
+    counts, and the same team kicks again. Logged with the reason and pushed like any change."""
+    if not reason.strip():
+        raise ServiceError("Say why the kick is retaken.", code="required", field="reason")
+    with transaction.atomic():
+        match, kick = lock_event(event_id)
+        if kick.kind != EventKind.SHOOTOUT_KICK or kick.state != MatchEvent.State.ACTIVE:
+            raise ServiceError("Only a kick of the shootout that counts can be retaken.", code="not_a_kick",
+                               field="event", status=409)
+        if match.period != Period.PENALTIES:
+            raise ServiceError("The shootout is over.", code="not_in_shootout", status=409)
+        latest = shootout_kicks(match)[-1]
+        if latest.pk != kick.pk:
+            raise ServiceError("Only the last kick taken can be ordered retaken.", code="not_last_kick",
+                               field="event", status=409)
+        before = shapes.event_dict(kick)
+        kick.state = MatchEvent.State.RETAKEN
+        kick.state_reason = reason.strip()[:200]
+        kick.version += 1
+        kick.save()
+        change = commit_change(match, op=Change.Op.UPDATE, event=kick, before=before, user=user,
+                               reason=reason.strip())
+        return EventResult(change.event, created=False, seq=change.seq)
+
+

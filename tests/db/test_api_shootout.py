@@ -1,0 +1,71 @@
+"""A shootout through the API and the websocket: each kick a change with the shootout score apart."""
+
+import json
+
+import pytest
+from channels.db import database_sync_to_async
+from channels.testing import WebsocketCommunicator
+
+from events import services
+from events.models import Match, MatchEvent
+from matchcentre.asgi import application
+from tests.db.services.test_knockout_ties import to_penalties
+from tests.factories import make_user, player
+
+ORIGIN = [(b"origin", b"http://testserver")]
+
+
+def post(client, path, token, body):
+    return client.post(path, data=json.dumps(body), content_type="application/json",
+                       headers={"Authorization": f"Bearer {token}"})
+
+
+def kick_body(team, number, outcome, key=""):
+    return {"kind": "shootout_kick", "team": team.id, "player": player(team, number).id, "kick_outcome": outcome,
+            "idempotency_key": key}
+
+
+@pytest.mark.django_db
+def test_kicks_and_a_retake_through_the_api(client):
+    match, team_a, team_b = to_penalties()
+    token = services.create_api_token(user=make_user(role="Editors"))
+    first = post(client, f"/api/matches/{match.id}/events", token, kick_body(team_b, 2, "scored", "k1"))
+    assert first.status_code == 201
+    again = post(client, f"/api/matches/{match.id}/events", token, kick_body(team_b, 2, "scored", "k1"))
+    assert again.status_code == 200 and again.json()["event"]["id"] == first.json()["event"]["id"]
+    saved = post(client, f"/api/matches/{match.id}/events", token, kick_body(team_a, 2, "saved"))
+    assert saved.status_code == 201
+    out_of_turn = post(client, f"/api/matches/{match.id}/events", token, kick_body(team_a, 3, "scored"))
+    assert out_of_turn.status_code == 409
+    assert out_of_turn.json()["field"] == "team" and "kick" in out_of_turn.json()["detail"]
+    bad = post(client, f"/api/matches/{match.id}/events", token, kick_body(team_a, 3, "hit the post"))
+    assert bad.status_code == 400 and bad.json()["field"] == "kick_outcome"
+    retake = post(client, f"/api/events/{saved.json()['event']['id']}/retake", token,
+                  {"reason": "Goalkeeper off his line"})
+    assert retake.status_code == 200 and retake.json()["event"]["state"] == "retaken"
+    no_reason = post(client, f"/api/events/{first.json()['event']['id']}/retake", token, {})
+    assert no_reason.status_code == 422
+    assert post(client, f"/api/matches/{match.id}/events", token, kick_body(team_a, 2, "scored")).status_code == 201
+    match.refresh_from_db()
+    assert (match.home_penalties, match.away_penalties) == (1, 1)
+    assert MatchEvent.objects.filter(match=match, kind="shootout_kick").count() == 3
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.asyncio
+async def test_each_kick_reaches_fans_as_a_change_with_the_shootout_apart_from_the_score():
+    match, _team_a, team_b = await database_sync_to_async(to_penalties)()
+    fan = WebsocketCommunicator(application, f"/ws/matches/{match.id}/", headers=ORIGIN)
+    await fan.connect()
+    snapshot = json.loads(await fan.receive_from(timeout=2))
+    assert snapshot["match"]["period"] == "penalties" and snapshot["match"]["penalties"] is None
+    await database_sync_to_async(services.record_event)(
+        match_id=match.id, kind="shootout_kick", team_id=team_b.id, player_id=(await database_sync_to_async(
+            player)(team_b, 2)).id, kick_outcome="scored")
+    change = json.loads(await fan.receive_from(timeout=2))
+    assert change["type"] == "change" and change["event"]["kind"] == "shootout_kick"
+    assert change["match"]["penalties"] == {"home": 1, "away": 0}
+    assert (change["match"]["home_score"], change["match"]["away_score"]) == (1, 0)
+    assert change["match"]["extra_time"] == {"home": 0, "away": 0}
+    await fan.disconnect()
+    assert await database_sync_to_async(Match.objects.filter(pk=match.pk, home_penalties=1).exists)()
