@@ -5,7 +5,19 @@ from django.contrib import admin, messages
 from django.http import HttpResponseRedirect
 
 from . import services
-from .models import ApiToken, Change, Competition, Group, LineupEntry, Match, MatchEvent, Player, Team
+from .models import (
+    ApiToken,
+    Change,
+    Competition,
+    Group,
+    LineupEntry,
+    Match,
+    MatchEvent,
+    Player,
+    TableSettlement,
+    Team,
+)
+from .reads import tables
 from .services.match_events import FOREIGN_KEY_FIELDS
 
 
@@ -130,6 +142,66 @@ class MatchEventAdmin(admin.ModelAdmin):
             return HttpResponseRedirect(request.path)
         return super().response_change(request, obj)
 
+
+
+class TableSettlementForm(forms.ModelForm):
+    """An organiser's order for teams the table leaves level: the group, the teams best first, and why."""
+
+    order = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="The level teams, best first, one name per line.",
+    )
+
+    class Meta:
+        model = TableSettlement
+        fields = ["group", "reason"]
+
+    def clean(self):
+        cleaned = super().clean()
+        group, order = cleaned.get("group"), cleaned.get("order", "")
+        if group is None:
+            return cleaned
+        teams = {team.name.casefold(): team.id for match in group.matches.select_related("home", "away")
+                 for team in (match.home, match.away)}
+        names = [line.strip() for line in order.splitlines() if line.strip()]
+        unknown = [name for name in names if name.casefold() not in teams]
+        if unknown:
+            self.add_error("order", f"Not a team of {group.name}: {', '.join(unknown)}.")
+            return cleaned
+        cleaned["team_ids"] = [teams[name.casefold()] for name in names]
+        level = [set(block["teams"]) for block in tables.undecided_blocks(group)]
+        if set(cleaned["team_ids"]) not in level:
+            self.add_error("order", "These are not exactly teams the table leaves level"
+                           + (" (nothing is level now)." if not level else "."))
+        return cleaned
+
+
+@admin.register(TableSettlement)
+class TableSettlementAdmin(admin.ModelAdmin):
+    """Admins give the order of teams the rules leave level (the draw, the organiser's record); it is shown
+    on the group's page with the reason. A settlement is history: to change it, add another."""
+
+    form = TableSettlementForm
+    list_display = ["group", "teams", "criterion", "reason", "user", "created_at"]
+    list_filter = ["group__competition"]
+
+    def has_add_permission(self, request):
+        return request.user.has_perm("events.correct_match")
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        settled = services.settle_table_order(
+            group_id=form.cleaned_data["group"].id,
+            team_ids=form.cleaned_data["team_ids"],
+            reason=form.cleaned_data["reason"],
+            user=request.user,
+        )
+        obj.pk = settled.pk
 
 
 @admin.register(Change)

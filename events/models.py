@@ -73,6 +73,26 @@ class Group(models.Model):
         return self.competition.rule_set
 
 
+class TableSettlement(models.Model):
+    """The order an organiser gave teams a table left level on everything the centre can decide
+    (drawing of lots, cards it never recorded); public, with who decided, when and why."""
+
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="settlements")
+    # Team ids, best first: exactly the teams that were level.
+    teams = models.JSONField()
+    # The criterion the data could not decide ("disciplinary points", "drawing of lots").
+    criterion = models.CharField(max_length=80, blank=True)
+    reason = models.CharField(max_length=300)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["group", "created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.group}: {self.teams}"
+
+
 class Team(models.Model):
     name = models.CharField(max_length=80, unique=True)
     short_name = models.CharField(max_length=40)

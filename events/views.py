@@ -35,8 +35,14 @@ def group_page(request, group_id: int):
         snapshot = live_messages.group_snapshot(group_id)
     except Group.DoesNotExist:
         raise Http404("No such group") from None
-    scenarios = tables.group_scenarios(groups.get_group(group_id))
-    return render(request, "events/group.html", {"snapshot": snapshot, "group": snapshot, "scenarios": scenarios})
+    group = groups.get_group(group_id)
+    context = {
+        "snapshot": snapshot,
+        "group": snapshot,
+        "scenarios": tables.group_scenarios(group),
+        "settlements": tables.settlement_history(group),
+    }
+    return render(request, "events/group.html", context)
 
 
 def matchday_page(request, group_id: int, matchday: int):

@@ -75,24 +75,21 @@ def group_disciplinary_points(matches: list[Match]) -> dict[int, int] | None:
 
 def group_table(group: Group, hypothetical: Scores | None = None) -> dict:
     """The table as it stands (or with `hypothetical` scores): rows with each team's zone (where its
-    position leads, from the rule set) and form, and the zones for the legend."""
+    position leads, from the rule set) and form, the zones for the legend, and the order an organiser
+    gave teams the data leaves level (`settlements`)."""
     matches = list(group.matches.select_related("home", "away"))
-    teams, results, disciplinary = group_results(group, hypothetical, matches)
-    table = standings.compute_table(
-        [team.id for team in teams],
-        results,
-        group.rule_set_name,
-        disciplinary_points=disciplinary,
-    )
-    teams_by_id = {team.id: team for team in teams}
+    table = _engine_table(group, hypothetical, matches)
+    teams_by_id = {match.home_id: match.home for match in matches} | {match.away_id: match.away for match in matches}
     forms = team_forms(matches, hypothetical or {})
+    settled = _settled_rows(group, table) if any(row.undecided for row in table.rows) else {}
     rows = []
-    for row in table.rows:
+    for row in _ordered(table.rows, settled):
         data = row.to_dict()
         data["team"] = team_dict(teams_by_id[row.team])
         zone = table.rule_set.zone(row.position)
         data["zone"] = {"key": zone.key, "label": zone.label} if zone else None
         data["form"] = forms.get(row.team, [])
+        data["settled"] = settled.get(row.team)
         rows.append(data)
     return {
         "group": {"id": group.id, "name": group.name},
@@ -102,6 +99,97 @@ def group_table(group: Group, hypothetical: Scores | None = None) -> dict:
         "zones": table.to_dict()["zones"],
         "rows": rows,
     }
+
+
+def _engine_table(group: Group, hypothetical: Scores | None, matches: list[Match]) -> standings.Table:
+    teams, results, disciplinary = group_results(group, hypothetical, matches)
+    return standings.compute_table(
+        [team.id for team in teams], results, group.rule_set_name, disciplinary_points=disciplinary
+    )
+
+
+def _undecided_blocks(table: standings.Table) -> list[list[standings.Row]]:
+    """Runs of rows level on everything the data can decide (each undecided row is level with the next)."""
+    blocks, current = [], []
+    for row in table.rows:
+        current.append(row)
+        if not row.undecided:
+            if len(current) > 1:
+                blocks.append(current)
+            current = []
+    return blocks
+
+
+def undecided_blocks(group: Group) -> list[dict]:
+    """The sets of teams the group's table leaves level, before any organiser's order: what may be settled."""
+    table = _engine_table(group, None, list(group.matches.select_related("home", "away")))
+    return [
+        {"teams": [row.team for row in block], "criterion": block[0].undecided_at} for block in _undecided_blocks(table)
+    ]
+
+
+def _settled_rows(group: Group, table: standings.Table) -> dict[int, dict]:
+    """For each team of a level block an organiser has ordered: its place in that order and why."""
+    settlements = list(group.settlements.order_by("-created_at", "-id"))
+    settled: dict[int, dict] = {}
+    for block in _undecided_blocks(table):
+        teams = {row.team for row in block}
+        settlement = next((s for s in settlements if set(s.teams) == teams), None)
+        if settlement is None:
+            continue
+        for index, team in enumerate(settlement.teams):
+            settled[team] = {
+                "order": index,
+                "reason": settlement.reason,
+                "criterion": settlement.criterion,
+                "at": settlement.created_at.isoformat(),
+            }
+    return settled
+
+
+def settlement_history(group: Group) -> list[dict]:
+    """The orders organisers gave level teams of this group, newest first: public, like every correction."""
+    names = dict(Team.objects.filter(pk__in={t for s in group.settlements.all() for t in s.teams}).values_list(
+        "id", "name"))
+    return [
+        {
+            "teams": [names.get(team, str(team)) for team in settlement.teams],
+            "criterion": settlement.criterion,
+            "reason": settlement.reason,
+            "at": settlement.created_at.isoformat(),
+            "by": user_role(settlement.user) if settlement.user else None,
+        }
+        for settlement in group.settlements.select_related("user").prefetch_related("user__groups").order_by(
+            "-created_at", "-id")
+    ]
+
+
+def _ordered(rows: list[standings.Row], settled: dict[int, dict]) -> list[standings.Row]:
+    """The engine's rows with each settled block in the organiser's order: positions follow, and the rows
+    are no longer undecided (the last row of a block keeps what separated the block from the next)."""
+    if not settled:
+        return rows
+    ordered = list(rows)
+    start = 0
+    while start < len(ordered):
+        end = start
+        while ordered[end].undecided and end + 1 < len(ordered):
+            end += 1
+        block = ordered[start : end + 1]
+        if len(block) > 1 and all(row.team in settled for row in block):
+            block.sort(key=lambda row: settled[row.team]["order"])
+            last_separator = ordered[end].decided_by
+            for offset, row in enumerate(block):
+                is_last = offset == len(block) - 1
+                ordered[start + offset] = replace(
+                    row,
+                    position=start + offset + 1,
+                    undecided=False,
+                    undecided_at=None,
+                    decided_by=last_separator if is_last else "organiser's decision",
+                )
+        start = end + 1
+    return ordered
 
 
 FORM_LENGTH = 5

@@ -12,6 +12,7 @@ from .match_events import amend_event, record_event, remove_event, restore_event
 from .matches import reset_match, set_clock_speed, set_lineup, set_venue
 from .results import ImportSummary, import_competition, record_result
 from .shootout import order_retake
+from .table_order import settle_table_order
 from .tokens import authenticate_api_token, create_api_token, revoke_api_token
 from .var import decide_var_check, start_on_field_review
 
@@ -34,5 +35,6 @@ __all__ = [
     "set_clock_speed",
     "set_lineup",
     "set_venue",
+    "settle_table_order",
     "start_on_field_review",
 ]
