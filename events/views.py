@@ -1,24 +1,75 @@
 """HTML pages: thin, each renders a snapshot (live/messages.py) or dicts from events/reads/; live updates come
 over websockets."""
 
+import datetime
+import functools
 import re
+import zoneinfo
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.http import Http404
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone as django_timezone
 
 from live import messages as live_messages
+from live import protocol
 
 from . import services
 from .forms import EventCorrectionForm, RemovalForm, VarDecisionForm
-from .models import EventKind, Group, Match, MatchEvent
+from .models import Competition, EventKind, Group, Match, MatchEvent
 from .reads import groups, history, matches, shapes, tables
+
+# The reader's time zone, an IANA name, as static/js/index.js stores it; the site's zone without it.
+TIME_ZONE_COOKIE = "tz"
+# Days with matches the home page's date strip offers on each side of the day shown.
+STRIP_DAYS = 3
+
+
+@functools.cache
+def known_time_zones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+def reader_zone(request) -> zoneinfo.ZoneInfo:
+    name = request.COOKIES.get(TIME_ZONE_COOKIE, "")
+    return zoneinfo.ZoneInfo(name if name in known_time_zones() else django_timezone.get_default_timezone_name())
 
 
 def index(request):
-    lists = matches.live_and_upcoming()
-    context = {name: [shapes.match_summary(m) for m in listed] for name, listed in lists.items()}
+    """One day's matches in the reader's zone, by competition, with a strip of the days around it."""
+    zone = reader_zone(request)
+    today = django_timezone.localdate(timezone=zone)
+    requested = request.GET.get("date")
+    if requested is None:
+        day = matches.default_day(zone, today)
+    else:
+        try:
+            day = datetime.date.fromisoformat(requested)
+        except ValueError:
+            return HttpResponseBadRequest("date: expected a day as YYYY-MM-DD, e.g. ?date=2019-11-27")
+    start, end = matches.day_bounds(day, zone)
+    summaries = [shapes.match_summary(m) for m in matches.matches_kicking_off(start, end)]
+    before, after = matches.days_with_matches(zone, day, STRIP_DAYS)
+    context = {
+        "day": day,
+        "today": today,
+        "zone": zone.key,
+        "competitions": matches.by_competition(summaries),
+        "strip": [*reversed(before), day, *after],
+        "previous_day": before[0] if before else None,
+        "next_day": after[0] if after else None,
+        "socket_path": protocol.day_socket_path(start, end),
+        "page_state": {
+            "date": day.isoformat(),
+            "zone": zone.key,
+            "start": start.isoformat(),
+            "end": end.isoformat(),
+            # Every match of the days the socket follows, not only the reader's day: the socket resumes
+            # from these seqs, and a day it can resume must name every match of it.
+            "matches": matches.day_match_states(*protocol.day_socket_bounds(start, end)),
+        },
+    }
     return render(request, "events/index.html", context)
 
 
@@ -52,6 +103,16 @@ def matchday_page(request, group_id: int, matchday: int):
         raise Http404("No such matchday") from None
     scenarios = tables.group_scenarios(groups.get_group(group_id))
     return render(request, "events/matchday.html", {"snapshot": snapshot, "matchday": snapshot, "scenarios": scenarios})
+
+
+def bracket_page(request, competition_id: int):
+    """The knockout rounds and where the league phase leads, kept live over the bracket socket."""
+    try:
+        state = live_messages.bracket_state(competition_id)
+    except Competition.DoesNotExist:
+        raise Http404("No such competition") from None
+    page_state = {"seqs": state["seqs"], "versions": state["versions"], "server_time": state["server_time"]}
+    return render(request, "events/bracket.html", {"bracket": state["bracket"], "page_state": page_state})
 
 
 @login_required

@@ -23,6 +23,7 @@ from django.db import DatabaseError
 from . import messages
 from .fanout import LocalFanOut, local_fan_out
 from .protocol import (
+    CLOSE_BAD_REQUEST,
     CLOSE_FORBIDDEN,
     CLOSE_NOT_FOUND,
     CLOSE_SIGNED_OUT,
@@ -33,8 +34,12 @@ from .protocol import (
     MESSAGE_BURST,
     MESSAGES_PER_SECOND,
     SIGNED_OUT_TYPE,
+    bracket_feed,
+    day_feed,
     group_feed,
     match_feed,
+    parse_day_since,
+    parse_days,
     parse_since,
     user_feed,
 )
@@ -244,6 +249,63 @@ class GroupConsumer(ReadOnlyLiveConsumer):
     async def connect(self):
         group_id = self.scope["url_route"]["kwargs"]["group_id"]
         await self.open(group_feed(group_id), messages.group_opening, group_id)
+
+
+class BracketConsumer(ReadOnlyLiveConsumer):
+    """A competition's bracket page: a snapshot of the whole bracket, then each part a change alters."""
+
+    async def connect(self):
+        competition_id = self.scope["url_route"]["kwargs"]["competition_id"]
+        await self.open(bracket_feed(competition_id), messages.bracket_opening, competition_id)
+
+    async def not_found(self) -> None:
+        await self.refuse(CLOSE_NOT_FOUND, "No such competition.")
+
+
+class DayConsumer(ReadOnlyLiveConsumer):
+    """The home page's socket: every match kicking off on the UTC dates its path names, compact.
+
+    A reader's day in their own zone spans one to three UTC dates, so one socket joins each date's
+    feed. Each date's opening (its snapshot, or the changes since the seqs the client names) is built
+    once per state of that feed and shared; a match is on one date's feed only, so its changes keep
+    their order.
+    """
+
+    day_feeds: tuple[str, ...] = ()
+
+    async def connect(self):
+        days = parse_days(self.scope["url_route"]["kwargs"]["days"])
+        if days is None:
+            await self.refuse(CLOSE_BAD_REQUEST, "Days are YYYY-MM-DD, one to three in a row, comma-separated.")
+            return
+        since = parse_day_since(self.scope["query_string"])
+        since_key = tuple(sorted(since.items())) if since is not None else None
+        self._fan_out = local_fan_out()
+        self.day_feeds = tuple(day_feed(day) for day in days)
+        for feed in self.day_feeds:  # joined before reading, as in open()
+            await self._fan_out.join(feed, self)
+        texts = []
+        try:
+            for day, feed in zip(days, self.day_feeds, strict=True):
+                texts += await self._fan_out.opening(
+                    feed, (messages.day_opening, day, since_key), lambda day=day: in_thread(
+                        messages.day_opening, day, since_key
+                    )
+                )
+        except DatabaseError:
+            await self.unavailable()
+            return
+        await self.accept()
+        for text in texts:
+            await self.send(text_data=text)
+        for feed in self.day_feeds:
+            await self._fan_out.go_live(feed, self)
+
+    def leave_feed(self, *, linger: bool = True) -> None:
+        if self._fan_out is not None:
+            for feed in self.day_feeds:
+                self._fan_out.leave(feed, self, linger=linger)
+        self.day_feeds = ()
 
 
 

@@ -5,6 +5,8 @@ docs/protocol.md describes them for clients; this module is what the server hold
 
 from __future__ import annotations
 
+import datetime
+import itertools
 import json
 from urllib.parse import parse_qs
 
@@ -19,6 +21,39 @@ def match_feed(match_id: int) -> str:
 def group_feed(group_id: int) -> str:
     """The feed of a football group: every change to any of its matches, and its table."""
     return f"group.{group_id}"
+
+
+def day_feed(day: datetime.date) -> str:
+    """The feed of one day, by UTC date: every change of a match kicking off that day, compact."""
+    return f"day.{day.isoformat()}"
+
+
+def kickoff_day(kickoff: datetime.datetime) -> datetime.date:
+    """The day whose feed carries a match: the UTC date of its kick-off (the same in every process)."""
+    return kickoff.astimezone(datetime.UTC).date()
+
+
+def days_spanned(start: datetime.datetime, end: datetime.datetime) -> list[datetime.date]:
+    """The UTC dates whose feeds carry the matches kicking off in [start, end) (a reader's day)."""
+    first, last = kickoff_day(start), kickoff_day(end - datetime.timedelta.resolution)
+    return [first + datetime.timedelta(days=n) for n in range((last - first).days + 1)]
+
+
+def day_socket_path(start: datetime.datetime, end: datetime.datetime) -> str:
+    return "/ws/days/{}/".format(",".join(day.isoformat() for day in days_spanned(start, end)))
+
+
+def day_socket_bounds(start: datetime.datetime, end: datetime.datetime) -> tuple[datetime.datetime, datetime.datetime]:
+    """From the first instant of the first UTC date the day socket follows to the end of the last."""
+    days = days_spanned(start, end)
+    first = datetime.datetime.combine(days[0], datetime.time(), tzinfo=datetime.UTC)
+    return first, first + datetime.timedelta(days=len(days))
+
+
+def bracket_feed(competition_id: int) -> str:
+    """The feed of a competition's bracket: for each change of a tie's leg, that tie; for each change of a
+    league-phase match, where the league phase's positions now lead."""
+    return f"bracket.{competition_id}"
 
 
 def user_feed(user_id: int) -> str:
@@ -62,6 +97,49 @@ def parse_since(query_string: bytes) -> int | None:
         return int(values[0])
     except ValueError:
         return -1
+
+
+# A reader's day spans at most three UTC dates (a 25-hour day in a zone a few minutes off UTC); a day
+# socket joins the feeds of those dates and no more.
+MAX_DAYS_PER_SOCKET = 3
+# A day socket's `since` names at most this many matches; past it, it starts from snapshots.
+MAX_SINCE_MATCHES = 1000
+
+
+def parse_days(text: str) -> list[datetime.date] | None:
+    """The UTC dates a day socket follows (`2019-11-27` or `2019-11-26,2019-11-27`): one to
+    MAX_DAYS_PER_SOCKET consecutive dates, in order; None for anything else."""
+    parts = text.split(",")
+    if not 1 <= len(parts) <= MAX_DAYS_PER_SOCKET:
+        return None
+    try:
+        days = [datetime.date.fromisoformat(part) for part in parts]
+    except ValueError:
+        return None
+    if any(len(part) != 10 for part in parts):
+        return None  # fromisoformat also takes 20191127; one spelling per feed
+    if any(later - earlier != datetime.timedelta(days=1) for earlier, later in itertools.pairwise(days)):
+        return None
+    return days
+
+
+def parse_day_since(query_string: bytes) -> dict[int, int] | None:
+    """The seq of each match a day socket resumes from (`since=9:16,10:4`); None when absent or unreadable
+    (the socket then starts from snapshots, as a match socket does for an unknown `since`)."""
+    values = parse_qs(query_string.decode("latin-1")).get("since")
+    if not values:
+        return None
+    items = values[0].split(",")
+    if len(items) > MAX_SINCE_MATCHES:
+        return None
+    seqs = {}
+    for item in items:
+        match_id, _, seq = item.partition(":")
+        try:
+            seqs[int(match_id)] = int(seq)
+        except ValueError:
+            return None
+    return seqs
 
 
 def text_frame(text: str) -> bytes:

@@ -7,13 +7,23 @@ from events/services/.
 
 from __future__ import annotations
 
+import datetime
 import json
 import logging
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 
-from .protocol import FORWARD_TYPE, SIGNED_OUT_TYPE, group_feed, match_feed, user_feed
+from .protocol import (
+    FORWARD_TYPE,
+    SIGNED_OUT_TYPE,
+    bracket_feed,
+    day_feed,
+    group_feed,
+    kickoff_day,
+    match_feed,
+    user_feed,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -23,8 +33,21 @@ def channel_layer():
     return get_channel_layer()
 
 
-def publish(match_id: int, group_id: int | None, text: str, seq: int | None = None) -> None:
+def publish(
+    match_id: int,
+    group_id: int | None,
+    text: str,
+    seq: int | None = None,
+    *,
+    day_text: str | None = None,
+    kickoff: datetime.datetime | None = None,
+    bracket_text: str | None = None,
+    competition_id: int | None = None,
+) -> None:
     """Send a change to every open page. A failure is logged, never raised into the request.
+
+    `day_text` is the same change, compact, for pages listing the day of `kickoff`; `bracket_text`, the
+    part of the competition's bracket it changed, for its bracket pages.
 
     The database already holds the change; a page that misses it notices the
     gap in seq and catches up from the change log.
@@ -32,6 +55,21 @@ def publish(match_id: int, group_id: int | None, text: str, seq: int | None = No
     for feed in [match_feed(match_id)] + ([group_feed(group_id)] if group_id else []):
         # match_id and seq let each process's fan-out drop a copy (see LocalFanOut._run).
         _send(feed, {"type": FORWARD_TYPE, "text": text, "match_id": match_id, "seq": seq})
+    if day_text is not None:
+        # The compact change for pages listing the day its match kicks off.
+        message = {"type": FORWARD_TYPE, "text": day_text, "match_id": match_id, "seq": seq}
+        _send(day_feed(kickoff_day(kickoff)), message)
+    if bracket_text is not None:
+        message = {"type": FORWARD_TYPE, "text": bracket_text, "match_id": match_id, "seq": seq}
+        _send(bracket_feed(competition_id), message)
+
+
+def publish_rescheduled(match_id: int, previous_kickoff: datetime.datetime, kickoff: datetime.datetime) -> None:
+    """A match's kick-off moved: pages of the day it left and of the day it joined start again from
+    fresh snapshots (call after the commit that moved it)."""
+    text = json.dumps({"type": "resync", "match_id": match_id})
+    for day in dict.fromkeys([kickoff_day(previous_kickoff), kickoff_day(kickoff)]):
+        _send(day_feed(day), {"type": FORWARD_TYPE, "text": text})
 
 
 def publish_resync(matches) -> None:
@@ -41,6 +79,8 @@ def publish_resync(matches) -> None:
     """
     feeds = {match_feed(match.id): match.id for match in matches}
     feeds |= {group_feed(match.group_id): None for match in matches if match.group_id}
+    feeds |= {day_feed(kickoff_day(match.kickoff)): None for match in matches}
+    feeds |= {bracket_feed(match.competition_id): None for match in matches if match.tie_id or match.group_id}
     for feed, match_id in feeds.items():
         _send(feed, {"type": FORWARD_TYPE, "text": json.dumps({"type": "resync", "match_id": match_id})})
 

@@ -38,8 +38,10 @@ def competition_bracket(competition: Competition) -> dict:
     }
 
 
-def league_phase_projection(competition: Competition) -> dict | None:
-    """Where each league-phase position leads, as the table stands (None without a league phase format)."""
+def league_phase_projection(competition: Competition, table: dict | None = None) -> dict | None:
+    """Where each league-phase position leads, as the table stands (None without a league phase format).
+
+    `table`: the league-phase group's table when the caller has just built it (a change's message)."""
     stage = (
         competition.stages.filter(kind=Stage.Kind.LEAGUE, rule_set__in=list(formats.FORMATS))
         .prefetch_related("groups")
@@ -48,7 +50,8 @@ def league_phase_projection(competition: Competition) -> dict | None:
     group = stage.groups.first() if stage else None
     if group is None:
         return None
-    table = group_table(group)
+    if table is None or table["group"]["id"] != group.id:
+        table = group_table(group)
     teams = {row["team"]["id"]: row["team"] for row in table["rows"]}
     projected = formats.projection(formats.FORMATS[stage.rule_set], [row["team"]["id"] for row in table["rows"]])
     for entry in projected["play_offs"]:
@@ -64,6 +67,32 @@ def league_phase_projection(competition: Competition) -> dict | None:
         "provisional": table["provisional"],
         **projected,
     }
+
+
+def tie_part(tie_id: int) -> dict:
+    """One tie as the bracket shows it, with its round: what the live bracket sends when a leg changes."""
+    tie = (
+        Tie.objects.select_related("stage__competition", "team_a", "team_b", "settled_winner")
+        .prefetch_related(Prefetch("legs", queryset=Match.objects.select_related("home", "away").order_by("leg")))
+        .get(pk=tie_id)
+    )
+    stage = tie.stage
+    return {
+        "round": {"id": stage.id, "name": stage.name, "legs": stage.legs},
+        "tie": tie_dict(tie, stage, stage.competition, _kicks_by_match([tie])),
+    }
+
+
+def feeds_league_phase(group_id: int) -> bool:
+    """Is this group the table of a league phase whose positions lead into the bracket?"""
+    return Stage.objects.filter(groups=group_id, kind=Stage.Kind.LEAGUE, rule_set__in=list(formats.FORMATS)).exists()
+
+
+def league_phase_seqs(competition: Competition) -> dict[int, int]:
+    """The seq of each league-phase match (none without a league phase): what its projection is built from."""
+    stage = competition.stages.filter(kind=Stage.Kind.LEAGUE, rule_set__in=list(formats.FORMATS)).first()
+    group = stage.groups.first() if stage else None
+    return dict(group.matches.values_list("id", "seq")) if group else {}
 
 
 def _kicks_by_match(ties) -> dict[int, list[MatchEvent]]:
@@ -164,6 +193,7 @@ def _engine_tie(tie: Tie, stage: Stage, competition: Competition, legs: list[Mat
 def _leg_dict(leg: Match) -> dict:
     return {
         "match": leg.id,
+        "seq": leg.seq,
         "leg": leg.leg,
         "home": leg.home_id,
         "away": leg.away_id,

@@ -64,9 +64,17 @@ def announce_again(match: Match, event: MatchEvent) -> int:
 
 def announce_on_commit(change: Change, match: Match) -> None:
     """Send the change to every open page once the transaction commits (serialized now, once)."""
-    message_text = messages.build_change_text(change, match)
-    group_id, seq = match.group_id, change.seq
-    transaction.on_commit(lambda: publish.publish(match.id, group_id, message_text, seq))
+    table = messages.locked_group_table(match)
+    message_text = messages.build_change_text(change, match, table)
+    day_text = messages.day_change_text(change, match.kickoff)
+    bracket_text = messages.build_bracket_text(change, match, table)
+    group_id, seq, kickoff = match.group_id, change.seq, match.kickoff
+    transaction.on_commit(
+        lambda: publish.publish(
+            match.id, group_id, message_text, seq, day_text=day_text, kickoff=kickoff,
+            bracket_text=bracket_text, competition_id=match.competition_id,
+        )
+    )
 
 
 def derive_match_state(match: Match, active: list[MatchEvent]) -> None:

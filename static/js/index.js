@@ -1,68 +1,222 @@
 /*
- * index.js: the home page. Runs the clocks of live matches and, while the page is
- * visible, refreshes their scores from the JSON API every 30 seconds (the home page
- * has no socket of its own: a match page or a group page is the live view).
+ * index.js: the home page, one day's matches kept live over the day socket (docs/protocol.md, "The
+ * day socket"): a snapshot per UTC date the reader's day spans, then each match's changes in seq
+ * order, compact (score, status, period, clock). Seq is kept per match; a gap reconnects and the
+ * server replays or starts again from snapshots.
+ *
+ * The server picks the day's matches in the reader's time zone, which this script stores in the
+ * `tz` cookie (the page is reloaded once when the zone it was built in is not the reader's). When a
+ * match joins or leaves the day (a new kick-off time), the day's list is fetched again: markup comes
+ * from the server's templates only.
  */
 (function () {
   "use strict";
   var MC = window.Matchcentre;
-  var matches = new Map();
-  (MC.readJson("live-matches") || []).forEach(function (match) {
-    matches.set(match.id, match);
-  });
-  if (!matches.size) return;
-  var POLL_MS = 30000;
+  var page = MC.readJson("home-day");
+  if (!page) return;
 
-  function render(match) {
-    var item = document.getElementById("fixture-" + match.id);
+  var ZONE_COOKIE = "tz";
+  var ONE_YEAR_S = 365 * 24 * 3600;
+
+  function readZoneCookie() {
+    var match = document.cookie.match(/(?:^|;\s*)tz=([^;]*)/);
+    return match ? match[1] : null;
+  }
+
+  /** The page was built for another zone than the reader's: store theirs and load it again, once. */
+  function adoptReaderZone() {
+    var zone = null;
+    try {
+      zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    } catch (error) {
+      return false;
+    }
+    // IANA names need no escaping in a cookie (and the server reads the cookie as it is written).
+    if (!zone || !/^[A-Za-z0-9_+\-\/]+$/.test(zone)) return false;
+    if (zone === page.zone || readZoneCookie() === zone) return false;
+    document.cookie = ZONE_COOKIE + "=" + zone + "; path=/; max-age=" + ONE_YEAR_S + "; SameSite=Lax";
+    // Cookies refused: stay on the page as built rather than reload for ever.
+    if (readZoneCookie() !== zone) return false;
+    window.location.replace(window.location.href);
+    return true;
+  }
+  if (adoptReaderZone()) return;
+
+  var states = new Map(); // match id -> its latest state (seq, score, status, period, clock, kickoff)
+  var start = Date.parse(page.start);
+  var end = Date.parse(page.end);
+  var offsetMs = 0;
+  var refreshing = null;
+
+  function remember(list) {
+    (list || []).forEach(function (match) {
+      var known = states.get(match.id);
+      if (!known || known.seq === undefined || match.seq >= known.seq) states.set(match.id, match);
+    });
+  }
+  remember(page.matches);
+
+  function utcDate(isoInstant) {
+    return new Date(isoInstant).toISOString().slice(0, 10);
+  }
+
+  function onThisDay(match) {
+    var kickoff = Date.parse(match.kickoff);
+    return kickoff >= start && kickoff < end;
+  }
+
+  function fixtureOf(matchId) {
+    return document.getElementById("fixture-" + matchId);
+  }
+
+  /** The matches listed differ from those kicking off this day (a match moved): true. */
+  function listOutdated() {
+    var listed = new Set();
+    document.querySelectorAll("#day-matches [data-match-id]").forEach(function (item) {
+      listed.add(Number(item.dataset.matchId));
+    });
+    var due = 0;
+    var missing = false;
+    states.forEach(function (match, id) {
+      if (!onThisDay(match)) return;
+      due += 1;
+      if (!listed.has(id)) missing = true;
+    });
+    return missing || due !== listed.size;
+  }
+
+  function setText(element, text) {
+    if (element && element.textContent !== String(text)) element.textContent = text;
+  }
+
+  function tick(match) {
+    var clock = document.querySelector('[data-clock-for="' + match.id + '"]');
+    if (!clock) return;
+    var live = match.status === "live";
+    clock.hidden = !live;
+    if (live) setText(clock, MC.clockLabel(match, Date.now() + offsetMs));
+  }
+
+  function render(match, highlight) {
+    var item = fixtureOf(match.id);
     if (!item) return;
-    var home = item.querySelector('[data-score="home"]');
-    var away = item.querySelector('[data-score="away"]');
-    if (home && home.textContent !== String(match.home_score)) MC.flash(item, "fixture--changed", 3000);
-    if (home) home.textContent = match.home_score;
-    if (away) away.textContent = match.away_score;
+    var played = match.status === "live" || match.status === "finished";
+    var changed = false;
+    [
+      [item.querySelector('[data-score="home"]'), match.home_score],
+      [item.querySelector('[data-score="away"]'), match.away_score],
+    ].forEach(function (pair) {
+      if (pair[0] && pair[0].textContent !== String(pair[1])) {
+        pair[0].textContent = pair[1];
+        changed = true;
+      }
+    });
+    var score = item.querySelector(".fixture__score");
+    var pending = item.querySelector(".fixture__pending");
+    if (score) score.hidden = !played;
+    if (pending) pending.hidden = played;
+    item.className = item.className.replace(/\bfixture--\S+/g, "").trim() + " fixture--" + match.status;
+    item.dataset.status = match.status;
+    item.dataset.seq = match.seq;
     var label = item.querySelector("[data-status-label]");
-    if (label) label.textContent = match.status === "live" ? match.period_label : match.status_label;
-    var clock = item.querySelector("[data-clock-for]");
-    if (clock) {
-      clock.hidden = match.status !== "live";
-      clock.textContent = match.status === "live" ? MC.clockLabel(match, Date.now()) : "";
+    if (label) {
+      setText(label, match.status === "live" ? match.period_label : match.status_label);
+      label.className = "fixture__status status status--" + match.status;
+    }
+    if (highlight && changed) MC.flash(item, "fixture--changed", 3000);
+    tick(match);
+  }
+
+  /** Fetch this day's page again and take its list and date strip (a match joined or left the day). */
+  function refreshList() {
+    if (refreshing) return refreshing;
+    refreshing = fetch(window.location.href, { headers: { Accept: "text/html" }, credentials: "same-origin" })
+      .then(function (response) {
+        if (!response.ok) throw new Error("HTTP " + response.status);
+        return response.text();
+      })
+      .then(function (html) {
+        var fresh = new DOMParser().parseFromString(html, "text/html");
+        ["day-matches", "date-strip"].forEach(function (id) {
+          var replacement = fresh.getElementById(id);
+          var current = document.getElementById(id);
+          if (replacement && current) current.replaceWith(document.importNode(replacement, true));
+        });
+        showCurrentDay();
+        var data = fresh.getElementById("home-day");
+        if (data) remember(JSON.parse(data.textContent).matches);
+        if (MC.localise) MC.localise(document.getElementById("day-matches"));
+        states.forEach(function (match) {
+          render(match, false);
+        });
+      })
+      .catch(function (error) {
+        console.warn("Matchcentre: could not refresh the day's matches", error);
+      })
+      .finally(function () {
+        refreshing = null;
+      });
+    return refreshing;
+  }
+
+  /** `since` for the day socket: every match known, as id:seq pairs. */
+  function sinceAll() {
+    var pairs = [];
+    states.forEach(function (match, id) {
+      if (typeof match.seq === "number") pairs.push(id + ":" + match.seq);
+    });
+    return pairs.length ? pairs.join(",") : null;
+  }
+
+  /** On a phone the strip scrolls sideways: bring the day shown into view. */
+  function showCurrentDay() {
+    var current = document.querySelector('#date-strip [aria-current="date"]');
+    var days = current && current.closest("ol");
+    if (days && days.scrollWidth > days.clientWidth) {
+      days.scrollLeft = current.parentElement.offsetLeft - (days.clientWidth - current.offsetWidth) / 2;
     }
   }
 
-  function tick() {
-    matches.forEach(render);
-  }
+  showCurrentDay();
+  states.forEach(function (match) {
+    render(match, false);
+  });
+  setInterval(function () {
+    states.forEach(function (match) {
+      if (match.status === "live") tick(match);
+    });
+  }, 1000);
 
-  function poll() {
-    if (document.visibilityState !== "visible") return;
-    fetch("/api/matches?status=live", { headers: { Accept: "application/json" } })
-      .then(function (response) {
-        return response.ok ? response.json() : null;
-      })
-      .then(function (list) {
-        if (!Array.isArray(list)) return;
-        var live = new Set();
-        list.forEach(function (match) {
-          live.add(match.id);
-          if (matches.has(match.id)) matches.set(match.id, match);
-        });
-        // No longer live (finished, or reset): stop its clock; the next page load shows where it stands.
-        matches.forEach(function (match, id) {
-          if (!live.has(id)) {
-            var clock = document.querySelector('[data-clock-for="' + id + '"]');
-            if (clock) clock.hidden = true;
-            matches.delete(id);
-          }
-        });
-        tick();
-      })
-      .catch(function () {
-        /* offline: try again at the next poll */
+  MC.live = MC.connectLive({
+    path: document.body.dataset.wsPath,
+    // Asked with null when the socket opens (the whole day) and with a match's id for each change.
+    getSeq: function (matchId) {
+      if (matchId === null || matchId === undefined) return sinceAll();
+      var known = states.get(Number(matchId));
+      return known && typeof known.seq === "number" ? known.seq : null;
+    },
+    onSnapshot: function (message) {
+      if (!message.day) return;
+      offsetMs = MC.serverOffset(message.server_time);
+      // The snapshot holds every match of its UTC date as it is: those no longer in it left that date.
+      states.forEach(function (match, id) {
+        if (utcDate(match.kickoff) === message.day) states.delete(id);
       });
-  }
-
-  tick();
-  setInterval(tick, 1000);
-  setInterval(poll, POLL_MS);
+      (message.matches || []).forEach(function (match) {
+        states.set(match.id, match);
+        render(match, true);
+      });
+      if (listOutdated()) refreshList();
+    },
+    onChange: function (message) {
+      var id = Number(message.match_id);
+      var match = Object.assign({}, states.get(id) || {}, message.match || {}, { id: id, seq: message.seq });
+      states.set(id, match);
+      render(match, true);
+      if (listOutdated()) refreshList();
+    },
+    onStatus: function (status, detail) {
+      MC.showStatus(status, detail);
+    },
+  });
 })();

@@ -53,7 +53,7 @@ def check_accessibility(page: Page, name: str) -> None:
 
 
 # The dark theme (it follows the system) is checked on the pages the issue names: its colours are the risk.
-DARK_CHECKED = {"match", "group", "matchday", "console"}
+DARK_CHECKED = {"home", "match", "group", "matchday", "console"}
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
@@ -63,8 +63,7 @@ def test_every_page_passes_axe_and_logs_no_errors(web, editor_server, fan_server
         if scheme == "dark" and name not in DARK_CHECKED:
             continue
         fan.goto(path)
-        if name != "home":
-            wait_live(fan)
+        wait_live(fan)
         check_accessibility(fan, name)
 
     # The editor's pages, signed in through the form (as an admin, who also has the corrections page).
@@ -117,8 +116,7 @@ def test_no_horizontal_scroll_on_a_phone_and_screenshots_of_the_match_page(web, 
     phone = web.page(fan_server, viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=2)
     for name, path in pages(live_scene).items():
         phone.goto(path)
-        if name != "home":
-            wait_live(phone)
+        wait_live(phone)
         settle(phone)
         widths = phone.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
         assert widths[0] <= widths[1] == PHONE["width"], f"{name} scrolls sideways at 360 px: {widths}"

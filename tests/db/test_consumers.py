@@ -1,4 +1,5 @@
 import json
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from asgiref.sync import sync_to_async
@@ -7,7 +8,7 @@ from channels.testing import WebsocketCommunicator
 from django.test import Client
 
 from events import services
-from live import consumers, protocol
+from live import consumers, protocol, publish
 from matchcentre.asgi import application
 from tests.factories import make_match, make_user, player
 
@@ -303,4 +304,241 @@ async def test_a_retried_submission_reaches_fans_that_missed_it_and_no_one_twice
     assert (await receive(fan))["seq"] == heard.seq == 3
     await database_sync_to_async(record)("heard")
     assert await fan.receive_nothing(timeout=0.3)
+    await fan.disconnect()
+
+
+# --- the day socket: every match kicking off on the days it names, compact ----------------------------
+
+
+@database_sync_to_async
+def matches_on(*kickoffs):
+    return [make_match(kickoff=kickoff) for kickoff in kickoffs]
+
+
+@database_sync_to_async
+def kick_off(match):
+    return services.record_event(match_id=match.id, kind="period_start")
+
+
+EVENING = datetime(2019, 11, 27, 20, 0, tzinfo=UTC)
+NEXT_EVENING = datetime(2019, 11, 28, 20, 0, tzinfo=UTC)
+
+
+async def test_day_socket_starts_with_a_snapshot_of_that_days_matches_each_with_its_seq():
+    first, second, _next_day = await matches_on(EVENING, EVENING - timedelta(hours=2), NEXT_EVENING)
+    await kick_off(first)
+    fan = connect("/ws/days/2019-11-27/")
+    connected, _ = await fan.connect()
+    assert connected
+    snapshot = await receive(fan)
+    assert snapshot["type"] == "snapshot" and snapshot["day"] == "2019-11-27"
+    by_id = {m["id"]: m for m in snapshot["matches"]}
+    assert set(by_id) == {first.id, second.id}
+    assert (by_id[first.id]["seq"], by_id[first.id]["status"]) == (1, "live")
+    assert by_id[second.id]["kickoff"] == (EVENING - timedelta(hours=2)).isoformat()
+    assert "events" not in snapshot and "html" not in snapshot
+    await fan.disconnect()
+
+
+async def test_a_change_reaches_the_day_socket_as_score_status_and_clock_without_markup():
+    match, other_day = await matches_on(EVENING, NEXT_EVENING)
+    await kick_off(match)
+    fan = connect("/ws/days/2019-11-27/")
+    await fan.connect()
+    await receive(fan)
+    await score_goal(match)
+    change = await receive(fan)
+    assert (change["type"], change["match_id"], change["seq"], change["op"]) == ("change", match.id, 2, "add")
+    assert (change["match"]["home_score"], change["match"]["status"]) == (1, "live")
+    assert change["match"]["clock"]["running"] is True and change["match"]["kickoff"] == EVENING.isoformat()
+    assert not {"event", "html", "table", "related"} & set(change) and "pitch" not in change["match"]
+    await kick_off(other_day)  # another day's match: not on this socket
+    assert await fan.receive_nothing(timeout=0.3)
+    await fan.disconnect()
+
+
+async def test_a_day_socket_follows_every_date_its_path_names():
+    late, next_day = await matches_on(EVENING, NEXT_EVENING)
+    fan = connect("/ws/days/2019-11-27,2019-11-28/")
+    await fan.connect()
+    snapshots = [await receive(fan), await receive(fan)]
+    assert [(s["day"], [m["id"] for m in s["matches"]]) for s in snapshots] == [
+        ("2019-11-27", [late.id]), ("2019-11-28", [next_day.id])
+    ]
+    await kick_off(next_day)
+    await kick_off(late)
+    assert {(await receive(fan))["match_id"], (await receive(fan))["match_id"]} == {late.id, next_day.id}
+    await fan.disconnect()
+
+
+async def test_day_since_replays_each_matchs_missed_changes_in_order():
+    match, quiet = await matches_on(EVENING, EVENING)
+    await kick_off(match)
+    for minute in (10, 20):
+        await score_goal(match, minute=minute)
+    fan = connect(f"/ws/days/2019-11-27/?since={match.id}:1,{quiet.id}:0")
+    await fan.connect()
+    replayed = [await receive(fan), await receive(fan)]
+    assert [(c["type"], c["match_id"], c["seq"], c["match"]["home_score"]) for c in replayed] == [
+        ("change", match.id, 2, 1), ("change", match.id, 3, 2)
+    ]
+    assert await fan.receive_nothing(timeout=0.2)
+    await fan.disconnect()
+
+
+@pytest.mark.parametrize("since", ["{match}:1", "{match}:9", "{match}:1,{quiet}:x", "7"])
+async def test_day_since_that_cannot_be_replayed_gets_a_fresh_snapshot(since):
+    """A match it does not name (it joined the day), a seq from the future, or nothing readable."""
+    match, quiet = await matches_on(EVENING, EVENING)
+    await kick_off(match)
+    await score_goal(match)
+    fan = connect("/ws/days/2019-11-27/?since=" + since.format(match=match.id, quiet=quiet.id))
+    await fan.connect()
+    snapshot = await receive(fan)
+    assert snapshot["type"] == "snapshot" and {m["id"] for m in snapshot["matches"]} == {match.id, quiet.id}
+    await fan.disconnect()
+
+
+@pytest.mark.parametrize("days", ["2019-11-27,2019-11-29", "2019-11-28,2019-11-27", "20191127", "2019-02-30",
+                                  "2019-11-26,2019-11-27,2019-11-28,2019-11-29", "today"])
+async def test_a_day_socket_for_dates_it_cannot_serve_is_closed_with_4400(days):
+    fan = connect(f"/ws/days/{days}/")
+    await fan.connect()
+    assert await closed_with(fan) == 4400
+    await fan.disconnect()
+
+
+async def test_a_match_moved_to_another_day_tells_both_days_to_start_again():
+    (match,) = await matches_on(EVENING)
+    old_day, new_day = connect("/ws/days/2019-11-27/"), connect("/ws/days/2019-12-04/")
+    for fan in (old_day, new_day):
+        await fan.connect()
+        await receive(fan)
+    await database_sync_to_async(services_reschedule)(match, EVENING + timedelta(days=7))
+    for fan in (old_day, new_day):
+        assert await receive(fan) == {"type": "resync", "match_id": match.id}
+        await fan.disconnect()
+    again = connect("/ws/days/2019-12-04/")
+    await again.connect()
+    assert [m["id"] for m in (await receive(again))["matches"]] == [match.id]
+    await again.disconnect()
+
+
+def services_reschedule(match, kickoff):
+    """Moving a kick-off as a rescheduling would: the row changes, then both days hear of it after commit."""
+    from django.db import transaction
+
+    from events.models import Match
+    from live import publish
+
+    with transaction.atomic():
+        previous = match.kickoff
+        Match.objects.filter(pk=match.pk).update(kickoff=kickoff)
+        transaction.on_commit(lambda: publish.publish_rescheduled(match.id, previous, kickoff))
+
+
+async def test_each_change_is_published_to_its_day_once_compact_and_a_retry_is_forwarded_to_no_fan_twice(
+    monkeypatch,
+):
+    (match,) = await matches_on(EVENING)
+    await kick_off(match)
+    sent = []
+    real_send = publish._send
+
+    def recording_send(feed, message):
+        sent.append((feed, message))
+        real_send(feed, message)
+
+    monkeypatch.setattr(publish, "_send", recording_send)
+    fan = connect("/ws/days/2019-11-27/")
+    await fan.connect()
+    await receive(fan)
+
+    def record():
+        return services.record_event(match_id=match.id, kind="goal", minute=5, team_id=match.home_id,
+                                     player_id=player(match.home, 9).id, idempotency_key="once")
+
+    first = await database_sync_to_async(record)()
+    to_day = [message for feed, message in sent if feed == "day.2019-11-27"]
+    assert len(to_day) == 1 and len(to_day[0]["text"]) < 600
+    assert (to_day[0]["match_id"], to_day[0]["seq"]) == (match.id, first.seq)
+    assert (await receive(fan))["seq"] == first.seq
+    await database_sync_to_async(record)()  # the retry announces the change again: no fan gets it twice
+    assert len([feed for feed, _ in sent if feed == "day.2019-11-27"]) == 2
+    assert await fan.receive_nothing(timeout=0.3)
+    await fan.disconnect()
+
+
+# --- the bracket socket: a competition's knockout ties and where its league phase leads ----------------
+
+
+@database_sync_to_async
+def two_legged_tie():
+    from tests.db.test_bracket_page import make_two_legged_tie
+
+    return make_two_legged_tie()
+
+
+async def test_the_bracket_socket_starts_with_a_snapshot_of_every_tie_with_each_legs_seq():
+    tie, first, second = await two_legged_tie()
+    fan = connect(f"/ws/competitions/{tie.stage.competition_id}/bracket/")
+    connected, _ = await fan.connect()
+    assert connected
+    snapshot = await receive(fan)
+    assert snapshot["type"] == "snapshot" and snapshot["seq"] is None
+    [round_] = snapshot["bracket"]["rounds"]
+    assert round_["ties"][0]["state"]["sentence"] == "Liverpool lead 2-1 on aggregate"
+    assert snapshot["seqs"] == {str(first.id): 1, str(second.id): 0}
+    assert snapshot["versions"] == {f"tie-{tie.id}": 1} and f'id="tie-{tie.id}"' in snapshot["html"]
+    await fan.disconnect()
+
+
+async def test_a_goal_in_a_second_leg_reaches_the_bracket_socket_with_the_new_aggregate():
+    tie, _first, second = await two_legged_tie()
+    fan = connect(f"/ws/competitions/{tie.stage.competition_id}/bracket/")
+    await fan.connect()
+    await receive(fan)
+    await kick_off(second)
+    kicked_off = await receive(fan)
+    assert (kicked_off["match_id"], kicked_off["seq"], kicked_off["version"]) == (second.id, 1, 2)
+    await score_goal(second, minute=30)  # Atletico, at home in the second leg
+    change = await receive(fan)
+    assert (change["type"], change["match_id"], change["seq"], change["version"]) == ("change", second.id, 2, 3)
+    assert change["part"] == f"tie-{tie.id}" and change["tie"]["aggregate"] == [2, 2]
+    assert change["tie"]["state"]["sentence"] == "Level 2-2 on aggregate"
+    assert "Level 2-2 on aggregate" in change["html"]
+    await fan.disconnect()
+
+
+async def test_a_league_phase_goal_reaches_the_bracket_socket_as_the_projection_as_it_stands():
+    from tests.db.test_bracket_page import make_league_phase
+
+    competition, _group, matches = await database_sync_to_async(make_league_phase)()
+    fan = connect(f"/ws/competitions/{competition.id}/bracket/")
+    await fan.connect()
+    snapshot = await receive(fan)
+    assert snapshot["versions"] == {"league-phase": 0}
+    await kick_off(matches[1])
+    change = await receive(fan)
+    assert change["part"] == "league-phase" and change["league_phase"]["provisional"] is True
+    assert (change["match_id"], change["seq"], change["version"]) == (matches[1].id, 1, 1)
+    await fan.disconnect()
+
+
+@pytest.mark.parametrize("path", ["/ws/competitions/999999/bracket/", "/ws/competitions/abc/bracket/",
+                                  "/ws/competitions/1/bracket"])
+async def test_a_bracket_socket_for_no_competition_is_closed_with_4404(path):
+    fan = connect(path)
+    connected, _ = await fan.connect()
+    assert connected
+    assert await closed_with(fan) == protocol.CLOSE_NOT_FOUND
+
+
+async def test_a_reset_or_an_import_tells_bracket_pages_to_start_again():
+    tie, _first, second = await two_legged_tie()
+    fan = connect(f"/ws/competitions/{tie.stage.competition_id}/bracket/")
+    await fan.connect()
+    await receive(fan)
+    await database_sync_to_async(publish.publish_resync)([second])
+    assert (await receive(fan))["type"] == "resync"
     await fan.disconnect()

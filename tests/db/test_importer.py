@@ -275,3 +275,18 @@ def test_the_older_seasons_get_a_group_stage_and_knockout_ties_too():
         ("Group stage", 1), ("Round of 16", 2), ("Quarter-finals", 1), ("Semi-finals", 1), ("Final", 1)]
     assert Group.objects.filter(competition=competition, stage__name="Group stage").count() == 8
     assert Tie.objects.filter(stage__competition=competition).count() == 8 + 4 + 2 + 1
+
+
+@pytest.mark.django_db
+def test_the_imported_2024_25_league_phase_table_is_the_real_final_table_row_by_row():
+    from tests.unit.test_standings import UCL_2024_25_LEAGUE_PHASE
+
+    call_command("import_openfootball", str(DATA / "2024-25-uefa.cl.json"), stdout=io.StringIO())
+    league = Group.objects.get(name="League phase")
+    table = tables.group_table(league)
+    rows = [(r["position"], r["team"]["name"], r["points"], r["goal_difference"], r["goals_for"])
+            for r in table["rows"]]
+    assert rows == [(position, name.rsplit(" (", 1)[0], points, difference, goals)
+                    for position, name, points, difference, goals in UCL_2024_25_LEAGUE_PHASE]
+    assert table["rule_set"]["name"] == "uefa-league-phase-2024"
+    assert [zone["key"] for zone in table["zones"]] == ["round-of-16", "knockout-play-offs", "eliminated"]
