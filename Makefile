@@ -82,10 +82,15 @@ format: $(BIN)/.installed
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-# Fan-out benchmark against a bare websockets server (a few minutes; see docs/performance.md).
+# Scenario and league-phase timings, the fan-out benchmark against a bare websockets server, then the
+# league-phase night (NIGHT_FANS fans over its 18 matches and table): a few minutes; docs/performance.md.
+NIGHT_FANS ?= 3000
 bench: $(BIN)/.installed /usr/bin/redis-server
 	$(BIN)/python bench/scenarios.py
+	$(BIN)/python bench/league_phase.py
+	$(BIN)/python bench/league_scenarios.py
 	$(SERVICES) --no-redis -- $(BIN)/python -m bench.run
+	$(SERVICES) --no-redis -- $(BIN)/python -m bench.league_night --fans $(NIGHT_FANS)
 
 # nginx in front of two Daphne processes, Redis and PostgreSQL from the environment (docs/deploy.md).
 cluster: $(BIN)/.installed /usr/sbin/nginx /usr/bin/redis-server
