@@ -48,6 +48,11 @@ def scorers_by_side(goals: list[dict]) -> dict[str, list[dict]]:
     return {side: list(lines.values()) for side, lines in sides.items()}
 
 
+def knockout_html(match: dict) -> str:
+    """The tie in words, extra time and the shootout kick by kick, under the score (empty outside knockouts)."""
+    return render("events/_knockout.html", {"knockout": match.get("knockout")})
+
+
 def table_html(table: dict) -> str:
     return render("events/_table.html", {"table": table})
 

@@ -38,6 +38,7 @@ def match_snapshot(match_id: int) -> dict:
             "table": fragments.table_html(detail["table"]) if detail["table"] else None,
             "history": fragments.history_html(detail["history"]),
             "scorers": fragments.scorers_html(detail["match"]),
+            "knockout": fragments.knockout_html(detail["match"]),
         },
         "server_time": server_time(),
     }
@@ -83,6 +84,7 @@ def change_text(change: Change, table: dict | None) -> str:
         "event": fragments.event_html(message["event"], goals) if message["event"] else None,
         "related": [fragments.event_html(event, goals) for event in message["related"]],
         "scorers": fragments.scorers_html(message["match"]) if goals is not None else None,
+        "knockout": fragments.knockout_html(message["match"]) if (message["match"] or {}).get("knockout") else None,
         "history_entry": fragments.history_entry_html(message["history_entry"]) if message["history_entry"] else None,
         "table": fragments.table_html(table) if table else None,
     }

@@ -21,12 +21,25 @@ def history_entry(change: Change, role: str | None) -> dict | None:
     after, before = change.after or {}, change.before or {}
     if change.op == Change.Op.REMOVE:
         text = f"{describe_event(before)} removed"
+    elif change.op == Change.Op.RESULT:
+        if not before:
+            return None  # a result recorded for the first time corrects nothing
+        state = change.match_state or {}
+        now = {
+            "home_goals": state.get("home_score"),
+            "away_goals": state.get("away_score"),
+            "extra_time": list((state.get("extra_time") or {}).values()) or None,
+            "penalties": list((state.get("penalties") or {}).values()) or None,
+        }
+        text = f"Result corrected from {describe_result(before)} to {describe_result(now)}"
     elif change.op != Change.Op.UPDATE:
         return None
     elif after.get("kind") == EventKind.VAR_CHECK and after.get("var_outcome") != before.get("var_outcome"):
         if not corrects_something(before.get("var_outcome"), after.get("var_outcome")):
             return None
         text = describe_var_decision(after, change.related)
+    elif after.get("state") == MatchEvent.State.RETAKEN and before.get("state") != MatchEvent.State.RETAKEN:
+        text = f"{describe_event(after)} ordered retaken"
     else:
         changed = [label for field, label in HISTORY_FIELDS.items() if _value(before, field) != _value(after, field)]
         text = f"{describe_event(after)}: {', '.join(changed) or 'details'} corrected"
@@ -37,6 +50,17 @@ def history_entry(change: Change, role: str | None) -> dict | None:
         "by": role,
         "reason": change.reason,
     }
+
+
+def describe_result(result: dict) -> str:
+    """A recorded result in words: "0-1 after extra time, 1-4 on penalties"."""
+    text = f"{result.get('home_goals')}-{result.get('away_goals')}"
+    if result.get("extra_time"):
+        text += " after extra time"
+    if result.get("penalties"):
+        home, away = result["penalties"]
+        text += f", {home}-{away} on penalties"
+    return text
 
 
 def _value(event: dict, field: str):
@@ -89,7 +113,7 @@ def change_entry(change: Change) -> dict | None:
 def match_history(match_id: int) -> list[dict]:
     """Every correction of a match, newest first: what changed, when, by whom (by role), and why."""
     changes = (
-        Change.objects.filter(match_id=match_id, op__in=[Change.Op.UPDATE, Change.Op.REMOVE])
+        Change.objects.filter(match_id=match_id, op__in=[Change.Op.UPDATE, Change.Op.REMOVE, Change.Op.RESULT])
         .select_related("user")
         .prefetch_related("user__groups")
         .order_by("-seq")

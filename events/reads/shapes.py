@@ -6,6 +6,7 @@ from .. import periods
 from ..models import GOAL_KINDS, EventKind, LineupEntry, Match, MatchEvent, Period, Player, Team
 from ..pitch import SideState, event_time, pitch_state
 from .stats import STATISTIC_KINDS, match_statistics
+from .ties import knockout_state
 
 # What event_dict reads besides the event: select_related these to shape events without a query each.
 EVENT_RELATED = ("team", "player", "second_player")
@@ -49,6 +50,7 @@ def event_dict(event: MatchEvent) -> dict:
         "second_player": player_dict(event.second_player),
         "goal_type": event.goal_type,
         "injury": event.injury,
+        "kick_outcome": event.kick_outcome,
         "reviewed_event": event.reviewed_event_id,
         "var_category": event.var_category,
         "var_category_label": event.get_var_category_display() if event.var_category else "",
@@ -114,6 +116,7 @@ def match_state_with_pitch(match: Match, active: list[MatchEvent] | None = None)
         "var": review_in_progress(active),
         "goals": goals_scored(match, active),
         "statistics": match_statistics(home_id=match.home_id, away_id=match.away_id, events=active),
+        "knockout": knockout_state(match),
         "pitch": {
             "home": sides.get(match.home_id, empty).to_dict(),
             "away": sides.get(match.away_id, empty).to_dict(),

@@ -103,3 +103,19 @@ def test_the_league_phase_feeds_the_bracket_as_it_stands(client):
 def test_a_season_without_a_league_phase_has_no_projection(client):
     competition = import_season("2019-20-uefa.cl.json")
     assert client.get(f"/api/competitions/{competition.id}/bracket").json()["league_phase"] is None
+
+
+def test_an_admins_correction_of_a_result_is_in_the_matchs_public_history(client, django_user_model):
+    from events.reads import history
+
+    competition = import_season("2024-25-uefa.cl.json")
+    tie = ties_by_name(client, competition, "Round of 16")[("Paris Saint-Germain FC", "Liverpool FC")]
+    second_leg = tie["legs"][1]["match"]
+    assert history.match_history(second_leg) == []  # the import recorded it: nothing corrected yet
+    admin = django_user_model.objects.create_superuser("admin", password="x")
+    services.record_result(match_id=second_leg, home_goals=0, away_goals=1, extra_time=(0, 0), penalties=(1, 4),
+                           user=admin, reason="Shootout from UEFA's match report")
+    [entry] = history.match_history(second_leg)
+    assert entry["text"] == ("Result corrected from 0-1 after extra time to 0-1 after extra time, "
+                             "1-4 on penalties")
+    assert entry["by"] == "an admin" and entry["reason"] == "Shootout from UEFA's match report"
