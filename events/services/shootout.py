@@ -49,6 +49,10 @@ def shootout_kicks(match: Match) -> list[MatchEvent]:
 
 def prepare_kick(match: Match, event: MatchEvent) -> None:
     """A kick is taken during the shootout, by one of the two teams, in turn, before it is over."""
+    if event.pk is not None:
+        # Its place in the order is what it is: a wrong kick is removed and taken again, or ordered retaken.
+        raise ServiceError("A shoot-out kick is not edited or restored: remove it and record the kick again, "
+                           "or order a retake.", code="not_editable", field="kind", status=409)
     if match.period != Period.PENALTIES:
         raise ServiceError("Kicks are taken in the penalty shootout only.", code="not_in_shootout",
                            field="kind", status=409)

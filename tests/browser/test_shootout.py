@@ -9,7 +9,16 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
-from tests.browser.conftest import ARTIFACTS, assert_not_reloaded, mark_no_reload, screenshot, settle, wait_live
+from tests.browser.conftest import (
+    ARTIFACTS,
+    EDITOR,
+    assert_not_reloaded,
+    log_in,
+    mark_no_reload,
+    screenshot,
+    settle,
+    wait_live,
+)
 from tests.browser.test_bracket import remove_competition, shell
 from tests.browser.test_pages import AXE_OPTIONS
 
@@ -80,3 +89,39 @@ def test_the_aggregate_and_a_shootout_arrive_live_on_the_match_page(web, fan_ser
     assert results.violations_count == 0, results.generate_report()
     (ARTIFACTS / "knockout").mkdir(parents=True, exist_ok=True)
     screenshot(page, "knockout/shootout-desktop-light", full_page=False)
+
+
+def play_to_penalties(api, second: int, scorer: dict, team: dict) -> None:
+    api.event(second, kind="period_start", minute=0)
+    api.event(second, kind="goal", minute=30, team=team["id"], player=scorer["id"])
+    for kind, period in [("period_end", "first_half"), ("period_start", "second_half"), ("period_end", "second_half"),
+                         ("period_start", "extra_time_first_half"), ("period_end", "extra_time_first_half"),
+                         ("period_start", "extra_time_second_half"), ("period_end", "extra_time_second_half"),
+                         ("period_start", "penalties")]:
+        api.event(second, kind=kind, period=period)
+
+
+def test_an_editor_records_kicks_from_the_keyboard_and_orders_a_retake(web, editor_server, api, second_leg):
+    second = second_leg["second"]
+    snapshot = api.snapshot(second)
+    roma, roma_xi = snapshot["match"]["home"], snapshot["lineups"]["home"]["starting"]
+    play_to_penalties(api, second, roma_xi[9], roma)
+    page = web.page(editor_server, "/")
+    log_in(page, *EDITOR, next_path=f"/editor/matches/{second}/")
+    wait_live(page)
+
+    page.keyboard.press("x")
+    expect(page.locator("#kind-shootout_kick")).to_be_checked()
+    expect(page.locator("#field-kick_outcome")).to_be_visible()
+    page.locator("#team-home").check()
+    page.locator("#field-kick_outcome").select_option("saved")
+    page.locator("#event-submit").click()
+    expect(page.locator('#timeline li[data-kind="shootout_kick"]')).to_have_count(1)
+    [kick] = [e for e in api.snapshot(second)["events"] if e["kind"] == "shootout_kick"]
+    assert (kick["team"]["id"], kick["kick_outcome"]) == (roma["id"], "saved")
+
+    page.once("dialog", lambda dialog: dialog.accept("Goalkeeper off his line (VAR)"))
+    page.locator(f'#event-{kick["id"]} button[data-action="retake"]').click()
+    expect(page.locator(f"#event-{kick['id']}")).to_have_attribute("data-state", "retaken")
+    [kick] = [e for e in api.snapshot(second)["events"] if e["kind"] == "shootout_kick"]
+    assert (kick["state"], kick["state_reason"]) == ("retaken", "Goalkeeper off his line (VAR)")

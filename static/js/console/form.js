@@ -51,7 +51,7 @@
 
   var FIELD_NAMES = [
     "kind", "team", "player", "second_player", "goal_type", "injury", "minute", "added_minute",
-    "commentary", "reviewed_event", "var_category", "var_reason",
+    "commentary", "reviewed_event", "var_category", "var_reason", "kick_outcome",
   ];
 
   // --- what each kind of event asks for ---------------------------------------------------------
@@ -72,8 +72,17 @@
     period_start: {},
     period_end: { added: true, addedLabel: "Added time played (optional)" },
     added_time: { added: true, addedLabel: "Minutes announced", addedRequired: true },
+    // The shoot-out: no minute (the server records it at 120'), the taker and what became of the kick.
+    shootout_kick: { team: true, player: "on", playerLabel: "Penalty taker", playerOptional: true, kickOutcome: true },
+    // The match statistics (also entered with a key each in the statistics panel).
+    shot: { team: true, player: "on", playerLabel: "Player (optional)", playerOptional: true, minute: true },
+    shot_on_target: { team: true, player: "on", playerLabel: "Player (optional)", playerOptional: true, minute: true },
+    corner: { team: true, player: "on", playerLabel: "Player (optional)", playerOptional: true, minute: true },
+    foul: { team: true, player: "on", playerLabel: "Player (optional)", playerOptional: true, minute: true },
+    offside: { team: true, player: "on", playerLabel: "Player (optional)", playerOptional: true, minute: true },
   };
-  var NOT_EDITABLE = { period_start: true, period_end: true, added_time: true };
+  // A kick is not edited: it is removed and taken again, or ordered retaken.
+  var NOT_EDITABLE = { period_start: true, period_end: true, added_time: true, shootout_kick: true };
   // Which incidents each kind of VAR check may review (as the server's rules say).
   var VAR_INCIDENT_KINDS = {
     goal: ["goal", "own_goal", "penalty_goal"],
@@ -125,6 +134,7 @@
       player: $("field-player"),
       second_player: $("field-second_player"),
       goal_type: $("field-goal_type"),
+      kick_outcome: $("field-kick_outcome"),
       injury: $("field-injury"),
       minute: $("field-minute"),
       added_minute: $("field-added_minute"),
@@ -274,6 +284,7 @@
       showNeeds("player", !!s.player);
       showNeeds("second_player", !!s.second);
       showNeeds("goal_type", !!s.goalType);
+      showNeeds("kick_outcome", !!s.kickOutcome);
       showNeeds("injury", !!s.injury);
       showNeeds("var", !!s.var);
       showNeeds("minute", !!s.minute);
@@ -542,6 +553,7 @@
       if (s.player) data.player = intOrNull(fields.player.value);
       if (s.second) data.second_player = intOrNull(fields.second_player.value);
       if (s.goalType) data.goal_type = fields.goal_type.value;
+      if (s.kickOutcome) data.kick_outcome = fields.kick_outcome.value;
       if (s.injury) data.injury = fields.injury.checked;
       if (s.var) {
         data.var_category = fields.var_category.value;
@@ -686,6 +698,7 @@
       pickers.player.setValue("");
       pickers.second_player.setValue("");
       fields.goal_type.value = "";
+      fields.kick_outcome.value = "scored";
       fields.injury.checked = false;
       fields.commentary.value = "";
       fields.var_reason.value = "";
@@ -728,6 +741,7 @@
       if (data.second_player) ensureOption(fields.second_player, data.second_player);
       fields.second_player.value = data.second_player ? String(data.second_player) : "";
       fields.goal_type.value = data.goal_type || "";
+      fields.kick_outcome.value = data.kick_outcome || "scored";
       fields.injury.checked = !!data.injury;
       fields.minute.value = data.minute === null || data.minute === undefined ? "" : data.minute;
       fields.added_minute.value = data.added_minute ? data.added_minute : "";

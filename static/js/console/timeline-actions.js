@@ -55,6 +55,7 @@
         actions.className = "event__actions";
         if (state === "active" && MC.EventForm.isEditable(kind)) actions.appendChild(actionButton("edit", id, "Edit"));
         if (state !== "removed") actions.appendChild(actionButton("delete", id, "Delete", "button--danger"));
+        if (kind === "shootout_kick" && state === "active") actions.appendChild(actionButton("retake", id, "Retake…"));
         if (kind === "var_check" && state === "active") {
           var outcome = item.dataset.varOutcome || "in_progress";
           if (outcome === "in_progress") actions.appendChild(actionButton("ofr", id, "On-field review"));
@@ -94,6 +95,36 @@
         });
     }
 
+    /** The referee orders the last kick taken again: it stops counting, and the same team kicks again. */
+    function orderRetake(kick, button) {
+      if (!kick) return;
+      var reason = window.prompt("Why is “" + eventSummary(kick) + "” retaken? (shown to fans)", "Goalkeeper off the line");
+      if (reason === null) return;
+      if (!reason.trim()) {
+        form.clearErrors();
+        form.showError("Not recorded: say why the kick is retaken.");
+        return;
+      }
+      button.disabled = true;
+      request("POST", eventUrl + kick.id + "/retake", { reason: reason.trim() })
+        .then(function (result) {
+          if (result.status >= 200 && result.status < 300) {
+            if (result.data && result.data.event) view.events.set(kick.id, result.data.event);
+            say("Retake ordered: " + eventSummary(kick));
+          } else {
+            form.clearErrors();
+            form.showError("Not recorded. " + MC.EditorApi.describeError(result.status, result.data).message);
+          }
+        })
+        .catch(function () {
+          form.clearErrors();
+          form.showError("Not recorded: no answer from the server. Try again.");
+        })
+        .finally(function () {
+          button.disabled = false;
+        });
+    }
+
     function startOnFieldReview(check, button) {
       if (!check) return;
       button.disabled = true;
@@ -127,6 +158,7 @@
       else if (action === "delete") deleteEvent(record);
       else if (action === "ofr") startOnFieldReview(record, button);
       else if (action === "var") openVarDialog(record);
+      else if (action === "retake") orderRetake(record, button);
     });
 
     return { decorate: decorate };

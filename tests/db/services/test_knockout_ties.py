@@ -157,3 +157,14 @@ def test_kicks_outside_a_shootout_and_outcomes_on_other_events_are_refused():
     refused("invalid_field", goal, second, team_b, 9, minute=10, kick_outcome="scored")
     second, _team_a, team_b = to_penalties()
     refused("required", services.record_event, match_id=second.id, kind="shootout_kick", team_id=team_b.id)
+
+
+def test_a_kick_is_not_edited_or_restored_but_taken_again():
+    second, team_a, team_b = to_penalties()
+    first = kick(second, team_b, 2, "scored")
+    error = refused("not_editable", services.amend_event, event_id=first.event.id,
+                    changes={"minute": 121}, reason="wrong")
+    assert error.status == 409
+    services.remove_event(event_id=first.event.id, reason="Recorded for the wrong team")
+    refused("not_editable", services.restore_event, event_id=first.event.id, reason="back")
+    assert Match.objects.get(pk=second.pk).home_penalties is None
