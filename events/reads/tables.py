@@ -9,7 +9,7 @@ from dataclasses import replace
 
 from django.core.cache import cache
 
-from .. import scenarios, standings
+from .. import formats, league_scenarios, scenarios, standings
 from ..models import EventKind, Group, Match, MatchEvent, Team
 from .history import user_role
 from .shapes import team_dict
@@ -93,6 +93,9 @@ def group_table(group: Group, hypothetical: Scores | None = None) -> dict:
         rows.append(data)
     return {
         "group": {"id": group.id, "name": group.name},
+        # The sum of the group's matches' seqs, read with them: every change to one of them adds one, so a later
+        # state of the group has a higher version (live/messages.py numbers the table's live updates with it).
+        "version": sum(match.seq for match in matches),
         "provisional": table.provisional,
         "hypothetical": bool(hypothetical),
         "rule_set": {"name": table.rule_set.name, "label": table.rule_set.label},
@@ -145,6 +148,48 @@ def _settled_rows(group: Group, table: standings.Table) -> dict[int, dict]:
                 "at": settlement.created_at.isoformat(),
             }
     return settled
+
+
+# The league-phase verdicts in the words the scenarios panel uses for a group's.
+LEAGUE_STATUS = {
+    league_scenarios.CERTAIN: "clinched",
+    league_scenarios.IMPOSSIBLE: "impossible",
+    league_scenarios.DEPENDS: "depends",
+    league_scenarios.UNDECIDED: "undecided",
+}
+
+
+def _league_phase_scenarios(teams, results, remaining, rules, names) -> list[dict]:
+    """A 36-team table's verdicts (top 8, top 24) per team, proved by bounds (events/league_scenarios.py).
+
+    Only finished matches count as results there: a match in progress is one still to play.
+    """
+    finished = [result for result in results if result.finished]
+    found = league_scenarios.league_scenarios(
+        [team.id for team in teams], finished, remaining, rules, names=names
+    )
+    teams_by_id = {team.id: team for team in teams}
+    by_team: dict[int, list] = {}
+    for scenario in found:
+        by_team.setdefault(scenario.team, []).append(scenario)
+    return [
+        {
+            "team": team_dict(teams_by_id[team]),
+            "summary": [{"line": scenario.line.key, "text": scenario.summary} for scenario in lines],
+            "lines": [
+                {
+                    "line": scenario.line.key,
+                    "line_label": scenario.line.label,
+                    "status": LEAGUE_STATUS[scenario.status],
+                    "summary": scenario.summary,
+                    "best_position": scenario.best_position,
+                    "worst_position": scenario.worst_position,
+                }
+                for scenario in lines
+            ],
+        }
+        for team, lines in by_team.items()
+    ]
 
 
 def settlement_history(group: Group) -> list[dict]:
@@ -253,7 +298,10 @@ def group_scenarios(group: Group, hypothetical: Scores | None = None) -> dict:
     names = {team.id: team.short_name for team in teams}
     answer = {"group": {"id": group.id, "name": group.name}, "remaining": len(remaining), "teams": [],
               "available": True, "detail": "", "hypothetical": bool(hypothetical)}
-    if remaining:
+    rules = standings.get_rule_set(group.rule_set_name)
+    if remaining and group.rule_set_name in formats.FORMATS:
+        answer["teams"] = _league_phase_scenarios(teams, results, remaining, rules, names)
+    elif remaining:
         try:
             found = scenarios.scenarios([t.id for t in teams], results, remaining, group.rule_set_name,
                                         names=names, disciplinary_points=disciplinary)
@@ -261,7 +309,6 @@ def group_scenarios(group: Group, hypothetical: Scores | None = None) -> dict:
             answer.update(available=False, detail=str(error))
             found = []
         teams_by_id = {team.id: team for team in teams}
-        rules = standings.get_rule_set(group.rule_set_name)
         by_team: dict[int, list[scenarios.TeamScenario]] = {}
         for scenario in found:
             by_team.setdefault(scenario.team, []).append(scenario)

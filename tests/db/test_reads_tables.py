@@ -120,3 +120,37 @@ def test_disciplinary_points_count_a_sending_off_for_two_yellows_as_three():
                               player_id=player(team, number).id)
     match.refresh_from_db()
     assert group_disciplinary_points([match]) == {home.id: 3, away.id: 4}
+
+
+@pytest.mark.django_db
+def test_a_league_phase_before_its_last_matchday_gets_the_league_verdicts(client, tmp_path):
+    """The 2024-25 league phase with matchday 8 to play: proved verdicts per team for the top 8 and top 24."""
+    import io
+    import json
+    from pathlib import Path
+
+    from django.core.management import call_command
+
+    from events.models import Group
+
+    data = json.loads((Path(__file__).resolve().parents[2] / "data/openfootball/2024-25-uefa.cl.json").read_text())
+    data["matches"] = [m for m in data["matches"] if m["round"].startswith("League, Matchday ")]
+    for match in data["matches"]:
+        if match["round"] == "League, Matchday 8":
+            match.pop("score", None)
+    path = tmp_path / "before-matchday-8.json"
+    path.write_text(json.dumps(data))
+    call_command("import_openfootball", str(path), stdout=io.StringIO())
+    league = Group.objects.get(name="League phase")
+    answer = client.get(f"/api/groups/{league.id}/scenarios").json()
+    assert answer["available"] and answer["remaining"] == 18
+    verdicts = {entry["team"]["name"]: {line["line"]: line["status"] for line in entry["lines"]}
+                for entry in answer["teams"]}
+    assert len(verdicts) == 36
+    assert verdicts["Liverpool FC"] == {"round-of-16": "clinched", "knockout-play-offs": "clinched"}
+    top_8 = sorted(name for name, lines in verdicts.items() if lines["round-of-16"] == "clinched")
+    assert top_8 == ["FC Barcelona", "Liverpool FC"]
+    assert sum(lines["knockout-play-offs"] == "clinched" for lines in verdicts.values()) == 18
+    assert sum(lines["knockout-play-offs"] == "impossible" for lines in verdicts.values()) == 9
+    page = client.get(f"/groups/{league.id}/").content.decode()
+    assert "certain to finish in the top 8" in page
