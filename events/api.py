@@ -627,6 +627,41 @@ def var_decision(request, payload: VarDecisionIn, event_id: PathId):
     return event_response(result)
 
 
+class ScoreIn(StrictSchema):
+    home_goals: int = Field(..., ge=0, le=99)
+    away_goals: int = Field(..., ge=0, le=99)
+    period: str = Field(
+        ...,
+        description="The period the score stands in: first_half, half_time, second_half, full_time (and, for a "
+        "match that can go to extra time, before_extra_time, extra_time_first_half, extra_time_half_time, "
+        "extra_time_second_half)",
+    )
+    reason: str = Field("", max_length=300, description="Required when an admin corrects a finished match")
+
+
+@api.post(
+    "/matches/{match_id}/score",
+    auth=editor_auth,
+    throttle=write_throttle,
+    tags=["editors"],
+    response={200: dict, 400: Error, 401: Error, 403: Error, 404: Error, 409: Error},
+)
+def post_score(request, payload: ScoreIn, match_id: PathId):
+    """The score of a match followed without events, as it stands in a period: the match goes live (its clock
+    running in a half) and finishes at full_time. Refused for a match with events (409), for a period before
+    the match's (409), and for a finished match unless an admin corrects it with a reason."""
+    require_permission(request, "events.add_matchevent")
+    match = services.record_score(
+        match_id=match_id,
+        home_goals=payload.home_goals,
+        away_goals=payload.away_goals,
+        period=payload.period,
+        user=request.auth,
+        reason=payload.reason,
+    )
+    return {"match_id": match.id, "seq": match.seq, "match": shapes.match_state(match)}
+
+
 @api.post(
     "/matches/{match_id}/reset",
     auth=editor_auth,

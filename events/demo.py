@@ -343,6 +343,18 @@ def _record_directly(match: Match, payload: dict) -> int:
 
 # What `make run` can replay (DEMO=…): the matchday whose matches it plays.
 DEMOS = {"liverpool-napoli": 5, "matchday6": 6}
+# Every demo `make run` knows, with what it replays (ucl2024: events/demo_ucl2024.py).
+DEMO_SUMMARIES = {
+    "liverpool-napoli": "Liverpool v Napoli.",
+    "matchday6": "Group E's last matchday: two matches at once.",
+    "ucl2024": "the 2024-25 league phase's last matchday: 18 matches at once, the 36-team table moving.",
+}
+
+
+def other_demos(demo_name: str) -> list[str]:
+    """Banner lines naming the demos other than the one running."""
+    others = [f"DEMO={name} make run replays {text}" for name, text in DEMO_SUMMARIES.items() if name != demo_name]
+    return [f"  Other demos:  {others[0]}", *[f"                {line}" for line in others[1:]]]
 
 
 def replayed_matches(demo_name: str) -> list[Match]:
@@ -351,6 +363,14 @@ def replayed_matches(demo_name: str) -> list[Match]:
 
 def banner(*, demo_name: str, base_url: str, speed: float, server_log: str, kickoff_wait: float) -> str:
     """What `make run` prints once its server answers: what is replayed, where to watch it, the logins."""
+    if demo_name == "ucl2024":
+        # Imported here: the 2024-25 demo builds on this module's helpers.
+        from . import demo_ucl2024
+
+        return demo_ucl2024.banner(
+            base_url=base_url, speed=speed, server_log=server_log, kickoff_wait=kickoff_wait,
+            others=other_demos(demo_name),
+        )
     base = base_url.rstrip("/")
     matches = replayed_matches(demo_name)
     group_id = matches[0].group_id
@@ -363,10 +383,6 @@ def banner(*, demo_name: str, base_url: str, speed: float, server_log: str, kick
     else:
         [match] = matches
         replaying = f"{match.home.short_name} v {match.away.short_name} ({match.kickoff:%-d %B %Y})"
-    others = [name for name in DEMOS if name != demo_name]
-    other = f"DEMO={others[0]} make run replays " + (
-        "Group E's last matchday: two matches at once." if DEMOS[others[0]] == 6 else "Liverpool v Napoli."
-    )
     lines = [
         "",
         f"  Matchcentre is running at {base}/",
@@ -384,7 +400,7 @@ def banner(*, demo_name: str, base_url: str, speed: float, server_log: str, kick
         if speed
         else "  Speed 0: the whole match at once.",
         "  Ctrl-C stops the server.",
-        f"  The other demo: {other}",
+        *other_demos(demo_name),
         "  Demo accounts exist only in demo mode (DEBUG on).",
         "",
     ]

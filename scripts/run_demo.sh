@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# Set up, load the demo, serve it with Daphne and replay Liverpool-Napoli (or matchday 6) live, narrated.
+# Set up, load the demo, serve it with Daphne and replay Liverpool-Napoli (or matchday 6, or 2024-25's
+# league-phase matchday 8) live, narrated.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-.venv/bin/python}
 HOST=${HOST:-127.0.0.1}
 PORT=${PORT:-8000}
 REPLAY_SPEED=${REPLAY_SPEED:-30}
-# DEMO=matchday6 replays Group E's last matchday (two matches at once) instead of Liverpool-Napoli.
+# DEMO=matchday6 replays Group E's last matchday (two matches at once) instead of Liverpool-Napoli;
+# DEMO=ucl2024 the 2024-25 league phase's last matchday (18 matches at once, from their half-time and final scores).
 DEMO=${DEMO:-liverpool-napoli}
 # Seconds to wait for a first fan page before kicking off anyway.
 KICKOFF_WAIT=${KICKOFF_WAIT:-20}
@@ -17,7 +19,8 @@ export ACCESS_LOG=${ACCESS_LOG:-1}
 case "$DEMO" in
   matchday6) matchday=6 ;;
   liverpool-napoli) matchday=5 ;;
-  *) echo "DEMO must be liverpool-napoli or matchday6" >&2; exit 2 ;;
+  ucl2024) matchday=8 ;;
+  *) echo "DEMO must be liverpool-napoli, matchday6 or ucl2024" >&2; exit 2 ;;
 esac
 
 # Another server on the port would get the replay's writes (and this one none): stop here instead.
@@ -33,15 +36,21 @@ mkdir -p "$log_dir"
 : > "$SERVER_LOG"
 
 "$PYTHON" manage.py migrate --noinput -v0
-"$PYTHON" manage.py load_demo
-# Back to kick-off before the server starts, so that open pages follow the replay from the start;
-# matchday 6 is always still to play when the story starts, and Liverpool-Napoli played before it
-# (even after an interrupted run).
-"$PYTHON" manage.py replay_match --matchday 6 --reset-only -v0
-if [ "$matchday" = 6 ]; then
-  "$PYTHON" manage.py replay_match --matchday 5 --speed 0 -v0
+if [ "$DEMO" = ucl2024 ]; then
+  # Matchdays 1-7 played, matchday 8 taken back to not played (even after an interrupted run); the file's
+  # problems (in the knockout rounds, not loaded) are listed, and stop nothing.
+  "$PYTHON" manage.py load_demo --demo ucl2024
 else
-  "$PYTHON" manage.py replay_match --matchday 5 --reset-only -v0
+  "$PYTHON" manage.py load_demo
+  # Back to kick-off before the server starts, so that open pages follow the replay from the start;
+  # matchday 6 is always still to play when the story starts, and Liverpool-Napoli played before it
+  # (even after an interrupted run).
+  "$PYTHON" manage.py replay_match --matchday 6 --reset-only -v0
+  if [ "$matchday" = 6 ]; then
+    "$PYTHON" manage.py replay_match --matchday 5 --speed 0 -v0
+  else
+    "$PYTHON" manage.py replay_match --matchday 5 --reset-only -v0
+  fi
 fi
 
 # The application's access log (matchcentre/access.py; Daphne's own is off under live.server): ACCESS_LOG=0 quiets it.
@@ -68,7 +77,12 @@ deadline=$((SECONDS + ${KICKOFF_WAIT%.*}))
 until fan_page_open || [ $SECONDS -ge $deadline ]; do sleep 0.5; done
 if fan_page_open; then echo "  A fan page is open: kick-off."; else echo "  No fan page yet: kick-off anyway."; fi
 
-if ! "$PYTHON" manage.py replay_match --matchday "$matchday" --api "$base" --speed "$REPLAY_SPEED"; then
+if [ "$DEMO" = ucl2024 ]; then
+  replay=(--demo ucl2024)
+else
+  replay=(--matchday "$matchday")
+fi
+if ! "$PYTHON" manage.py replay_match "${replay[@]}" --api "$base" --speed "$REPLAY_SPEED"; then
   echo "The replay stopped. The end of the server's log ($SERVER_LOG):" >&2
   tail -n 30 "$SERVER_LOG" >&2
   exit 1

@@ -10,7 +10,7 @@ from .commit import EventResult
 from .errors import ServiceError
 from .match_events import amend_event, record_event, remove_event, restore_event
 from .matches import reset_match, set_clock_speed, set_lineup, set_venue
-from .results import ImportSummary, import_competition, record_result
+from .results import ImportSummary, import_competition, record_result, record_score
 from .shootout import order_retake
 from .table_order import settle_table_order
 from .tokens import authenticate_api_token, create_api_token, revoke_api_token
@@ -28,6 +28,7 @@ __all__ = [
     "order_retake",
     "record_event",
     "record_result",
+    "record_score",
     "remove_event",
     "reset_match",
     "restore_event",

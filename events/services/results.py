@@ -5,13 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils import timezone
 
 from live import publish
 
+from .. import periods
 from ..importer import CompetitionData, Problem, StageData
 from ..models import Change, Competition, Group, Match, Period, Stage, Team, Tie
+from . import ties
 from .commit import commit_change, lock_match
 from .errors import ServiceError
+from .rules import can_correct
 
 
 def record_result(
@@ -76,6 +80,118 @@ def record_result(
         commit_change(match, op=Change.Op.RESULT, event=None, before=before, user=user, reason=reason,
                       derive=False, announce=announce)
         return match
+
+
+# The periods a score alone can be posted in: the halves, the breaks between them, full time. A shootout
+# is kick by kick (events) or a recorded result (record_result), never a running score.
+SCORE_PERIODS = tuple(
+    period for period in periods.ORDER if period not in (Period.PRE_MATCH, Period.BEFORE_PENALTIES, Period.PENALTIES)
+)
+# After 90 minutes, before full time: only for a match that can go to extra time.
+AFTER_90 = (Period.BEFORE_EXTRA_TIME, Period.EXTRA_TIME_FIRST_HALF, Period.EXTRA_TIME_HALF_TIME,
+            Period.EXTRA_TIME_SECOND_HALF)
+
+
+def record_score(
+    *,
+    match_id: int,
+    home_goals: int,
+    away_goals: int,
+    period: str,
+    user=None,
+    reason: str = "",
+) -> Match:
+    """The score of a match followed without events, as it stands in `period` (a newsroom with the score
+    only, or a replay of data that holds half-time and full-time scores but no goal minutes).
+
+    Moves the match live (finished at `full_time`), starts the period's clock when a half starts, and
+    pushes one change like any other. Goals after 90 minutes are extra-time goals. Refused: a match with
+    events (its score comes from them), a period earlier than the match's, full time while the tie (or
+    match) is level with extra time or penalties to come, and a finished match unless an admin corrects
+    it with a reason. The same score in the same period again changes nothing.
+    """
+    for name, value in (("home_goals", home_goals), ("away_goals", away_goals)):
+        if value < 0:
+            raise ServiceError("Goals cannot be negative.", code="invalid_score", field=name)
+    if period not in SCORE_PERIODS:
+        raise ServiceError(
+            f"A score is posted in one of: {', '.join(SCORE_PERIODS)}.", code="invalid_period", field="period"
+        )
+    with transaction.atomic():
+        match = lock_match(match_id)
+        if match.events.exists():
+            raise ServiceError("This match has events; its score comes from them.", code="has_events", status=409)
+        if period in AFTER_90 and not match.extra_time_possible:
+            raise ServiceError("This match cannot go to extra time.", code="no_extra_time", field="period")
+        # Before the finished check: a client's retry of the final score is answered, not refused.
+        if match.result_only and (match.period, match.home_score, match.away_score) == (period, home_goals, away_goals):
+            return match
+        if match.status == Match.Status.FINISHED:
+            if user is None or not can_correct(user):
+                raise ServiceError("The match is finished; only an admin can correct it.", code="match_finished",
+                                   status=403)
+            if not reason.strip():
+                raise ServiceError("A correction to a finished match needs a reason.", code="required",
+                                   field="reason")
+        if periods.rank(period) < periods.rank(match.period):
+            raise ServiceError(
+                f"The match is already at {match.get_period_display().lower()}: a period cannot go backwards.",
+                code="period_backwards", field="period", status=409,
+            )
+        extra_time = _extra_time_goals(match, period, home_goals, away_goals)
+        if period == Period.FULL_TIME and _level_with_more_to_play(match, home_goals, away_goals, extra_time):
+            raise ServiceError(
+                "Level with extra time or penalties to come: the match is not over. Post the next period, or "
+                "its final result with its shootout.",
+                code="extra_time_due", field="period",
+            )
+        before = _score_dict(match) if match.result_only else None
+        if period != match.period:
+            # A half starting starts its clock; a break stops it.
+            match.period_started_at = timezone.now() if periods.is_timed(period) else None
+            match.announced_added_time = None
+        match.result_only = True
+        match.period = period
+        match.status = Match.Status.FINISHED if period == Period.FULL_TIME else Match.Status.LIVE
+        match.home_score, match.away_score = home_goals, away_goals
+        match.extra_time_played = extra_time is not None
+        match.home_extra_time_goals, match.away_extra_time_goals = extra_time or (0, 0)
+        commit_change(match, op=Change.Op.RESULT, event=None, before=before, user=user, reason=reason, derive=False)
+        return match
+
+
+def _extra_time_goals(match: Match, period: str, home_goals: int, away_goals: int) -> tuple[int, int] | None:
+    """Of the score, the goals of extra time (None before it): whatever came after the score at 90 minutes."""
+    into_extra_time = (period in AFTER_90 and period != Period.BEFORE_EXTRA_TIME) or (
+        period == Period.FULL_TIME and match.extra_time_played
+    )
+    if not into_extra_time:
+        return None
+    if match.extra_time_played:
+        regular = (match.home_score - match.home_extra_time_goals, match.away_score - match.away_extra_time_goals)
+    else:
+        regular = (match.home_score, match.away_score)
+    for name, goals, at_90 in (("home_goals", home_goals, regular[0]), ("away_goals", away_goals, regular[1])):
+        if goals < at_90:
+            raise ServiceError(f"Below the score after 90 minutes ({regular[0]}-{regular[1]}).",
+                               code="invalid_score", field=name)
+    return home_goals - regular[0], away_goals - regular[1]
+
+
+def _level_with_more_to_play(match: Match, home_goals: int, away_goals: int, extra_time) -> bool:
+    if not match.extra_time_possible:
+        return False
+    extra = extra_time or (0, 0)
+    ending = Period.EXTRA_TIME_SECOND_HALF if extra_time is not None else Period.SECOND_HALF
+    level = ties.tie_level_after(
+        match, ending, regular=(home_goals - extra[0], away_goals - extra[1]), extra_time=extra_time
+    )
+    return home_goals == away_goals if level is None else level
+
+
+def _score_dict(match: Match) -> dict:
+    """A posted score as the change log keeps it (what the next one replaced)."""
+    return {"home_goals": match.home_score, "away_goals": match.away_score, "period": match.period}
 
 
 def _result_dict(match: Match) -> dict:

@@ -7,14 +7,16 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from events import demo, services
+from events import demo, demo_ucl2024, services
+from events.models import Match, Period
 from events.reads.shapes import minute_label
 
 
 class Command(BaseCommand):
     help = (
         "Replay Liverpool 1-1 Napoli (or, with --matchday 6, Group E's last matchday: Napoli v Genk and "
-        "Salzburg v Liverpool at the same time) from kick-off through the real write path, at a chosen speed, "
+        "Salzburg v Liverpool at the same time; with --demo ucl2024, the 2024-25 league phase's matchday 8, "
+        "18 matches at once) from kick-off through the real write path, at a chosen speed, "
         "narrating it. With --api, the reset and the events go through a running server's JSON API, so that "
         "its open pages see them."
     )
@@ -33,16 +35,28 @@ class Command(BaseCommand):
             default=30.0,
             help="Match minutes per real minute (30: a match in about three minutes; 0: at once)",
         )
+        parser.add_argument(
+            "--demo",
+            dest="demo_name",
+            choices=sorted(demo.DEMO_SUMMARIES),
+            default="",
+            help="ucl2024: matchday 8 of the 2024-25 league phase, 18 matches at once, their half-time and final "
+            "scores as the data holds them (liverpool-napoli and matchday6: as --matchday 5 and 6)",
+        )
         parser.add_argument("--api", default="", help="Base URL of a running server, e.g. http://127.0.0.1:8000")
         parser.add_argument("--user", default="editor", help="Editor account the API replay signs in as")
         parser.add_argument("--reset-only", action="store_true", help="Only take the matches back to kick-off")
         parser.add_argument("--wait", type=float, default=30.0, help="Seconds to wait for the server to answer")
 
-    def handle(self, *args, matchday, speed, api, user, reset_only, wait, verbosity, **options):
+    def handle(self, *args, matchday, demo_name, speed, api, user, reset_only, wait, verbosity, **options):
         if speed < 0:
             raise CommandError("--speed cannot be negative.")
-        matches = demo.matchday_6_matches() if matchday == 6 else [demo.featured_match()]
         client = ApiClient(api.rstrip("/"), self.api_token(user), wait) if api else None
+        if demo_name == "ucl2024":
+            self.replay_league_night(client, speed=speed, reset_only=reset_only, verbosity=verbosity)
+            return
+        matchday = demo.DEMOS.get(demo_name, matchday)
+        matches = demo.matchday_6_matches() if matchday == 6 else [demo.featured_match()]
         for match in matches:
             # A replay starts from kick-off; asked for a reset, reset even a match already there, so that
             # pages left stale by an earlier reset (one no server heard of) are told.
@@ -89,6 +103,40 @@ class Command(BaseCommand):
                 f"{match.away.short_name}."
             )
 
+    def replay_league_night(self, client: "ApiClient | None", *, speed: float, reset_only: bool, verbosity: int):
+        """Matchday 8 of 2024-25: the 18 matches back to not played, then their scores as the data holds them."""
+        matches, night = demo_ucl2024.live_night()
+        for match in matches:
+            if reset_only or not demo_ucl2024.at_kick_off(match):
+                if client:
+                    client.call("POST", f"/matches/{match.id}/reset", {})
+                else:
+                    services.reset_match(match_id=match.id)
+                match.refresh_from_db()
+        if reset_only:
+            if verbosity:
+                self.stdout.write(f"Reset to kick-off: the {len(matches)} matches of matchday "
+                                  f"{demo_ucl2024.LIVE_MATCHDAY}.")
+            return
+        group = demo_ucl2024.league_group()
+
+        def played(match, cue):
+            if verbosity < 1:
+                return
+            line = demo_ucl2024.narration(match, cue, speed=speed)
+            if line:
+                self.stdout.write(f"  {demo_ucl2024.minute_label(cue):>6}  {line}")
+            if cue.last_of_moment and cue.period in (Period.HALF_TIME, Period.FULL_TIME):
+                self.stdout.write(f"          {demo_ucl2024.standing(group)}")
+            self.stdout.flush()
+
+        demo_ucl2024.play_night(
+            matches, night, submit=client.submit_score if client else None, speed=speed or None, played=played
+        )
+        finished = Match.objects.filter(pk__in=[m.id for m in matches], status=Match.Status.FINISHED).count()
+        self.stdout.write(f"Replay finished: {finished} of matchday {demo_ucl2024.LIVE_MATCHDAY}'s "
+                          f"{len(matches)} matches played.")
+
     def api_token(self, username: str) -> str:
         try:
             user = get_user_model().objects.get(username=username)
@@ -125,6 +173,9 @@ class ApiClient:
 
     def submit(self, match, payload: dict) -> int:
         return self.call("POST", f"/matches/{match.id}/events", payload)["id"]
+
+    def submit_score(self, match, payload: dict) -> None:
+        self.call("POST", f"/matches/{match.id}/score", payload)
 
     def decide(self, check_id: int, decision: dict) -> None:
         self.call("POST", f"/events/{check_id}/var-decision", decision)

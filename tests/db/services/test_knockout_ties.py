@@ -160,7 +160,7 @@ def test_kicks_outside_a_shootout_and_outcomes_on_other_events_are_refused():
 
 
 def test_a_kick_is_not_edited_or_restored_but_taken_again():
-    second, team_a, team_b = to_penalties()
+    second, _team_a, team_b = to_penalties()
     first = kick(second, team_b, 2, "scored")
     error = refused("not_editable", services.amend_event, event_id=first.event.id,
                     changes={"minute": 121}, reason="wrong")
