@@ -9,6 +9,7 @@ from ..models import Competition, Group, Match, MatchEvent
 from ..pitch import event_time
 from .matches import matches_queryset
 from .shapes import EVENT_RELATED, event_dict, match_summary, review_in_progress, team_dict
+from .stats import STATISTIC_KINDS
 from .tables import group_table, table_positions_before
 
 LATEST_EVENTS_PER_MATCH = 5
@@ -44,7 +45,10 @@ def matchday_detail(group_id: int, matchday: int) -> dict:
     matches = list(matches_queryset().filter(group=group, matchday=matchday).order_by("kickoff", "id"))
     if not matches:
         raise Match.DoesNotExist(f"No matchday {matchday} in {group}")
-    events = MatchEvent.objects.filter(match__in=matches).select_related(*EVENT_RELATED)
+    # The latest events are what happened: counted statistics (corners, fouls...) would crowd out the goals.
+    events = MatchEvent.objects.filter(match__in=matches).exclude(kind__in=STATISTIC_KINDS).select_related(
+        *EVENT_RELATED
+    )
     by_match: dict[int, list[MatchEvent]] = {}
     for event in sorted(events, key=event_time):
         by_match.setdefault(event.match_id, []).append(event)

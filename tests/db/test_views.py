@@ -141,3 +141,16 @@ def test_nul_characters_in_correction_forms_are_refused_beside_the_field(client)
 def match_seq(match) -> int:
     match.refresh_from_db()
     return match.seq
+
+
+@pytest.mark.django_db
+def test_a_matchdays_latest_events_leave_out_counted_statistics(client):
+    match = make_match(kicked_off=True)
+    goal = services.record_event(match_id=match.id, kind="goal", minute=10, team_id=match.home_id,
+                                 player_id=player(match.home, 9).id)
+    for minute in range(11, 18):
+        services.record_event(match_id=match.id, kind="corner", minute=minute, team_id=match.away_id)
+    page = client.get(f"/groups/{match.group_id}/matchdays/{match.matchday}/").content.decode()
+    latest = page[page.index(f'id="latest-{match.id}"'):]
+    latest = latest[:latest.index("</ol>")]
+    assert f'id="event-{goal.event.id}"' in latest and 'data-kind="corner"' not in latest
