@@ -29,7 +29,7 @@ from live import messages
 
 from . import fragments, services
 from .models import Competition, Group, Match, MatchEvent
-from .reads import bracket, changelog, groups, matches, shapes, tables
+from .reads import bracket, changelog, groups, matches, shapes, tables, thirds
 
 logger = logging.getLogger(__name__)
 
@@ -380,6 +380,19 @@ def get_bracket(request, competition_id: PathId):
     if competition is None:
         raise not_found("competition")
     return bracket.competition_bracket(competition)
+
+
+@api.get("/competitions/{competition_id}/thirds", tags=["reads"], response={200: dict, 404: Error})
+def get_thirds(request, competition_id: PathId):
+    """The third-placed teams ranked as the group tables stand, with the cut line (`qualifiers`), and in
+    `race`, from the last group matchday on, what each team that can still finish third needs."""
+    competition = Competition.objects.filter(pk=competition_id).first()
+    if competition is None:
+        raise not_found("competition")
+    stage = thirds.group_stage(competition)
+    if stage is None:
+        raise HttpError(404, "This competition's groups do not rank third-placed teams.")
+    return {**thirds.third_placed_table(competition, stage), "race": thirds.third_place_race(competition, stage)}
 
 
 @api.get("/groups/{group_id}", tags=["reads"], response={200: dict, 404: Error})

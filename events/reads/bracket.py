@@ -10,13 +10,25 @@ from __future__ import annotations
 
 from django.db.models import Prefetch
 
-from .. import formats, knockouts
+from .. import formats, knockouts, world_cup
 from ..models import Competition, EventKind, Match, MatchEvent, Stage, Tie
 from .shapes import team_dict
 from .tables import group_table
+from .thirds import group_stage, third_placed_table
 
 
 def competition_bracket(competition: Competition) -> dict:
+    rounds = knockout_rounds(competition)
+    return {
+        "competition": {"id": competition.id, "name": str(competition)},
+        "league_phase": league_phase_projection(competition),
+        "group_stage": group_stage_projection(competition, rounds),
+        "rounds": rounds,
+    }
+
+
+def knockout_rounds(competition: Competition) -> list[dict]:
+    """Each knockout round with its ties, as the bracket shows them."""
     stages = list(competition.stages.filter(kind=Stage.Kind.KNOCKOUT).order_by("order", "id"))
     ties = (
         Tie.objects.filter(stage__in=stages)
@@ -29,13 +41,55 @@ def competition_bracket(competition: Competition) -> dict:
     for tie in ties:
         stage = next(stage for stage in stages if stage.id == tie.stage_id)
         by_stage[stage.id].append(tie_dict(tie, stage, competition, kicks))
+    return [{"id": stage.id, "name": stage.name, "legs": stage.legs, "ties": by_stage[stage.id]} for stage in stages]
+
+
+def group_stage_projection(competition: Competition, rounds: list[dict] | None = None) -> dict | None:
+    """The knockout path fixed by match number (2026: events/world_cup.py), filled from the group tables and
+    the ranking of thirds as they stand, and from the knockout matches played (None without such a path).
+
+    `rounds`: the competition's knockout rounds as the bracket shapes them, when the caller has them."""
+    stage = group_stage(competition)
+    path = world_cup.knockout_path(stage.rule_set.name) if stage is not None and stage.lettered else None
+    if path is None or set(stage.groups) != set(path.groups):
+        return None
+    if rounds is None:
+        rounds = knockout_rounds(competition)
+    projected = world_cup.project(path, stage.engine_tables, stage.thirds, _played(competition, rounds))
+    teams = {row["team"]["id"]: row["team"] for table in stage.tables.values() for row in table["rows"]}
+    for entry in projected["rounds"]:
+        for match in entry["matches"]:
+            for side in ("home", "away"):
+                team = match[side]["team"]
+                match[side]["team"] = teams.get(team) if team is not None else None
     return {
-        "competition": {"id": competition.id, "name": str(competition)},
-        "league_phase": league_phase_projection(competition),
-        "rounds": [
-            {"id": stage.id, "name": stage.name, "legs": stage.legs, "ties": by_stage[stage.id]} for stage in stages
-        ],
+        **projected,
+        "groups": {key: {"id": group.id, "name": group.name} for key, group in stage.groups.items()},
+        "third_placed": third_placed_table(competition, stage),
     }
+
+
+def _played(competition: Competition, rounds: list[dict]) -> list[world_cup.PlayedMatch]:
+    """Knockout matches between two teams and who went through: the ties the bracket judged, and
+    one-off knockout matches recorded without a tie (their winner from the score, extra time and penalties)."""
+    played = [
+        world_cup.PlayedMatch(
+            frozenset((tie["home"]["team"]["id"], tie["away"]["team"]["id"])),
+            tie["winner"]["team"]["id"] if tie["winner"] else None,
+        )
+        for entry in rounds
+        for tie in entry["ties"]
+        if tie["home"]["team"] and tie["away"]["team"]
+    ]
+    loose = Match.objects.filter(competition=competition, group__isnull=True, tie__isnull=True,
+                                 status=Match.Status.FINISHED)
+    for match in loose:
+        home, away = match.home_score, match.away_score
+        if home == away and match.home_penalties is not None:
+            home, away = match.home_penalties, match.away_penalties
+        winner = match.home_id if home > away else match.away_id if away > home else None
+        played.append(world_cup.PlayedMatch(frozenset((match.home_id, match.away_id)), winner))
+    return played
 
 
 def league_phase_projection(competition: Competition, table: dict | None = None) -> dict | None:
