@@ -94,6 +94,12 @@ class FixtureData:
     away_extra_time_goals: int | None = None
     home_penalties: int | None = None
     away_penalties: int | None = None
+    venue: str = ""
+    # The goals as the file lists them, in the order scored; None when the file gives no goal list
+    # (the result is then all we know) or when the list could not be trusted (a problem says why).
+    goals: tuple[GoalData, ...] | None = None
+    # The organiser's match number ("num"), where the file gives it.
+    number: int | None = None
 
     @property
     def played(self) -> bool:
@@ -102,6 +108,22 @@ class FixtureData:
     @property
     def extra_time_played(self) -> bool:
         return self.home_extra_time_goals is not None
+
+
+@dataclass(frozen=True)
+class GoalData:
+    """One goal of a match's record. `home`: the goal counts for the home side. `scorer` plays for the home
+    side unless it is an own goal. `kind` is an EventKind value: goal, penalty_goal or own_goal."""
+
+    home: bool
+    scorer: str
+    minute: int
+    added_minute: int | None
+    kind: str
+
+    @property
+    def scorer_is_home(self) -> bool:
+        return self.home != (self.kind == "own_goal")
 
 
 # A match as the file names it: (round, home team, away team).
@@ -259,8 +281,13 @@ def parse_match(match, index: int, line: int, league_table_name: str, problems: 
     return _with_score(fixture, match.get("score"), problems)
 
 
-def _with_score(fixture: FixtureData, score, problems: list[Problem]) -> FixtureData:
-    """The fixture with as much of its score as is sound; each unsound part reported."""
+def _with_score(
+    fixture: FixtureData, score, problems: list[Problem], *, extra_time_in_tables: bool = False
+) -> FixtureData:
+    """The fixture with as much of its score as is sound; each unsound part reported.
+
+    `extra_time_in_tables`: group matches level after 90 minutes went to extra time (World Cup 1954).
+    """
 
     def report(field_name: str, message: str, kept: str) -> None:
         problems.append(Problem(fixture.line, fixture.index, field_name, message, kept))
@@ -292,7 +319,7 @@ def _with_score(fixture: FixtureData, score, problems: list[Problem]) -> Fixture
     ft = pairs["ft"]
     et = pairs.get("et")
     knockout = fixture.stage_kind == StageKind.KNOCKOUT
-    if et is not None and not knockout:
+    if et is not None and not knockout and not (extra_time_in_tables and ft[0] == ft[1]):
         report("score.et", "extra time in a match of a table, which never goes to extra time",
                "the fixture, without a result")
         return fixture

@@ -105,6 +105,13 @@ KNOCKOUT_RULE_SETS: dict[str, KnockoutRules] = {
             away_goals=False,
             away_goals_in_extra_time=False,
         ),
+        # World Cup knockout matches are played once: away goals never apply (one-leg ties ignore them anyway).
+        *(
+            KnockoutRules(name=name, label=f"FIFA World Cup knockout matches ({name})", away_goals=False,
+                          away_goals_in_extra_time=False)
+            for name in ("fifa-1962", "fifa-1970", "fifa-1974", "fifa-1986", "fifa-1994", "fifa-1998", "fifa-2018",
+                         "fifa-2026")
+        ),
     )
 }
 

@@ -119,15 +119,17 @@ class Player(models.Model):
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="players")
     name = models.CharField(max_length=80)
     short_name = models.CharField(max_length=40)
-    number = models.PositiveSmallIntegerField()
-    position = models.CharField(max_length=2, choices=Position.choices)
+    # Unknown for players the centre only knows from an imported record (a scorer in a results file):
+    # shown as "no number", never made up.
+    number = models.PositiveSmallIntegerField(null=True, blank=True)
+    position = models.CharField(max_length=2, choices=Position.choices, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["team", "name"], name="unique_player_name")]
         ordering = ["team", "number"]
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.number})"
+        return f"{self.name} ({self.number})" if self.number is not None else self.name
 
 
 class Period(models.TextChoices):

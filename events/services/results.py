@@ -12,7 +12,7 @@ from live import publish
 from .. import periods
 from ..importer import CompetitionData, Problem, StageData
 from ..models import Change, Competition, Group, Match, Period, Stage, Team, Tie
-from . import ties
+from . import imported, ties
 from .commit import commit_change, lock_match
 from .errors import ServiceError
 from .rules import can_correct
@@ -230,6 +230,7 @@ def import_competition(*, data: CompetitionData) -> ImportSummary:
         groups: dict[str, Group] = {}
         teams: dict[str, Team] = {}
         created_count = recorded = skipped = 0
+        problems: list[Problem] = []  # found while storing (goals the services refused)
         changed_matches: list[Match] = []
         matches: dict[tuple[str, str, str], Match] = {}
         for fixture in data.fixtures:
@@ -256,7 +257,9 @@ def import_competition(*, data: CompetitionData) -> ImportSummary:
                     "group": group,
                     "matchday": fixture.matchday,
                     "kickoff": fixture.kickoff,
-                    "extra_time_possible": group is None,
+                    "venue": fixture.venue,
+                    # Group matches never go to extra time, except where the record says they did (1954).
+                    "extra_time_possible": group is None or fixture.extra_time_played,
                 },
             )
             matches[(fixture.round_name, fixture.home, fixture.away)] = match
@@ -264,8 +267,16 @@ def import_competition(*, data: CompetitionData) -> ImportSummary:
             if not fixture.played:
                 continue
             if match.events.exists():
-                skipped += 1
+                # Its events were recorded from this record before, or it was followed live: kept as they are.
+                skipped += not imported.same_result(match, fixture)
                 continue
+            if fixture.goals is not None:
+                problem = imported.record_imported_goals(match=match, fixture=fixture)
+                if problem is None:
+                    recorded += 1
+                    changed_matches.append(match)
+                    continue
+                problems.append(problem)
             seq_before = match.seq
             record_result(
                 match_id=match.id,
@@ -286,7 +297,8 @@ def import_competition(*, data: CompetitionData) -> ImportSummary:
         _store_ties(data, stages, matches)
         _number_group_matchdays(groups.values())
         transaction.on_commit(lambda: publish.publish_resync(changed_matches))
-        return ImportSummary(competition, created_count, recorded, skipped, tuple(data.problems))
+        problems = sorted([*data.problems, *problems], key=lambda problem: (problem.line, problem.field))
+        return ImportSummary(competition, created_count, recorded, skipped, tuple(problems))
 
 
 def _stage(competition: Competition, data: StageData) -> Stage:

@@ -165,6 +165,8 @@ def _validate_team(match: Match, event: MatchEvent) -> None:
 
 
 def _validate_player_in_match(match: Match, player_id: int, event: MatchEvent, field: str) -> LineupEntry:
+    if not lineup_known(match):
+        return LineupEntry(match=match, team_id=event.team_id, player=_team_player(match, player_id, event, field))
     entry = LineupEntry.objects.filter(match=match, player_id=player_id).select_related("player").first()
     if entry is None:
         raise ServiceError("That player is not in this match's lineups.", code="player_not_in_match", field=field)
@@ -173,9 +175,27 @@ def _validate_player_in_match(match: Match, player_id: int, event: MatchEvent, f
     return entry
 
 
+def lineup_known(match: Match) -> bool:
+    """Whether either side's lineup was recorded. A match known only from a results file has none: its
+    events then name players of the two teams, without who was on the pitch (see _validate_without_lineup)."""
+    return LineupEntry.objects.filter(match=match).exists()
+
+
+def _team_player(match: Match, player_id: int, event: MatchEvent, field: str) -> Player:
+    player = Player.objects.filter(pk=player_id).first()
+    if player is None or player.team_id not in (match.home_id, match.away_id):
+        raise ServiceError("That player is in neither team of this match.", code="player_not_in_match", field=field)
+    if event.team_id is not None and player.team_id != event.team_id:
+        raise ServiceError(f"{player.name} plays for the other team.", code="player_team_mismatch", field=field)
+    return player
+
+
 def _validate_players(match: Match, event: MatchEvent) -> None:
     if event.player_id is None:
         raise ServiceError("The player is required.", code="required", field="player")
+    if not lineup_known(match):
+        _validate_without_lineup(match, event)
+        return
     scorer = _validate_player_in_match(match, event.player_id, event, "player").player
     side = _side_at(match, event)
     at = shapes.minute_label(event.minute, event.added_minute)
@@ -206,6 +226,51 @@ def _validate_players(match: Match, event: MatchEvent) -> None:
         _validate_player_coming_on(match, event, side, second)
 
 
+def _validate_without_lineup(match: Match, event: MatchEvent) -> None:
+    """No lineup recorded: a player need only belong to the event's team, since who started is unknown.
+    What the match's own events say still holds: nobody plays on after a sending-off or after being
+    substituted, a second yellow follows a first, a player comes on once."""
+    player = _team_player(match, event.player_id, event, "player")
+    side = _side_from_events(match, event)
+    at = shapes.minute_label(event.minute, event.added_minute)
+    if event.player_id in side.sent_off or event.player_id in side.substituted_off:
+        raise ServiceError(f"{player.name} is not on the pitch at {at}.", code="player_not_on_pitch", field="player")
+    if event.kind == EventKind.SECOND_YELLOW and event.player_id not in side.booked:
+        raise ServiceError(f"{player.name} has no yellow card yet.", code="no_first_yellow", field="player")
+    if event.kind == EventKind.YELLOW_CARD and event.player_id in side.booked:
+        raise ServiceError(
+            f"{player.name} is already booked: record a second yellow.", code="already_booked", field="kind"
+        )
+    if event.second_player_id is None:
+        if event.kind == EventKind.SUBSTITUTION:
+            raise ServiceError("The player coming on is required.", code="required", field="second_player")
+        return
+    if event.kind not in (EventKind.GOAL, EventKind.SUBSTITUTION):
+        raise ServiceError(
+            f"A {event.get_kind_display().lower()} names no second player.", code="invalid_field", field="second_player"
+        )
+    if event.second_player_id == event.player_id:
+        raise ServiceError("The second player must be someone else.", code="same_player", field="second_player")
+    second = _team_player(match, event.second_player_id, event, "second_player")
+    if event.second_player_id in side.sent_off or event.second_player_id in side.substituted_off:
+        raise ServiceError(
+            f"{second.name} is not on the pitch at {at}.", code="player_not_on_pitch", field="second_player"
+        )
+    if event.kind == EventKind.SUBSTITUTION and event.second_player_id in side.on_pitch:
+        raise ServiceError(f"{second.name} is already on the pitch.", code="player_already_on", field="second_player")
+
+
+def _side_from_events(match: Match, event: MatchEvent):
+    """The event's team as its earlier events alone describe it (no lineup): who came on, went off, was booked."""
+    earlier = [
+        other for other in active_events(match).exclude(pk=event.pk) if event_time(other)[:3] <= event_time(event)[:3]
+    ]
+    # Every player the events name is listed as a substitute, so that pitch_state follows them.
+    named = {(other.team_id, pid) for other in earlier for pid in (other.player_id, other.second_player_id) if pid}
+    side = pitch_state([(team_id, pid, False) for team_id, pid in named], earlier).get(event.team_id)
+    return side or pitch_state([(event.team_id, 0, False)], [])[event.team_id]
+
+
 def _side_at(match: Match, event: MatchEvent):
     """The event's team as it stood at the event's minute: who was on the pitch, booked, substituted."""
     earlier = [
@@ -225,6 +290,13 @@ def _validate_statistic(match: Match, event: MatchEvent) -> None:
     if event.player_id is None:
         return
     player = _validate_player_in_match(match, event.player_id, event, "player").player
+    if not lineup_known(match):
+        side = _side_from_events(match, event)
+        if event.player_id in side.sent_off or event.player_id in side.substituted_off:
+            at = shapes.minute_label(event.minute, event.added_minute)
+            raise ServiceError(f"{player.name} is not on the pitch at {at}.", code="player_not_on_pitch",
+                               field="player")
+        return
     if event.player_id not in _side_at(match, event).on_pitch:
         at = shapes.minute_label(event.minute, event.added_minute)
         raise ServiceError(f"{player.name} is not on the pitch at {at}.", code="player_not_on_pitch", field="player")

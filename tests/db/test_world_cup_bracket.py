@@ -2,6 +2,7 @@
 /api/competitions/{id}/bracket), the third-placed teams (GET /api/competitions/{id}/thirds) and the
 bracket page, from the results of data/openfootball-worldcup/2026-worldcup.json recorded through the services."""
 
+import io
 import json
 from collections import defaultdict
 from datetime import UTC, datetime
@@ -9,6 +10,7 @@ from functools import cache
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 
 from events import services
 from events.models import Competition, Group, Match, Stage, Team
@@ -170,3 +172,12 @@ def test_the_bracket_page_shows_the_path_and_the_thirds(client):
     assert "Winner Group E" in html and "3rd Group A/B/C/D/F" in html and "as it stands" in html
     assert 'id="third-placed"' in html and "the cut line" in html
     assert "Winner match 101" in html
+
+
+def test_the_imported_2026_file_brackets_itself_to_its_final(client):
+    call_command("import_openfootball", str(WORLD_CUP_2026), stdout=io.StringIO())
+    competition = Competition.objects.get(season="2026")
+    projection = group_stage(client, competition)
+    assert names(projection) == {m["num"]: (m["team1"], m["team2"]) for m in file_matches() if m.get("num")}
+    # Goals imported without lineups or cards: team conduct is not known for the thirds.
+    assert client.get(f"/api/competitions/{competition.id}/thirds").json()["fair_play_known"] is False

@@ -62,8 +62,10 @@ def shootout_of(marks: str, first="A", second="B") -> Shootout:
 
 
 def test_rule_sets_are_data_keyed_like_the_table_rule_sets():
-    assert set(KNOCKOUT_RULE_SETS) == {"uefa-2019", "uefa-2021", "uefa-league-phase-2024"}
+    fifa = {name for name in RULE_SETS if name.startswith("fifa-")}
+    assert set(KNOCKOUT_RULE_SETS) == {"uefa-2019", "uefa-2021", "uefa-league-phase-2024"} | fifa
     assert set(KNOCKOUT_RULE_SETS) <= set(RULE_SETS)
+    assert not any(get_knockout_rules(name).away_goals for name in fifa)
     for name, rules in KNOCKOUT_RULE_SETS.items():
         assert rules.name == name
         assert rules.label

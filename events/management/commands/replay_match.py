@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from events import demo, demo_ucl2024, services
+from events import demo, demo_ucl2024, replay, services
 from events.models import Match, Period
 from events.reads.shapes import minute_label
 
@@ -43,15 +43,26 @@ class Command(BaseCommand):
             help="ucl2024: matchday 8 of the 2024-25 league phase, 18 matches at once, their half-time and final "
             "scores as the data holds them (liverpool-napoli and matchday6: as --matchday 5 and 6)",
         )
+        parser.add_argument(
+            "--match",
+            dest="match_id",
+            type=int,
+            default=None,
+            help="Any imported match with recorded goals (its id): replayed from them, with extra time and the "
+            "shootout's result when it had them",
+        )
         parser.add_argument("--api", default="", help="Base URL of a running server, e.g. http://127.0.0.1:8000")
         parser.add_argument("--user", default="editor", help="Editor account the API replay signs in as")
         parser.add_argument("--reset-only", action="store_true", help="Only take the matches back to kick-off")
         parser.add_argument("--wait", type=float, default=30.0, help="Seconds to wait for the server to answer")
 
-    def handle(self, *args, matchday, demo_name, speed, api, user, reset_only, wait, verbosity, **options):
+    def handle(self, *args, matchday, demo_name, speed, api, user, reset_only, wait, verbosity, match_id, **options):
         if speed < 0:
             raise CommandError("--speed cannot be negative.")
         client = ApiClient(api.rstrip("/"), self.api_token(user), wait) if api else None
+        if match_id is not None:
+            self.replay_recorded(match_id, client, speed=speed, reset_only=reset_only, verbosity=verbosity)
+            return
         if demo_name == "ucl2024":
             self.replay_league_night(client, speed=speed, reset_only=reset_only, verbosity=verbosity)
             return
@@ -136,6 +147,43 @@ class Command(BaseCommand):
         finished = Match.objects.filter(pk__in=[m.id for m in matches], status=Match.Status.FINISHED).count()
         self.stdout.write(f"Replay finished: {finished} of matchday {demo_ucl2024.LIVE_MATCHDAY}'s "
                           f"{len(matches)} matches played.")
+
+    def replay_recorded(self, match_id: int, client: "ApiClient | None", *, speed: float, reset_only: bool,
+                        verbosity: int) -> None:
+        """An imported match replayed from its recorded goals: the record is read, the match taken back to
+        kick-off, then played again at `speed`, through the API with --api."""
+        match = Match.objects.select_related("home", "away").filter(pk=match_id).first()
+        if match is None:
+            raise CommandError(f"No match {match_id}.")
+        script = replay.script_of(match)
+        if not script and not reset_only:
+            raise CommandError(f"{match}: no recorded goals or periods to replay (only its result is known).")
+        if client:
+            client.call("POST", f"/matches/{match.id}/reset", {})
+        else:
+            services.reset_match(match_id=match.id)
+        match.refresh_from_db()
+        if reset_only:
+            if verbosity:
+                self.stdout.write(f"Reset to kick-off: {match.home.short_name} v {match.away.short_name}.")
+            return
+
+        def played(step: replay.Step) -> None:
+            if verbosity < 1:
+                return
+            match.refresh_from_db(fields=["home_score", "away_score", "home_penalties", "away_penalties", "period"])
+            minute = minute_label(step.minute, step.added_minute) if step.timed else ""
+            self.stdout.write(f"  {minute:>6}  {replay.narration(match, step)}")
+            self.stdout.flush()
+
+        replay.play(match, script, submit=client.submit if client else None, speed=speed or None, played=played)
+        match.refresh_from_db()
+        shootout = (f", {match.home_penalties}-{match.away_penalties} on penalties"
+                    if match.home_penalties is not None else "")
+        self.stdout.write(
+            f"Replay finished: {match.home.short_name} {match.home_score}-{match.away_score} "
+            f"{match.away.short_name}{shootout}."
+        )
 
     def api_token(self, username: str) -> str:
         try:

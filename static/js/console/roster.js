@@ -47,7 +47,7 @@
   };
 
   Roster.playerLabel = function (player) {
-    return player.number + "  " + player.name;
+    return (player.number === null || player.number === undefined ? "" : player.number + "  ") + player.name;
   };
 
   Roster.describer = function (roster, match) {
