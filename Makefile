@@ -91,6 +91,7 @@ bench: $(BIN)/.installed /usr/bin/redis-server
 	$(BIN)/python bench/league_scenarios.py
 	$(SERVICES) --no-redis -- $(BIN)/python -m bench.run
 	$(SERVICES) --no-redis -- $(BIN)/python -m bench.league_night --fans $(NIGHT_FANS)
+	$(SERVICES) --no-redis -- $(BIN)/python -m bench.crowd --fans $${CROWD_FANS:-10000}
 
 # nginx in front of two Daphne processes, Redis and PostgreSQL from the environment (docs/deploy.md).
 cluster: $(BIN)/.installed /usr/sbin/nginx /usr/bin/redis-server

@@ -38,8 +38,9 @@ IP_BIND_ADDRESS_NO_PORT = 24
 HANDSHAKE_TIMEOUT = 20.0
 CONNECT_ATTEMPTS = 4
 
-# The change message's own layout puts the top-level `at` just before `table`; anything else is parsed in full.
-AT_PATTERN = re.compile(rb'"at":"([^"]+)","table":')
+# A fan's change (protocol version 2, live/messages.py) puts the top-level `at` just before `event`; anything else
+# is parsed in full.
+AT_PATTERN = re.compile(rb'"at":"([^"]+)","event":')
 HEAD_PATTERN = re.compile(rb'\{"type":"(\w+)"(?:,"match_id":\d+)?,"seq":(\d+)')
 
 

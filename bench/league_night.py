@@ -54,6 +54,7 @@ from bench.procs import BENCH, LineProcess, cpu_seconds, python, rss_kb, stop_al
 from bench.run import Deadline, interrupted, machine, percentile, raise_open_file_limit
 from harness.cluster import REPO, DaphneProcess, api_request, live_cluster, start_daphne, wait_until_ready
 from harness.services import own_redis_server
+from live.protocol import PROTOCOL_VERSION
 
 DATA = REPO / "data" / "openfootball" / "2024-25-uefa.cl.json"
 MATCHDAY = 8
@@ -72,24 +73,18 @@ GROUP_STAGE_POSTS = 10
 # --- what a change weighs (pure) -----------------------------------------------------------------
 
 
-def change_weight(text: str) -> dict:
-    """A change message's bytes on the wire, and the part of them that is the table: its data
-    (`table`) and its markup (`html.table`), each as serialized inside the message."""
-    message = json.loads(text)
-
-    def serialized(value) -> int:
-        return len(json.dumps(value, separators=(",", ":")).encode()) if value is not None else 0
-
-    total = len(text.encode())
-    table = serialized(message.get("table"))
-    markup = serialized((message.get("html") or {}).get("table"))
-    rows = len((message.get("table") or {}).get("rows") or [])
+def change_weight(text: str, table_text: str | None = None) -> dict:
+    """What a change weighs on a fan's wire (protocol version 2): the change message itself and the group
+    table's update the same change sent as a message of its own (`table_text`, None when it moved nothing)."""
+    update = json.loads(table_text) if table_text else {}
+    change, table = len(text.encode()), len(table_text.encode()) if table_text else 0
     return {
-        "bytes": total,
-        "table_bytes": table,
-        "table_markup_bytes": markup,
-        "rest_bytes": total - table - markup,
-        "rows": rows,
+        "bytes": change,
+        "table_update_bytes": table,
+        "total_bytes": change + table,
+        "rows": len(update.get("rows") or []),
+        "moved_runs": len(update.get("moved") or []),
+        "whole_table": "html" in update,
     }
 
 
@@ -146,20 +141,25 @@ def night_schedule(matches: list[dict], seed: int = SEED) -> list[list[Step]]:
     ]
 
 
-def fan_targets(matches: list[dict], group_id: int, fans: int, group_share: float) -> list[dict]:
-    """The sockets of the night and how many fans each: the group's share, the rest evenly over the matches."""
+def fan_targets(
+    matches: list[dict], group_id: int, fans: int, group_share: float, table_version: int | None = None
+) -> list[dict]:
+    """The sockets of the night and how many fans each: the group's share, the rest evenly over the matches.
+    Each says the table version it shows (`table_version`), as a page does: no one is sent the table whole."""
+    shows = f"&table={table_version}" if table_version is not None else ""
     on_group = round(fans * group_share)
     per_match, extra = divmod(fans - on_group, len(matches))
     targets = [
         {
             "label": f"match:{m['id']}",
-            "path": f"/ws/matches/{m['id']}/?since={m['seq']}",
+            "path": f"/ws/matches/{m['id']}/?v={PROTOCOL_VERSION}&since={m['seq']}{shows}",
             "count": per_match + (index < extra),
         }
         for index, m in enumerate(matches)
     ]
     if on_group:
-        targets.append({"label": "group", "path": f"/ws/groups/{group_id}/", "count": on_group})
+        targets.append({"label": "group", "path": f"/ws/groups/{group_id}/?v={PROTOCOL_VERSION}{shows}",
+                        "count": on_group})
     return targets
 
 
@@ -218,6 +218,18 @@ class Recorder:
             self.loop.call_soon_threadsafe(self.stopping.set)
         self.thread.join(10)
 
+    def table_after(self, path: str, change: str, timeout: float = 15.0) -> str | None:
+        """The table update that followed `change` on `path` (a group socket: both on its one feed, in order),
+        or None when the change moved nothing in the table (the next message is not a table update)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            texts = list(self.texts[path])
+            after = texts[texts.index(change) + 1 :]
+            if after:
+                return after[0] if after[0].startswith('{"type":"table"') else None
+            time.sleep(0.05)
+        return None
+
     def change(self, path: str, match_id: int, seq: int, timeout: float = 15.0) -> str:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -262,6 +274,13 @@ class Night:
             raise RuntimeError(f"bench.night_setup {args[0]} failed:\n{result.stderr[-3000:]}")
         return json.loads(result.stdout.strip().splitlines()[-1])
 
+    def table_version(self, server: DaphneProcess, group_id: int) -> int:
+        """The version of the group's table now (what a page opened now shows)."""
+        status, body = api_request(server, "GET", f"/api/groups/{group_id}/table", None, self.cluster.token)
+        if status != 200:
+            raise RuntimeError(f"GET the table of group {group_id}: {status} {body}")
+        return body["version"]
+
     def post(self, server: DaphneProcess, match_id: int, payload: dict) -> tuple[int, float]:
         """Record an event as the match's editor (the demo's editor for the demo's match)."""
         payload = dict(payload, idempotency_key=f"night-{secrets.token_hex(8)}")
@@ -278,8 +297,8 @@ class Night:
         snapshot = self.cluster.reset_demo_match(through=newsroom)
         match = snapshot["match"]
         scorer = next(p["id"] for p in snapshot["lineups"]["home"]["starting"] if p["position"] == "FW")
-        match_path = f"/ws/matches/{self.cluster.demo_match_id}/"
-        group_path = f"/ws/groups/{self.cluster.demo_group_id}/"
+        match_path = f"/ws/matches/{self.cluster.demo_match_id}/?v={PROTOCOL_VERSION}"
+        group_path = f"/ws/groups/{self.cluster.demo_group_id}/?v={PROTOCOL_VERSION}"
         with Recorder(fans_server, [match_path, group_path]) as recorder:
             self.post(newsroom, match["id"], {"kind": "period_start"})
             goal = {
@@ -293,14 +312,15 @@ class Night:
             seq, _elapsed = self.post(newsroom, match["id"], goal)
             on_match = recorder.change(match_path, match["id"], seq)
             on_group = recorder.change(group_path, match["id"], seq)
+            table_update = recorder.table_after(group_path, on_group)
             # What a group-stage goal's POST takes on this machine now, with no fans to serve.
             post_ms = [
                 self.post(newsroom, match["id"], dict(goal, minute=6 + index))[1] for index in range(GROUP_STAGE_POSTS)
             ]
         self.cluster.reset_demo_match(through=newsroom)
         return {
-            "match_socket": change_weight(on_match),
-            "group_socket": change_weight(on_group),
+            "match_socket": change_weight(on_match, table_update),
+            "group_socket": change_weight(on_group, table_update),
             "post_ms_without_fans": summary(post_ms),
         }
 
@@ -337,10 +357,11 @@ class Night:
             reference = self.group_stage_goal(newsroom, fans_server)
             print(f"  a 2019-20 group-stage goal: {reference['match_socket']['bytes']:,} bytes", flush=True)
 
-            targets = fan_targets(matches, group["id"], self.args.fans, self.args.group_share)
+            table_version = self.table_version(newsroom, group["id"])
+            targets = fan_targets(matches, group["id"], self.args.fans, self.args.group_share, table_version)
             baseline = rss_kb(fans_server.process.pid)
             first = matches[0]
-            watched = [f"/ws/matches/{first['id']}/?since={first['seq']}", f"/ws/groups/{group['id']}/"]
+            watched = [targets[0]["path"], targets[-1]["path"]]
             with Recorder(fans_server, watched) as recorder:
                 fan_processes = self.start_fans(fans_server, targets)
                 connected, failed, errors, connect_started = 0, 0, [], time.monotonic()
@@ -383,9 +404,12 @@ class Night:
                 ]
                 cpu = sum(cpu_seconds(s.process.pid) for s in servers) - cpu_before
                 first_goal = next(p for p in posted if p["phase"] == "goal" and p["match_id"] == first["id"])
+                on_group = recorder.change(watched[1], first["id"], first_goal["seq"])
+                table_update = recorder.table_after(watched[1], on_group)
                 weighed = {
-                    "match_socket": change_weight(recorder.change(watched[0], first["id"], first_goal["seq"])),
-                    "group_socket": change_weight(recorder.change(watched[1], first["id"], first_goal["seq"])),
+                    "match_socket": change_weight(recorder.change(watched[0], first["id"], first_goal["seq"]),
+                                                  table_update),
+                    "group_socket": change_weight(on_group, table_update),
                 }
             dead = [s.name for s in servers if not s.alive()]
         finally:
@@ -511,9 +535,9 @@ def report_lines(figures: dict) -> list[str]:
         for socket in ("match_socket", "group_socket"):
             part = weight[socket]
             lines.append(
-                f"  {name}, {socket.replace('_', ' ')}: {part['bytes']:,} bytes "
-                f"(table data {part['table_bytes']:,}, table markup {part['table_markup_bytes']:,}, "
-                f"the rest {part['rest_bytes']:,}; {part['rows']} rows)"
+                f"  {name}, {socket.replace('_', ' ')}: {part['bytes']:,} bytes, and the table's update "
+                f"{part['table_update_bytes']:,} ({part['rows']} rows, {part['moved_runs']} runs of moved rows"
+                f"{', the whole table' if part['whole_table'] else ''}): {part['total_bytes']:,} in all"
             )
     lines.append(f"  league-phase goal / group-stage goal: {ratio:.1f}x")
     quiet = theirs["post_ms_without_fans"]

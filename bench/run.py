@@ -58,6 +58,7 @@ from harness.cluster import (
     wait_until_ready,
 )
 from harness.services import own_redis_server
+from live.protocol import PROTOCOL_VERSION
 
 SIZES = (1000, 5000, 10000, 20000)
 FANS_PER_GENERATOR = 5000
@@ -70,6 +71,14 @@ DELIVERY_TIMEOUT = 60.0
 DEADLINE = 600.0
 
 TARGETS = {"p99_ratio": 2.0, "cpu_ratio": 3.0, "kb_per_connection": 32.0, "post_p99_ms": 100.0}
+
+
+async def next_change(socket) -> str:
+    """The next change a match socket sends (the group table's own messages, in between, are skipped)."""
+    while True:
+        text = await socket.recv()
+        if text.startswith('{"type":"change"'):
+            return text
 
 
 @dataclass
@@ -173,6 +182,15 @@ class Bench:
             raise RuntimeError(f"POST {payload['kind']} to {server.name}: {status} {body}")
         return body, elapsed
 
+    def table_version(self) -> int:
+        """The version of the match's group table now: fans resuming say they show it (no table sent)."""
+        server = self.cluster.servers[0]
+        status, body = api_request(server, "GET", f"/api/groups/{self.cluster.demo_group_id}/table", None,
+                                   self.cluster.token)
+        if status != 200:
+            raise RuntimeError(f"GET the group table: {status} {body}")
+        return body["version"]
+
     def record_template(self) -> None:
         """A real change message (a goal, with the table and markup) for the reference to send."""
         server = self.cluster.servers[0]
@@ -182,13 +200,13 @@ class Bench:
             from websockets.asyncio.client import connect
 
             async with connect(
-                server.ws_url(f"/ws/matches/{self.match_id}/"), origin=server.origin, proxy=None
+                server.ws_url(f"/ws/matches/{self.match_id}/?v={PROTOCOL_VERSION}"), origin=server.origin, proxy=None
             ) as socket:
                 await socket.recv()  # the snapshot
                 await asyncio.to_thread(self.post, server, {"kind": "period_start"})
-                await socket.recv()
+                await next_change(socket)
                 await asyncio.to_thread(self.post, server, self.goals[0])
-                return await asyncio.wait_for(socket.recv(), 10)
+                return await asyncio.wait_for(next_change(socket), 10)
 
         text = asyncio.run(listen())
         self.template_path.write_text(text, encoding="utf-8")
@@ -273,7 +291,7 @@ class Bench:
             baseline = [rss_kb(server.process.pid) for server in servers]
             # Fans resume from the current seq (as after a restart): the connect path is the same for
             # all, without a full snapshot each, so that 10,000 fans connect in seconds.
-            path = f"/ws/matches/{self.match_id}/?since={seq}"
+            path = f"/ws/matches/{self.match_id}/?v={PROTOCOL_VERSION}&since={seq}&table={self.table_version()}"
             profile = self.profile(servers, f"connect-{fans}")
             fan_processes = self.start_fans([(s.port, path, s.origin) for s in servers], fans)
             self.wait_connected(fan_processes, result)
@@ -341,14 +359,14 @@ class Bench:
         async def scenario() -> int:
             from websockets.asyncio.client import connect
 
-            path = f"/ws/matches/{self.match_id}/"
+            path = f"/ws/matches/{self.match_id}/?v={PROTOCOL_VERSION}"
             sockets = [await connect(s.ws_url(path), origin=s.origin, proxy=None) for s in servers]
             try:
                 for socket in sockets:
                     await socket.recv()
                 body, _elapsed = await asyncio.to_thread(self.post, servers[0], {"kind": "period_start"})
                 for socket in sockets:
-                    await asyncio.wait_for(socket.recv(), 10)
+                    await asyncio.wait_for(next_change(socket), 10)
                 return body["seq"]
             finally:
                 for socket in sockets:

@@ -79,6 +79,13 @@ http {{
         ""      close;
     }}
 
+    # As deploy/nginx/matchcentre.conf, with the cache under this prefix.
+    proxy_cache_path {prefix}/cache levels=1:2 keys_zone=matchcentre_reads:10m max_size=64m inactive=10m;
+    map $uri $matchcentre_reader_zone {{
+        "/"     $cookie_tz;
+        default "";
+    }}
+
     upstream matchcentre {{
         least_conn;
 {upstream_servers(upstreams)}
@@ -95,6 +102,8 @@ http {{
         server_name 127.0.0.1 localhost;
         # Which process answered (and, for a websocket, holds the fan): for checking the spread.
         add_header X-Upstream $upstream_addr always;
+        # HIT when nginx answered from its copy of a fan's page or read (no process asked).
+        add_header X-Cache $upstream_cache_status always;
 
         location /static/ {{
             alias "{static_root}/";

@@ -27,7 +27,7 @@ from pydantic_core import PydanticCustomError
 
 from live import messages
 
-from . import fragments, services
+from . import caching, fragments, services
 from .models import Competition, Group, Match, MatchEvent
 from .reads import bracket, changelog, groups, matches, shapes, tables, thirds
 
@@ -374,6 +374,7 @@ def list_competitions(request):
 
 
 @api.get("/competitions/{competition_id}/bracket", tags=["reads"], response={200: dict, 404: Error})
+@caching.cached_read(lambda competition_id: caching.competition_state(competition_id))
 def get_bracket(request, competition_id: PathId):
     """The knockout rounds: each tie's sides (or where they come from), legs, aggregate and winner."""
     competition = Competition.objects.filter(pk=competition_id).first()
@@ -396,6 +397,7 @@ def get_thirds(request, competition_id: PathId):
 
 
 @api.get("/groups/{group_id}", tags=["reads"], response={200: dict, 404: Error})
+@caching.cached_read(lambda group_id: caching.group_state(group_id))
 def get_group(request, group_id: PathId):
     try:
         return groups.group_detail(groups.get_group(group_id))
@@ -404,6 +406,7 @@ def get_group(request, group_id: PathId):
 
 
 @api.get("/groups/{group_id}/table", tags=["reads"], response={200: dict, 404: Error})
+@caching.cached_read(lambda group_id: caching.group_state(group_id))
 def get_group_table(request, group_id: PathId):
     try:
         return tables.group_table(groups.get_group(group_id))
@@ -435,6 +438,7 @@ def what_if(request, payload: WhatIfIn, group_id: PathId):
 
 
 @api.get("/groups/{group_id}/scenarios", tags=["reads"], response={200: dict, 404: Error})
+@caching.cached_read(lambda group_id: caching.group_state(group_id))
 def get_scenarios(request, group_id: PathId):
     """For each team and qualifying line: clinched, impossible, or what it depends on.
 
@@ -453,6 +457,7 @@ def list_matches(request, status: Literal["live", "scheduled", "finished", "post
 
 
 @api.get("/matches/{match_id}", tags=["reads"], response={200: dict, 404: Error})
+@caching.cached_read(lambda match_id: caching.match_state(match_id), clock=True)
 def get_match(request, match_id: PathId):
     # The match as it stands, typed and timed like the socket's snapshot, without the markup.
     try:
@@ -463,6 +468,7 @@ def get_match(request, match_id: PathId):
 
 
 @api.get("/matches/{match_id}/changes", tags=["reads"], response={200: dict, 400: Error, 404: Error})
+@caching.cached_read(lambda match_id, since: caching.changes_state(match_id, since))
 def get_changes(request, match_id: PathId, since: SinceQuery):
     current_seq = Match.objects.filter(pk=match_id).values_list("seq", flat=True).first()
     if current_seq is None:

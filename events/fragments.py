@@ -37,13 +37,26 @@ def scorers_html(match: dict) -> str:
     return render("events/_scorers.html", {"sides": scorers_by_side(match.get("goals") or [])})
 
 
+def scorers_side_html(match: dict, side: str) -> str:
+    """One side's scorers alone (a fan's change sends it when only that side's goals changed)."""
+    return render("events/_scorers_side.html", {"side": side, "lines": scorers_by_side(match.get("goals") or [])[side]})
+
+
+def scorer_line_html(match: dict, goal: dict) -> str:
+    """The line of the scorer of `goal` (one of the match's goals), alone: a fan's change sends it for a goal
+    that comes last in the match, so the line is the scorer's own, or a new one at the end of the side's list."""
+    lines = scorers_by_side(match.get("goals") or [])[goal["side"]]
+    line = next(line for line in lines if any(scored["event"] == goal["event"] for scored in line["goals"]))
+    return render("events/_scorer_line.html", {"side": goal["side"], "line": line})
+
+
 def scorers_by_side(goals: list[dict]) -> dict[str, list[dict]]:
     """Each side's scorers in the order they first scored, a player's goals on one line ("Salah 12', 67' pen")."""
     sides: dict[str, dict] = {"home": {}, "away": {}}
     for goal in goals:
         scorer = goal["player"]
         key = scorer["id"] if scorer["id"] is not None else f"unnamed-{goal['event']}"
-        line = sides[goal["side"]].setdefault(key, {"player": scorer, "goals": []})
+        line = sides[goal["side"]].setdefault(key, {"key": key, "player": scorer, "goals": []})
         line["goals"].append(goal)
     return {side: list(lines.values()) for side, lines in sides.items()}
 
@@ -55,6 +68,11 @@ def knockout_html(match: dict) -> str:
 
 def table_html(table: dict) -> str:
     return render("events/_table.html", {"table": table})
+
+
+def table_form_html(row: dict) -> str:
+    """A table row's form cell, alone: a live table change sends it for a row whose form changed."""
+    return render("events/_table_form.html", {"row": row})
 
 
 def history_html(entries: list[dict]) -> str:

@@ -11,11 +11,12 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone as django_timezone
+from django.views.decorators.cache import never_cache
 
 from live import messages as live_messages
 from live import protocol
 
-from . import services
+from . import caching, services
 from .forms import EventCorrectionForm, RemovalForm, VarDecisionForm
 from .models import Competition, EventKind, Group, Match, MatchEvent
 from .reads import groups, history, matches, shapes, tables
@@ -36,18 +37,28 @@ def reader_zone(request) -> zoneinfo.ZoneInfo:
     return zoneinfo.ZoneInfo(name if name in known_time_zones() else django_timezone.get_default_timezone_name())
 
 
-def index(request):
-    """One day's matches in the reader's zone, by competition, with a strip of the days around it."""
+def day_shown(request) -> tuple | None:
+    """What the home page shows: (zone, today, day), or None for a `date` it cannot read."""
     zone = reader_zone(request)
     today = django_timezone.localdate(timezone=zone)
     requested = request.GET.get("date")
     if requested is None:
-        day = matches.default_day(zone, today)
-    else:
-        try:
-            day = datetime.date.fromisoformat(requested)
-        except ValueError:
-            return HttpResponseBadRequest("date: expected a day as YYYY-MM-DD, e.g. ?date=2019-11-27")
+        return zone, today, matches.default_day(zone, today)
+    try:
+        return zone, today, datetime.date.fromisoformat(requested)
+    except ValueError:
+        return None
+
+
+# Not cached: which matches a day lists moves with kick-off times (a postponement) as well as with changes,
+# and the page is the reader's own (their time zone); its socket keeps it live.
+@never_cache
+def index(request):
+    """One day's matches in the reader's zone, by competition, with a strip of the days around it."""
+    shown = day_shown(request)
+    if shown is None:
+        return HttpResponseBadRequest("date: expected a day as YYYY-MM-DD, e.g. ?date=2019-11-27")
+    zone, today, day = shown
     start, end = matches.day_bounds(day, zone)
     summaries = [shapes.match_summary(m) for m in matches.matches_kicking_off(start, end)]
     before, after = matches.days_with_matches(zone, day, STRIP_DAYS)
@@ -73,6 +84,7 @@ def index(request):
     return render(request, "events/index.html", context)
 
 
+@caching.cached_page(lambda request, match_id: caching.match_state(match_id), clock=True)
 def match_page(request, match_id: int):
     try:
         snapshot = live_messages.match_snapshot(match_id)
@@ -81,6 +93,7 @@ def match_page(request, match_id: int):
     return render(request, "events/match.html", {"snapshot": snapshot, "match": snapshot["match"]})
 
 
+@caching.cached_page(lambda request, group_id: caching.group_state(group_id), clock=True)
 def group_page(request, group_id: int):
     try:
         snapshot = live_messages.group_snapshot(group_id)
@@ -96,6 +109,7 @@ def group_page(request, group_id: int):
     return render(request, "events/group.html", context)
 
 
+@caching.cached_page(lambda request, group_id, matchday: caching.group_state(group_id), clock=True)
 def matchday_page(request, group_id: int, matchday: int):
     try:
         snapshot = live_messages.matchday_snapshot(group_id, matchday)
@@ -105,6 +119,7 @@ def matchday_page(request, group_id: int, matchday: int):
     return render(request, "events/matchday.html", {"snapshot": snapshot, "matchday": snapshot, "scenarios": scenarios})
 
 
+@caching.cached_page(lambda request, competition_id: caching.competition_state(competition_id), clock=True)
 def bracket_page(request, competition_id: int):
     """The knockout rounds and where the league phase leads, kept live over the bracket socket."""
     try:
@@ -115,6 +130,7 @@ def bracket_page(request, competition_id: int):
     return render(request, "events/bracket.html", {"bracket": state["bracket"], "page_state": page_state})
 
 
+@never_cache  # signed-in pages: no cache keeps them
 @login_required
 @permission_required("events.add_matchevent", raise_exception=True)
 def editor_index(request):
@@ -123,6 +139,7 @@ def editor_index(request):
     return render(request, "editor/index.html", context)
 
 
+@never_cache  # signed-in pages: no cache keeps them
 @login_required
 @permission_required("events.add_matchevent", raise_exception=True)
 def editor_console(request, match_id: int):
@@ -144,6 +161,7 @@ def editor_console(request, match_id: int):
     )
 
 
+@never_cache  # signed-in pages: no cache keeps them
 @login_required
 @permission_required("events.correct_match", raise_exception=True)
 def corrections(request, match_id: int):

@@ -513,13 +513,16 @@ class Received:
 
 
 class Fan:
-    """A websocket client whose messages are read, timestamped and kept by a background task."""
+    """A websocket client whose messages are read, timestamped and kept by a background task. It speaks the
+    live protocol's current version (`v=` on its URL). The group table's updates (`table` messages, a stream
+    of their own beside a match's changes) are kept apart, in `tables`."""
 
     def __init__(self, server: DaphneProcess, path: str, name: str = "fan"):
         self.server = server
         self.path = path
         self.name = name
         self.received: list[Received] = []
+        self.tables: list[Received] = []
         self._socket = None
         self._reader: asyncio.Task | None = None
         self._arrived = asyncio.Condition()
@@ -529,7 +532,10 @@ class Fan:
     async def connect(self, query: str = "", timeout: float = 5.0) -> Fan:
         from websockets.asyncio.client import connect
 
-        url = self.server.ws_url(self.path) + (f"?{query}" if query else "")
+        from live.protocol import PROTOCOL_VERSION
+
+        query = "&".join(part for part in (f"v={PROTOCOL_VERSION}", query) if part)
+        url = self.server.ws_url(self.path) + ("&" if "?" in self.path else "?") + query
         # Like a browser, with no limit of its own on what it receives (websockets' default is 1 MiB).
         self._socket = await connect(url, origin=self.server.origin, proxy=None, open_timeout=timeout, max_size=None)
         self._reader = asyncio.create_task(self._read(), name=f"{self.name} reader")
@@ -542,7 +548,7 @@ class Fan:
             async for raw in self._socket:
                 item = Received(time.monotonic(), json.loads(raw))
                 async with self._arrived:
-                    self.received.append(item)
+                    (self.tables if item.message.get("type") == "table" else self.received).append(item)
                     self._arrived.notify_all()
         except ConnectionClosed:
             pass

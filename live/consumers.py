@@ -10,12 +10,14 @@ import asyncio
 import contextlib
 import json
 import logging
+import resource
 import time
 from collections import Counter
 from collections.abc import Callable
 
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
+from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.db import DatabaseError
@@ -26,6 +28,7 @@ from .protocol import (
     CLOSE_BAD_REQUEST,
     CLOSE_FORBIDDEN,
     CLOSE_NOT_FOUND,
+    CLOSE_OLD_PROTOCOL,
     CLOSE_SIGNED_OUT,
     CLOSE_TOO_BIG,
     CLOSE_TOO_MANY,
@@ -33,14 +36,19 @@ from .protocol import (
     MAX_MESSAGE_BYTES,
     MESSAGE_BURST,
     MESSAGES_PER_SECOND,
+    PROTOCOL_VERSION,
     SIGNED_OUT_TYPE,
     bracket_feed,
     day_feed,
+    editor_feed,
     group_feed,
     match_feed,
     parse_day_since,
     parse_days,
     parse_since,
+    parse_table_version,
+    parse_version,
+    table_feed,
     user_feed,
 )
 from .publish import channel_layer
@@ -49,8 +57,22 @@ logger = logging.getLogger(__name__)
 
 
 # Open sockets per client address in this process (behind a trusted proxy, matchcentre/proxies.py makes
-# the address the client's own).
+# the address the client's own). Only open sockets count: one is counted as it is accepted, so a
+# handshake is never refused because others from its address are still waiting for their opening, and
+# the count, checked and raised with no pause in between, never passes the cap (docs/protocol.md).
 sockets_by_address: Counter[str] = Counter()
+# Sockets this process holds, open or opening.
+sockets_in_process = 0
+# Open files this process keeps for everything but sockets (the database, Redis, logs, nginx's keep-alive).
+FILES_KEPT_FREE = 1024
+# What a refused socket is told to wait before it tries again (its client adds jitter).
+FULL_RETRY_AFTER_SECONDS = 5
+
+
+def socket_capacity() -> int:
+    """How many sockets this process takes: its open-file limit, less what it keeps for other files.
+    Past it, accept() itself would fail and handshakes would hang unanswered in the listen backlog."""
+    return max(1, resource.getrlimit(resource.RLIMIT_NOFILE)[0] - FILES_KEPT_FREE)
 
 
 def client_address(scope) -> str:
@@ -75,11 +97,14 @@ class ReadOnlyLiveConsumer(AsyncWebsocketConsumer):
     closing = False
 
     async def __call__(self, scope, receive, send):
+        global sockets_in_process
+        sockets_in_process += 1
         try:
             await super().__call__(scope, receive, send)
         finally:
             # However the consumer ends (a disconnect, an error in connect, Daphne cancelling it),
             # the fan-out forgets it, and so does the count of its address.
+            sockets_in_process -= 1
             self.leave_feed()
             if self.counted_address is not None:
                 sockets_by_address[self.counted_address] -= 1
@@ -88,14 +113,35 @@ class ReadOnlyLiveConsumer(AsyncWebsocketConsumer):
                 self.counted_address = None
 
     async def websocket_connect(self, message):
-        address = client_address(self.scope)
-        limit = settings.WEBSOCKET_MAX_CONNECTIONS_PER_ADDRESS
-        if limit and sockets_by_address[address] >= limit:
+        if sockets_in_process > socket_capacity():
+            await self.refuse(
+                CLOSE_UNAVAILABLE,
+                f"This server is full: try again in {FULL_RETRY_AFTER_SECONDS} s "
+                f"(retry-after={FULL_RETRY_AFTER_SECONDS}).",
+            )
+            return
+        if self.address_is_full():
+            # No opening is built for an address that already has its fill (counted again at accept).
             await self.refuse(CLOSE_TOO_MANY, "Too many connections from this address.")
             return
-        sockets_by_address[address] += 1
-        self.counted_address = address
         await super().websocket_connect(message)
+
+    def address_is_full(self) -> bool:
+        limit = settings.WEBSOCKET_MAX_CONNECTIONS_PER_ADDRESS
+        return bool(limit) and sockets_by_address[client_address(self.scope)] >= limit
+
+    async def accept(self, subprotocol=None, headers=None):
+        """Open the socket, counted against its address from now on; past the cap, closed with 4429."""
+        over = False
+        if self.counted_address is None and not self.closing:
+            over = self.address_is_full()
+            if not over:
+                self.counted_address = client_address(self.scope)
+                sockets_by_address[self.counted_address] += 1
+        await super().accept(subprotocol, headers)
+        if over:
+            await self.close_with(CLOSE_TOO_MANY, "Too many connections from this address.")
+            raise StopConsumer  # whatever the connect was about to send, this socket is done
 
     async def websocket_receive(self, message):
         if self.closing:
@@ -187,6 +233,19 @@ class ReadOnlyLiveConsumer(AsyncWebsocketConsumer):
             await self.send(text_data=text)
         await self.go_live()
 
+    async def speaks_current_version(self) -> bool:
+        """Match, group and editor sockets changed shape in protocol version 2: a client that says another
+        version (or none, as version 1 pages did) is told so and closed, never sent messages it would misread."""
+        if parse_version(self.scope["query_string"]) == PROTOCOL_VERSION:
+            return True
+        detail = f"This server speaks version {PROTOCOL_VERSION} of the live protocol: reload the page."
+        await self.accept()
+        await self.send(text_data=json.dumps(
+            {"type": "error", "code": "protocol_version", "version": PROTOCOL_VERSION, "detail": detail}
+        ))
+        await self.close_with(CLOSE_OLD_PROTOCOL, detail)
+        return False
+
     async def unavailable(self) -> None:
         logger.warning("A fan's socket was refused: the database did not answer", exc_info=True)
         await self.refuse(CLOSE_UNAVAILABLE, "The database is unavailable; try again shortly.")
@@ -200,14 +259,59 @@ async def in_thread(read, *args):
 
 
 class MatchConsumer(ReadOnlyLiveConsumer):
+    """A fan's match: its changes (lean) on the match's feed, and its group's table on the table's feed.
+
+    Each opening is built once per state of its own feed and shared: the match's (a snapshot without the
+    table, or the changes after `since`), then the table's (nothing when the page says, with `table=V`,
+    that it shows the current version; else the whole table).
+    """
+
+    table_feed_name = ""
+
     async def connect(self):
+        if not await self.speaks_current_version():
+            return
         match_id = self.scope["url_route"]["kwargs"]["match_id"]
         since = parse_since(self.scope["query_string"])
-        await self.open(match_feed(match_id), messages.match_opening, match_id, since)
+        shown = parse_table_version(self.scope["query_string"])
+        await self.join_feed(match_feed(match_id))
+        texts = []
+        try:
+            opening = await self._fan_out.opening(
+                self.feed, (messages.match_opening, match_id, since),
+                lambda: in_thread(messages.match_opening, match_id, since),
+            )
+            if opening is not None and opening.group_id is not None:
+                group_id = opening.group_id
+                self.table_feed_name = table_feed(group_id)
+                await self._fan_out.join(self.table_feed_name, self)  # joined before reading, as in open()
+                texts = await self._fan_out.opening(
+                    self.table_feed_name, (messages.table_opening, group_id, shown),
+                    lambda: in_thread(messages.table_opening, group_id, shown),
+                )
+        except DatabaseError:
+            await self.unavailable()
+            return
+        if opening is None:
+            await self.not_found()
+            return
+        await self.accept()
+        for text in [*opening.texts, *texts]:
+            await self.send(text_data=text)
+        await self.go_live()
+        if self.table_feed_name:
+            await self._fan_out.go_live(self.table_feed_name, self)
+
+    def leave_feed(self, *, linger: bool = True) -> None:
+        super().leave_feed(linger=linger)
+        if self._fan_out is not None and self.table_feed_name:
+            self._fan_out.leave(self.table_feed_name, self, linger=linger)
+        self.table_feed_name = ""
 
 
-class EditorMatchConsumer(MatchConsumer):
-    """The editor console's socket: a match socket that only editors open, closed when they sign out.
+class EditorMatchConsumer(ReadOnlyLiveConsumer):
+    """The editor console's socket: every change of the match in full (the editor feed), for editors only,
+    closed when they sign out.
 
     Editors are few, so each such socket listens on a channel of its own for its user's sign-out.
     """
@@ -215,6 +319,8 @@ class EditorMatchConsumer(MatchConsumer):
     signed_out_watch: asyncio.Task | None = None
 
     async def connect(self):
+        if not await self.speaks_current_version():
+            return
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:
             await self.refuse(CLOSE_SIGNED_OUT, "Sign in to use the editor console.")
@@ -226,7 +332,9 @@ class EditorMatchConsumer(MatchConsumer):
         channel = await layer.new_channel("editor.")
         await layer.group_add(user_feed(user.pk), channel)
         self.signed_out_watch = asyncio.create_task(self.close_on_sign_out(layer, channel, user.pk))
-        await super().connect()
+        match_id = self.scope["url_route"]["kwargs"]["match_id"]
+        since = parse_since(self.scope["query_string"])
+        await self.open(editor_feed(match_id), messages.editor_opening, match_id, since)
 
     async def close_on_sign_out(self, layer, channel: str, user_id: int) -> None:
         try:
@@ -247,8 +355,11 @@ class EditorMatchConsumer(MatchConsumer):
 
 class GroupConsumer(ReadOnlyLiveConsumer):
     async def connect(self):
+        if not await self.speaks_current_version():
+            return
         group_id = self.scope["url_route"]["kwargs"]["group_id"]
-        await self.open(group_feed(group_id), messages.group_opening, group_id)
+        shown = parse_table_version(self.scope["query_string"])
+        await self.open(group_feed(group_id), messages.group_opening, group_id, shown)
 
 
 class BracketConsumer(ReadOnlyLiveConsumer):

@@ -1,15 +1,23 @@
-"""The live protocol's messages: what a fan gets on connect and what every change carries.
+"""The live protocol's messages (version 2): what a socket gets on connect and what every change carries.
 
 The facts come from the reads (events/reads/); here they become messages: typed, stamped, completed
 with the markup events/fragments.py renders, and serialized once, then sent as the same text to
 every fan who needs it. Pages start from the same snapshots.
+
+Each change is built once for each kind of reader, in the transaction that makes it (docs/protocol.md):
+- fans (`fan_change_text`): the event and what of the match's state changed, nothing else;
+- editors' consoles (`change_text`): the change in full, pitch and table data included;
+- pages showing the group table (`table_change_text`): the rows the change moved, or nothing.
 """
 
 from __future__ import annotations
 
 import datetime
 import json
+import logging
+from typing import NamedTuple
 
+from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -17,6 +25,8 @@ from events import fragments
 from events.models import Change, Competition, Group, Match, Tie
 from events.reads import bracket as bracket_reads
 from events.reads import changelog, groups, history, matches, tables
+
+logger = logging.getLogger(__name__)
 
 
 def server_time() -> str:
@@ -75,7 +85,8 @@ def change_message(change: Change) -> dict:
 
 
 def change_text(change: Change, table: dict | None) -> str:
-    """A change message completed with the table and the markup, serialized once."""
+    """A change in full, with the table's data and the markup of the event, serialized once: what the editor
+    console gets (its socket's feed is the editor feed). The table's markup is not in it: no console shows it."""
     message = change_message(change)
     message["table"] = table
     # Change-log rows written before the match state listed its goals carry none: no scorers to send.
@@ -86,14 +97,101 @@ def change_text(change: Change, table: dict | None) -> str:
         "scorers": fragments.scorers_html(message["match"]) if goals is not None else None,
         "knockout": fragments.knockout_html(message["match"]) if (message["match"] or {}).get("knockout") else None,
         "history_entry": fragments.history_entry_html(message["history_entry"]) if message["history_entry"] else None,
-        "table": fragments.table_html(table) if table else None,
     }
     return json.dumps(message, separators=(",", ":"))
 
 
+# What a fan's page keeps of an event (the moment of a goal names its scorer and team; the rest is in its
+# markup). The console, on the editor feed, gets the whole event.
+FAN_EVENT_FIELDS = ("id", "kind", "state", "is_goal", "minute", "minute_label")
+
+_ABSENT = object()
+
+
+def fan_event(event: dict | None) -> dict | None:
+    if event is None:
+        return None
+    lean = {name: event.get(name) for name in FAN_EVENT_FIELDS}
+    for name in ("state_reason", "var_outcome"):  # why a goal was disallowed; what a VAR check decided
+        if event.get(name):
+            lean[name] = event[name]
+    player, team = event.get("player"), event.get("team")
+    lean["player"] = {"name": player["name"]} if player else None
+    lean["team"] = {"id": team["id"], "short_name": team["short_name"] or team["name"]} if team else None
+    return lean
+
+
+def _side_goals(goals: list[dict], side: str) -> list[dict]:
+    return [{**goal, "score": None} for goal in goals if goal["side"] == side]
+
+
+def running_scores(goals: list[dict]) -> list[list[int]]:
+    """[event id, home, away] per goal that counts, in match order: the score each goal made."""
+    return [[goal["event"], *goal["score"]] for goal in goals]
+
+
+def fan_change_message(change: Change, previous_state: dict | None) -> dict:
+    """A change as fans receive it: the event (lean, and its markup) and only what of the match's state
+    changed since `previous_state` (the state after the change before it). Fans apply changes in seq order,
+    so the parts not sent stand as they were. The goals go as the score each made (`running_scores`) with
+    the scorers' markup, the knockout part as its markup only."""
+    state = change.match_state or {}
+    previous_state = previous_state or {}
+    changed = {
+        name: value
+        for name, value in state.items()
+        if name not in ("id", "seq", "goals", "knockout") and previous_state.get(name, _ABSENT) != value
+    }
+    event = change.after if change.after is not None else change.before
+    goals = state.get("goals")
+    message = {
+        "type": "change",
+        "match_id": change.match_id,
+        "seq": change.seq,
+        "op": change.op,
+        "at": change.created_at.isoformat(),
+        "event": fan_event(event),
+        "match": changed,
+    }
+    html = {"event": fragments.event_html(event, goals) if event else None}
+    if change.related:
+        message["related"] = [fan_event(other) for other in change.related]
+        html["related"] = [fragments.event_html(other, goals) for other in change.related]
+    if goals is not None and goals != previous_state.get("goals"):
+        message["running_scores"] = running_scores(goals)
+        before = previous_state.get("goals")
+        sides = {side for side in ("home", "away") if before is None or _side_goals(goals, side) != _side_goals(
+            before, side)}
+        if before is not None and goals[:-1] == before:
+            # A goal after every other: its scorer's line alone (the lines are in the order scorers first scored).
+            html["scorer"] = fragments.scorer_line_html(state, goals[-1])
+        elif len(sides) == 1:  # only one side's goals changed (one disallowed, say): the other stands as it was
+            html["scorers"] = fragments.scorers_side_html(state, sides.pop())
+        else:
+            html["scorers"] = fragments.scorers_html(state)
+    if state.get("knockout") and state.get("knockout") != previous_state.get("knockout"):
+        html["knockout"] = fragments.knockout_html(state)
+    entry = history.change_entry(change)
+    if entry:
+        html["history_entry"] = fragments.history_entry_html(entry)
+    message["html"] = html
+    return message
+
+
+def fan_change_text(change: Change, previous_state: dict | None) -> str:
+    """The fan's change, serialized once (`previous_state`: the match state before it, see state_before)."""
+    return json.dumps(fan_change_message(change, previous_state), separators=(",", ":"), ensure_ascii=False)
+
+
+def state_before(change: Change) -> dict | None:
+    """The match state the change started from: the one the change before it left."""
+    before = Change.objects.filter(match_id=change.match_id, seq=change.seq - 1)
+    return before.values_list("match_state", flat=True).first()
+
+
 def build_change_text(change: Change, match: Match, table: dict | None = None) -> str:
-    """The change as sent live to every fan, with the group table as it now stands (`table`, when the
-    caller has it from locked_group_table)."""
+    """The change in full as the editor feed carries it, with the group table as it now stands (`table`, when
+    the caller has it from locked_group_table)."""
     if table is None and match.group_id:
         table = tables.group_table(match.group)
     return change_text(change, table)
@@ -105,7 +203,8 @@ def locked_group_table(match: Match) -> dict | None:
     Two matches of one group (18 on a league-phase night) commit under separate match locks: without
     this, each could build the table (and the bracket's league-phase part) without the other's change,
     and the later message would show the earlier state. Holding the group's row makes the builds take
-    turns, each seeing every change committed before it.
+    turns, each seeing every change committed before it (and table_change_text the record the change
+    before it left).
     """
     if match.group_id is None:
         return None
@@ -113,21 +212,160 @@ def locked_group_table(match: Match) -> dict | None:
     return tables.group_table(match.group)
 
 
-def replay_texts(match_id: int, changes: list[Change]) -> list[str]:
-    """Missed changes, each as its own message in seq order; the last carries the current table."""
-    if not changes:
-        return []
-    match = Match.objects.select_related("group", "group__competition", "group__stage").get(pk=match_id)
-    table = tables.group_table(match.group) if match.group_id else None
-    last = len(changes) - 1
-    return [change_text(change, table if index == last else None) for index, change in enumerate(changes)]
+# --- the group table, live: small messages of the rows a change moved ---------------------------------
+#
+# A table's `version` is the sum of its group's matches' seqs (events/reads/tables.group_table), so it grows
+# by one with every change of any of them. Under the group's lock, each change compares the table with the
+# one the change before it left (kept in the cache as compact rows, with the version it holds at) and
+# sends the rows that differ, with `base`: the version since which the table had not changed. A page
+# whose table is at a version from `base` up to below `version` applies it; one below `base` missed a
+# change and takes the table again (a reconnect: the socket's opening sends it whole). Without a record
+# of the table before (a cold cache, a change in between that never committed), the change sends the
+# table whole, once. Nothing of it is per fan.
+
+TABLE_RECORD_SECONDS = 24 * 3600
+
+
+def table_record_key(group_id: int) -> str:
+    return f"live-table:{group_id}"
+
+
+def compact_row(row: dict) -> dict:
+    """What a live page patches of a row, as plain values (and what tells a change of its notes or form)."""
+    return {
+        "team": row["team"]["id"],
+        "position": row["position"],
+        "cells": [
+            row["played"], row["won"], row["drawn"], row["lost"],
+            row["goals_for"], row["goals_against"], row["goal_difference"], row["points"],
+        ],
+        "undecided": bool(row["undecided"]),
+        "notes": [row["note"], row["title"], (row.get("settled") or {}).get("reason")],
+        "form": [[result["result"], result["label"], result["predicted"]] for result in row.get("form") or []],
+    }
+
+
+def table_message(table: dict) -> dict:
+    """The whole table, as a socket's opening (or a change with no record to compare with) sends it."""
+    return {
+        "type": "table",
+        "group_id": table["group"]["id"],
+        "version": table["version"],
+        "provisional": table["provisional"],
+        "html": fragments.table_html(table),
+    }
+
+
+def table_delta(table: dict, before: list[dict], rows: list[dict]) -> dict | None:
+    """The rows of `table` (compact: `rows`) that differ from `before`; None when the teams are not the same."""
+    by_team = {row["team"]: row for row in before}
+    full_rows = {row["team"]["id"]: row for row in table["rows"]}
+    if set(by_team) != set(full_rows):
+        return None
+    changed, moved = [], []
+    for row in rows:
+        old = by_team[row["team"]]
+        if all(old[name] == row[name] for name in ("cells", "undecided", "notes", "form")):
+            if old["position"] != row["position"]:
+                moved.append([row["team"], row["position"]])
+            continue
+        sent = {name: row[name] for name in ("team", "position", "cells", "undecided")}
+        if old["notes"] != row["notes"]:
+            sent["notes"] = row["notes"]
+        if old["form"] != row["form"]:
+            sent["form"] = fragments.table_form_html(full_rows[row["team"]])
+        changed.append(sent)
+    return {"rows": changed, "moved": moved_runs(moved, by_team, {row["team"] for row in changed})}
+
+
+def moved_runs(moved: list[list[int]], before: dict[int, dict], changed: set[int]) -> list[list[int]]:
+    """Rows that only moved, as runs [first, last, by]: every row that stood from position `first` to `last`
+    (but the changed rows, which say where they now are) moves by `by`. A team climbing ten places moves the
+    ten it passed by one each: one run, whatever their number."""
+    shifts = sorted((before[team]["position"], position - before[team]["position"]) for team, position in moved)
+    skipped = {before[team]["position"] for team in changed}
+    runs: list[list[int]] = []
+    for old, by in shifts:
+        if runs and runs[-1][2] == by and all(p in skipped for p in range(runs[-1][1] + 1, old)):
+            runs[-1][1] = old
+        else:
+            runs.append([old, old, by])
+    return runs
+
+
+def table_change_text(table: dict | None) -> str | None:
+    """The group table's live update for the change being committed (call under locked_group_table's lock):
+    the rows it moved, the whole table when there is nothing to compare with, or None when it moved nothing.
+    A retried announcement of a change finds its own record and sends the same text again."""
+    if table is None:
+        return None
+    key = table_record_key(table["group"]["id"])
+    version = table["version"]
+    rows = [compact_row(row) for row in table["rows"]]
+    try:
+        record = cache.get(key)
+    except Exception:
+        logger.warning("No record of the table before this change: the cache is unavailable", exc_info=True)
+        record = None
+    if record is not None and record["version"] == version:
+        return record["text"]
+    delta = None
+    if record is not None and record["version"] == version - 1:
+        delta = table_delta(table, record["rows"], rows)
+    if delta is None:
+        message, base = table_message(table), version
+    elif not delta["rows"] and not delta["moved"] and record["provisional"] == table["provisional"]:
+        message, base = None, record["base"]
+    else:
+        message = {
+            "type": "table",
+            "group_id": table["group"]["id"],
+            "version": version,
+            "base": record["base"],
+            "provisional": table["provisional"],
+            **delta,
+        }
+        base = version
+    text = json.dumps(message, separators=(",", ":"), ensure_ascii=False) if message else None
+    record = {"version": version, "base": base, "rows": rows, "provisional": table["provisional"], "text": text}
+    try:
+        cache.set(key, record, TABLE_RECORD_SECONDS)
+    except Exception:
+        logger.warning("The table's record was not kept: the next change sends it whole", exc_info=True)
+    return text
+
+
+def forget_tables(group_ids) -> None:
+    """The groups' tables changed outside a change (an import, a reset, an organiser's order): the next
+    change sends each whole."""
+    try:
+        cache.delete_many([table_record_key(group_id) for group_id in group_ids])
+    except Exception:
+        logger.warning("Could not forget the tables' records", exc_info=True)
+
+
+def replay_texts(changes: list[Change], previous_state: dict | None) -> list[str]:
+    """Missed changes, each as its own fan message in seq order (`previous_state`: the state before the first)."""
+    texts = []
+    for change in changes:
+        texts.append(fan_change_text(change, previous_state))
+        previous_state = change.match_state
+    return texts
 
 
 # --- what a socket sends first -----------------------------------------------------------------
 
 
-def match_opening(match_id: int, since: int | None) -> list[str] | None:
-    """What a match socket sends first: the changes after `since`, or else a snapshot; None: no such match.
+class MatchOpening(NamedTuple):
+    """What a match socket sends first, and the group whose table the socket also follows (None: none)."""
+
+    texts: list[str]
+    group_id: int | None
+
+
+def match_opening(match_id: int, since: int | None) -> MatchOpening | None:
+    """What a fan's match socket sends first: the changes after `since`, or else a snapshot (without the
+    table: table_opening follows it); None: no such match.
 
     No query of its own to learn whether the match exists: changes_since says None for an unknown
     match, and then the snapshot does not find it.
@@ -136,18 +374,55 @@ def match_opening(match_id: int, since: int | None) -> list[str] | None:
         if since is not None:
             missed = changelog.changes_since(match_id, since)
             if missed is not None:
-                return replay_texts(match_id, missed)
-        return [json.dumps(match_snapshot(match_id))]
+                group_id = Match.objects.filter(pk=match_id).values_list("group_id", flat=True).first()
+                before = Change.objects.filter(match_id=match_id, seq=since).values_list("match_state", flat=True)
+                return MatchOpening(replay_texts(missed, before.first()), group_id)
+        snapshot = match_snapshot(match_id)
+        snapshot.pop("table", None)
+        snapshot["html"].pop("table", None)
+        group = snapshot["match"].get("group")
+        text = json.dumps(snapshot, separators=(",", ":"), ensure_ascii=False)
+        return MatchOpening([text], group["id"] if group else None)
     except Match.DoesNotExist:
         return None
 
 
-def group_opening(group_id: int) -> list[str] | None:
-    """What a group socket sends first (its snapshot), or None when there is no such group."""
+def editor_opening(match_id: int, since: int | None) -> list[str] | None:
+    """What the editor console's socket sends first: the changes after `since` in full, or a snapshot."""
     try:
-        return [json.dumps(group_snapshot(group_id))]
+        if since is not None:
+            missed = changelog.changes_since(match_id, since)
+            if missed is not None:
+                return [change_text(change, None) for change in missed]
+        return [json.dumps(match_snapshot(match_id), separators=(",", ":"), ensure_ascii=False)]
+    except Match.DoesNotExist:
+        return None
+
+
+def table_opening(group_id: int, shown_version: int | None) -> list[str]:
+    """The group table for a socket that follows it: nothing when the page shows its current version
+    already, else the whole table (nothing either for a group that is not there)."""
+    try:
+        group = groups.get_group(group_id)
+    except Group.DoesNotExist:
+        return []
+    table = tables.group_table(group)
+    if shown_version == table["version"]:
+        return []
+    return [json.dumps(table_message(table), separators=(",", ":"), ensure_ascii=False)]
+
+
+def group_opening(group_id: int, shown_version: int | None = None) -> list[str] | None:
+    """What a group socket sends first (its snapshot, then the whole table unless the page shows its
+    current version), or None when there is no such group."""
+    try:
+        snapshot = group_snapshot(group_id)
     except Group.DoesNotExist:
         return None
+    texts = [json.dumps(snapshot, separators=(",", ":"), ensure_ascii=False)]
+    if shown_version != snapshot["table"]["version"]:
+        texts.append(json.dumps(table_message(snapshot["table"]), separators=(",", ":"), ensure_ascii=False))
+    return texts
 
 
 # --- the day feed: compact, for pages that list many matches -----------------------------------

@@ -56,6 +56,18 @@ def bracket_feed(competition_id: int) -> str:
     return f"bracket.{competition_id}"
 
 
+def table_feed(group_id: int) -> str:
+    """The feed of a football group's table: a small message per change that moved it. Match sockets of the
+    group's matches join it; the group feed carries the same messages for the group's own pages."""
+    return f"table.{group_id}"
+
+
+def editor_feed(match_id: int) -> str:
+    """The editor console's feed of a match: every change in full (the pitch, the whole event), which fans
+    do not need. Editors are few, so the full message costs little here."""
+    return f"editor.{match_id}"
+
+
 def user_feed(user_id: int) -> str:
     """An editor's own feed: told when they sign out, so their console sockets close."""
     return f"user.{user_id}"
@@ -68,7 +80,13 @@ SIGNED_OUT_TYPE = "user.signed_out"
 # Sent to fans when their process's live feed is interrupted.
 INTERRUPTED = json.dumps({"type": "status", "live": "interrupted"})
 
+# The protocol version this server speaks (docs/protocol.md). Clients say theirs with `?v=N` on the socket's
+# URL; match, group and editor sockets refuse any other (their messages changed shape in version 2).
+PROTOCOL_VERSION = 2
+
 # Close codes (4000-4999 are ours to define; see docs/protocol.md).
+# The client speaks another version of the protocol (or says none, as version 1 clients did): reload the page.
+CLOSE_OLD_PROTOCOL = 4426
 CLOSE_NOT_FOUND = 4404
 CLOSE_BAD_REQUEST = 4400
 CLOSE_FORBIDDEN = 4403
@@ -86,6 +104,25 @@ CLOSE_RESUME = 4012
 MAX_MESSAGE_BYTES = 1024
 MESSAGES_PER_SECOND = 2.0
 MESSAGE_BURST = 10
+
+
+def parse_version(query_string: bytes) -> int:
+    """The protocol version a client speaks (`v=2`); 1 when it says none (version 1 clients did not) or
+    something that is not a number."""
+    values = parse_qs(query_string.decode("latin-1")).get("v")
+    try:
+        return int(values[0]) if values else 1
+    except ValueError:
+        return 1
+
+
+def parse_table_version(query_string: bytes) -> int | None:
+    """The version of the group table a page already shows (`table=V`), or None: it needs the whole table."""
+    values = parse_qs(query_string.decode("latin-1")).get("table")
+    try:
+        return int(values[0]) if values else None
+    except ValueError:
+        return None
 
 
 def parse_since(query_string: bytes) -> int | None:

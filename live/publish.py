@@ -1,8 +1,9 @@
 """Publishing: the only code that sends to the channel layer.
 
-A change is serialized once (live/messages.py) and the same text goes to the match's feed and to its
-football group's feed; every process's fan-out forwards it untouched. Called only after a commit,
-from events/services/.
+A change is serialized once per kind of reader (live/messages.py): the fans' text goes to the match's feed
+and to its football group's feed, the full text to the match's editor feed, the table's update to the
+group's table feed and its group feed; every process's fan-out forwards each untouched. Called only after
+a commit, from events/services/.
 """
 
 from __future__ import annotations
@@ -19,13 +20,18 @@ from .protocol import (
     SIGNED_OUT_TYPE,
     bracket_feed,
     day_feed,
+    editor_feed,
     group_feed,
     kickoff_day,
     match_feed,
+    table_feed,
     user_feed,
 )
 
 logger = logging.getLogger(__name__)
+
+# What a fan-out keys a table update's version under, beside the seqs of the feed's matches.
+TABLE_KEY = "table"
 
 
 def channel_layer():
@@ -43,11 +49,17 @@ def publish(
     kickoff: datetime.datetime | None = None,
     bracket_text: str | None = None,
     competition_id: int | None = None,
+    editor_text: str | None = None,
+    table_text: str | None = None,
+    table_version: int | None = None,
 ) -> None:
     """Send a change to every open page. A failure is logged, never raised into the request.
 
-    `day_text` is the same change, compact, for pages listing the day of `kickoff`; `bracket_text`, the
-    part of the competition's bracket it changed, for its bracket pages.
+    `text` is the change as fans get it; `editor_text` the same change in full, for editors' consoles;
+    `table_text` what it changed of the group's table (None: nothing), for every page showing the table,
+    at `table_version`;
+    `day_text` the change, compact, for pages listing the day of `kickoff`; `bracket_text`, the part of
+    the competition's bracket it changed, for its bracket pages.
 
     The database already holds the change; a page that misses it notices the
     gap in seq and catches up from the change log.
@@ -55,6 +67,14 @@ def publish(
     for feed in [match_feed(match_id)] + ([group_feed(group_id)] if group_id else []):
         # match_id and seq let each process's fan-out drop a copy (see LocalFanOut._run).
         _send(feed, {"type": FORWARD_TYPE, "text": text, "match_id": match_id, "seq": seq})
+    if editor_text is not None:
+        _send(editor_feed(match_id), {"type": FORWARD_TYPE, "text": editor_text, "match_id": match_id, "seq": seq})
+    if table_text is not None and group_id:
+        # The table's version grows with every change of the group (it never goes back: a reset keeps
+        # counting seqs up), so each fan-out drops a copy by it as it does a change's by its seq.
+        message = {"type": FORWARD_TYPE, "text": table_text, "match_id": TABLE_KEY, "seq": table_version}
+        for feed in (group_feed(group_id), table_feed(group_id)):
+            _send(feed, message)
     if day_text is not None:
         # The compact change for pages listing the day its match kicks off.
         message = {"type": FORWARD_TYPE, "text": day_text, "match_id": match_id, "seq": seq}
@@ -77,7 +97,14 @@ def publish_resync(matches) -> None:
 
     One message per match and one per football group, rather than a table per change.
     """
+    # Imported here: this module is loaded before Django's apps are ready (the health check's server), and
+    # messages reads the models.
+    from . import messages
+
+    messages.forget_tables({match.group_id for match in matches if match.group_id})
     feeds = {match_feed(match.id): match.id for match in matches}
+    feeds |= {editor_feed(match.id): match.id for match in matches}
+    feeds |= {table_feed(match.group_id): None for match in matches if match.group_id}
     feeds |= {group_feed(match.group_id): None for match in matches if match.group_id}
     feeds |= {day_feed(kickoff_day(match.kickoff)): None for match in matches}
     feeds |= {bracket_feed(match.competition_id): None for match in matches if match.tie_id or match.group_id}

@@ -167,9 +167,9 @@ if REDIS_URL:
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
-# Open websockets one client address may hold on one process (0: no limit). Generous: a mobile
-# carrier or a stadium's wifi puts thousands of fans behind few addresses.
-WEBSOCKET_MAX_CONNECTIONS_PER_ADDRESS = int(os.environ.get("WEBSOCKET_MAX_CONNECTIONS_PER_ADDRESS", "500"))
+# Open websockets one client address may hold on one process (0: no limit). Fans behind one mobile
+# carrier NAT or a stadium's wifi share an address: docs/protocol.md says why 2,000.
+WEBSOCKET_MAX_CONNECTIONS_PER_ADDRESS = int(os.environ.get("WEBSOCKET_MAX_CONNECTIONS_PER_ADDRESS", "2000"))
 
 # What a process keeps, beyond what the kernel takes, for a fan whose connection takes nothing more:
 # past it the connection is dropped and the fan, if still there, reconnects and catches up.

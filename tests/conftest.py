@@ -6,7 +6,7 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.core.cache import cache
 
-from live.protocol import group_feed, match_feed
+from live.protocol import editor_feed, group_feed, match_feed, table_feed
 
 
 @pytest.fixture(autouse=True)
@@ -24,15 +24,19 @@ def fresh_cache():
 
 
 class LayerListener:
-    """A channel joined to a match's (or group's) feed, to read what fans would get."""
+    """A channel joined to feeds (a match's, a group's...), to read what their readers would get; `keep`, when
+    given, picks the messages of interest."""
 
-    def __init__(self, group_name: str):
+    def __init__(self, *group_names: str, keep=None):
         self.layer = get_channel_layer()
         self.channel = async_to_sync(self.layer.new_channel)()
-        async_to_sync(self.layer.group_add)(group_name, self.channel)
+        self.keep = keep
+        for group_name in group_names:
+            async_to_sync(self.layer.group_add)(group_name, self.channel)
 
     def messages(self) -> list[dict]:
-        return async_to_sync(self._drain)()
+        received = async_to_sync(self._drain)()
+        return [message for message in received if self.keep is None or self.keep(message)]
 
     async def _drain(self) -> list[dict]:
         received = []
@@ -44,11 +48,38 @@ class LayerListener:
             received.append(json.loads(message["text"]))
 
 
+class GroupListener:
+    """Every change of a group's matches in full (their editor feeds), and what the group's feed says
+    besides changes and table updates (its resyncs)."""
+
+    def __init__(self, group):
+        self.changes = LayerListener(*(editor_feed(pk) for pk in group.matches.values_list("pk", flat=True)),
+                                     keep=lambda message: message.get("type") == "change")
+        self.others = LayerListener(group_feed(group.id), keep=lambda message: message.get("type") not in (
+            "change", "table"))
+
+    def messages(self) -> list[dict]:
+        return self.changes.messages() + self.others.messages()
+
+
 @pytest.fixture
 def listen_to_match():
-    return lambda match: LayerListener(match_feed(match.id))
+    """A match's changes in full (with the table's data), as the editor console's feed carries them."""
+    return lambda match: LayerListener(editor_feed(match.id))
 
 
 @pytest.fixture
 def listen_to_group():
-    return lambda group: LayerListener(group_feed(group.id))
+    return GroupListener
+
+
+@pytest.fixture
+def listen_to_fans():
+    """A match's changes as fans get them (the match's feed: lean)."""
+    return lambda match: LayerListener(match_feed(match.id))
+
+
+@pytest.fixture
+def listen_to_table():
+    """A group table's live updates (the table's feed)."""
+    return lambda group: LayerListener(table_feed(group.id))

@@ -90,6 +90,7 @@ def group_table(group: Group, hypothetical: Scores | None = None) -> dict:
         data["zone"] = {"key": zone.key, "label": zone.label} if zone else None
         data["form"] = forms.get(row.team, [])
         data["settled"] = settled.get(row.team)
+        data["note"], data["title"] = row_note(data)
         rows.append(data)
     return {
         "group": {"id": group.id, "name": group.name},
@@ -102,6 +103,24 @@ def group_table(group: Group, hypothetical: Scores | None = None) -> dict:
         "zones": table.to_dict()["zones"],
         "rows": rows,
     }
+
+
+def row_note(row: dict) -> tuple[str, str]:
+    """What a table row says of the next one: the note under its team (empty when points separate them) and
+    its title. Words of the table's markup, kept here so that live updates send the same words."""
+    if row["decided_by"]:
+        title = f"Ahead of the next team on {row['decided_by']}"
+    elif row["undecided"]:
+        title = "Level with the next team on every criterion that can be decided yet"
+    else:
+        title = ""
+    if row["decided_by"] and row["decided_by"] != "points":
+        note = f"ahead on {row['decided_by']}"
+    elif row["undecided"]:
+        note = "level: order not decided" + (f" ({row['undecided_at']} not known)" if row.get("undecided_at") else "")
+    else:
+        note = ""
+    return note, title
 
 
 def _engine_table(group: Group, hypothetical: Scores | None, matches: list[Match]) -> standings.Table:

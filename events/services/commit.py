@@ -65,14 +65,18 @@ def announce_again(match: Match, event: MatchEvent) -> int:
 def announce_on_commit(change: Change, match: Match) -> None:
     """Send the change to every open page once the transaction commits (serialized now, once)."""
     table = messages.locked_group_table(match)
-    message_text = messages.build_change_text(change, match, table)
+    fan_text = messages.fan_change_text(change, messages.state_before(change))
+    editor_text = messages.change_text(change, table)
+    table_text = messages.table_change_text(table)
+    table_version = table["version"] if table else None
     day_text = messages.day_change_text(change, match.kickoff)
     bracket_text = messages.build_bracket_text(change, match, table)
     group_id, seq, kickoff = match.group_id, change.seq, match.kickoff
     transaction.on_commit(
         lambda: publish.publish(
-            match.id, group_id, message_text, seq, day_text=day_text, kickoff=kickoff,
+            match.id, group_id, fan_text, seq, day_text=day_text, kickoff=kickoff,
             bracket_text=bracket_text, competition_id=match.competition_id,
+            editor_text=editor_text, table_text=table_text, table_version=table_version,
         )
     )
 

@@ -3,8 +3,10 @@
  * messages of every match in the group. Seq is tracked per match; on a gap the socket
  * reconnects and starts again from a fresh group_snapshot.
  *
- * Fixtures are updated in place by match id; the table is only ever replaced with
- * server-rendered markup (html.table of a change, or the page itself re-fetched).
+ * Fixtures are updated in place by match id. The table's live updates come as "table" messages on
+ * the same socket: live.js's applyTable patches the server's table from their compact rows (or
+ * replaces it with the server's markup when the message carries the whole table); a missed one
+ * reconnects, and the socket's opening then sends the table whole.
  */
 (function () {
   "use strict";
@@ -15,9 +17,8 @@
   var seqs = new Map(); // match id -> last seq applied
   var matches = new Map(); // match id -> match state (status, score, clock…)
   var offsetMs = MC.serverOffset(snapshot.server_time);
-  var tableJson = JSON.stringify(snapshot.table || null);
   var tableContainer = document.getElementById("table-container");
-  var refreshing = null;
+  var tableAtSnapshot = MC.tableVersion(tableContainer);
 
   function remember(match) {
     var previous = matches.get(match.id) || {};
@@ -74,28 +75,6 @@
     if (clock.textContent !== text) clock.textContent = text;
   }
 
-  /** After a fresh group snapshot whose table differs: fetch this page and take its table markup. */
-  function refreshTable() {
-    if (refreshing) return refreshing;
-    refreshing = fetch(window.location.pathname, { headers: { Accept: "text/html" }, credentials: "same-origin" })
-      .then(function (response) {
-        if (!response.ok) throw new Error("HTTP " + response.status);
-        return response.text();
-      })
-      .then(function (html) {
-        var page = new DOMParser().parseFromString(html, "text/html");
-        var table = page.querySelector("#table-container table.standings");
-        if (table) MC.replaceTable(tableContainer, table.outerHTML);
-      })
-      .catch(function (error) {
-        console.warn("Matchcentre: could not refresh the table", error);
-      })
-      .finally(function () {
-        refreshing = null;
-      });
-    return refreshing;
-  }
-
   (snapshot.matches || []).forEach(function (match) {
     updateFixture(remember(match), false);
   });
@@ -113,21 +92,25 @@
       (message.matches || []).forEach(function (match) {
         updateFixture(remember(match), true);
       });
-      var json = JSON.stringify(message.table || null);
-      if (json !== tableJson) {
-        tableJson = json;
-        refreshTable();
-        // The predictor's table and what each team needs were computed from the old state.
+      // The predictor's table and what each team needs were computed from the state the page had.
+      var version = message.table ? message.table.version : null;
+      if (version !== tableAtSnapshot) {
+        tableAtSnapshot = version;
         if (MC.predictor) MC.predictor.refresh();
       }
     },
     onChange: function (message) {
       var id = Number(message.match_id);
       var state = Object.assign({ id: id }, message.match || {}, { seq: message.seq });
-      updateFixture(remember(state), true);
-      if (message.table) tableJson = JSON.stringify(message.table);
-      if (message.html && message.html.table) MC.replaceTable(tableContainer, message.html.table);
-      if (MC.predictor) MC.predictor.matchChanged(state, message.html && message.html.table);
+      var merged = remember(state);
+      updateFixture(merged, true);
+      if (MC.predictor) MC.predictor.matchChanged(merged);
+    },
+    onTable: function (message) {
+      if (MC.applyTable(tableContainer, message) === "gap") MC.live.reconnect();
+    },
+    getTableVersion: function () {
+      return MC.tableVersion(tableContainer);
     },
   });
 })();

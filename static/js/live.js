@@ -1,8 +1,9 @@
 /*
  * live.js: Matchcentre's live connection and the code every live page shares.
  *
- *   connectLive({path, getSeq, onSnapshot, onChange, onStatus, matchId, useSince})
- *     opens ws(s)://host{path}?since={seq}, reconnects with exponential backoff and
+ *   connectLive({path, getSeq, onSnapshot, onChange, onTable, onStatus, matchId, useSince, getTableVersion})
+ *     opens ws(s)://host{path}?v=2&since={seq}&table={version}, speaking version 2 of the live
+ *     protocol (docs/protocol.md), reconnects with exponential backoff and
  *     jitter, drops duplicates, reconnects on a gap so the server replays what was
  *     missed, and reports "connecting" / "live" / "reconnecting" / "interrupted".
  *   connectGroup({path, seqs, onSnapshot, onChange})
@@ -15,8 +16,10 @@
  *     connected its clock stands still and the header says the score may be stale.
  *     Shared by match.js and console.js.
  *
- * Markup comes from the server (html.timeline, html.event, html.table): this file
- * never builds event or table markup, it only places what it is sent.
+ * Markup comes from the server (html.timeline, html.event, the table's html): this file
+ * never builds event or table markup, it only places what it is sent. A table's live
+ * updates are compact rows (a "table" message): applyTable patches the server's table
+ * in place (figures, order, zones), with the server's markup for a row's notes and form.
  *
  * A classic script (no modules, no build): everything hangs off window.Matchcentre.
  */
@@ -39,6 +42,9 @@
   var CLOSE_NOT_FOUND = 4404;
   var CLOSE_BAD_REQUEST = 4400;
   var CLOSE_TOO_MANY = 4429;
+  var CLOSE_OLD_PROTOCOL = 4426; // the server speaks another version of the protocol: the page must be reloaded
+  // The version of the live protocol this file speaks (docs/protocol.md).
+  var PROTOCOL_VERSION = 2;
   // After CLOSE_RESUME every page of a process returns at once: each waits up to this long, at random.
   var RESUME_SPREAD_MS = 3000;
   // Close codes after which reconnecting cannot help: the page says why and stops.
@@ -47,6 +53,7 @@
   FINAL_CLOSES[CLOSE_BAD_REQUEST] = "refused";
   FINAL_CLOSES[CLOSE_SIGNED_OUT] = "signed out";
   FINAL_CLOSES[CLOSE_FORBIDDEN] = "not allowed";
+  FINAL_CLOSES[CLOSE_OLD_PROTOCOL] = "out of date";
   var HIGHLIGHT_MS = 2000;
 
   // The order periods are played in: sorts the timeline the way the match happened.
@@ -83,12 +90,14 @@
     return Math.round(base / 2 + (r * base) / 2);
   }
 
-  function socketUrl(path, since, loc) {
+  /** The socket's URL: the protocol version, then `since` and the table version shown, when known. */
+  function socketUrl(path, since, loc, tableVersion) {
     loc = loc || global.location;
     var scheme = loc.protocol === "https:" ? "wss:" : "ws:";
-    var url = scheme + "//" + loc.host + path;
-    if (since !== null && since !== undefined) {
-      url += (path.indexOf("?") === -1 ? "?" : "&") + "since=" + encodeURIComponent(since);
+    var url = scheme + "//" + loc.host + path + (path.indexOf("?") === -1 ? "?" : "&") + "v=" + PROTOCOL_VERSION;
+    if (since !== null && since !== undefined) url += "&since=" + encodeURIComponent(since);
+    if (tableVersion !== null && tableVersion !== undefined && !isNaN(tableVersion)) {
+      url += "&table=" + encodeURIComponent(tableVersion);
     }
     return url;
   }
@@ -102,6 +111,8 @@
    * options.getSeq      (matchId) => the last seq applied for that match, or null when unknown
    * options.onSnapshot  (message) => replace all state; called for "snapshot" and "group_snapshot"
    * options.onChange    (message) => apply a change; only called for the next seq in order
+   * options.onTable     (message) => a "table" message (the group table, whole or its changed rows)
+   * options.getTableVersion () => the version of the group table the page shows, or null
    * options.onStatus    (status, detail) => "connecting" | "live" | "reconnecting" | "interrupted" | "closed"
    * options.matchId     when set, changes of other matches are ignored (the match page)
    * options.useSince    false for sockets that always start with a snapshot (groups)
@@ -113,6 +124,8 @@
     var getSeq = options.getSeq || function () { return null; };
     var onSnapshot = options.onSnapshot || function () {};
     var onChange = options.onChange || function () {};
+    var onTable = options.onTable || function () {};
+    var getTableVersion = options.getTableVersion || function () { return null; };
     var onStatus = options.onStatus || function () {};
     var matchId = options.matchId === undefined || options.matchId === null ? null : Number(options.matchId);
     var useSince = options.useSince !== false;
@@ -155,7 +168,7 @@
       if (status === null) setStatus("connecting");
       var ws;
       try {
-        ws = new WebSocketImpl(socketUrl(path, since));
+        ws = new WebSocketImpl(socketUrl(path, since, null, getTableVersion()));
       } catch (error) {
         console.warn("Matchcentre: could not open the live connection", error);
         scheduleReconnect();
@@ -267,6 +280,9 @@
           onChange(message);
           return;
         }
+        case "table":
+          onTable(message);
+          return;
         case "resync":
           if (matchId !== null && message.match_id !== undefined && Number(message.match_id) !== matchId) return;
           fresh = true;
@@ -277,6 +293,7 @@
           if (message.live === "interrupted") setStatus("interrupted", "server");
           return;
         case "error":
+          // "protocol_version": the close (4426) that follows stops the connection and says so.
           console.warn("Matchcentre live:", message.code, message.detail);
           return;
         case "pong":
@@ -388,6 +405,8 @@
    * options.seqs        the page's Map of match id -> last seq applied (read and kept up to date)
    * options.onSnapshot  (group_snapshot) => the page takes it (and sets seqs as it sees fit)
    * options.onChange    (change) => the page applies it; its match's seq is already recorded
+   * options.onTable     (table message) => the page applies it (applyTable); on a gap, live.reconnect()
+   * options.getTableVersion () => the version of the table the page shows
    */
   function connectGroup(options) {
     var seqs = options.seqs;
@@ -405,6 +424,8 @@
         seqs.set(Number(message.match_id), message.seq);
         options.onChange(message);
       },
+      onTable: options.onTable,
+      getTableVersion: options.getTableVersion,
       onStatus: function (status, detail) {
         showStatus(status, detail);
       },
@@ -520,26 +541,21 @@
     timeline.appendChild(element);
   }
 
-  /**
-   * Replace a group table with new server markup, sliding moved rows to their new
-   * place (FLIP, keyed by data-team-id) and highlighting rows whose figures changed.
-   */
-  function replaceTable(container, html) {
-    if (!container || !html) return null;
-    var old = container.querySelector("table.standings");
+  /** Where each row of a table stands, keyed by team, before it changes: to slide and highlight them after. */
+  function measureRows(table) {
     var before = new Map();
-    if (old) {
-      old.querySelectorAll("tr[data-team-id]").forEach(function (row) {
-        before.set(row.dataset.teamId, {
-          top: row.getBoundingClientRect().top,
-          text: row.textContent.replace(/\s+/g, " ").trim(),
-        });
+    if (!table) return before;
+    table.querySelectorAll("tr[data-team-id]").forEach(function (row) {
+      before.set(row.dataset.teamId, {
+        top: row.getBoundingClientRect().top,
+        text: row.textContent.replace(/\s+/g, " ").trim(),
       });
-    }
-    var table = fromHtml(html);
-    if (!table) return null;
-    if (old) old.replaceWith(table);
-    else container.appendChild(table);
+    });
+    return before;
+  }
+
+  /** Slide moved rows to their new place (FLIP, keyed by data-team-id) and highlight rows that changed. */
+  function settleRows(table, before) {
     var animate = !prefersReducedMotion();
     var moved = [];
     table.querySelectorAll("tr[data-team-id]").forEach(function (row) {
@@ -571,7 +587,152 @@
         });
       });
     }
+  }
+
+  /**
+   * Replace a group table with new server markup, sliding moved rows to their new
+   * place and highlighting rows whose figures changed.
+   */
+  function replaceTable(container, html) {
+    if (!container || !html) return null;
+    var old = container.querySelector("table.standings");
+    var before = measureRows(old);
+    var table = fromHtml(html);
+    if (!table) return null;
+    if (old) old.replaceWith(table);
+    else container.appendChild(table);
+    settleRows(table, before);
     return table;
+  }
+
+  /** The version of the live table in `container` (its data-version), or null. */
+  function tableVersion(container) {
+    var table = container ? container.querySelector("table.standings") : null;
+    var version = table ? Number(table.dataset.version) : NaN;
+    return table && table.dataset.version !== undefined && !isNaN(version) ? version : null;
+  }
+
+  var TABLE_CELLS = ["col-p", "col-w", "col-d", "col-l", "col-gf", "col-ga", "col-gd"];
+
+  function setPosition(row, position) {
+    row.dataset.position = position;
+    setText(row.querySelector(".pos-number"), position);
+  }
+
+  /** A row from a table message's compact row: its figures, order mark, and the server's notes and form. */
+  function patchRow(row, data) {
+    setPosition(row, data.position);
+    var cells = data.cells;
+    TABLE_CELLS.forEach(function (name, index) {
+      var value = cells[index];
+      setText(row.querySelector("td." + name), name === "col-gd" && value > 0 ? "+" + value : value);
+    });
+    setText(row.querySelector("td.col-pts strong"), cells[7]);
+    row.dataset.points = cells[7];
+    row.classList.toggle("row--undecided", !!data.undecided);
+    var mark = row.querySelector(".undecided-mark");
+    if (mark) mark.hidden = !data.undecided;
+    if (data.notes) {
+      // [the note under the team, the row's title, the organiser's reason when it ordered the row]: the server's words.
+      var note = row.querySelector("[data-note]");
+      if (note) {
+        setText(note, data.notes[0] || "");
+        note.hidden = !data.notes[0];
+        note.classList.toggle("decided-by--undecided", !!data.undecided);
+      }
+      if (data.notes[1]) row.title = data.notes[1];
+      else row.removeAttribute("title");
+      var settled = row.querySelector("[data-settled]");
+      if (settled) {
+        settled.hidden = !data.notes[2];
+        settled.title = data.notes[2] || "";
+      }
+    }
+    if (data.form) {
+      var form = fromHtml(data.form);
+      var oldForm = row.querySelector("td.col-form");
+      if (form && oldForm) oldForm.replaceWith(form);
+    }
+  }
+
+  /** Each row's zone from its position, as the table's legend places them (data-first, data-last). */
+  function placeZones(table) {
+    var zones = Array.prototype.map.call(table.querySelectorAll(".zone-legend__item[data-zone]"), function (item) {
+      return { key: item.dataset.zone, first: Number(item.dataset.first), last: Number(item.dataset.last),
+               label: item.dataset.label || "" };
+    });
+    if (!zones.length) return;
+    table.querySelectorAll("tbody tr[data-team-id]").forEach(function (row) {
+      var position = Number(row.dataset.position);
+      var zone = zones.filter(function (z) { return position >= z.first && position <= z.last; })[0] || null;
+      var current = row.dataset.zone || null;
+      if (current === (zone && zone.key)) return;
+      if (current) row.classList.remove("zone--" + current);
+      if (zone) {
+        row.classList.add("zone--" + zone.key);
+        row.dataset.zone = zone.key;
+      } else {
+        delete row.dataset.zone;
+      }
+      setText(row.querySelector("[data-zone-label]"), zone ? zone.label : "");
+    });
+  }
+
+  /**
+   * Apply a "table" message to the live table in `container` (docs/protocol.md): the whole table
+   * (`html`), or the rows a change moved, patched in place. Returns "applied", "stale" (the table
+   * shows this version or a later one) or "gap" (a change was missed: take the table again).
+   */
+  function applyTable(container, message) {
+    var table = container ? container.querySelector("table.standings") : null;
+    if (!container || !message) return "stale";
+    var have = tableVersion(container);
+    if (have !== null && message.version <= have) return "stale";
+    if (message.html) {
+      replaceTable(container, message.html);
+      return "applied";
+    }
+    if (!table || have === null || message.base === null || message.base === undefined || message.base > have) {
+      return "gap";
+    }
+    var body = table.tBodies[0];
+    var byTeam = new Map();
+    body.querySelectorAll("tr[data-team-id]").forEach(function (row) {
+      byTeam.set(Number(row.dataset.teamId), row);
+    });
+    var missing = (message.rows || []).some(function (data) {
+      return !byTeam.has(data.team);
+    });
+    if (missing) return "gap";
+    var before = measureRows(table);
+    // Runs of rows that only moved ([first, last, by], by the positions before this change), then the changed rows.
+    var changedTeams = new Set((message.rows || []).map(function (data) { return data.team; }));
+    var shifts = [];
+    byTeam.forEach(function (row, team) {
+      if (changedTeams.has(team)) return;
+      var position = Number(row.dataset.position);
+      (message.moved || []).forEach(function (run) {
+        if (position >= run[0] && position <= run[1]) shifts.push([row, position + run[2]]);
+      });
+    });
+    shifts.forEach(function (shift) {
+      setPosition(shift[0], shift[1]);
+    });
+    (message.rows || []).forEach(function (data) {
+      patchRow(byTeam.get(data.team), data);
+    });
+    Array.from(byTeam.values())
+      .sort(function (a, b) { return Number(a.dataset.position) - Number(b.dataset.position); })
+      .forEach(function (row) { body.appendChild(row); });
+    placeZones(table);
+    var provisional = !!message.provisional;
+    table.classList.toggle("standings--provisional", provisional);
+    table.dataset.provisional = provisional ? "true" : "false";
+    var note = table.querySelector(".standings__provisional");
+    if (note) note.hidden = !provisional;
+    table.dataset.version = message.version;
+    settleRows(table, before);
+    return "applied";
   }
 
   var STATUS_TEXT = {
@@ -591,6 +752,7 @@
     element.dataset.state = status;
     var text = STATUS_TEXT[status] || status;
     if (status === "closed" && detail === "signed out") text = "Signed out: sign in again to keep editing";
+    else if (status === "closed" && detail === "out of date") text = "This page is out of date: reload it to follow the match live";
     else if (status === "closed" && detail) text = "Not connected (" + detail + ")";
     else if (status === "interrupted" && detail === "server") text = "Live updates interrupted. Catching up when they return…";
     setText(root.getElementById("live-status-text") || element, text);
@@ -624,6 +786,8 @@
     this.seq = null;
     this.match = null;
     this.events = new Map();
+    // Event id -> the score that goal made ("1–0"), for the goals that count.
+    this.scores = new Map();
     this.offsetMs = 0;
     this.clockTimer = null;
     this.titleTemplate = null;
@@ -632,11 +796,18 @@
   /** Keep this view live on the match socket at `path` (the match page and the editor console). */
   MatchView.prototype.connect = function (path, matchId) {
     var view = this;
-    return connectLive({
+    var live = connectLive({
       path: path,
       matchId: matchId,
       getSeq: function () {
         return view.seq;
+      },
+      getTableVersion: function () {
+        return tableVersion(view.$("table-container"));
+      },
+      onTable: function (message) {
+        // A table change missed (or one the page cannot place): the reconnect's opening brings the table whole.
+        if (applyTable(view.$("table-container"), message) === "gap") live.reconnect();
       },
       onSnapshot: function (message) {
         view.applySnapshot(message);
@@ -649,6 +820,7 @@
         view.setConnection(status);
       },
     });
+    return live;
   };
 
   /**
@@ -674,6 +846,7 @@
   MatchView.prototype.init = function (snapshot) {
     this.seq = snapshot.seq;
     this.match = snapshot.match;
+    this.setScores(snapshot.match && snapshot.match.goals);
     this.offsetMs = serverOffset(snapshot.server_time);
     this.setEvents(snapshot.events || []);
     this.renderState(false);
@@ -688,6 +861,19 @@
     this.events = map;
   };
 
+  /** The running score of each goal, from a match's `goals` or a change's `running_scores` ([event, home, away]). */
+  MatchView.prototype.setScores = function (goals, running) {
+    if (!goals && !running) return;
+    var scores = new Map();
+    (running || []).forEach(function (item) {
+      scores.set(item[0], item[1] + "–" + item[2]);
+    });
+    (goals || []).forEach(function (goal) {
+      scores.set(goal.event, goal.score[0] + "–" + goal.score[1]);
+    });
+    this.scores = scores;
+  };
+
   MatchView.prototype.timeline = function () {
     return this.$("timeline");
   };
@@ -697,6 +883,7 @@
     if (snapshot.type !== "snapshot") return;
     this.seq = snapshot.seq;
     this.match = snapshot.match;
+    this.setScores(snapshot.match && snapshot.match.goals);
     this.offsetMs = serverOffset(snapshot.server_time);
     this.setEvents(snapshot.events || []);
     var html = snapshot.html || {};
@@ -725,7 +912,9 @@
   MatchView.prototype.applyChange = function (message) {
     var view = this;
     this.seq = message.seq;
+    // A fan's change carries only what of the match changed; the console's, all of it.
     if (message.match) this.match = Object.assign({}, this.match, message.match);
+    this.setScores(message.match && message.match.goals, message.running_scores);
     var html = message.html || {};
     var related = message.related || [];
     var touched = (message.event ? [message.event] : []).concat(related);
@@ -740,10 +929,10 @@
     related.forEach(function (event, index) {
       view.placeEvent(event, relatedHtml[index], "event--changed");
     });
-    if (html.table) replaceTable(this.$("table-container"), html.table);
     if (html.history_entry) this.addHistoryEntry(html.history_entry);
     if (global.Matchcentre.localise) global.Matchcentre.localise(this.$("history"));
     this.replaceScorers(html.scorers);
+    this.placeScorer(html.scorer);
     this.renderState(true);
     this.onApplied("change", message);
     touched.forEach(function (event) {
@@ -760,22 +949,45 @@
     return null;
   }
 
-  /** The scorers under the score, as the server rendered them for this change (the fan page has them). */
+  /**
+   * The scorers under the score, as the server rendered them for this change (the fan page has them): the
+   * whole list, or one side's (a fan's change sends the side whose goals changed).
+   */
   MatchView.prototype.replaceScorers = function (html) {
     var scorers = this.$("scorers");
     var fresh = html ? fromHtml(html) : null;
-    if (scorers && fresh) scorers.replaceWith(fresh);
+    if (!scorers || !fresh) return;
+    if (fresh.id === "scorers") {
+      scorers.replaceWith(fresh);
+      return;
+    }
+    var side = fresh.classList.contains("scorers__side--home") ? "home" : "away";
+    var current = scorers.querySelector(".scorers__side--" + side);
+    if (current) current.replaceWith(fresh);
+    else scorers.appendChild(fresh);
+    scorers.hidden = !scorers.querySelector(".scorer");
   };
 
-  /** Each goal row's running score from match.goals: disallowing an earlier goal changes the later ones. */
+  /** One scorer's line (a fan's change for a goal after every other): in place, or last on its side's list. */
+  MatchView.prototype.placeScorer = function (html) {
+    var scorers = this.$("scorers");
+    var line = html ? fromHtml(html) : null;
+    if (!scorers || !line) return;
+    var list = scorers.querySelector(".scorers__side--" + line.dataset.side);
+    if (!list) return;
+    var existing = Array.prototype.filter.call(list.querySelectorAll("li[data-scorer]"), function (item) {
+      return item.dataset.scorer === line.dataset.scorer;
+    })[0];
+    if (existing) existing.replaceWith(line);
+    else list.appendChild(line);
+    scorers.hidden = false;
+  };
+
+  /** Each goal row's running score: disallowing an earlier goal changes the later ones. */
   MatchView.prototype.renderRunningScores = function () {
-    var goals = this.match && this.match.goals;
+    var scores = this.scores;
     var timeline = this.timeline();
-    if (!goals || !timeline) return;
-    var scores = new Map();
-    goals.forEach(function (goal) {
-      scores.set(goal.event, goal.score[0] + "–" + goal.score[1]);
-    });
+    if (!timeline) return;
     timeline.querySelectorAll(".event__score").forEach(function (element) {
       var item = element.closest("[data-event-id]");
       var score = item ? scores.get(Number(item.dataset.eventId)) : undefined;
@@ -971,6 +1183,9 @@
     formatReading: formatReading,
     serverOffset: serverOffset,
     replaceTable: replaceTable,
+    applyTable: applyTable,
+    tableVersion: tableVersion,
+    PROTOCOL_VERSION: PROTOCOL_VERSION,
     insertEvent: insertEvent,
     fromHtml: fromHtml,
     flash: flash,

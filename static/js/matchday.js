@@ -4,10 +4,11 @@
  * The page listens on the group socket: a group_snapshot, then the change messages of every
  * match in the group. Seq is tracked per match (live.js drops duplicates and reconnects on a
  * gap). For the matches on this page a change updates the score, the clock and the latest
- * events (server markup from html.event / html.related, never built here); any change in the
- * group brings the table (html.table), whose rows get an arrow comparing the position now with
- * the position before this matchday (data-move, set here: the markup is the server's), and
- * the "what each team needs" panel is asked again (scenarios.js).
+ * events (server markup from html.event / html.related, never built here). A change that moves the
+ * table brings a "table" message (its changed rows, patched in place by live.js's applyTable), whose
+ * rows get an arrow comparing the position now with the position before this matchday (data-move,
+ * set here: the markup is the server's); after any change the "what each team needs" panel is asked
+ * again (scenarios.js).
  *
  * After a reconnect the group snapshot says where each match stands but carries no events:
  * when it shows something this page has not seen, the page fetches itself and takes the
@@ -217,9 +218,16 @@
           placeEvent(id, event, (html.related || [])[index], "event--changed");
         });
       }
-      if (html.table) replaceTable(html.table);
       // Who can still finish where: asked again after every change (the server caches per state).
       if (MC.scenarios && MC.scenarios.main) MC.scenarios.main.soon();
+    },
+    onTable: function (message) {
+      var applied = MC.applyTable(tableContainer, message);
+      if (applied === "gap") MC.live.reconnect();
+      else if (applied === "applied") markMoves();
+    },
+    getTableVersion: function () {
+      return MC.tableVersion(tableContainer);
     },
   });
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import Api, DemoMatch, wait_live
+from tests.browser.conftest import Api, DemoMatch, wait_live, wait_until_true
 
 LIVE_WITHIN_MS = 1_000
 ZONES = {1: ("round-of-16", "Round of 16"), 2: ("round-of-16", "Round of 16"), 3: ("europa-league", "Europa League"),
@@ -55,13 +55,29 @@ def test_zones_are_coloured_named_in_a_legend_and_follow_rows_that_move(web, fan
     # and their row says Europa League as it moves there.
     for match in matchday_6:
         match.kick_off(api)
+    wait_until_true(page, "() => document.querySelector('#table-container table.standings').dataset.provisional"
+                          " === 'true'")
+    # From here the table is patched in place from the goal's compact rows, not replaced by markup.
+    page.evaluate("window.__table = document.querySelector('#table-container table.standings')")
     goal(api, salzburg_liverpool, "home", "Haaland", 10)
     expect(row(page, liverpool)).to_have_attribute("data-position", "3", timeout=LIVE_WITHIN_MS)
     expect(row(page, liverpool)).to_have_attribute("data-zone", "europa-league")
     expect(row(page, liverpool).locator("[data-zone-label]")).to_have_text("Europa League")
     expect(row(page, salzburg)).to_have_attribute("data-zone", "round-of-16")
+    expect(row(page, salzburg).locator(".col-pts")).to_have_text("10")
     assert_zones_follow_positions(page)
     assert stripe_colours(page) == colours
+    assert page.evaluate("document.querySelector('#table-container table.standings') === window.__table")
+    # Patched, it reads as the server renders it now: the same rows, words, titles and zones, in the same order.
+    fresh = web.page(fan_server, f"/groups/{napoli_genk.group_id}/matchdays/6/")
+    assert table_as_read(page) == table_as_read(fresh)
+
+
+def table_as_read(page: Page) -> list:
+    return page.evaluate("""Array.from(document.querySelectorAll('#table-container tbody tr'), row => [
+        row.dataset.teamId, row.dataset.position, row.dataset.zone, row.title,
+        row.className.replace('row--changed', '').trim(),
+        Array.from(row.querySelectorAll('td, th'), cell => cell.innerText.replace(/\\s+/g, ' ').trim())])""")
 
 
 def test_the_match_page_and_the_group_page_show_the_zones_too(web, fan_server, cluster, matchday_6):

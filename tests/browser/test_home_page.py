@@ -68,7 +68,7 @@ def test_a_goal_recorded_on_one_server_appears_on_the_home_page_of_the_other_wit
     page.clock.run_for(35_000)
     assert requests == [], f"the home page made requests instead of listening: {requests}"
     opened = [entry["url"] for entry in sockets(page)]
-    assert len(opened) == 1 and "/ws/days/2019-11-26,2019-11-27/?since=" in opened[0], opened
+    assert len(opened) == 1 and "/ws/days/2019-11-26,2019-11-27/?v=2&since=" in opened[0], opened
     assert_not_reloaded(page)
 
 

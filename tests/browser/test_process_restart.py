@@ -117,7 +117,7 @@ def test_fan_page_rides_out_its_process_dying_and_shows_what_was_recorded_meanwh
     assert resumed["openedAt"] is not None and resumed["closedAt"] is None, resumed
     # Every attempt asks for what came after the last change the page had.
     for socket in attempts:
-        assert socket["url"].endswith(f"/ws/matches/{match.id}/?since={seq_before}"), socket["url"]
+        assert f"/ws/matches/{match.id}/?v=2&since={seq_before}&table=" in socket["url"], socket["url"]
     # Each wait lies in the backoff's range for its attempt: 0.25-0.5 s, then 0.5-1 s, 1-2 s, 2-4 s...
     previous = first
     for attempt, socket in enumerate(attempts):

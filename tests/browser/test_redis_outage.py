@@ -182,11 +182,11 @@ def test_pages_say_live_updates_stopped_while_redis_is_away_and_catch_up_by_them
 
     # How they got there: each page's first socket was closed with 4012 and it opened one more, after
     # a random wait of at most 3 s: the match page asking for what came after the last change it had.
-    for page, resumed_path in ((fan, f"/ws/matches/{match.id}/?since={seq_before}"),
-                               (group, f"/ws/groups/{match.group_id}/")):
+    for page, resumed_path in ((fan, f"/ws/matches/{match.id}/?v=2&since={seq_before}&table="),
+                               (group, f"/ws/groups/{match.group_id}/?v=2&table=")):
         first, resumed = sockets(page)
         assert first["code"] == CLOSE_RESUME, first
-        assert resumed["url"].endswith(resumed_path), resumed["url"]
+        assert resumed_path in resumed["url"], resumed["url"]
         assert resumed["openedAt"] is not None and resumed["closedAt"] is None, resumed
         waited = resumed["createdAt"] - first["closedAt"]
         assert waited <= RESUME_SPREAD_MS + TIMER_SLACK_MS, f"reconnected {waited:.0f} ms after the close"

@@ -128,11 +128,12 @@ def remove(event):
 async def test_a_fan_gets_the_new_counts_with_the_change():
     match = await database_sync_to_async(make_match)(kicked_off=True)
     await record(match, "corner", match.away_id)
-    fan = WebsocketCommunicator(application, f"/ws/matches/{match.id}/", headers=ORIGIN)
+    fan = WebsocketCommunicator(application, f"/ws/matches/{match.id}/?v=2", headers=ORIGIN)
     connected, _ = await fan.connect()
     assert connected
     snapshot = await receive(fan)
     assert snapshot["match"]["statistics"]["corners"] == {"home": 0, "away": 1}
+    assert (await receive(fan))["type"] == "table"
 
     corner = await record(match, "corner", match.home_id)
     change = await receive(fan)

@@ -17,12 +17,23 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
 ORIGIN = [(b"origin", b"http://testserver")]
 
 
-def connect(path: str, origin=ORIGIN) -> WebsocketCommunicator:
+def connect(path: str, origin=ORIGIN, version: int | None = protocol.PROTOCOL_VERSION) -> WebsocketCommunicator:
+    """A socket to `path`, speaking protocol `version` as the site's pages do (None: saying none)."""
+    if version is not None:
+        path += ("&" if "?" in path else "?") + f"v={version}"
     return WebsocketCommunicator(application, path, headers=origin)
 
 
 async def receive(communicator) -> dict:
     return json.loads(await communicator.receive_from(timeout=2))
+
+
+async def receive_opening(communicator) -> dict:
+    """A match socket's opening: its snapshot, then its group's table (whole); the snapshot."""
+    snapshot = await receive(communicator)
+    table = await receive(communicator)
+    assert table["type"] == "table" and 'class="standings' in table["html"]
+    return snapshot
 
 
 @database_sync_to_async
@@ -48,6 +59,10 @@ async def test_first_message_is_a_snapshot_stamped_with_the_current_seq():
     assert snapshot["match"]["home_score"] == 1
     assert [event["kind"] for event in snapshot["events"]] == ["period_start", "goal"]
     assert 'id="timeline"' in snapshot["html"]["timeline"]
+    # The table follows as a message of its own, stamped with its version (the sum of the group's seqs).
+    table = await receive(fan)
+    assert (table["type"], table["group_id"], table["version"]) == ("table", match.group_id, 2)
+    assert 'data-version="2"' in table["html"] and "table" not in snapshot and "table" not in snapshot["html"]
     await fan.disconnect()
 
 
@@ -55,12 +70,17 @@ async def test_a_change_reaches_the_fan_after_the_snapshot():
     match = await kicked_off_match()
     fan = connect(f"/ws/matches/{match.id}/")
     await fan.connect()
-    await receive(fan)
+    await receive_opening(fan)
     result = await score_goal(match)
     change = await receive(fan)
     assert change["type"] == "change" and change["seq"] == 2 and change["op"] == "add"
-    assert change["event"]["id"] == result.event.id and change["match"]["home_score"] == 1
-    assert change["table"]["rows"][0]["team"]["id"] == match.home_id
+    assert change["event"]["id"] == result.event.id and change["match"] == {"home_score": 1}
+    assert f'id="event-{result.event.id}"' in change["html"]["event"] and "table" not in change
+    table = await receive(fan)
+    assert (table["type"], table["version"]) == ("table", 2)
+    assert (table["rows"][0]["team"], table["rows"][0]["position"], table["rows"][0]["cells"][-1]) == (
+        match.home_id, 1, 3
+    )
     await fan.disconnect()
 
 
@@ -70,21 +90,25 @@ async def test_since_n_sends_only_the_missed_changes_in_order():
         await score_goal(match, minute=minute)
     fan = connect(f"/ws/matches/{match.id}/?since=2")
     await fan.connect()
-    first, second = await receive(fan), await receive(fan)
+    first, second, table = await receive(fan), await receive(fan), await receive(fan)
     assert [first["seq"], second["seq"]] == [3, 4]
     assert [first["type"], second["type"]] == ["change", "change"]
-    assert first["table"] is None and second["table"]["rows"][0]["goals_for"] == 3
+    assert (first["match"], second["match"]) == ({"home_score": 2}, {"home_score": 3})
+    assert second["running_scores"] == [[event_id, home, 0] for event_id, home, _away in second["running_scores"]]
+    # It did not say which table it shows: the table follows, whole.
+    assert table["type"] == "table" and table["version"] == 4 and "<table" in table["html"]
     assert await fan.receive_nothing(timeout=0.2)
     await fan.disconnect()
 
 
 async def test_since_the_current_seq_sends_nothing_until_the_next_change():
     match = await kicked_off_match()
-    fan = connect(f"/ws/matches/{match.id}/?since=1")
+    fan = connect(f"/ws/matches/{match.id}/?since=1&table=1")
     await fan.connect()
     assert await fan.receive_nothing(timeout=0.2)
     await score_goal(match)
     assert (await receive(fan))["seq"] == 2
+    assert (await receive(fan))["type"] == "table"
     await fan.disconnect()
 
 
@@ -105,7 +129,7 @@ async def test_a_client_that_missed_a_change_sees_the_gap_and_recovers_it():
     fan = connect(f"/ws/matches/{match.id}/?since=1")
     await fan.connect()
     recovered = await receive(fan)
-    assert recovered["seq"] == 2 and recovered["event"]["minute"] == 10
+    assert recovered["seq"] == 2 and recovered["event"]["minute_label"] == "10'"
     await fan.disconnect()
 
 
@@ -135,7 +159,7 @@ async def test_fans_are_read_only():
     match = await kicked_off_match()
     fan = connect(f"/ws/matches/{match.id}/")
     await fan.connect()
-    await receive(fan)
+    await receive_opening(fan)
     await fan.send_to(text_data=json.dumps({"type": "record_event", "kind": "goal"}))
     assert (await receive(fan))["code"] == "read_only"
     await fan.send_to(text_data=json.dumps({"type": "ping"}))
@@ -156,11 +180,42 @@ async def test_group_socket_sends_a_group_snapshot_then_every_match_change():
     await fan.connect()
     snapshot = await receive(fan)
     assert snapshot["type"] == "group_snapshot" and [m["id"] for m in snapshot["matches"]] == [match.id]
-    assert snapshot["matches"][0]["seq"] == 1
+    assert snapshot["matches"][0]["seq"] == 1 and snapshot["table"]["version"] == 1
+    table = await receive(fan)  # it did not say which table it shows: the table, whole
+    assert (table["type"], table["version"]) == ("table", 1) and "<table" in table["html"]
     await score_goal(match)
     change = await receive(fan)
-    assert change["match_id"] == match.id and change["seq"] == 2
-    assert change["table"]["provisional"] is True and change["html"]["table"]
+    assert change["match_id"] == match.id and change["seq"] == 2 and change["match"] == {"home_score": 1}
+    moved = await receive(fan)
+    assert (moved["type"], moved["base"], moved["version"], moved["provisional"]) == ("table", 1, 2, True)
+    assert [row["team"] for row in moved["rows"]] == [match.home_id, match.away_id]
+    await fan.disconnect()
+
+
+async def test_a_group_socket_that_shows_the_current_table_is_not_sent_it_again():
+    match = await kicked_off_match()
+    fan = connect(f"/ws/groups/{match.group_id}/?table=1")
+    await fan.connect()
+    assert (await receive(fan))["type"] == "group_snapshot"
+    assert await fan.receive_nothing(timeout=0.2)
+    await fan.disconnect()
+
+
+@pytest.mark.parametrize("path", ["/ws/matches/{match}/", "/ws/matches/{match}/?since=1", "/ws/groups/{group}/",
+                                  "/ws/editor/matches/{match}/"])
+@pytest.mark.parametrize("version", [None, 1, 3])
+async def test_a_client_of_another_protocol_version_is_told_to_reload_and_sent_nothing_else(path, version):
+    """Version 1 pages said no version; they would misread version 2's changes (no table in them)."""
+    match = await kicked_off_match()
+    fan = connect(path.format(match=match.id, group=match.group_id), version=version)
+    connected, _ = await fan.connect()
+    assert connected
+    refusal = await receive(fan)
+    assert (refusal["type"], refusal["code"], refusal["version"]) == ("error", "protocol_version", 2)
+    assert "reload" in refusal["detail"]
+    closed = await fan.receive_output(timeout=1)
+    assert (closed["type"], closed["code"]) == ("websocket.close", protocol.CLOSE_OLD_PROTOCOL)
+    assert "reload" in closed["reason"]
     await fan.disconnect()
 
 
@@ -184,7 +239,7 @@ async def test_a_message_over_the_size_limit_closes_the_socket_with_4413():
     # A ping at the limit is still a ping.
     fan = connect(f"/ws/matches/{match.id}/")
     await fan.connect()
-    await receive(fan)
+    await receive_opening(fan)
     await fan.send_to(text_data=json.dumps({"type": "ping", "pad": "y" * (protocol.MAX_MESSAGE_BYTES - 40)}))
     assert (await receive(fan))["type"] == "pong"
     await fan.disconnect()
@@ -194,7 +249,7 @@ async def test_a_fan_sending_faster_than_the_limit_is_closed_with_4429():
     match = await kicked_off_match()
     fan = connect(f"/ws/matches/{match.id}/")
     await fan.connect()
-    await receive(fan)
+    await receive_opening(fan)
     for _ in range(protocol.MESSAGE_BURST):
         await fan.send_to(text_data=json.dumps({"type": "ping"}))
         assert (await receive(fan))["type"] == "pong"
@@ -265,9 +320,11 @@ async def test_signing_out_closes_that_editors_sockets_and_no_one_elses():
     tabs = [connect(path, origin=headers), connect(path, origin=headers)]
     colleague = connect(path, origin=other_headers)
     fan = connect(f"/ws/matches/{match.id}/")
-    for socket in (*tabs, colleague, fan):
+    for socket in (*tabs, colleague):
         await socket.connect()
         assert (await receive(socket))["type"] == "snapshot"
+    await fan.connect()
+    await receive_opening(fan)
     response = await sync_to_async(client.post)("/editor/logout/")
     assert response.status_code in (200, 302)
     for tab in tabs:
@@ -285,7 +342,7 @@ async def test_a_retried_submission_reaches_fans_that_missed_it_and_no_one_twice
     match = await kicked_off_match()
     fan = connect(f"/ws/matches/{match.id}/")
     await fan.connect()
-    await receive(fan)
+    await receive_opening(fan)
 
     def record(key: str):
         return services.record_event(match_id=match.id, kind="goal", minute=5, team_id=match.home_id,
@@ -299,9 +356,11 @@ async def test_a_retried_submission_reaches_fans_that_missed_it_and_no_one_twice
     assert (retried.created, retried.event.id, retried.seq) == (False, first.event.id, 2)
     change = await receive(fan)
     assert (change["seq"], change["event"]["id"]) == (2, first.event.id)
+    assert (await receive(fan))["version"] == 2  # the table it moved, announced again with it
 
     heard = await database_sync_to_async(record)("heard")
     assert (await receive(fan))["seq"] == heard.seq == 3
+    assert (await receive(fan))["version"] == 3
     await database_sync_to_async(record)("heard")
     assert await fan.receive_nothing(timeout=0.3)
     await fan.disconnect()

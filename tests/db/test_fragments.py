@@ -19,9 +19,9 @@ SHAPES = re.compile(r"<(?:path|circle|rect|polygon)\b")
 
 
 def symbols_of(page: str) -> set[str]:
-    sprite = re.search(r'<svg class="symbols".*?</svg>', page, re.S)
-    assert sprite, "the page has no shared shapes"
-    return set(re.findall(r'<symbol id="([^"]+)"', sprite.group(0)))
+    sprites = re.findall(r'<svg class="symbols".*?</svg>', page, re.S)
+    assert sprites, "the page has no shared shapes"
+    return {name for sprite in sprites for name in re.findall(r'<symbol id="([^"]+)"', sprite)}
 
 
 def references(markup: str) -> set[str]:
@@ -42,15 +42,18 @@ def test_a_pushed_goal_names_shapes_every_live_page_has(client):
     services.record_event(match_id=match.id, kind="goal", minute=9, team_id=match.home_id,
                           player_id=player(match.home, 9).id)
     change = Change.objects.filter(match=match).latest("seq")
-    message = json.loads(messages.build_change_text(change, Match.objects.get(pk=match.id)))
-    markup = message["html"]["event"] + message["html"]["table"]
-    named = references(markup)
-    assert {"crest-shield", "icon-goal"} <= named
-    assert not SHAPES.search(markup), "a shape drawn inline in pushed markup"
+    message = json.loads(messages.fan_change_text(change, messages.state_before(change)))
+    table = messages.table_message(messages.locked_group_table(Match.objects.get(pk=match.id)))
+    # An event's crest is the team's own, drawn once in each page that shows events.
+    event_names = references(message["html"]["event"])
+    assert {f"crest-{match.home_id}", "icon-goal"} <= event_names
+    assert "crest-shield" in references(table["html"])
+    assert not SHAPES.search(message["html"]["event"] + table["html"]), "a shape drawn inline in pushed markup"
 
     client.force_login(make_user(role="Editors"))
-    for path in (f"/matches/{match.id}/", f"/groups/{match.group_id}/",
-                 f"/groups/{match.group_id}/matchdays/{match.matchday}/", f"/editor/matches/{match.id}/"):
+    for path, named in ((f"/matches/{match.id}/", event_names), (f"/groups/{match.group_id}/", {"crest-shield"}),
+                        (f"/groups/{match.group_id}/matchdays/{match.matchday}/", event_names),
+                        (f"/editor/matches/{match.id}/", event_names)):
         response = client.get(path)
         assert response.status_code == 200, path
         assert named <= symbols_of(response.content.decode()), path
@@ -116,6 +119,14 @@ def test_a_goal_disallowed_by_var_leaves_the_scorers_and_the_running_score_in_th
     assert f">{player(match.away, 10).short_name}<" in message["html"]["scorers"]
     (disallowed_html,) = [markup for markup in message["html"]["related"] if f'id="event-{first.id}"' in markup]
     assert 'class="event__score"' not in disallowed_html
+    # Fans get the same: the goals that count as the score each made, and the scorers' markup.
+    change = Change.objects.filter(match=match).latest("seq")
+    fans = json.loads(messages.fan_change_text(change, messages.state_before(change)))
+    assert fans["running_scores"] == [[second.id, 0, 1]]
+    # Only the away side's goals changed: its list alone, as the whole list has it.
+    assert fans["html"]["scorers"].startswith('<ul class="scorers__side scorers__side--away"')
+    assert fans["html"]["scorers"] in message["html"]["scorers"]
+    assert [event["id"] for event in fans["related"]] == [first.id] and fans["related"][0]["state"] == "disallowed"
 
 
 def test_the_match_page_renders_the_scorers_and_each_goals_running_score(client):

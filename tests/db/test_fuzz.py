@@ -171,9 +171,11 @@ async def test_any_websocket_message_from_a_fan_changes_nothing_and_keeps_the_so
     from matchcentre.asgi import application
 
     match = await database_sync_to_async(make_match)(kicked_off=True)
-    fan = WebsocketCommunicator(application, f"/ws/matches/{match.id}/", headers=[(b"origin", b"http://testserver")])
+    fan = WebsocketCommunicator(application, f"/ws/matches/{match.id}/?v=2",
+                                headers=[(b"origin", b"http://testserver")])
     assert (await fan.connect())[0]
     assert json.loads(await fan.receive_from())["type"] == "snapshot"
+    assert json.loads(await fan.receive_from())["type"] == "table"
     garbage = ["{", "null", "[]", '"text"', json.dumps({"type": "record_event", "kind": "goal"}),
                json.dumps({"type": None}), "x" * 1000, json.dumps({"type": "ping", "extra": "y" * 900})]
     for text in garbage:

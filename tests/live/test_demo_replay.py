@@ -168,7 +168,7 @@ def test_make_run_waits_for_a_fan_then_plays_half_time_and_var_checks_at_a_pace_
         assert (status, snapshot["match"]["status"]) == (200, "scheduled"), snapshot
         assert "Kick-off:" not in demo.output()
 
-        fan = Listener(f"ws://127.0.0.1:{server.port}/ws/matches/{match_id}/", demo.base_url)
+        fan = Listener(f"ws://127.0.0.1:{server.port}/ws/matches/{match_id}/?v=2", demo.base_url)
         try:
             output = demo.wait_for_output("A fan page is open: kick-off.", timeout=10)
             assert fan.received[0][1]["type"] == "snapshot"
@@ -208,7 +208,7 @@ def test_make_run_waits_for_a_fan_then_plays_half_time_and_var_checks_at_a_pace_
     assert "matchcentre.access" not in output and "POST /api/" not in output
     server_log = demo.server_log.read_text()
     assert f'"POST /api/matches/{match_id}/events" 201' in server_log
-    assert f'"WSCONNECT /ws/matches/{match_id}/"' in server_log
+    assert f'"WSCONNECT /ws/matches/{match_id}/?v=2"' in server_log
 
 
 def test_make_run_kicks_off_after_its_wait_when_no_fan_comes(tmp_path):
@@ -253,7 +253,7 @@ def demo_server(tmp_path_factory) -> Iterator[tuple[DaphneProcess, dict[str, str
 def test_a_reset_through_the_server_takes_its_open_pages_back_to_the_pre_match(demo_server):
     server, env, match_id = demo_server
     run_manage(["replay_match", "--speed", "0", "-v0"], env)  # finished, 1-1, whatever came before
-    fan = Listener(server.ws_url(f"/ws/matches/{match_id}/"), server.origin)
+    fan = Listener(server.ws_url(f"/ws/matches/{match_id}/?v=2"), server.origin)
     try:
         fan.wait_for(lambda: fan.received, timeout=10, what="the snapshot")
         assert fan.received[0][1]["match"]["status"] == "finished"

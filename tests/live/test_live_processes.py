@@ -31,6 +31,8 @@ from harness.cluster import (
     summarize,
     wait_until_ready,
 )
+from live.messages import fan_event
+from live.protocol import PROTOCOL_VERSION
 from tests.live.support import reporting_logs, require_running
 
 pytestmark = [pytest.mark.live_server, pytest.mark.redis]
@@ -131,6 +133,16 @@ def rows_by_team(table: dict) -> dict[int, dict]:
     return {row["team"]["id"]: row for row in table["rows"]}
 
 
+async def table_update(fan: Fan, version: int, timeout: float) -> dict:
+    """The group table's update to `version` that `fan` received (within `timeout` seconds)."""
+
+    def found() -> dict | None:
+        return next((item.message for item in fan.tables if item.message["version"] == version), None)
+
+    await fan.wait_for(lambda _received: found() is not None, timeout, f"table version {version}")
+    return found()
+
+
 def test_fan_on_one_process_receives_event_posted_to_the_other_within_a_second(cluster, match):
     a, b = cluster.servers
     scorer = match.player("home", "FW")
@@ -144,6 +156,7 @@ def test_fan_on_one_process_receives_event_posted_to_the_other_within_a_second(c
                 (kick_off(), {"status": "live", "period": "first_half", "home_score": 0, "away_score": 0}),
                 (goal(match, "home", 7, scorer), {"status": "live", "home_score": 1, "away_score": 0}),
             ]
+            state = dict(snapshot["match"])
             for offset, (payload, expected_state) in enumerate(steps, start=1):
                 posted = await post_event(cluster, b, match, payload)
                 assert posted.seq == match.seq + offset
@@ -151,14 +164,16 @@ def test_fan_on_one_process_receives_event_posted_to_the_other_within_a_second(c
                 assert received.at - posted.returned_at <= LIVE_WITHIN
                 message = received.message
                 assert message["op"] == "add"
-                assert message["match_id"] == match.id
-                assert message["event"] == posted.body["event"]
+                assert message["match_id"] == match.id and message["seq"] == posted.seq
+                # The event as fans need it (the whole one is the editor's), and what of the match changed.
+                assert message["event"] == fan_event(posted.body["event"])
                 assert message["event"]["id"] == posted.body["id"]
-                assert message["match"]["seq"] == posted.seq
-                assert {key: message["match"][key] for key in expected_state} == expected_state
+                state.update(message["match"])
+                assert {key: state[key] for key in expected_state} == expected_state
                 assert datetime.fromisoformat(message["at"])
             scored = fan.messages[-1]["event"]
-            assert (scored["kind"], scored["player"]["id"], scored["team"]["id"]) == ("goal", scorer, match.home_id)
+            assert (scored["kind"], scored["team"]["id"]) == ("goal", match.home_id)
+            assert scored["player"]["name"] == posted.body["event"]["player"]["name"]
 
             await asyncio.sleep(QUIET_PERIOD)
             changes = fan.messages[1:]
@@ -207,7 +222,7 @@ def test_every_fan_on_both_processes_gets_every_change_once(cluster, match):
                 changes = fan.messages[1:]
                 assert [m["seq"] for m in changes] == expected_seqs, f"{fan.name}: {summarize(fan.messages)}"
                 assert [m["event"]["id"] for m in changes] == [p.body["id"] for p in posted], fan.name
-                final = changes[-1]["match"]
+                final = {key: value for m in fan.messages for key, value in m["match"].items()}
                 assert (final["home_score"], final["away_score"]) == (1, 1), fan.name
         finally:
             await close_all(fans)
@@ -247,8 +262,9 @@ def test_reconnecting_fan_resumes_from_its_last_seq(cluster, match):
             assert [m["type"] for m in replayed] == ["change"] * len(missed), summarize(replayed)
             assert [m["seq"] for m in replayed] == [p.seq for p in missed] == [last_seq + 1, last_seq + 2]
             assert [m["event"]["id"] for m in replayed] == [p.body["id"] for p in missed]
-            assert [m["event"] for m in replayed] == [p.body["event"] for p in missed]
-            assert (replayed[-1]["match"]["home_score"], replayed[-1]["match"]["away_score"]) == (1, 0)
+            assert [m["event"] for m in replayed] == [fan_event(p.body["event"]) for p in missed]
+            # Each says what of the match changed: the goal, the score; the card, nothing of it.
+            assert [m["match"].get("home_score") for m in replayed] == [1, None]
 
             # And it is live again: the next change arrives like any other.
             live = await post_event(cluster, a, match, goal(match, "away", 16, match.player("away", "FW")))
@@ -276,40 +292,36 @@ def test_match_group_page_socket_receives_table_changes(cluster, match):
             before = rows_by_team(snapshot["table"])
             home, away = before[match.home_id], before[match.away_id]
 
+            version = snapshot["table"]["version"]
+            # It did not say which table it shows: the table follows the snapshot, whole.
+            whole = await table_update(fan, version, CONNECT_TIMEOUT)
+            assert f'data-version="{version}"' in whole["html"]
+
             kicked_off = await post_event(cluster, b, match, kick_off())
             received = await fan.wait_for_seq(kicked_off.seq, deadline=kicked_off.returned_at + LIVE_WITHIN)
-            table = received.message["table"]
-            assert received.message["match_id"] == match.id
-            assert table["provisional"] is True
-            rows = rows_by_team(table)
-            for team, base in ((match.home_id, home), (match.away_id, away)):
-                assert (rows[team]["played"], rows[team]["drawn"], rows[team]["points"]) == (
-                    base["played"] + 1,
-                    base["drawn"] + 1,
-                    base["points"] + 1,
-                ), rows[team]
+            assert received.message["match_id"] == match.id and "table" not in received.message
+            update = await table_update(fan, version + 1, kicked_off.returned_at + LIVE_WITHIN - time.monotonic())
+            assert update["provisional"] is True
+            if "html" not in update:  # the process had no record of the table before: it sends it whole
+                rows = {row["team"]: row["cells"] for row in update["rows"]}
+                for team, base in ((match.home_id, home), (match.away_id, away)):
+                    assert rows[team][:3] == [base["played"] + 1, base["won"], base["drawn"] + 1], rows[team]
+                    assert rows[team][7] == base["points"] + 1, rows[team]
 
             scored = await post_event(cluster, b, match, goal(match, "home", 20, match.player("home", "FW")))
             received = await fan.wait_for_seq(scored.seq, deadline=scored.returned_at + LIVE_WITHIN)
             message = received.message
-            assert (message["match"]["home_score"], message["match"]["away_score"]) == (1, 0)
-            table = message["table"]
-            assert table["provisional"] is True
-            rows = rows_by_team(table)
-            won, lost = rows[match.home_id], rows[match.away_id]
-            assert (won["played"], won["won"], won["goals_for"], won["points"]) == (
-                home["played"] + 1,
-                home["won"] + 1,
-                home["goals_for"] + 1,
-                home["points"] + 3,
-            ), won
-            assert (lost["played"], lost["lost"], lost["goals_against"], lost["points"]) == (
-                away["played"] + 1,
-                away["lost"] + 1,
-                away["goals_against"] + 1,
-                away["points"],
-            ), lost
-            assert [row["position"] for row in table["rows"]] == list(range(1, len(table["rows"]) + 1))
+            assert message["match"] == {"home_score": 1}
+            update = await table_update(fan, version + 2, scored.returned_at + LIVE_WITHIN - time.monotonic())
+            # Now it has one: only the rows the goal changed, their figures as [P, W, D, L, GF, GA, GD, Pts].
+            assert (update["base"], update["provisional"]) == (version + 1, True) and "html" not in update
+            rows = {row["team"]: row["cells"] for row in update["rows"]}
+            assert rows[match.home_id] == [home["played"] + 1, home["won"] + 1, home["drawn"], home["lost"],
+                                           home["goals_for"] + 1, home["goals_against"],
+                                           home["goal_difference"] + 1, home["points"] + 3]
+            assert rows[match.away_id] == [away["played"] + 1, away["won"], away["drawn"], away["lost"] + 1,
+                                           away["goals_for"], away["goals_against"] + 1,
+                                           away["goal_difference"] - 1, away["points"]]
 
             await asyncio.sleep(QUIET_PERIOD)
             assert [(m["type"], m.get("seq")) for m in fan.messages] == [
@@ -330,6 +342,7 @@ def stalled_fan(server: DaphneProcess, path: str) -> socket.socket:
     sock.settimeout(CONNECT_TIMEOUT)
     sock.connect(("127.0.0.1", server.port))
     key = base64.b64encode(os.urandom(16)).decode()
+    path += ("&" if "?" in path else "?") + f"v={PROTOCOL_VERSION}"
     sock.sendall(
         f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{server.port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
         f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\nOrigin: {server.origin}\r\n\r\n".encode()

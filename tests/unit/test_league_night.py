@@ -13,40 +13,25 @@ def compact(message: dict) -> str:
     return json.dumps(message, separators=(",", ":"))
 
 
-def test_change_weight_separates_the_table_and_its_markup_from_the_rest():
-    table = {"rows": [{"team": {"id": 1, "name": "Liverpool FC"}}, {"team": {"id": 2, "name": "Napoli"}}]}
-    markup = '<table class="t"><tr><td>Liverpool FC</td></tr></table>'
-    text = compact(
-        {
-            "type": "change",
-            "match_id": 3,
-            "seq": 4,
-            "at": "2025-01-29T20:00:00+00:00",
-            "table": table,
-            "html": {"event": "<li>Goal</li>", "table": markup},
-        }
-    )
+def test_change_weight_counts_the_change_and_the_table_update_it_sent():
+    change = compact({"type": "change", "match_id": 3, "seq": 4, "op": "add", "at": "2025-01-29T20:00:00+00:00",
+                      "event": {"id": 9}, "match": {"home_score": 1}, "html": {"event": "<li>Goal</li>"}})
+    update = compact({"type": "table", "group_id": 1, "version": 8, "base": 7, "provisional": True,
+                      "rows": [{"team": 1}, {"team": 2}], "moved": [[3, 9, 1]]})
 
-    weight = change_weight(text)
+    weight = change_weight(change, update)
 
-    assert weight["bytes"] == len(text.encode())
-    assert weight["table_bytes"] == len(compact(table))
-    # As it travels: inside a JSON string, its quotes escaped.
-    assert weight["table_markup_bytes"] == len(json.dumps(markup)) > len(markup)
-    assert weight["rest_bytes"] == weight["bytes"] - weight["table_bytes"] - weight["table_markup_bytes"]
-    assert weight["rows"] == 2
+    assert weight == {"bytes": len(change), "table_update_bytes": len(update), "total_bytes": len(change + update),
+                      "rows": 2, "moved_runs": 1, "whole_table": False}
 
 
-def test_change_weight_of_a_change_without_a_table_is_all_rest():
-    text = compact({"type": "change", "match_id": 3, "seq": 4, "table": None, "html": {"table": None}})
+def test_change_weight_of_a_change_that_moved_no_table_is_the_change_alone():
+    change = compact({"type": "change", "match_id": 3, "seq": 4})
+    whole = compact({"type": "table", "group_id": 1, "version": 8, "html": "<table></table>"})
 
-    assert change_weight(text) == {
-        "bytes": len(text),
-        "table_bytes": 0,
-        "table_markup_bytes": 0,
-        "rest_bytes": len(text),
-        "rows": 0,
-    }
+    assert change_weight(change) == {"bytes": len(change), "table_update_bytes": 0, "total_bytes": len(change),
+                                     "rows": 0, "moved_runs": 0, "whole_table": False}
+    assert change_weight(change, whole)["whole_table"] is True
 
 
 def test_evening_before_takes_the_matchday_and_everything_after_back_to_not_played():
@@ -96,12 +81,17 @@ def test_fan_targets_spread_the_fans_over_the_matches_and_the_group_socket():
     targets = fan_targets(night_matches(), group_id=7, fans=25, group_share=0.2)
 
     assert [(t["label"], t["count"]) for t in targets] == [("match:10", 10), ("match:11", 10), ("group", 5)]
-    assert targets[0]["path"] == "/ws/matches/10/?since=0"
-    assert targets[2]["path"] == "/ws/groups/7/"
+    assert targets[0]["path"] == "/ws/matches/10/?v=2&since=0"
+    assert targets[2]["path"] == "/ws/groups/7/?v=2"
+    # Saying the table version a page shows, no fan is sent the table whole on connect.
+    shown = fan_targets(night_matches(), group_id=7, fans=25, group_share=0.2, table_version=31)
+    assert [t["path"] for t in shown] == [
+        "/ws/matches/10/?v=2&since=0&table=31", "/ws/matches/11/?v=2&since=0&table=31", "/ws/groups/7/?v=2&table=31"
+    ]
 
 
 def test_read_change_names_the_match_and_seq_and_times_it_from_its_commit():
-    text = b'{"type":"change","match_id":139,"seq":5,"op":"add","at":"2025-01-29T20:00:00+00:00","table":null}'
+    text = b'{"type":"change","match_id":139,"seq":5,"op":"add","at":"2025-01-29T20:00:00+00:00","event":null}'
     at = 1738180800.0  # 2025-01-29T20:00:00Z
 
     match_id, seq, latency = read_change(text, 0, len(text), now=at + 0.25)
