@@ -111,7 +111,10 @@ def derive_match_state(match: Match, active: list[MatchEvent]) -> None:
     match.home_score, match.away_score = home, away
     match.extra_time_played = extra_time_played
     match.home_extra_time_goals, match.away_extra_time_goals = home_extra, away_extra
-    match.home_penalties, match.away_penalties = ties.derived_penalties(match, active) or (None, None)
+    penalties = ties.derived_penalties(match, active)
+    # A shoot-out known by its result only (no kick was ever recorded) stays as recorded.
+    if penalties is not None or not ties.shootout_recorded_as_result(match):
+        match.home_penalties, match.away_penalties = penalties or (None, None)
     match.period, match.period_started_at, match.announced_added_time = period, period_started_at, added_time
     if period == Period.FULL_TIME:
         match.status = Match.Status.FINISHED

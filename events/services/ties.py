@@ -79,6 +79,13 @@ def _with_leg(tie: knockouts.Tie, leg: knockouts.Leg) -> knockouts.Tie:
     )
 
 
+def shootout_recorded_as_result(match: Match) -> bool:
+    """A shoot-out result the match holds without any kick behind it (an imported record)."""
+    if match.home_penalties is None:
+        return False
+    return not MatchEvent.objects.filter(match=match, kind=EventKind.SHOOTOUT_KICK).exists()
+
+
 def derived_penalties(match: Match, active: list[MatchEvent]) -> tuple[int, int] | None:
     """The shootout score from the kicks that count; None when no kick has been taken."""
     kicks = [event for event in active if event.kind == EventKind.SHOOTOUT_KICK]

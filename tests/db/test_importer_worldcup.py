@@ -11,6 +11,7 @@ from events import services, standings
 from events.importer_worldcup import parse_world_cup_json
 from events.models import EventKind, Match, MatchEvent, Player, Stage
 from events.reads import tables
+from tests.factories import make_user
 
 DATA = Path(__file__).resolve().parent.parent.parent / "data" / "openfootball-worldcup"
 YEARS = sorted(int(path.name[:4]) for path in DATA.glob("*-worldcup.json"))
@@ -103,6 +104,12 @@ def test_the_2022_final_is_a_timeline_of_goals_with_the_shootout_a_result_apart_
     assert final.venue == "Lusail Iconic Stadium, Lusail"
     messi = Player.objects.get(team=final.home, name="Lionel Messi")
     assert (messi.number, messi.short_name) == (None, "Messi")
+    # An admin's later correction of an event keeps the shoot-out the record holds as a result.
+    di_maria = final.events.get(kind=EventKind.GOAL, minute=36)
+    services.amend_event(event_id=di_maria.id, changes={"minute": 35}, reason="Timed at 35:02 in FIFA's report",
+                         user=make_user(role="Admins"))
+    final.refresh_from_db()
+    assert (final.home_penalties, final.away_penalties, final.home_score) == (4, 2, 3)
 
 
 @pytest.mark.django_db
