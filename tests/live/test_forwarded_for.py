@@ -21,6 +21,7 @@ from http.cookies import SimpleCookie
 import pytest
 
 from harness.cluster import DaphneProcess, LiveServerError, start_daphne, wait_until_ready
+from live.protocol import PROTOCOL_VERSION
 from tests.live.support import behind_nginx
 
 pytestmark = [pytest.mark.live_server, pytest.mark.redis]
@@ -171,7 +172,7 @@ def test_sockets_claiming_distinct_addresses_count_against_the_one_they_come_fro
     from websockets.asyncio.client import connect
     from websockets.exceptions import ConnectionClosed
 
-    path = f"/ws/matches/{cluster.demo_match_id}/"
+    path = f"/ws/matches/{cluster.demo_match_id}/?v={PROTOCOL_VERSION}"
     url = f"ws://127.0.0.1:{front.server.port}{path}"
 
     async def open_socket(number: int):
