@@ -25,11 +25,14 @@ def history_entry(change: Change, role: str | None) -> dict | None:
         if not before:
             return None  # a result recorded for the first time corrects nothing
         state = change.match_state or {}
+        def pair(part):  # by name: a JSON object's keys come back in no set order (PostgreSQL's jsonb)
+            return [part["home"], part["away"]] if part else None
+
         now = {
             "home_goals": state.get("home_score"),
             "away_goals": state.get("away_score"),
-            "extra_time": list((state.get("extra_time") or {}).values()) or None,
-            "penalties": list((state.get("penalties") or {}).values()) or None,
+            "extra_time": pair(state.get("extra_time")),
+            "penalties": pair(state.get("penalties")),
         }
         text = f"Result corrected from {describe_result(before)} to {describe_result(now)}"
     elif change.op != Change.Op.UPDATE:

@@ -24,7 +24,9 @@ def settle_table_order(*, group_id: int, team_ids: list[int], reason: str, user=
     if len(team_ids) < 2 or len(set(team_ids)) != len(team_ids):
         raise ServiceError("Give each of the level teams once, best first.", code="invalid_order", field="teams")
     with transaction.atomic():
-        group = Group.objects.select_for_update().select_related("competition", "stage").filter(pk=group_id).first()
+        # Only the group row is locked (its stage may be missing: no outer join may be locked on PostgreSQL).
+        locked = Group.objects.select_for_update(of=("self",)).select_related("competition", "stage")
+        group = locked.filter(pk=group_id).first()
         if group is None:
             raise ServiceError("No such group.", code="not_found", field="group", status=404)
         blocks = tables.undecided_blocks(group)
