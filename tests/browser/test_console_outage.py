@@ -78,7 +78,8 @@ def test_a_goal_entered_while_the_database_is_away_stays_pending_and_is_recorded
     mertens = match.player("away", "Mertens")
     editor.locator('label[for="kind-goal"]').click()
     editor.locator('label[for="team-away"]').click()
-    editor.locator("#field-player").select_option(str(mertens["id"]))
+    editor.locator("#field-player-search").fill(mertens["name"])  # the player picker: name or number
+    editor.keyboard.press("Tab")
     editor.locator("#event-submit").click()
 
     pending = editor.locator("#pending-list > li")
