@@ -15,6 +15,7 @@ from ..models import Competition, EventKind, Match, MatchEvent, Stage, Tie
 from .shapes import team_dict
 from .tables import group_table
 from .thirds import group_stage, third_placed_table
+from .ties import engine_shootout
 
 
 def competition_bracket(competition: Competition) -> dict:
@@ -214,22 +215,7 @@ def _engine_tie(tie: Tie, stage: Stage, competition: Competition, legs: list[Mat
     last = played[-1] if played else None
     shootout = recorded = None
     if last is not None and kicks.get(last.id):
-        taken = kicks[last.id]
-        first = taken[0].team_id
-        second = tie.team_b_id if first == tie.team_a_id else tie.team_a_id
-        shootout = knockouts.Shootout(
-            first=first,
-            second=second,
-            kicks=tuple(
-                knockouts.Kick(
-                    team=kick.team_id,
-                    taker=kick.player.short_name if kick.player else "unnamed",
-                    outcome=kick.kick_outcome,
-                    retaken=kick.state == MatchEvent.State.RETAKEN,
-                )
-                for kick in taken
-            ),
-        )
+        shootout = engine_shootout(kicks[last.id], tie.team_a_id, tie.team_b_id)
     elif last is not None and last.home_penalties is not None:
         by_team = {last.home_id: last.home_penalties, last.away_id: last.away_penalties}
         recorded = (by_team[tie.team_a_id], by_team[tie.team_b_id])

@@ -78,9 +78,8 @@ def tie_summary(match: Match) -> dict | None:
     }
 
 
-def _kicks(match: Match) -> list[MatchEvent]:
-    if match.period not in SHOOTOUT_PERIODS:
-        return []
+def kick_events(match: Match) -> list[MatchEvent]:
+    """The shoot-out's kicks in the order taken: those that count and those ordered retaken."""
     return list(
         MatchEvent.objects.filter(
             match=match,
@@ -92,25 +91,28 @@ def _kicks(match: Match) -> list[MatchEvent]:
     )
 
 
-def _shootout(match: Match, tie) -> knockouts.Shootout | None:
-    kicks = _kicks(match)
+def _kicks(match: Match) -> list[MatchEvent]:
+    return kick_events(match) if match.period in SHOOTOUT_PERIODS else []
+
+
+def engine_kick(kick: MatchEvent) -> knockouts.Kick:
+    taker = kick.player.short_name if kick.player_id else "unnamed"
+    return knockouts.Kick(
+        team=kick.team_id, taker=taker, outcome=kick.kick_outcome, retaken=kick.state == MatchEvent.State.RETAKEN
+    )
+
+
+def engine_shootout(kicks: list[MatchEvent], team_a, team_b) -> knockouts.Shootout | None:
+    """The engine's shoot-out from kick events (the side of the first kick kicked first); None before one."""
     if not kicks:
         return None
     first = kicks[0].team_id
-    second = tie.team_b_id if first == tie.team_a_id else tie.team_a_id
-    return knockouts.Shootout(
-        first=first,
-        second=second,
-        kicks=tuple(
-            knockouts.Kick(
-                team=kick.team_id,
-                taker=kick.player.short_name if kick.player_id else "unnamed",
-                outcome=kick.kick_outcome,
-                retaken=kick.state == MatchEvent.State.RETAKEN,
-            )
-            for kick in kicks
-        ),
-    )
+    second = team_b if first == team_a else team_a
+    return knockouts.Shootout(first=first, second=second, kicks=tuple(engine_kick(kick) for kick in kicks))
+
+
+def _shootout(match: Match, tie) -> knockouts.Shootout | None:
+    return engine_shootout(_kicks(match), tie.team_a_id, tie.team_b_id)
 
 
 def shootout_rows(match: Match) -> list[dict] | None:

@@ -10,6 +10,7 @@ from django.db import transaction
 from .. import knockouts
 from ..models import Change, EventKind, Match, MatchEvent, Period
 from ..reads import shapes
+from ..reads.ties import engine_kick, engine_shootout, kick_events
 from .commit import EventResult, commit_change, lock_event
 from .errors import ServiceError
 
@@ -18,33 +19,7 @@ SHOOTOUT_MINUTE = 120
 
 def shootout_of(match: Match, kicks: list[MatchEvent]) -> knockouts.Shootout | None:
     """The shootout the kicks make (active and retaken, in the order taken); None before the first."""
-    if not kicks:
-        return None
-    first = kicks[0].team_id
-    second = match.away_id if first == match.home_id else match.home_id
-    shootout = knockouts.Shootout(first=first, second=second)
-    for kick in kicks:
-        shootout = shootout.with_kick(_engine_kick(kick))
-    return shootout
-
-
-def _engine_kick(kick: MatchEvent) -> knockouts.Kick:
-    taker = kick.player.short_name if kick.player_id else "unnamed"
-    return knockouts.Kick(
-        team=kick.team_id, taker=taker, outcome=kick.kick_outcome, retaken=kick.state == MatchEvent.State.RETAKEN
-    )
-
-
-def shootout_kicks(match: Match) -> list[MatchEvent]:
-    return list(
-        MatchEvent.objects.filter(
-            match=match,
-            kind=EventKind.SHOOTOUT_KICK,
-            state__in=(MatchEvent.State.ACTIVE, MatchEvent.State.RETAKEN),
-        )
-        .select_related("player")
-        .order_by("id")
-    )
+    return engine_shootout(kicks, match.home_id, match.away_id)
 
 
 def prepare_kick(match: Match, event: MatchEvent) -> None:
@@ -66,11 +41,11 @@ def prepare_kick(match: Match, event: MatchEvent) -> None:
                            field="player")
     event.period = Period.PENALTIES
     event.minute, event.added_minute = SHOOTOUT_MINUTE, None
-    shootout = shootout_of(match, shootout_kicks(match))
+    shootout = shootout_of(match, kick_events(match))
     if shootout is None:
         return
     try:
-        shootout.with_kick(_engine_kick(event))
+        shootout.with_kick(engine_kick(event))
     except ValueError as error:
         raise ServiceError(_kick_refusal(match, shootout), code="out_of_turn", field="team", status=409) from error
 
@@ -99,7 +74,7 @@ def order_retake(*, event_id: int, reason: str, user=None) -> EventResult:
                                field="event", status=409)
         if match.period != Period.PENALTIES:
             raise ServiceError("The shootout is over.", code="not_in_shootout", status=409)
-        latest = shootout_kicks(match)[-1]
+        latest = kick_events(match)[-1]
         if latest.pk != kick.pk:
             raise ServiceError("Only the last kick taken can be ordered retaken.", code="not_last_kick",
                                field="event", status=409)
