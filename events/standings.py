@@ -109,6 +109,10 @@ class RuleSet:
     def uses_head_to_head(self) -> bool:
         return any(c.scope is Scope.HEAD_TO_HEAD for c in self.criteria)
 
+    @property
+    def uses_fair_play(self) -> bool:
+        return any(c.stat == FAIR_PLAY.stat for c in self.criteria)
+
 
 def _overall(stat: str, label: str, higher_is_better: bool = True) -> Criterion:
     return Criterion(stat, Scope.OVERALL, label, higher_is_better)

@@ -8,9 +8,10 @@ import logging
 from dataclasses import replace
 
 from django.core.cache import cache
+from django.db.models import Exists, OuterRef
 
 from .. import formats, league_scenarios, scenarios, standings
-from ..models import EventKind, Group, Match, MatchEvent, Team
+from ..models import EventKind, Group, LineupEntry, Match, MatchEvent, Team
 from .history import user_role
 from .shapes import team_dict
 
@@ -73,12 +74,39 @@ def group_disciplinary_points(matches: list[Match]) -> dict[int, int] | None:
     return points
 
 
+CARD_KINDS = (EventKind.YELLOW_CARD, EventKind.SECOND_YELLOW, EventKind.RED_CARD)
+
+
+def fair_play_from_cards(matches: list[Match]) -> dict[int, int] | None:
+    """FIFA's fair play (team conduct) points of the teams of these matches, from the cards the centre
+    recorded; None when a played match is known only from a record (its result, or its goals imported
+    without lineups): its cards are unknown, not absent, and the engine then names the criterion undecided."""
+    played_ids = [m.id for m in matches if m.status in (Match.Status.FINISHED, Match.Status.LIVE)]
+    followed = set(
+        Match.objects.filter(pk__in=played_ids, result_only=False)
+        .filter(Exists(LineupEntry.objects.filter(match=OuterRef("pk"))))
+        .values_list("pk", flat=True)
+    )
+    if len(followed) != len(played_ids):
+        return None
+    teams = {team for m in matches for team in (m.home_id, m.away_id)}
+    cards = MatchEvent.objects.filter(
+        match__in=played_ids, state=MatchEvent.State.ACTIVE, kind__in=CARD_KINDS, team__isnull=False
+    ).values_list("team_id", "match_id", "player_id", "id", "kind")
+    return standings.fair_play_points(
+        # A card without a named player (a team official's) is one person's card, never merged with another.
+        (standings.Card(team, match, player if player is not None else f"unnamed-{event}", kind)
+         for team, match, player, event, kind in cards),
+        teams,
+    )
+
+
 def group_table(group: Group, hypothetical: Scores | None = None) -> dict:
     """The table as it stands (or with `hypothetical` scores): rows with each team's zone (where its
     position leads, from the rule set) and form, the zones for the legend, and the order an organiser
     gave teams the data leaves level (`settlements`)."""
     matches = list(group.matches.select_related("home", "away"))
-    table = _engine_table(group, hypothetical, matches)
+    table, fair_play = _engine_table(group, hypothetical, matches)
     teams_by_id = {match.home_id: match.home for match in matches} | {match.away_id: match.away for match in matches}
     forms = team_forms(matches, hypothetical or {})
     settled = _settled_rows(group, table) if any(row.undecided for row in table.rows) else {}
@@ -86,6 +114,9 @@ def group_table(group: Group, hypothetical: Scores | None = None) -> dict:
     for row in _ordered(table.rows, settled):
         data = row.to_dict()
         data["team"] = team_dict(teams_by_id[row.team])
+        if table.rule_set.uses_fair_play:
+            # Only where the rule set ranks by it; None while some played match's cards are unknown.
+            data["fair_play_points"] = fair_play.get(row.team) if fair_play is not None else None
         zone = table.rule_set.zone(row.position)
         data["zone"] = {"key": zone.key, "label": zone.label} if zone else None
         data["form"] = forms.get(row.team, [])
@@ -123,11 +154,17 @@ def row_note(row: dict) -> tuple[str, str]:
     return note, title
 
 
-def _engine_table(group: Group, hypothetical: Scores | None, matches: list[Match]) -> standings.Table:
+def _engine_table(
+    group: Group, hypothetical: Scores | None, matches: list[Match]
+) -> tuple[standings.Table, dict[int, int] | None]:
+    """The engine's table, and the fair play points it was given (None: not ranked by, or not known)."""
     teams, results, disciplinary = group_results(group, hypothetical, matches)
-    return standings.compute_table(
-        [team.id for team in teams], results, group.rule_set_name, disciplinary_points=disciplinary
+    rules = standings.get_rule_set(group.rule_set_name)
+    fair_play = fair_play_from_cards(matches) if rules.uses_fair_play else None
+    table = standings.compute_table(
+        [team.id for team in teams], results, rules, disciplinary_points=disciplinary, fair_play_points=fair_play
     )
+    return table, fair_play
 
 
 def _undecided_blocks(table: standings.Table) -> list[list[standings.Row]]:
@@ -144,7 +181,7 @@ def _undecided_blocks(table: standings.Table) -> list[list[standings.Row]]:
 
 def undecided_blocks(group: Group) -> list[dict]:
     """The sets of teams the group's table leaves level, before any organiser's order: what may be settled."""
-    table = _engine_table(group, None, list(group.matches.select_related("home", "away")))
+    table, _fair_play = _engine_table(group, None, list(group.matches.select_related("home", "away")))
     return [
         {"teams": [row.team for row in block], "criterion": block[0].undecided_at} for block in _undecided_blocks(table)
     ]

@@ -15,17 +15,15 @@ import re
 from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.db.models import Exists, OuterRef
 
 from .. import standings, world_cup
-from ..models import Competition, EventKind, Group, LineupEntry, Match, MatchEvent, Stage
+from ..models import Competition, Group, Match, Stage
 from ..scenarios import Fixture
 from .shapes import team_dict
-from .tables import group_table
+from .tables import fair_play_from_cards, group_table
 
 logger = logging.getLogger(__name__)
 
-CARD_KINDS = (EventKind.YELLOW_CARD, EventKind.SECOND_YELLOW, EventKind.RED_CARD)
 RACE_CACHE_SECONDS = 300
 
 
@@ -88,25 +86,9 @@ def _engine_table(table: dict, rules: standings.RuleSet) -> standings.Table:
 
 
 def competition_fair_play(groups: list[Group]) -> dict[int, int] | None:
-    """Each team's fair play (team conduct) points from its recorded cards in these groups, or None when a
-    played match is known only from a record (its result, or its goals imported without lineups): its cards
-    are unknown, not absent."""
-    matches = list(
-        Match.objects.filter(group__in=groups)
-        .annotate(followed=Exists(LineupEntry.objects.filter(match=OuterRef("pk"))))
-        .only("id", "status", "result_only", "home", "away")
-    )
-    played = [m for m in matches if m.status in (Match.Status.FINISHED, Match.Status.LIVE)]
-    if any(m.result_only or not m.followed for m in played):
-        return None
-    teams = {team for m in matches for team in (m.home_id, m.away_id)}
-    cards = MatchEvent.objects.filter(
-        match__in=played, state=MatchEvent.State.ACTIVE, kind__in=CARD_KINDS, team__isnull=False
-    ).values_list("team_id", "match_id", "player_id", "id", "kind")
-    return standings.fair_play_points(
-        (standings.Card(team, match, player if player is not None else f"unnamed-{event}", kind)
-         for team, match, player, event, kind in cards),
-        teams,
+    """Each team's fair play (team conduct) points from its recorded cards in these groups (None: unknown)."""
+    return fair_play_from_cards(
+        list(Match.objects.filter(group__in=groups).only("id", "status", "result_only", "home", "away"))
     )
 
 
