@@ -681,6 +681,27 @@ def post_score(request, payload: ScoreIn, match_id: PathId):
     return {"match_id": match.id, "seq": match.seq, "match": shapes.match_state(match)}
 
 
+class ShootoutResultIn(StrictSchema):
+    home: int = Field(..., ge=0, le=99, description="The home team's penalties scored in the shootout")
+    away: int = Field(..., ge=0, le=99, description="The away team's penalties scored in the shootout")
+
+
+@api.post(
+    "/matches/{match_id}/shootout",
+    auth=editor_auth,
+    throttle=write_throttle,
+    tags=["editors"],
+    response={200: dict, 400: Error, 401: Error, 403: Error, 404: Error, 409: Error},
+)
+def post_shootout_result(request, payload: ShootoutResultIn, match_id: PathId):
+    """A shootout known by its result only (no kick-by-kick record): posted once the shootout has started and
+    before any kick is recorded, it ends the shootout and the match. The same result again changes nothing."""
+    require_permission(request, "events.add_matchevent")
+    match = services.record_shootout_result(match_id=match_id, home=payload.home, away=payload.away,
+                                            user=request.auth)
+    return {"match_id": match.id, "seq": match.seq, "match": shapes.match_state(match)}
+
+
 @api.post(
     "/matches/{match_id}/reset",
     auth=editor_auth,

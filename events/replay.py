@@ -88,14 +88,16 @@ def play(
     script: list[Step],
     *,
     submit: Callable[[Match, dict], int] | None = None,
+    submit_shootout: Callable[[Match, tuple[int, int]], None] | None = None,
     speed: float | None = None,
     sleep: Callable[[float], None] = time.sleep,
     clock: Callable[[], float] = time.monotonic,
     played: Callable[[Step], None] | None = None,
 ) -> None:
-    """Play the script at `speed` (match minutes per real minute; None: at once), through `submit` (the
-    API) or the services. The shootout's result goes through the services: it has no API of its own yet."""
+    """Play the script at `speed` (match minutes per real minute; None: at once), through `submit` and
+    `submit_shootout` (the API) or the services."""
     submit = submit or _record_directly
+    submit_shootout = submit_shootout or _record_shootout_directly
     if speed:
         services.set_clock_speed(match_id=match.id, speed=speed)
     cues = demo.timeline([step.scripted() for step in script], speed=speed or demo.ORDERING_SPEED)
@@ -105,7 +107,7 @@ def play(
             sleep(max(0.0, cue.seconds - (clock() - started)))
         step = script[cue.step]
         if step.kind == SHOOTOUT_RESULT:
-            record_shootout_result(match_id=match.id, home=step.penalties[0], away=step.penalties[1])
+            submit_shootout(match, step.penalties)
         else:
             submit(match, payload_of(step, f"replay-{match.id}-{match.seq}-{cue.step}"))
         if played:
@@ -131,6 +133,10 @@ def narration(match: Match, step: Step) -> str:
     how = {EventKind.PENALTY_GOAL: " (penalty)", EventKind.OWN_GOAL: f" (own goal, {team})"}.get(step.kind, "")
     scored_for = team if step.kind != EventKind.OWN_GOAL else (away if team == home else home)
     return f"GOAL for {scored_for}: {step.player_name}{how}. {score}."
+
+
+def _record_shootout_directly(match: Match, penalties: tuple[int, int]) -> None:
+    record_shootout_result(match_id=match.id, home=penalties[0], away=penalties[1])
 
 
 def _record_directly(match: Match, payload: dict) -> int:

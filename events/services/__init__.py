@@ -8,6 +8,7 @@ commit, so fans never see a change that a rollback erases.
 
 from .commit import EventResult
 from .errors import ServiceError
+from .imported import record_shootout_result
 from .match_events import amend_event, record_event, remove_event, restore_event
 from .matches import reset_match, set_clock_speed, set_lineup, set_venue
 from .results import ImportSummary, import_competition, record_result, record_score
@@ -29,6 +30,7 @@ __all__ = [
     "record_event",
     "record_result",
     "record_score",
+    "record_shootout_result",
     "remove_event",
     "reset_match",
     "restore_event",

@@ -135,6 +135,8 @@ def record_shootout_result(*, match_id: int, home: int, away: int, user=None) ->
 
 def _record_shootout_result(match: Match, penalties: tuple[int, int], *, user, announce: bool) -> Match:
     home, away = penalties
+    if match.status == Match.Status.FINISHED and (match.home_penalties, match.away_penalties) == penalties:
+        return match  # the same result again (a retry): already recorded, nothing changes
     if not (final_shootout_score_possible(home, away) or final_shootout_score_possible(away, home)):
         raise ServiceError(f"A shootout cannot end {home}-{away}.", code="invalid_score", field="penalties")
     if match.period != Period.PENALTIES:

@@ -70,3 +70,40 @@ async def test_each_kick_reaches_fans_as_a_change_with_the_shootout_apart_from_t
     assert "penalties 1–0" in change["html"]["knockout"]
     await fan.disconnect()
     assert await database_sync_to_async(Match.objects.filter(pk=match.pk, home_penalties=1).exists)()
+
+
+@pytest.mark.django_db
+def test_a_shootout_known_by_its_result_only_is_posted_once_and_ends_the_match(client):
+    match, _team_a, _team_b = to_penalties()
+    token = services.create_api_token(user=make_user(role="Editors"))
+    url = f"/api/matches/{match.id}/shootout"
+    impossible = post(client, url, token, {"home": 7, "away": 2})
+    assert impossible.status_code == 400 and impossible.json()["field"] == "penalties"
+    malformed = post(client, url, token, {"home": "4", "away": 2})
+    assert malformed.status_code == 422
+    done = post(client, url, token, {"home": 4, "away": 2})
+    assert done.status_code == 200, done.json()
+    shown = done.json()["match"]
+    assert shown["status"] == "finished"
+    stored = Match.objects.get(pk=match.pk)
+    assert (stored.home_penalties, stored.away_penalties) == (4, 2)
+    assert not MatchEvent.objects.filter(match=match, kind="shootout_kick").exists()  # no kick made up
+    seq = stored.seq
+    # A retry of the same post (a lost answer) changes nothing; another result is refused.
+    assert post(client, url, token, {"home": 4, "away": 2}).json()["seq"] == seq
+    other = post(client, url, token, {"home": 5, "away": 4})
+    assert other.status_code == 409 and Match.objects.get(pk=match.pk).home_penalties == 4
+
+
+@pytest.mark.django_db
+def test_a_shootout_result_is_refused_before_the_shootout_and_once_kicks_are_recorded(client):
+    match, team_a, team_b = to_penalties()
+    token = services.create_api_token(user=make_user(role="Editors"))
+    assert post(client, f"/api/matches/{match.id}/events", token, kick_body(team_b, 2, "scored")).status_code == 201
+    with_kicks = post(client, f"/api/matches/{match.id}/shootout", token, {"home": 4, "away": 2})
+    assert with_kicks.status_code == 409 and with_kicks.json()["code"] == "has_kicks"
+    assert post(client, "/api/matches/999999/shootout", token, {"home": 4, "away": 2}).status_code == 404
+    fan = services.create_api_token(user=make_user(role=None))
+    assert post(client, f"/api/matches/{match.id}/shootout", fan, {"home": 4, "away": 2}).status_code == 403
+    assert client.post(f"/api/matches/{match.id}/shootout", data="{}", content_type="application/json") \
+        .status_code == 401

@@ -176,7 +176,8 @@ class Command(BaseCommand):
             self.stdout.write(f"  {minute:>6}  {replay.narration(match, step)}")
             self.stdout.flush()
 
-        replay.play(match, script, submit=client.submit if client else None, speed=speed or None, played=played)
+        replay.play(match, script, submit=client.submit if client else None,
+                    submit_shootout=client.submit_shootout if client else None, speed=speed or None, played=played)
         match.refresh_from_db()
         shootout = (f", {match.home_penalties}-{match.away_penalties} on penalties"
                     if match.home_penalties is not None else "")
@@ -224,6 +225,9 @@ class ApiClient:
 
     def submit_score(self, match, payload: dict) -> None:
         self.call("POST", f"/matches/{match.id}/score", payload)
+
+    def submit_shootout(self, match, penalties: tuple[int, int]) -> None:
+        self.call("POST", f"/matches/{match.id}/shootout", {"home": penalties[0], "away": penalties[1]})
 
     def decide(self, check_id: int, decision: dict) -> None:
         self.call("POST", f"/events/{check_id}/var-decision", decision)
