@@ -348,6 +348,8 @@ DEMO_SUMMARIES = {
     "liverpool-napoli": "Liverpool v Napoli.",
     "matchday6": "Group E's last matchday: two matches at once.",
     "ucl2024": "the 2024-25 league phase's last matchday: 18 matches at once, the 36-team table moving.",
+    "worldcup2026": "the 2026 World Cup's last round of group matches: thirds and the round of 32 moving.",
+    "worldcup2022-final": "the 2022 World Cup final: extra time and the shoot-out.",
 }
 
 
@@ -369,6 +371,13 @@ def banner(*, demo_name: str, base_url: str, speed: float, server_log: str, kick
 
         return demo_ucl2024.banner(
             base_url=base_url, speed=speed, server_log=server_log, kickoff_wait=kickoff_wait,
+            others=other_demos(demo_name),
+        )
+    if demo_name.startswith("worldcup"):
+        from . import demo_worldcup
+
+        return demo_worldcup.banner(
+            demo_name, base_url=base_url, speed=speed, server_log=server_log, kickoff_wait=kickoff_wait,
             others=other_demos(demo_name),
         )
     base = base_url.rstrip("/")

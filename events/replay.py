@@ -14,8 +14,9 @@ from dataclasses import dataclass
 
 from . import demo, periods, services
 from .demo_data import ScriptedEvent
+from .importer import FixtureData
 from .models import GOAL_KINDS, EventKind, Match, MatchEvent, Period
-from .services.imported import record_shootout_result
+from .services.imported import record_shootout_result, scorer
 
 SHOOTOUT_RESULT = "shootout_result"
 
@@ -71,6 +72,35 @@ def script_of(match: Match) -> list[Step]:
     return steps
 
 
+def script_from_record(match: Match, fixture: FixtureData) -> list[Step]:
+    """A match's script from the file's record of it (the match not played yet, or reset): its periods, the
+    goals of each at their minutes by the scorers named (added to their team when new, as the import does),
+    extra time when it was played, and the shootout's result. The same steps script_of reads back from a
+    match whose record was imported."""
+    teams = {True: match.home_id, False: match.away_id}
+    played = [Period.FIRST_HALF, Period.SECOND_HALF]
+    if fixture.extra_time_played:
+        played += [Period.EXTRA_TIME_FIRST_HALF, Period.EXTRA_TIME_SECOND_HALF]
+    steps = []
+    for period in played:
+        steps.append(Step(kind=EventKind.PERIOD_START, minute=periods.start_minute(period), period=period))
+        in_period = [goal for goal in fixture.goals or () if periods.period_of_minute(goal.minute) == period]
+        for goal in in_period:
+            team_id = teams[goal.scorer_is_home]
+            player = scorer(team_id=team_id, name=goal.scorer)
+            steps.append(Step(kind=goal.kind, minute=goal.minute, added_minute=goal.added_minute, period=period,
+                              team_id=team_id, player_id=player.id, player_name=player.name))
+        end = periods.end_minute(period)
+        added = max((goal.added_minute or 0 for goal in in_period if goal.minute == end), default=0)
+        steps.append(Step(kind=EventKind.PERIOD_END, minute=end, added_minute=added or None, period=period))
+    if fixture.home_penalties is not None:
+        steps.append(Step(kind=EventKind.PERIOD_START, minute=periods.start_minute(Period.PENALTIES),
+                          period=Period.PENALTIES))
+        steps.append(Step(kind=SHOOTOUT_RESULT, minute=120, period=Period.PENALTIES,
+                          penalties=(fixture.home_penalties, fixture.away_penalties)))
+    return steps
+
+
 def payload_of(step: Step, key: str) -> dict:
     """The step as the API's event payload."""
     if step.kind in (EventKind.PERIOD_START, EventKind.PERIOD_END):
@@ -96,8 +126,6 @@ def play(
 ) -> None:
     """Play the script at `speed` (match minutes per real minute; None: at once), through `submit` and
     `submit_shootout` (the API) or the services."""
-    submit = submit or _record_directly
-    submit_shootout = submit_shootout or _record_shootout_directly
     if speed:
         services.set_clock_speed(match_id=match.id, speed=speed)
     cues = demo.timeline([step.scripted() for step in script], speed=speed or demo.ORDERING_SPEED)
@@ -106,12 +134,20 @@ def play(
         if speed:
             sleep(max(0.0, cue.seconds - (clock() - started)))
         step = script[cue.step]
-        if step.kind == SHOOTOUT_RESULT:
-            submit_shootout(match, step.penalties)
-        else:
-            submit(match, payload_of(step, f"replay-{match.id}-{match.seq}-{cue.step}"))
+        play_step(match, step, submit=submit, submit_shootout=submit_shootout)
         if played:
             played(step)
+
+
+def play_step(match: Match, step: Step, *, submit: Callable[[Match, dict], int] | None = None,
+              submit_shootout: Callable[[Match, tuple[int, int]], None] | None = None) -> None:
+    """One step through the API (`submit`, `submit_shootout`) or the services. Its idempotency key names the
+    match's state before it, so a retried post is recorded once."""
+    if step.kind == SHOOTOUT_RESULT:
+        (submit_shootout or _record_shootout_directly)(match, step.penalties)
+    else:
+        match.refresh_from_db(fields=["seq"])
+        (submit or _record_directly)(match, payload_of(step, f"replay-{match.id}-{match.seq}"))
 
 
 def narration(match: Match, step: Step) -> str:

@@ -6,10 +6,13 @@ cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-.venv/bin/python}
 HOST=${HOST:-127.0.0.1}
 PORT=${PORT:-8000}
-REPLAY_SPEED=${REPLAY_SPEED:-30}
 # DEMO=matchday6 replays Group E's last matchday (two matches at once) instead of Liverpool-Napoli;
-# DEMO=ucl2024 the 2024-25 league phase's last matchday (18 matches at once, from their half-time and final scores).
+# DEMO=ucl2024 the 2024-25 league phase's last matchday (18 matches at once, from their half-time and final scores);
+# DEMO=worldcup2026 the 2026 World Cup's last round of group matches (12 kick-offs of two matches, one after
+# another, from their recorded goals); DEMO=worldcup2022-final the 2022 final (extra time, the shoot-out's result).
 DEMO=${DEMO:-liverpool-napoli}
+# Match minutes per real minute. The World Cup's last group round is 12 kick-offs in turn: at 180x, about 8 minutes.
+if [ "$DEMO" = worldcup2026 ]; then REPLAY_SPEED=${REPLAY_SPEED:-180}; else REPLAY_SPEED=${REPLAY_SPEED:-30}; fi
 # Seconds to wait for a first fan page before kicking off anyway.
 KICKOFF_WAIT=${KICKOFF_WAIT:-20}
 # The server's own output (the access log, warnings, errors), kept out of the console's narration.
@@ -20,7 +23,8 @@ case "$DEMO" in
   matchday6) matchday=6 ;;
   liverpool-napoli) matchday=5 ;;
   ucl2024) matchday=8 ;;
-  *) echo "DEMO must be liverpool-napoli, matchday6 or ucl2024" >&2; exit 2 ;;
+  worldcup2026|worldcup2022-final) matchday= ;;
+  *) echo "DEMO must be liverpool-napoli, matchday6, ucl2024, worldcup2026 or worldcup2022-final" >&2; exit 2 ;;
 esac
 
 # Another server on the port would get the replay's writes (and this one none): stop here instead.
@@ -36,10 +40,11 @@ mkdir -p "$log_dir"
 : > "$SERVER_LOG"
 
 "$PYTHON" manage.py migrate --noinput -v0
-if [ "$DEMO" = ucl2024 ]; then
-  # Matchdays 1-7 played, matchday 8 taken back to not played (even after an interrupted run); the file's
-  # problems (in the knockout rounds, not loaded) are listed, and stop nothing.
-  "$PYTHON" manage.py load_demo --demo ucl2024
+if [ "$DEMO" = ucl2024 ] || [ -z "$matchday" ]; then
+  # ucl2024: matchdays 1-7 played, matchday 8 taken back to not played (even after an interrupted run); the
+  # file's problems are listed, and stop nothing. The World Cup demos: the tournament before the matches
+  # they replay, those taken back to not played.
+  "$PYTHON" manage.py load_demo --demo "$DEMO"
 else
   "$PYTHON" manage.py load_demo
   # Back to kick-off before the server starts, so that open pages follow the replay from the start;
@@ -77,8 +82,8 @@ deadline=$((SECONDS + ${KICKOFF_WAIT%.*}))
 until fan_page_open || [ $SECONDS -ge $deadline ]; do sleep 0.5; done
 if fan_page_open; then echo "  A fan page is open: kick-off."; else echo "  No fan page yet: kick-off anyway."; fi
 
-if [ "$DEMO" = ucl2024 ]; then
-  replay=(--demo ucl2024)
+if [ "$DEMO" = ucl2024 ] || [ -z "$matchday" ]; then
+  replay=(--demo "$DEMO")
 else
   replay=(--matchday "$matchday")
 fi

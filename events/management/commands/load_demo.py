@@ -1,12 +1,13 @@
 from django.core.management.base import BaseCommand
 
-from events import demo, demo_ucl2024
+from events import demo, demo_ucl2024, demo_worldcup
 
 
 class Command(BaseCommand):
     help = (
         "Load UEFA Champions League 2019-20 Group E and Liverpool 1-1 Napoli, or with --demo ucl2024 the 2024-25 "
-        "league phase after matchday 7 (idempotent)."
+        "league phase after matchday 7, with --demo worldcup2026 the 2026 World Cup before its last round of group "
+        "matches, with --demo worldcup2022-final the 2022 World Cup before its final (idempotent)."
     )
 
     def add_arguments(self, parser):
@@ -14,12 +15,16 @@ class Command(BaseCommand):
             "--demo",
             choices=sorted(demo.DEMO_SUMMARIES),
             default="liverpool-napoli",
-            help="liverpool-napoli and matchday6 load 2019-20 Group E; ucl2024 the 2024-25 league phase",
+            help="liverpool-napoli and matchday6 load 2019-20 Group E; ucl2024 the 2024-25 league phase; "
+            "worldcup2026 and worldcup2022-final a World Cup before the matches they replay",
         )
 
     def handle(self, *args, **options):
         if options["demo"] == "ucl2024":
             self.load_league_phase()
+            return
+        if options["demo"] in demo_worldcup.EDITIONS:
+            self.load_world_cup(options["demo"])
             return
         match = demo.load_demo()
         self.stdout.write(
@@ -46,5 +51,18 @@ class Command(BaseCommand):
                 f"The importer reported {count} problem{'s' if count != 1 else ''} in "
                 f"{demo_ucl2024.DATA_FILE.name} ({where}):"
             )
+            for problem in loaded.problems:
+                self.stdout.write(f"  {problem}")
+
+    def load_world_cup(self, name: str) -> None:
+        loaded = demo_worldcup.load(name)
+        self.stdout.write(
+            f"Demo loaded: {loaded.competition}: {loaded.played} matches played, {len(loaded.to_play)} to play live "
+            f"(competition {loaded.competition.id})."
+        )
+        if loaded.problems:
+            count = len(loaded.problems)
+            self.stdout.write(f"The importer reported {count} problem{'s' if count != 1 else ''} in "
+                              f"{demo_worldcup.EDITIONS[name].data_file.name}:")
             for problem in loaded.problems:
                 self.stdout.write(f"  {problem}")

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from events import demo, demo_ucl2024, replay, services
+from events import demo, demo_ucl2024, demo_worldcup, replay, services
 from events.models import Match, Period
 from events.reads.shapes import minute_label
 
@@ -41,7 +41,9 @@ class Command(BaseCommand):
             choices=sorted(demo.DEMO_SUMMARIES),
             default="",
             help="ucl2024: matchday 8 of the 2024-25 league phase, 18 matches at once, their half-time and final "
-            "scores as the data holds them (liverpool-napoli and matchday6: as --matchday 5 and 6)",
+            "scores as the data holds them; worldcup2026: the 2026 World Cup's last round of group matches, two "
+            "at once, from their recorded goals; worldcup2022-final: the 2022 final with extra time and the "
+            "shoot-out's result (liverpool-napoli and matchday6: as --matchday 5 and 6)",
         )
         parser.add_argument(
             "--match",
@@ -65,6 +67,9 @@ class Command(BaseCommand):
             return
         if demo_name == "ucl2024":
             self.replay_league_night(client, speed=speed, reset_only=reset_only, verbosity=verbosity)
+            return
+        if demo_name in demo_worldcup.EDITIONS:
+            self.replay_world_cup(demo_name, client, speed=speed, reset_only=reset_only, verbosity=verbosity)
             return
         matchday = demo.DEMOS.get(demo_name, matchday)
         matches = demo.matchday_6_matches() if matchday == 6 else [demo.featured_match()]
@@ -147,6 +152,50 @@ class Command(BaseCommand):
         finished = Match.objects.filter(pk__in=[m.id for m in matches], status=Match.Status.FINISHED).count()
         self.stdout.write(f"Replay finished: {finished} of matchday {demo_ucl2024.LIVE_MATCHDAY}'s "
                           f"{len(matches)} matches played.")
+
+    def replay_world_cup(self, name: str, client: "ApiClient | None", *, speed: float, reset_only: bool,
+                         verbosity: int) -> None:
+        """A World Cup demo's live matches back to not played, then played from the file's record: goals at
+        their minutes, the matches of one kick-off together, with the ranking of thirds as it moves."""
+        pairs = demo_worldcup.live_matches(name)
+        for match, _fixture in pairs:
+            if reset_only or not demo_worldcup.at_kick_off(match):
+                if client:
+                    client.call("POST", f"/matches/{match.id}/reset", {})
+                else:
+                    services.reset_match(match_id=match.id)
+                match.refresh_from_db()
+        if reset_only:
+            if verbosity:
+                self.stdout.write(f"Reset to kick-off: the {len(pairs)} matches of the {name} demo.")
+            return
+        tournament = demo_worldcup.competition(name)
+        qualified = demo_worldcup.qualified_thirds(tournament)
+
+        def played(cue: demo_worldcup.Cue) -> None:
+            nonlocal qualified
+            if verbosity < 1:
+                return
+            match, step = cue.match, cue.step
+            match.refresh_from_db(fields=["home_score", "away_score", "home_penalties", "away_penalties", "period"])
+            minute = minute_label(step.minute, step.added_minute) if step.timed else ""
+            where = f"{match.group.name.removeprefix('Group ')} " if match.group_id else ""
+            self.stdout.write(f"  {where}{minute:>6}  {replay.narration(match, step)}")
+            now = demo_worldcup.qualified_thirds(tournament)
+            if now != qualified:
+                self.stdout.write(f"          {demo_worldcup.thirds_moved(qualified, now)}")
+                qualified = now
+            if step.kind == "period_end" and match.period == "full_time" and match.group_id:
+                line = demo_worldcup.thirds_line(tournament)
+                if line:
+                    self.stdout.write(f"          {line}")
+            self.stdout.flush()
+
+        demo_worldcup.play(pairs, submit=client.submit if client else None,
+                           submit_shootout=client.submit_shootout if client else None, speed=speed or None,
+                           played=played)
+        finished = Match.objects.filter(pk__in=[m.id for m, _ in pairs], status=Match.Status.FINISHED).count()
+        self.stdout.write(f"Replay finished: {finished} of the {len(pairs)} matches played.")
 
     def replay_recorded(self, match_id: int, client: "ApiClient | None", *, speed: float, reset_only: bool,
                         verbosity: int) -> None:
