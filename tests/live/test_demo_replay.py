@@ -125,11 +125,8 @@ def make_run(tmp_path: Path, **settings: str) -> Iterator[Demo]:
     server_log = tmp_path / "server.log"
     env = demo_env(
         tmp_path,
-        PORT=str(port),
-        REPLAY_SPEED=str(SPEED),
-        SERVER_LOG=str(server_log),
-        PYTHON=sys.executable,
-        **settings,
+        **{"PORT": str(port), "REPLAY_SPEED": str(SPEED), "SERVER_LOG": str(server_log), "PYTHON": sys.executable,
+           **settings},
     )
     with output_path.open("wb") as output:
         process = subprocess.Popen(
