@@ -6,7 +6,7 @@ from django.urls import path
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
-from events import views
+from events import team_views, views
 from events.api import api
 
 from .health import healthz
@@ -26,6 +26,7 @@ urlpatterns = [
     path("groups/<int:group_id>/", views.group_page, name="group"),
     path("groups/<int:group_id>/matchdays/<int:matchday>/", views.matchday_page, name="matchday"),
     path("competitions/<int:competition_id>/bracket/", views.bracket_page, name="bracket"),
+    path("competitions/<int:competition_id>/teams/<int:team_id>/", team_views.team_page, name="team"),
     path("editor/", views.editor_index, name="editor-index"),
     path("editor/matches/<int:match_id>/", views.editor_console, name="editor-console"),
     path("editor/matches/<int:match_id>/corrections/", views.corrections, name="editor-corrections"),
