@@ -113,6 +113,10 @@ class RuleSet:
     def uses_fair_play(self) -> bool:
         return any(c.stat == FAIR_PLAY.stat for c in self.criteria)
 
+    @property
+    def uses_disciplinary_points(self) -> bool:
+        return any(c.stat == DISCIPLINARY.stat for c in self.criteria)
+
 
 def _overall(stat: str, label: str, higher_is_better: bool = True) -> Criterion:
     return Criterion(stat, Scope.OVERALL, label, higher_is_better)
@@ -704,7 +708,8 @@ def compute_table(
     external = _external(disciplinary_points, coefficients, fair_play_points, world_ranking)
     ranker = _Ranker(rule_set, result_list, overall, external, None)
     order, separators = ranker.rank(team_list)
-    separators.append(None)
+    if order:
+        separators.append(None)  # the last row is above nobody
     rows = []
     for position, (team, separator) in enumerate(zip(order, separators, strict=True), start=1):
         record = overall[team]

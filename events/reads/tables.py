@@ -8,10 +8,11 @@ import logging
 from dataclasses import replace
 
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Exists, OuterRef
 
 from .. import formats, league_scenarios, scenarios, standings
-from ..models import EventKind, Group, LineupEntry, Match, MatchEvent, Team
+from ..models import EventKind, Group, LineupEntry, Match, MatchEvent, TableSettlement, Team
 from .history import user_role
 from .shapes import team_dict
 
@@ -53,7 +54,9 @@ def group_results(
                     finished=match.status == Match.Status.FINISHED,
                 )
             )
-    return list(teams.values()), results, group_disciplinary_points(matches)
+    rules = standings.get_rule_set(group.rule_set_name)
+    disciplinary = group_disciplinary_points(matches) if rules.uses_disciplinary_points else None
+    return list(teams.values()), results, disciplinary
 
 
 def group_disciplinary_points(matches: list[Match]) -> dict[int, int] | None:
@@ -134,6 +137,57 @@ def group_table(group: Group, hypothetical: Scores | None = None) -> dict:
         "zones": table.to_dict()["zones"],
         "rows": rows,
     }
+
+
+# How long a group's table stays cached for a state no change has moved on from (a team renamed in the
+# admin, which no seq counts, shows within this).
+TABLE_CACHE_SECONDS = 600
+
+
+def group_tables(groups: list[Group]) -> dict[int, dict]:
+    """The tables of these groups as they stand (group_table), each built once per state of its group and
+    kept in the cache: a goal in one of twelve groups rebuilds one table, not twelve, for the ranking of
+    thirds and the bracket that read them all.
+
+    A group's state is what its table is made of: its matches' seqs (every change adds one), scores, status
+    and teams, and the organiser's settlements. A table built inside a transaction is cached only once it
+    commits: a rolled-back change's seq is handed out again, to another change."""
+    states = _group_states([group.id for group in groups])
+    keys = {group.id: f"table:{group.id}:{states[group.id]}" for group in groups}
+    try:
+        found = cache.get_many(list(keys.values()))
+    except Exception:
+        logger.warning("Group tables not read from the cache: the cache is unavailable", exc_info=True)
+        found = {}
+    built, missing = {}, {}
+    for group in groups:
+        table = found.get(keys[group.id])
+        if table is None:
+            table = missing[keys[group.id]] = group_table(group)
+        built[group.id] = table
+    if missing:
+        transaction.on_commit(lambda: _cache_tables(missing))  # at once outside a transaction
+    return built
+
+
+def _group_states(group_ids: list[int]) -> dict[int, str]:
+    parts: dict[int, list] = {group_id: [] for group_id in group_ids}
+    matches = Match.objects.filter(group_id__in=group_ids).order_by("id").values_list(
+        "group_id", "id", "seq", "status", "home_score", "away_score", "home_id", "away_id",
+        "home_penalties", "away_penalties")
+    for group_id, *state in matches:
+        parts[group_id].append(state)
+    settled = TableSettlement.objects.filter(group_id__in=group_ids).order_by("id").values_list("group_id", "id")
+    for group_id, settlement in settled:
+        parts[group_id].append(("settled", settlement))
+    return {group_id: hashlib.sha256(repr(state).encode()).hexdigest()[:32] for group_id, state in parts.items()}
+
+
+def _cache_tables(tables: dict[str, dict]) -> None:
+    try:
+        cache.set_many(tables, TABLE_CACHE_SECONDS)
+    except Exception:
+        logger.warning("Group tables not cached: the cache is unavailable", exc_info=True)
 
 
 def row_note(row: dict) -> tuple[str, str]:

@@ -20,7 +20,7 @@ from .. import standings, world_cup
 from ..models import Competition, Group, Match, Stage
 from ..scenarios import Fixture
 from .shapes import team_dict
-from .tables import fair_play_from_cards, group_table
+from .tables import fair_play_from_cards, group_tables
 
 logger = logging.getLogger(__name__)
 
@@ -56,9 +56,12 @@ def group_stage(competition: Competition) -> GroupStage | None:
     lettered = all(re.fullmatch(r"Group [A-Z]", group.name) for group in groups)
     by_key = {(group.name.removeprefix("Group ") if lettered else group.name): group for group in groups}
     rules = standings.get_rule_set(groups[0].rule_set_name)
-    tables = {key: group_table(group) for key, group in by_key.items()}
+    by_id = group_tables(list(by_key.values()))
+    tables = {key: by_id[group.id] for key, group in by_key.items()}
+    if any(len(table["rows"]) < 3 for table in tables.values()):
+        return None  # a group without a third place yet (teams still to be drawn into it): nothing to rank
     engine_tables = {key: _engine_table(table, rules) for key, table in tables.items()}
-    fair_play = competition_fair_play(list(by_key.values()))
+    fair_play = _fair_play_of(tables.values()) if rules.uses_fair_play else competition_fair_play(groups)
     thirds = standings.rank_third_placed(engine_tables, rules, fair_play_points=fair_play)
     return GroupStage(rules, by_key, tables, engine_tables, thirds, fair_play, lettered)
 
@@ -83,6 +86,18 @@ def _engine_table(table: dict, rules: standings.RuleSet) -> standings.Table:
         for row in table["rows"]
     ]
     return standings.Table(rows=rows, provisional=table["provisional"], rule_set=rules)
+
+
+def _fair_play_of(tables) -> dict[int, int] | None:
+    """The team conduct points the group tables computed from the recorded cards; None when a group's are
+    unknown (a played match known only by its record)."""
+    points = {}
+    for table in tables:
+        for row in table["rows"]:
+            if row.get("fair_play_points") is None:
+                return None
+            points[row["team"]["id"]] = row["fair_play_points"]
+    return points
 
 
 def competition_fair_play(groups: list[Group]) -> dict[int, int] | None:

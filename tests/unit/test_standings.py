@@ -831,3 +831,10 @@ def test_ucl_2024_25_real_madrid_above_bayern_on_away_wins():
         assert getattr(real, stat) == getattr(bayern, stat), stat
     assert (real.away_wins, bayern.away_wins) == (2, 1)
     assert real.decided_by == "away wins"
+
+
+@pytest.mark.parametrize("rule_set", sorted(RULE_SETS))
+def test_a_group_without_teams_yet_has_an_empty_table(rule_set):
+    """A group created before its draw (or a group of a tournament whose other groups are being filled)."""
+    table = compute_table([], [], rule_set)
+    assert table.rows == [] and table.provisional is False
