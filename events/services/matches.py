@@ -64,6 +64,10 @@ def reset_match(*, match_id: int) -> None:
         match.period_started_at = None
         match.announced_added_time = None
         match.home_score = match.away_score = 0
+        # Extra time and a shoot-out belong to the record cleared: a replay earns them again, or not.
+        match.extra_time_played = False
+        match.home_extra_time_goals = match.away_extra_time_goals = 0
+        match.home_penalties = match.away_penalties = None
         match.result_only = False
         match.clock_speed = 1.0
         # Keep counting up, so that a page open across the reset sees a gap and resyncs.

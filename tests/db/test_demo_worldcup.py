@@ -101,3 +101,16 @@ def test_the_banner_names_the_tournament_page_and_the_other_demos():
     assert f"http://127.0.0.1:8000/competitions/{loaded.competition.id}/ " in text
     assert "12 kick-offs of two at once" in text
     assert "DEMO=worldcup2022-final make run" in text
+
+
+def test_a_reset_takes_back_extra_time_and_the_shootout_with_the_score():
+    from events import services
+
+    demo_worldcup.load("worldcup2022-final")
+    call_command("replay_match", demo_name="worldcup2022-final", speed=0, stdout=io.StringIO())
+    [(final, _fixture)] = demo_worldcup.live_matches("worldcup2022-final")
+    services.reset_match(match_id=final.id)
+    final.refresh_from_db()
+    assert (final.home_score, final.away_score, final.status) == (0, 0, "scheduled")
+    assert (final.extra_time_played, final.home_extra_time_goals, final.away_extra_time_goals) == (False, 0, 0)
+    assert (final.home_penalties, final.away_penalties) == (None, None)
