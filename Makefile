@@ -82,13 +82,15 @@ format: $(BIN)/.installed
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-# Scenario and league-phase timings, the fan-out benchmark against a bare websockets server, then the
-# league-phase night (NIGHT_FANS fans over its 18 matches and table): a few minutes; docs/performance.md.
+# Scenario and league-phase timings, what a World Cup goal costs (its group, the thirds, the bracket), the
+# fan-out benchmark against a bare websockets server, then the league-phase night (NIGHT_FANS fans over
+# its 18 matches and table): a few minutes; docs/performance.md.
 NIGHT_FANS ?= 3000
 bench: $(BIN)/.installed /usr/bin/redis-server
 	$(BIN)/python bench/scenarios.py
 	$(BIN)/python bench/league_phase.py
 	$(BIN)/python bench/league_scenarios.py
+	$(BIN)/python -m bench.world_cup_goal
 	$(SERVICES) --no-redis -- $(BIN)/python -m bench.run
 	$(SERVICES) --no-redis -- $(BIN)/python -m bench.league_night --fans $(NIGHT_FANS)
 	$(SERVICES) --no-redis -- $(BIN)/python -m bench.crowd --fans $${CROWD_FANS:-10000}

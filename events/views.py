@@ -19,7 +19,7 @@ from live import protocol
 from . import caching, services
 from .forms import EventCorrectionForm, RemovalForm, VarDecisionForm
 from .models import Competition, EventKind, Group, Match, MatchEvent
-from .reads import groups, history, matches, shapes, tables
+from .reads import bracket, groups, history, matches, shapes, tables
 
 # The reader's time zone, an IANA name, as static/js/index.js stores it; the site's zone without it.
 TIME_ZONE_COOKIE = "tz"
@@ -128,6 +128,26 @@ def bracket_page(request, competition_id: int):
         raise Http404("No such competition") from None
     page_state = {"seqs": state["seqs"], "versions": state["versions"], "server_time": state["server_time"]}
     return render(request, "events/bracket.html", {"bracket": state["bracket"], "page_state": page_state})
+
+
+@caching.cached_page(lambda request, competition_id: caching.competition_state(competition_id), clock=True)
+def tournament_page(request, competition_id: int):
+    """A tournament's home: its groups, the third-placed teams and the bracket, live over the bracket socket."""
+    try:
+        state, group_tables = live_messages.bracket_reading(competition_id)
+    except Competition.DoesNotExist:
+        raise Http404("No such competition") from None
+    page_state = {key: state[key] for key in ("seqs", "versions", "tables", "server_time")}
+    context = {
+        "bracket": state["bracket"],
+        "competition": state["competition"],
+        "group_tables": group_tables,
+        # Tables that do not lead into the bracket are not on its socket: those groups are links to their pages.
+        "groups": [] if group_tables else bracket.competition_groups(competition_id),
+        "matches_day": bracket.matches_day(competition_id),
+        "page_state": page_state,
+    }
+    return render(request, "events/tournament.html", context)
 
 
 @never_cache  # signed-in pages: no cache keeps them

@@ -13,18 +13,20 @@ Each change is built once for each kind of reader, in the transaction that makes
 from __future__ import annotations
 
 import datetime
+import hashlib
 import json
 import logging
 from typing import NamedTuple
 
 from django.core.cache import cache
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from events import fragments
 from events.models import Change, Competition, Group, Match, Tie
 from events.reads import bracket as bracket_reads
-from events.reads import changelog, groups, history, matches, tables
+from events.reads import changelog, groups, history, matches, tables, thirds
 
 logger = logging.getLogger(__name__)
 
@@ -489,63 +491,105 @@ def _day_replay(states: list[dict], since: dict[int, int]) -> list[str] | None:
     return texts
 
 
-# --- the bracket: knockout ties and where the league phase leads ---------------------------------
+# --- the bracket: knockout ties, where the league phase leads, the path from the groups ------------
 #
-# A bracket change carries one part of the bracket, whole: the tie a leg belongs to (`tie-<id>`), or where
-# the league phase's positions lead (`league-phase`). Its `version` is the sum of the seqs of the matches
-# the part was built from. Every change adds one to one match's seq, and the builds of a part are taken
-# in turn (build_bracket_text holds the part's row until the commit), so a later build of a part has a
-# higher version and includes every change an earlier one had: a client keeps, per part, the highest
-# version it has seen, whatever order the messages arrive in.
+# A bracket change carries one part of the bracket, whole: the tie a leg belongs to (`tie-<id>`), where the
+# league phase's positions lead (`league-phase`), or the knockout path as the group tables stand, with the
+# ranking of third-placed teams (`group-stage`, the World Cup from 2026). Its `version` is the sum of the
+# seqs of the matches the part was built from: a tie's legs; the league phase's matches; for the group stage,
+# every match of the competition (its groups', and its knockout matches', whose winners the path follows).
+# Every change adds one to one match's seq, and the builds of a part are taken in turn (build_bracket_text
+# holds a row until the commit: the tie's, the league phase's group's, the competition's), so a later build
+# of a part has a higher version and includes every change an earlier one had: a client keeps, per part,
+# the highest version it has seen, whatever order the messages arrive in.
+#
+# A group-stage change also carries the changed group's table, compact (the tournament page shows every
+# group's), with the table's own version (the sum of its group's seqs): two groups' changes may arrive in
+# either order, so each group's table is kept at its own highest version, apart from the part's.
 
 LEAGUE_PHASE_PART = "league-phase"
+GROUP_STAGE_PART = "group-stage"
 
 
 def tie_part_key(tie_id: int) -> str:
     return f"tie-{tie_id}"
 
 
-def bracket_state(competition_id: int) -> dict:
-    """The whole bracket, each match's seq and each part's version (raises Competition.DoesNotExist)."""
+class BracketReading(NamedTuple):
+    """The bracket's state (what bracket_state returns), and the group tables its group-stage part was
+    built from, in group order (none without that part): the tournament page shows them."""
+
+    state: dict
+    tables: list[dict]
+
+
+def bracket_reading(competition_id: int) -> BracketReading:
+    """The whole bracket, each match's seq, each part's version and each group table's (raises
+    Competition.DoesNotExist)."""
     competition = Competition.objects.get(pk=competition_id)
     # Read before the bracket: a version may then be lower than what its part shows (a later change
     # only replaces it with the same), never higher (which would make the client drop that change).
     league_seqs = bracket_reads.league_phase_seqs(competition)
-    shaped = bracket_reads.competition_bracket(competition)
+    competition_seqs = bracket_reads.competition_seqs(competition)
+    stage = thirds.group_stage(competition)
+    shaped = bracket_reads.bracket_with_group_stage(competition, stage)
     seqs = {str(match_id): seq for match_id, seq in league_seqs.items()}
     versions = {LEAGUE_PHASE_PART: sum(league_seqs.values())} if shaped["league_phase"] is not None else {}
-    for stage in shaped["rounds"]:
-        for tie in stage["ties"]:
+    group_tables = []
+    if shaped["group_stage"] is not None:
+        seqs.update({str(match_id): seq for match_id, seq in competition_seqs.items()})
+        versions[GROUP_STAGE_PART] = sum(competition_seqs.values())
+        group_tables = list(stage.tables.values())
+    for round_ in shaped["rounds"]:
+        for tie in round_["ties"]:
             seqs.update({str(leg["match"]): leg["seq"] for leg in tie["legs"]})
             versions[tie_part_key(tie["id"])] = sum(leg["seq"] for leg in tie["legs"])
-    return {
+    state = {
         "type": "snapshot",
         "seq": None,
         "competition": shaped["competition"],
         "bracket": shaped,
         "seqs": seqs,
         "versions": versions,
+        "tables": {str(table["group"]["id"]): table["version"] for table in group_tables},
         "server_time": server_time(),
     }
+    return BracketReading(state, group_tables)
+
+
+def bracket_state(competition_id: int) -> dict:
+    """The whole bracket, each match's seq, each part's version, and the version of each group table that
+    goes with the group-stage part (raises Competition.DoesNotExist)."""
+    return bracket_reading(competition_id).state
+
+
+def tournament_group_html(table: dict) -> str:
+    """A group's table as the tournament page shows it: compact, its rows' zones, a link to the group."""
+    return render_to_string("events/_tournament_group.html", {"table": table})
 
 
 def bracket_snapshot(competition_id: int) -> dict:
-    """What a bracket socket sends first: bracket_state and its markup."""
-    state = bracket_state(competition_id)
-    return {**state, "html": render_to_string("events/_bracket_body.html", {"bracket": state["bracket"]})}
+    """What a bracket socket sends first: bracket_state and its markup (with each group table's, compact,
+    when the group stage leads into the bracket)."""
+    state, group_tables = bracket_reading(competition_id)
+    snapshot = {**state, "html": render_to_string("events/_bracket_body.html", {"bracket": state["bracket"]})}
+    if group_tables:
+        snapshot["tables_html"] = {str(table["group"]["id"]): tournament_group_html(table) for table in group_tables}
+    return snapshot
 
 
 def bracket_opening(competition_id: int) -> list[str] | None:
     """What a bracket socket sends first, or None when there is no such competition."""
     try:
-        return [json.dumps(bracket_snapshot(competition_id), separators=(",", ":"))]
+        return [json.dumps(bracket_snapshot(competition_id), separators=(",", ":"), ensure_ascii=False)]
     except Competition.DoesNotExist:
         return None
 
 
 def build_bracket_text(change: Change, match: Match, table: dict | None = None) -> str | None:
     """The change as the competition's bracket feed carries it (the part it changed, serialized once, in the
-    transaction that made it); None for a match that is neither a tie's leg nor a league-phase match.
+    transaction that made it, and in `also` any other part it moved); None for a match that is neither a tie's
+    leg, nor a league-phase match, nor a match of a competition whose group stage leads into the bracket.
     `table`: the match's group table from locked_group_table (the group's row is then locked already)."""
     if match.tie_id is not None:
         _lock_until_commit(Tie, match.tie_id)
@@ -558,6 +602,9 @@ def build_bracket_text(change: Change, match: Match, table: dict | None = None) 
             "tie": tie,
             "html": render_to_string("events/_bracket_tie.html", {"tie": tie}),
         }
+        path = knockout_group_stage_change(match)  # a tie decided (or undone) moves the path to the final
+        if path:
+            message["also"] = [path]
     elif match.group_id is not None and bracket_reads.feeds_league_phase(match.group_id):
         _lock_until_commit(Group, match.group_id)
         seqs = bracket_reads.league_phase_seqs(match.competition)
@@ -568,16 +615,121 @@ def build_bracket_text(change: Change, match: Match, table: dict | None = None) 
             "league_phase": projection,
             "html": render_to_string("events/_bracket_league_phase.html", {"league_phase": projection}),
         }
+    elif match.group_id is not None and bracket_reads.feeds_group_stage(match.group):
+        message = group_stage_change(match, table)  # {} when the change moved nothing the bracket shows
+        if message is None:
+            return None
+    elif match.group_id is None:
+        # A knockout match recorded without a tie: the path to the final alone follows it.
+        message = knockout_group_stage_change(match)
+        if message is None:
+            return None
     else:
         return None
     return json.dumps(
         {"type": "change", "match_id": change.match_id, "seq": change.seq, "op": change.op, **message,
          "at": change.created_at.isoformat()},
         separators=(",", ":"),
+        ensure_ascii=False,
     )
 
 
+def group_stage_part(match: Match, table: dict | None = None) -> dict | None:
+    """The group-stage part of the match's competition as it stands, built under the competition's lock;
+    None when the competition's groups do not make up the path (one missing, or not named by letter)."""
+    # Every group's change moves the ranking of thirds: the builds take turns on the competition's row.
+    _lock_until_commit(Competition, match.competition_id)
+    seqs = bracket_reads.competition_seqs(match.competition)  # before the projection, as in bracket_reading
+    known = {match.group_id: table} if table is not None and match.group_id is not None else None
+    projection = bracket_reads.group_stage_projection(match.competition, known_tables=known)
+    if projection is None:
+        return None
+    return {
+        "part": GROUP_STAGE_PART,
+        "version": sum(seqs.values()),
+        "group_stage": projection,
+        "html": render_to_string("events/_bracket_group_stage.html", {"group_stage": projection}),
+    }
+
+
+def group_stage_change(match: Match, table: dict | None = None) -> dict | None:
+    """What a change of a group match sends of the group stage: the part and the group's table, compact, each
+    only when it differs from what the change before it left (group_stage_record); None without a path."""
+    if table is None:
+        table = tables.group_table(match.group)
+    part = group_stage_part(match, table)
+    if part is None:
+        return None
+    group_table = {"group_id": table["group"]["id"], "version": table["version"], "html": tournament_group_html(table)}
+    return group_stage_record(match.competition_id, part, group_table)
+
+
+def knockout_group_stage_change(match: Match) -> dict | None:
+    """What a change of a knockout match sends of the group-stage part: the part when the change moved it (a
+    winner decided, or undone), else nothing ({}); None when the competition's groups lead into no path."""
+    if not bracket_reads.has_group_stage_path(match.competition_id):
+        return None
+    part = group_stage_part(match)
+    return None if part is None else group_stage_record(match.competition_id, part)
+
+
+# --- a group-stage change sends only what moved ------------------------------------------------------
+#
+# Most changes of a group match (a card, a substitution, a shot) move neither the path nor the ranking of
+# thirds, and many leave the group's table as it was, yet the part weighs tens of kilobytes for every fan of
+# the bracket; a knockout match moves the path only when its tie is decided. Under the competition's lock,
+# each build is compared with the one the change before it left (kept in the cache with its version): the
+# part goes out only when it differs, the group's table only when it does. A change with neither still goes
+# out, as its seq alone, so that pages see no gap. Without a record of the build before (a cold cache, a
+# change that never committed, a match changed in between without a build, as by an import), everything
+# goes out.
+
+GROUP_STAGE_RECORD_SECONDS = 24 * 3600
+
+
+def group_stage_record_key(competition_id: int) -> str:
+    return f"live-group-stage:{competition_id}"
+
+
+def _digest(value) -> str:
+    return hashlib.blake2b(json.dumps(value, sort_keys=True).encode(), digest_size=16).hexdigest()
+
+
+def group_stage_record(competition_id: int, part: dict, table: dict | None = None) -> dict:
+    """Of `part` and `table` (the group's, compact; none for a knockout match), what differs from the build
+    before this change."""
+    key = group_stage_record_key(competition_id)
+    part_digest = _digest([part["group_stage"], part["html"]])
+    try:
+        record = cache.get(key)
+    except Exception:
+        logger.warning("No record of the group stage before this change: the cache is unavailable", exc_info=True)
+        record = None
+    record = record or {"version": None, "part": None, "tables": {}}
+    message = {}
+    if record["version"] != part["version"] - 1 or record["part"] != part_digest:
+        message.update(part)
+    kept = {"version": part["version"], "part": part_digest, "tables": dict(record["tables"])}
+    if table is not None:
+        # A group's table goes by its own version: the sum of its group's seqs.
+        group, table_digest = str(table["group_id"]), _digest(table["html"])
+        if record["tables"].get(group) != [table["version"] - 1, table_digest]:
+            message["table"] = table
+        kept["tables"][group] = [table["version"], table_digest]
+    # Kept once the change commits: a change rolled back was never sent, and its version is handed out again.
+    # A build that reads the record before this one is kept sends everything (the versions do not follow).
+    transaction.on_commit(lambda: _keep_group_stage_record(key, kept))
+    return message
+
+
+def _keep_group_stage_record(key: str, kept: dict) -> None:
+    try:
+        cache.set(key, kept, GROUP_STAGE_RECORD_SECONDS)
+    except Exception:
+        logger.warning("The group stage's record was not kept: the next change sends it whole", exc_info=True)
+
+
 def _lock_until_commit(model, pk: int) -> None:
-    """Builds of one bracket part wait for each other: two legs (or two league matches) changed at once,
-    under two match locks, would otherwise each build the part without the other's change."""
+    """Builds of one bracket part wait for each other: two legs (or two league matches, or two group matches)
+    changed at once, under two match locks, would otherwise each build the part without the other's change."""
     list(model.objects.select_for_update().filter(pk=pk).values_list("pk", flat=True))

@@ -25,6 +25,7 @@ urlpatterns = [
     path("matches/<int:match_id>/", views.match_page, name="match"),
     path("groups/<int:group_id>/", views.group_page, name="group"),
     path("groups/<int:group_id>/matchdays/<int:matchday>/", views.matchday_page, name="matchday"),
+    path("competitions/<int:competition_id>/", views.tournament_page, name="competition"),
     path("competitions/<int:competition_id>/bracket/", views.bracket_page, name="bracket"),
     path("competitions/<int:competition_id>/teams/<int:team_id>/", team_views.team_page, name="team"),
     path("editor/", views.editor_index, name="editor-index"),

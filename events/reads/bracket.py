@@ -8,22 +8,30 @@ why, never a guessed one.
 
 from __future__ import annotations
 
+import datetime
+
 from django.db.models import Prefetch
 
 from .. import formats, knockouts, world_cup
-from ..models import Competition, EventKind, Match, MatchEvent, Stage, Tie
+from ..models import Competition, EventKind, Group, Match, MatchEvent, Stage, Tie
 from .shapes import team_dict
 from .tables import group_table
-from .thirds import group_stage, third_placed_table
+from .thirds import GroupStage, group_stage, third_placed_table
 from .ties import engine_shootout
 
 
 def competition_bracket(competition: Competition) -> dict:
+    return bracket_with_group_stage(competition, group_stage(competition))
+
+
+def bracket_with_group_stage(competition: Competition, stage: GroupStage | None) -> dict:
+    """The bracket, from the competition's group stage as the caller read it (events/reads/thirds.group_stage:
+    None when no group stage ranks its thirds)."""
     rounds = knockout_rounds(competition)
     return {
         "competition": {"id": competition.id, "name": str(competition)},
         "league_phase": league_phase_projection(competition),
-        "group_stage": group_stage_projection(competition, rounds),
+        "group_stage": project_group_stage(competition, stage, rounds),
         "rounds": rounds,
     }
 
@@ -45,12 +53,19 @@ def knockout_rounds(competition: Competition) -> list[dict]:
     return [{"id": stage.id, "name": stage.name, "legs": stage.legs, "ties": by_stage[stage.id]} for stage in stages]
 
 
-def group_stage_projection(competition: Competition, rounds: list[dict] | None = None) -> dict | None:
+def group_stage_projection(competition: Competition, rounds: list[dict] | None = None,
+                           known_tables: dict[int, dict] | None = None) -> dict | None:
     """The knockout path fixed by match number (2026: events/world_cup.py), filled from the group tables and
     the ranking of thirds as they stand, and from the knockout matches played (None without such a path).
 
-    `rounds`: the competition's knockout rounds as the bracket shapes them, when the caller has them."""
-    stage = group_stage(competition)
+    `rounds`: the competition's knockout rounds as the bracket shapes them, when the caller has them;
+    `known_tables`: group tables the caller has built already, by group id."""
+    return project_group_stage(competition, group_stage(competition, known_tables), rounds)
+
+
+def project_group_stage(competition: Competition, stage: GroupStage | None, rounds: list[dict] | None = None
+                        ) -> dict | None:
+    """group_stage_projection from the competition's group stage as the caller read it."""
     path = world_cup.knockout_path(stage.rule_set.name) if stage is not None and stage.lettered else None
     if path is None or set(stage.groups) != set(path.groups):
         return None
@@ -141,6 +156,52 @@ def tie_part(tie_id: int) -> dict:
 def feeds_league_phase(group_id: int) -> bool:
     """Is this group the table of a league phase whose positions lead into the bracket?"""
     return Stage.objects.filter(groups=group_id, kind=Stage.Kind.LEAGUE, rule_set__in=list(formats.FORMATS)).exists()
+
+
+def feeds_group_stage(group: Group) -> bool:
+    """Is this group in a group stage whose positions lead into a knockout path fixed by match number (2026)?
+    Cheap: the rule set alone (group_stage_projection then checks the groups themselves)."""
+    if group.stage_id is not None and group.stage.kind in (Stage.Kind.KNOCKOUT, Stage.Kind.LEAGUE):
+        return False
+    return group.rule_set_name in world_cup.PATHS
+
+
+def has_group_stage_path(competition_id: int) -> bool:
+    """Do the competition's groups lead into a knockout path fixed by match number (feeds_group_stage)?"""
+    group = (
+        Group.objects.filter(competition_id=competition_id)
+        .exclude(stage__kind__in=(Stage.Kind.KNOCKOUT, Stage.Kind.LEAGUE))
+        .select_related("stage", "competition")
+        .first()
+    )
+    return group is not None and feeds_group_stage(group)
+
+
+def competition_seqs(competition: Competition) -> dict[int, int]:
+    """The seq of every match of the competition: what its group-stage projection is built from (the group
+    tables, the ranking of thirds and the knockout matches played)."""
+    return dict(Match.objects.filter(competition=competition).values_list("id", "seq"))
+
+
+def competition_groups(competition_id: int) -> list[dict]:
+    """The competition's tables outside its knockout rounds, in the order they are played: each a link."""
+    groups = (
+        Group.objects.filter(competition_id=competition_id)
+        .exclude(stage__kind=Stage.Kind.KNOCKOUT)
+        .order_by("stage__order", "name", "id")
+    )
+    return [{"id": group.id, "name": group.name} for group in groups]
+
+
+def matches_day(competition_id: int) -> datetime.date | None:
+    """The day of the competition's matches a reader most likely wants: the next match's (or the one in
+    play), else the last played (UTC; None without matches)."""
+    matches = Match.objects.filter(competition_id=competition_id)
+    to_come = matches.filter(status__in=(Match.Status.SCHEDULED, Match.Status.LIVE)).order_by("kickoff")
+    kickoff = to_come.values_list("kickoff", flat=True).first() or (
+        matches.order_by("-kickoff").values_list("kickoff", flat=True).first()
+    )
+    return kickoff.astimezone(datetime.UTC).date() if kickoff else None
 
 
 def league_phase_seqs(competition: Competition) -> dict[int, int]:

@@ -144,14 +144,18 @@ def group_table(group: Group, hypothetical: Scores | None = None) -> dict:
 TABLE_CACHE_SECONDS = 600
 
 
-def group_tables(groups: list[Group]) -> dict[int, dict]:
+def group_tables(groups: list[Group], known: dict[int, dict] | None = None) -> dict[int, dict]:
     """The tables of these groups as they stand (group_table), each built once per state of its group and
     kept in the cache: a goal in one of twelve groups rebuilds one table, not twelve, for the ranking of
     thirds and the bracket that read them all.
 
     A group's state is what its table is made of: its matches' seqs (every change adds one), scores, status
     and teams, and the organiser's settlements. A table built inside a transaction is cached only once it
-    commits: a rolled-back change's seq is handed out again, to another change."""
+    commits: a rolled-back change's seq is handed out again, to another change.
+
+    `known`: tables the caller built already in this transaction, by group id (the write path's, for the
+    group its change moved), used as they are."""
+    known = known or {}
     states = _group_states([group.id for group in groups])
     keys = {group.id: f"table:{group.id}:{states[group.id]}" for group in groups}
     try:
@@ -161,7 +165,7 @@ def group_tables(groups: list[Group]) -> dict[int, dict]:
         found = {}
     built, missing = {}, {}
     for group in groups:
-        table = found.get(keys[group.id])
+        table = known.get(group.id) or found.get(keys[group.id])
         if table is None:
             table = missing[keys[group.id]] = group_table(group)
         built[group.id] = table

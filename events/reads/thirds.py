@@ -41,8 +41,9 @@ class GroupStage:
     lettered: bool
 
 
-def group_stage(competition: Competition) -> GroupStage | None:
-    """None when the competition has no group stage whose format ranks third-placed teams."""
+def group_stage(competition: Competition, known_tables: dict[int, dict] | None = None) -> GroupStage | None:
+    """None when the competition has no group stage whose format ranks third-placed teams. `known_tables`:
+    group tables the caller has built already, by group id (see tables.group_tables)."""
     groups = [
         group
         for group in Group.objects.filter(competition=competition)
@@ -56,7 +57,7 @@ def group_stage(competition: Competition) -> GroupStage | None:
     lettered = all(re.fullmatch(r"Group [A-Z]", group.name) for group in groups)
     by_key = {(group.name.removeprefix("Group ") if lettered else group.name): group for group in groups}
     rules = standings.get_rule_set(groups[0].rule_set_name)
-    by_id = group_tables(list(by_key.values()))
+    by_id = group_tables(list(by_key.values()), known_tables)
     tables = {key: by_id[group.id] for key, group in by_key.items()}
     if any(len(table["rows"]) < 3 for table in tables.values()):
         return None  # a group without a third place yet (teams still to be drawn into it): nothing to rank

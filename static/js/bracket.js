@@ -1,11 +1,17 @@
 /*
- * bracket.js: the bracket page. The bracket socket sends a snapshot of the whole bracket, then, for
- * each change of a tie's leg or of a league-phase match, that part of the bracket whole: its server
- * markup, the match's seq and the part's version (docs/protocol.md, "The bracket socket").
+ * bracket.js: the bracket page and the tournament page. The bracket socket sends a snapshot of the whole
+ * bracket, then, for each change of a tie's leg, a league-phase match or a match of a group stage that
+ * leads into the bracket, that part of the bracket whole: its server markup, the match's seq and the
+ * part's version (docs/protocol.md, "The bracket socket"). A group-stage change also brings its group's
+ * table, compact, which the tournament page shows with every other group's.
+ *
+ * A knockout match of such a competition may move the path to the final as well: that part comes in the
+ * change's `also`, applied by the same rules.
  *
  * Seq is kept per match: a duplicate is dropped and a gap reconnects for a fresh snapshot (live.js).
  * A part is replaced only by a higher version: of two changes built one after the other, the later
- * one holds both, so the page ends right whatever order they arrive in.
+ * one holds both, so the page ends right whatever order they arrive in. A group's table is kept at its
+ * own highest version in the same way (two groups' changes may arrive in either order).
  *
  * Markup comes from the server: this file only places it.
  */
@@ -17,7 +23,8 @@
   if (!state || !path) return;
 
   var seqs = new Map(); // match id -> last seq applied
-  var versions = new Map(); // part ("tie-9", "league-phase") -> version shown
+  var versions = new Map(); // part ("tie-9", "league-phase", "group-stage") -> version shown
+  var tables = new Map(); // group id -> version of its table shown (the tournament page's groups)
   var announcer = document.getElementById("bracket-announcer");
 
   function take(message) {
@@ -28,6 +35,26 @@
     });
     Object.keys(message.versions || {}).forEach(function (part) {
       versions.set(part, message.versions[part]);
+    });
+  }
+
+  /** A group's table, compact, where the page shows it: when it is newer than the one shown (a change), or
+   * other than it (`whatever`: a snapshot, which is the state as it is). */
+  function placeTable(groupId, version, html, whatever) {
+    var shown = tables.get(Number(groupId));
+    if (shown !== undefined && (whatever ? version === shown : version <= shown)) return null;
+    var element = document.getElementById("tournament-group-" + groupId);
+    var fresh = element ? MC.fromHtml(html) : null;
+    if (!fresh) return null;
+    tables.set(Number(groupId), version);
+    element.replaceWith(fresh);
+    return fresh;
+  }
+
+  function takeTables(message) {
+    var html = message.tables_html || {};
+    Object.keys(message.tables || {}).forEach(function (groupId) {
+      if (html[groupId]) placeTable(groupId, message.tables[groupId], html[groupId], true);
     });
   }
 
@@ -49,7 +76,33 @@
     if (announcer && text) announcer.textContent = text;
   }
 
+  /** A part of a change (the change itself, or one of its `also`), when it is newer than the one shown. */
+  function placePart(change) {
+    var part = change.part;
+    if (!part) return; // the change moved nothing the bracket shows
+    var shown = versions.get(part);
+    if (shown !== undefined && change.version <= shown) return; // built before what the page shows
+    var element = document.getElementById(part);
+    var fresh = MC.fromHtml(change.html);
+    if (!element || !fresh) {
+      MC.live.resync(); // a part this page does not have (a tie added since): start again
+      return;
+    }
+    versions.set(part, change.version);
+    element.replaceWith(fresh);
+    localise(fresh);
+    MC.flash(fresh, change.tie ? "tie--changed" : "league-feed--changed", 3000);
+    if (change.tie) announce(change.tie.problem || (change.tie.state && change.tie.state.sentence));
+    else if (change.group_stage) {
+      var basis = fresh.querySelector("[data-announce]");
+      if (basis) announce(basis.textContent.replace(/\s+/g, " ").trim());
+    }
+  }
+
   take(state);
+  Object.keys(state.tables || {}).forEach(function (groupId) {
+    tables.set(Number(groupId), state.tables[groupId]);
+  });
 
   MC.live = MC.connectLive({
     path: path,
@@ -68,24 +121,14 @@
         body.replaceWith(fresh);
         localise(fresh);
       }
+      takeTables(message);
     },
     onChange: function (message) {
       seqs.set(Number(message.match_id), message.seq);
-      var part = message.part;
-      if (!part) return;
-      var shown = versions.get(part);
-      if (shown !== undefined && message.version <= shown) return; // built before what the page shows
-      var element = document.getElementById(part);
-      var fresh = MC.fromHtml(message.html);
-      if (!element || !fresh) {
-        MC.live.resync(); // a part this page does not have (a tie added since): start again
-        return;
-      }
-      versions.set(part, message.version);
-      element.replaceWith(fresh);
-      localise(fresh);
-      MC.flash(fresh, message.tie ? "tie--changed" : "league-feed--changed", 3000);
-      if (message.tie) announce(message.tie.problem || (message.tie.state && message.tie.state.sentence));
+      var table = message.table;
+      var changedTable = table ? placeTable(table.group_id, table.version, table.html) : null;
+      if (changedTable) MC.flash(changedTable, "tournament-group--changed", 3000);
+      [message].concat(message.also || []).forEach(placePart);
     },
     onStatus: function (status, detail) {
       MC.showStatus(status, detail);
