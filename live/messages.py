@@ -20,7 +20,7 @@ from typing import NamedTuple
 
 from django.core.cache import cache
 from django.db import transaction
-from django.template.loader import render_to_string
+from django.template.loader import get_template, render_to_string
 from django.utils import timezone
 
 from events import fragments
@@ -648,8 +648,30 @@ def group_stage_part(match: Match, table: dict | None = None) -> dict | None:
         "part": GROUP_STAGE_PART,
         "version": sum(seqs.values()),
         "group_stage": projection,
-        "html": render_to_string("events/_bracket_group_stage.html", {"group_stage": projection}),
+        "pieces": group_stage_pieces(projection),
+        "root": {"provisional": projection["provisional"], "qualifying": "".join(projection["thirds"]["qualifying"])},
     }
+
+
+def group_stage_pieces(projection: dict) -> dict[str, str]:
+    """The part's markup in pieces, by element id: what the path stands on, the thirds' table, each match.
+    A change sends the pieces it moved (a goal that swaps two thirds moves a few matches of the 31)."""
+    basis, thirds_table, match = (get_template(f"events/_group_stage_{name}.html") for name in
+                                  ("basis", "thirds", "match"))
+    pieces = {"group-stage-basis": basis.render({"group_stage": projection})}
+    if projection.get("third_placed"):
+        pieces["third-placed"] = thirds_table.render({"group_stage": projection})
+    for round_ in projection["rounds"]:
+        for entry in round_["matches"]:
+            pieces[f"bracket-match-{entry['number']}"] = match.render({"match": entry})
+    return pieces
+
+
+def group_stage_whole(part: dict) -> dict:
+    """The part as a page takes it whole: its projection and its markup (the first change after a cold record,
+    or one that does not follow the one recorded)."""
+    html = render_to_string("events/_bracket_group_stage.html", {"group_stage": part["group_stage"]})
+    return {"part": part["part"], "version": part["version"], "group_stage": part["group_stage"], "html": html}
 
 
 def group_stage_change(match: Match, table: dict | None = None) -> dict | None:
@@ -676,13 +698,14 @@ def knockout_group_stage_change(match: Match) -> dict | None:
 # --- a group-stage change sends only what moved ------------------------------------------------------
 #
 # Most changes of a group match (a card, a substitution, a shot) move neither the path nor the ranking of
-# thirds, and many leave the group's table as it was, yet the part weighs tens of kilobytes for every fan of
-# the bracket; a knockout match moves the path only when its tie is decided. Under the competition's lock,
-# each build is compared with the one the change before it left (kept in the cache with its version): the
-# part goes out only when it differs, the group's table only when it does. A change with neither still goes
-# out, as its seq alone, so that pages see no gap. Without a record of the build before (a cold cache, a
-# change that never committed, a match changed in between without a build, as by an import), everything
-# goes out.
+# thirds, and a goal that does moves a few of its pieces, yet the part weighs tens of kilobytes for every fan
+# of the bracket; a knockout match moves the path only when its tie is decided. Under the competition's lock,
+# each build is compared, piece by piece, with the one the change before it left (kept in the cache with its
+# version, once that change committed): when this build follows it (its version is the next), the change
+# carries the pieces that differ, with `base` the version they apply to, and none when nothing moved (a page
+# still moves on to this version). Otherwise (a cold cache, a change that never committed, a match changed in
+# between without a build, as by an import) the part goes out whole. The group's table goes out when it
+# differs from the one recorded, by its own version.
 
 GROUP_STAGE_RECORD_SECONDS = 24 * 3600
 
@@ -692,24 +715,31 @@ def group_stage_record_key(competition_id: int) -> str:
 
 
 def _digest(value) -> str:
-    return hashlib.blake2b(json.dumps(value, sort_keys=True).encode(), digest_size=16).hexdigest()
+    text = value if isinstance(value, str) else json.dumps(value, sort_keys=True)
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 
 def group_stage_record(competition_id: int, part: dict, table: dict | None = None) -> dict:
     """Of `part` and `table` (the group's, compact; none for a knockout match), what differs from the build
     before this change."""
     key = group_stage_record_key(competition_id)
-    part_digest = _digest([part["group_stage"], part["html"]])
+    digests = {piece: _digest(html) for piece, html in part["pieces"].items()}
+    digests["root"] = _digest(part["root"])
     try:
         record = cache.get(key)
     except Exception:
         logger.warning("No record of the group stage before this change: the cache is unavailable", exc_info=True)
         record = None
-    record = record or {"version": None, "part": None, "tables": {}}
-    message = {}
-    if record["version"] != part["version"] - 1 or record["part"] != part_digest:
-        message.update(part)
-    kept = {"version": part["version"], "part": part_digest, "tables": dict(record["tables"])}
+    record = record or {"version": None, "pieces": {}, "tables": {}}
+    follows = record["version"] == part["version"] - 1 and set(record["pieces"]) == set(digests)
+    if follows:
+        moved = {piece: html for piece, html in part["pieces"].items() if record["pieces"][piece] != digests[piece]}
+        message = {"part": part["part"], "version": part["version"], "base": record["version"], "pieces": moved}
+        if record["pieces"]["root"] != digests["root"]:
+            message["root"] = part["root"]
+    else:
+        message = group_stage_whole(part)
+    kept = {"version": part["version"], "pieces": digests, "tables": dict(record["tables"])}
     if table is not None:
         # A group's table goes by its own version: the sum of its group's seqs.
         group, table_digest = str(table["group_id"]), _digest(table["html"])

@@ -13,6 +13,9 @@
  * one holds both, so the page ends right whatever order they arrive in. A group's table is kept at its
  * own highest version in the same way (two groups' changes may arrive in either order).
  *
+ * A group-stage change may instead carry only the pieces of the part it moved (`pieces`, by element id) and
+ * `base`, the version they apply to: placed only on that version, else the page starts again.
+ *
  * Markup comes from the server: this file only places it.
  */
 (function () {
@@ -76,10 +79,45 @@
     if (announcer && text) announcer.textContent = text;
   }
 
+  /** The pieces of a part that a change moved (`base`: the version they apply to). Applied only on top of
+   * that version: a page that missed the change before starts again from a snapshot. */
+  function placePieces(change) {
+    var shown = versions.get(change.part);
+    if (shown !== undefined && change.version <= shown) return; // built before what the page shows
+    if (shown !== change.base) {
+      MC.live.resync();
+      return;
+    }
+    var root = document.getElementById(change.part);
+    if (!root) {
+      MC.live.resync();
+      return;
+    }
+    versions.set(change.part, change.version);
+    if (change.root) {
+      root.dataset.provisional = String(change.root.provisional);
+      root.dataset.qualifying = change.root.qualifying;
+      root.classList.toggle("league-feed--provisional", change.root.provisional);
+    }
+    Object.keys(change.pieces).forEach(function (id) {
+      var element = document.getElementById(id);
+      var fresh = MC.fromHtml(change.pieces[id]);
+      if (!element || !fresh) return;
+      element.replaceWith(fresh);
+      localise(fresh);
+      if (id !== "group-stage-basis") MC.flash(fresh, "league-feed--changed", 3000);
+      else announce(fresh.textContent.replace(/\s+/g, " ").trim());
+    });
+  }
+
   /** A part of a change (the change itself, or one of its `also`), when it is newer than the one shown. */
   function placePart(change) {
     var part = change.part;
     if (!part) return; // the change moved nothing the bracket shows
+    if (change.pieces) {
+      placePieces(change);
+      return;
+    }
     var shown = versions.get(part);
     if (shown !== undefined && change.version <= shown) return; // built before what the page shows
     var element = document.getElementById(part);

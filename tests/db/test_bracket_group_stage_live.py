@@ -18,9 +18,10 @@ from tests.factories import make_match, player
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
 
 ORIGIN = [(b"origin", b"http://testserver")]
-# What one group-stage change may weigh: the path's 32 matches and the 12 thirds, as data and as markup, with
-# one group's table. Every fan of the bracket or the tournament page gets it, for every change of a group match.
-GROUP_STAGE_CHANGE_BYTES = 48 * 1024
+# What one group-stage change may weigh: the pieces of the path it moved (the thirds' table, a few matches)
+# with one group's table. Every fan of the bracket or the tournament page gets it, for every change of a group
+# match; the whole part (32 matches, 12 thirds, as data and markup) goes only to a page that must start again.
+GROUP_STAGE_CHANGE_BYTES = 12 * 1024
 
 
 def connect(competition_id: int) -> WebsocketCommunicator:
@@ -58,6 +59,12 @@ def away_teams(group_stage: dict, *numbers: int) -> list[str]:
     return [sides[number]["team"]["name"] for number in numbers]
 
 
+@database_sync_to_async
+def group_stage_now(competition_id: int) -> dict:
+    """The group-stage part as the bracket socket's snapshot would give it now."""
+    return messages.bracket_state(competition_id)["bracket"]["group_stage"]
+
+
 def above_cut(group_stage: dict) -> list[str]:
     return [row["team"]["name"] for row in group_stage["third_placed"]["rows"] if row["above_cut"]]
 
@@ -80,8 +87,8 @@ async def test_a_group_goal_that_changes_the_best_thirds_reaches_the_bracket_soc
     change = json.loads(text)
     assert (change["type"], change["part"]) == ("change", "group-stage")
     assert (change["match_id"], change["seq"]) == (egypt_iran.id, egypt_iran.seq + 1)
-    assert change["version"] == snapshot["versions"]["group-stage"] + 1
-    after = change["group_stage"]
+    assert change["version"] == change["base"] + 1 == snapshot["versions"]["group-stage"] + 1
+    after = await group_stage_now(competition.id)
     assert third_of(after, "G")["team"]["name"] == "Egypt" and third_of(after, "G")["points"] == 4
     assert "Egypt" in above_cut(after) and len(above_cut(after)) == 8
     assert after["thirds"]["qualifying"] == list("BDEFGJKL") != before["thirds"]["qualifying"]
@@ -91,8 +98,14 @@ async def test_a_group_goal_that_changes_the_best_thirds_reaches_the_bracket_soc
     # Belgium (Group G's winners) meet another third.
     assert away_teams(before, 82, 88) == ["Senegal", "Egypt"]
     assert away_teams(after, 82, 85, 88) == ["Algeria", "Egypt", "Iran"]
-    assert 'id="group-stage"' in change["html"] and 'data-qualifying="BDEFGJKL"' in change["html"]
-    assert change["html"].index("Egypt") < change["html"].index("the cut line")
+    # The change carries the pieces the goal moved, not the whole part: the thirds, the matches whose sides
+    # moved, and the thirds that now qualify.
+    pieces = change["pieces"]
+    assert change["root"]["qualifying"] == "BDEFGJKL"
+    assert {"third-placed", "bracket-match-82", "bracket-match-85", "bracket-match-88"} <= set(pieces)
+    assert len(pieces) < 12
+    assert pieces["third-placed"].index("Egypt") < pieces["third-placed"].index("the cut line")
+    assert "<strong>Iran</strong>" in pieces["bracket-match-88"]
     # Group G's table, compact: Belgium and Iran on 5 points, then Egypt.
     table = change["table"]
     assert table["group_id"] == group_g and table["version"] == snapshot["tables"][str(group_g)] + 1
@@ -131,11 +144,13 @@ async def test_each_group_stage_change_has_a_higher_version_whichever_group_it_c
     await score(egypt_iran, 1, 2)
     first, second = json.loads(await receive_text(fan)), json.loads(await receive_text(fan))
     assert snapshot["versions"]["group-stage"] < first["version"] < second["version"]
+    assert second["base"] == first["version"]  # the later change's pieces apply on top of the earlier one's
     assert first["table"]["group_id"] == other.group_id and second["table"]["group_id"] == egypt_iran.group_id
     # The later build holds the earlier change: the other group's goal is in the thirds it ranks.
-    assert second["group_stage"]["third_placed"]["rows"] != snapshot["bracket"]["group_stage"]["third_placed"]["rows"]
-    built_now = await database_sync_to_async(messages.bracket_state)(competition.id)
-    assert built_now["bracket"]["group_stage"] == second["group_stage"]
+    now = await group_stage_now(competition.id)
+    assert now["third_placed"]["rows"] != snapshot["bracket"]["group_stage"]["third_placed"]["rows"]
+    # The reset before the socket opened built nothing: the first change goes whole, the second in pieces.
+    assert "html" in first and "pieces" in second
     await fan.disconnect()
 
 
@@ -161,14 +176,16 @@ async def test_a_change_that_moves_nothing_the_bracket_shows_goes_out_as_its_seq
         match_id=match.id, kind="yellow_card", minute=20, team_id=match.home_id, player_id=egyptian.id)
     text = await receive_text(fan)
     booking = json.loads(text)
-    assert set(booking) == {"type", "match_id", "seq", "op", "at"} and booking["seq"] == match.seq + 1
+    assert set(booking) == {"type", "match_id", "seq", "op", "at", "part", "version", "base", "pieces"}
+    assert booking["seq"] == match.seq + 1 and booking["pieces"] == {}  # the page moves on to this version
     assert len(text.encode()) < 200
     await database_sync_to_async(services.record_event)(
         match_id=match.id, kind="goal", minute=30, team_id=match.away_id, player_id=iranian.id)
     goal = json.loads(await receive_text(fan))
     assert goal["seq"] == match.seq + 2 and goal["part"] == "group-stage"
     assert goal["table"]["group_id"] == match.group_id
-    assert third_of(goal["group_stage"], "G")["team"]["name"] == "Egypt"
+    assert "third-placed" in goal["pieces"]
+    assert third_of(await group_stage_now(competition.id), "G")["team"]["name"] == "Egypt"
     await fan.disconnect()
 
 
@@ -192,16 +209,17 @@ async def test_a_knockout_result_that_decides_a_tie_also_moves_the_path_to_the_f
         "source": "W77", "from": "Winner match 77", "team": None, "status": "open", "group": None}
     await score(match, 1, 0)  # a goal: the tie is not decided, the path does not move
     goal = json.loads(await receive_text(fan))
-    assert goal["part"] == f"tie-{match.tie_id}" and "also" not in goal
+    assert goal["part"] == f"tie-{match.tie_id}" and goal["also"][0]["pieces"] == {}  # nothing of the path moved
     await database_sync_to_async(services.record_score)(
         match_id=match.id, home_goals=1, away_goals=0, period="full_time")
     decided = json.loads(await receive_text(fan))
     assert decided["part"] == f"tie-{match.tie_id}" and decided["tie"]["winner"]["team"]["name"] == "France"
     [path] = decided["also"]
     assert path["part"] == "group-stage" and path["version"] == snapshot["versions"]["group-stage"] + 2
-    assert path_match(path["group_stage"], 89)["away"]["team"]["name"] == "France"
-    assert path_match(path["group_stage"], 89)["home"]["team"]["name"] == "Paraguay"  # match 74's winner
-    match_89 = path["html"][path["html"].index('id="bracket-match-89"'):path["html"].index('id="bracket-match-90"')]
+    now = await group_stage_now(competition.id)
+    assert path_match(now, 89)["away"]["team"]["name"] == "France"
+    assert path_match(now, 89)["home"]["team"]["name"] == "Paraguay"  # match 74's winner
+    match_89 = path["pieces"]["bracket-match-89"]
     assert "<strong>Paraguay</strong>" in match_89 and "<strong>France</strong>" in match_89
     await fan.disconnect()
 
