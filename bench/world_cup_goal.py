@@ -80,7 +80,7 @@ def summary(values: list[float]) -> str:
 def run(repeat_reads: int) -> dict:
     from django.db import transaction
 
-    from events import demo_worldcup, replay, services
+    from events import demo_worldcup, replay
     from events.models import EventKind, Group
     from events.reads import bracket, tables, thirds
 

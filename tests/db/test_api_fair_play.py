@@ -73,7 +73,7 @@ def table(client, group):
 
 
 def test_cards_recorded_through_the_api_decide_two_teams_level_on_everything_else(client, token):
-    group, teams = play_group(client, token, cards={
+    group, _teams = play_group(client, token, cards={
         # Japan: two cautions (-2). Senegal: a caution (-1) and a player sent off for a second one (-3).
         2: [("Japan", 4, "yellow_card", 30), ("Senegal", 5, "yellow_card", 31),
             ("Senegal", 6, "yellow_card", 40), ("Senegal", 6, "second_yellow", 44)],

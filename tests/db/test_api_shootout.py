@@ -97,7 +97,7 @@ def test_a_shootout_known_by_its_result_only_is_posted_once_and_ends_the_match(c
 
 @pytest.mark.django_db
 def test_a_shootout_result_is_refused_before_the_shootout_and_once_kicks_are_recorded(client):
-    match, team_a, team_b = to_penalties()
+    match, _team_a, team_b = to_penalties()
     token = services.create_api_token(user=make_user(role="Editors"))
     assert post(client, f"/api/matches/{match.id}/events", token, kick_body(team_b, 2, "scored")).status_code == 201
     with_kicks = post(client, f"/api/matches/{match.id}/shootout", token, {"home": 4, "away": 2})

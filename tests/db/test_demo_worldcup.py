@@ -2,6 +2,7 @@
 thirds' race moving; the 2022 final with extra time and the shoot-out's result."""
 
 import io
+import itertools
 import json
 
 import pytest
@@ -44,7 +45,7 @@ def test_the_two_matches_of_a_group_kick_off_together_and_the_groups_follow_each
     assert all(len(seconds) == 1 for seconds in kickoffs.values())  # both matches of a group at once
     ordered = sorted(kickoffs.items(), key=lambda item: min(item[1]))
     assert [group for group, _ in ordered] == [slot[0][0].group_id for slot in slots]
-    for (group, [start]), (next_group, [next_start]) in zip(ordered, ordered[1:]):
+    for (group, _), (_next, [next_start]) in itertools.pairwise(ordered):
         last = max(cue.seconds for cue in cues if cue.match.group_id == group)
         assert next_start >= last + demo_worldcup.SLOT_GAP_SECONDS
     # Each goal when the clock reads the file's minute: 90 match minutes a real minute, after the start.
@@ -68,7 +69,8 @@ def test_replayed_the_last_round_ends_as_played_with_the_real_thirds_through():
                                           state="active").select_related("player")
         named = sorted(goal.player.name for goal in goals)
         assert named == sorted(g["name"] for g in record.get("goals1", []) + record.get("goals2", []))
-    round_of_32 = {team for m in raw("worldcup2026") if m["round"] == "Round of 32" for team in (m["team1"], m["team2"])}
+    round_of_32 = {team for m in raw("worldcup2026") if m["round"] == "Round of 32"
+                   for team in (m["team1"], m["team2"])}
     ranking = thirds.third_placed_table(demo_worldcup.competition("worldcup2026"))
     through = {row["team"]["name"] for row in ranking["rows"] if row["above_cut"]}
     assert len(through) == 8 and through <= round_of_32
