@@ -163,7 +163,7 @@ def commit_change(
         for other in MatchEvent.objects.select_related(*shapes.EVENT_RELATED)
         .filter(pk__in=[other.pk for other in related])
         .order_by("id")
-    ]
+    ] if related else []
     change = Change.objects.create(
         match=match,
         seq=match.seq,
