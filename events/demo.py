@@ -363,6 +363,16 @@ def replayed_matches(demo_name: str) -> list[Match]:
     return matchday_6_matches() if DEMOS[demo_name] == 6 else [featured_match()]
 
 
+def service_lines(base: str, server_log: str) -> list[str]:
+    """The banner's lines every demo shares: the editor's console, the admin, the API, the server's log."""
+    return [
+        f"    Editor:       {base}/editor/   login editor / editor-demo-pass",
+        f"    Admin:        {base}/admin/    login admin / admin-demo-pass",
+        f"    API:          {base}/api/docs",
+        f"    Server log:   {server_log}   (every request and socket, warnings, errors)",
+    ]
+
+
 def banner(*, demo_name: str, base_url: str, speed: float, server_log: str, kickoff_wait: float) -> str:
     """What `make run` prints once its server answers: what is replayed, where to watch it, the logins."""
     if demo_name == "ucl2024":
@@ -399,10 +409,7 @@ def banner(*, demo_name: str, base_url: str, speed: float, server_log: str, kick
         f"    Watch it:     {watch[0]}",
         *[f"                  {line}" for line in watch[1:]],
         f"    Group table:  {base}/groups/{group_id}/",
-        f"    Editor:       {base}/editor/   login editor / editor-demo-pass",
-        f"    Admin:        {base}/admin/    login admin / admin-demo-pass",
-        f"    API:          {base}/api/docs",
-        f"    Server log:   {server_log}   (every request and socket, warnings, errors)",
+        *service_lines(base, server_log),
         "",
         f"  Kick-off as soon as a fan page is open (at the latest in {kickoff_wait:g} s); the narration follows.",
         f"  Half-time lasts {break_seconds(speed):.0f} s, a VAR check {var_check_seconds(speed):.0f} s."

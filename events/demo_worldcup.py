@@ -245,10 +245,7 @@ def banner(name: str, *, base_url: str, speed: float, server_log: str, kickoff_w
             f"    Bracket:      {base}/competitions/{tournament.id}/bracket/",
         ]
     lines += [
-        f"    Editor:       {base}/editor/   login editor / editor-demo-pass",
-        f"    Admin:        {base}/admin/    login admin / admin-demo-pass",
-        f"    API:          {base}/api/docs",
-        f"    Server log:   {server_log}   (every request and socket, warnings, errors)",
+        *demo.service_lines(base, server_log),
         "",
         f"  Kick-off as soon as a fan page is open (at the latest in {kickoff_wait:g} s); the narration follows.",
         "  Ctrl-C stops the server.",

@@ -77,11 +77,7 @@ class Command(BaseCommand):
             # A replay starts from kick-off; asked for a reset, reset even a match already there, so that
             # pages left stale by an earlier reset (one no server heard of) are told.
             if reset_only or match.events.exists():
-                if client:
-                    client.call("POST", f"/matches/{match.id}/reset", {})
-                else:
-                    services.reset_match(match_id=match.id)
-                match.refresh_from_db()
+                reset(client, match)
         names = ", ".join(f"{m.home.short_name} v {m.away.short_name}" for m in matches)
         if reset_only:
             if verbosity:
@@ -124,11 +120,7 @@ class Command(BaseCommand):
         matches, night = demo_ucl2024.live_night()
         for match in matches:
             if reset_only or not demo_ucl2024.at_kick_off(match):
-                if client:
-                    client.call("POST", f"/matches/{match.id}/reset", {})
-                else:
-                    services.reset_match(match_id=match.id)
-                match.refresh_from_db()
+                reset(client, match)
         if reset_only:
             if verbosity:
                 self.stdout.write(f"Reset to kick-off: the {len(matches)} matches of matchday "
@@ -160,11 +152,7 @@ class Command(BaseCommand):
         pairs = demo_worldcup.live_matches(name)
         for match, _fixture in pairs:
             if reset_only or not demo_worldcup.at_kick_off(match):
-                if client:
-                    client.call("POST", f"/matches/{match.id}/reset", {})
-                else:
-                    services.reset_match(match_id=match.id)
-                match.refresh_from_db()
+                reset(client, match)
         if reset_only:
             if verbosity:
                 self.stdout.write(f"Reset to kick-off: the {len(pairs)} matches of the {name} demo.")
@@ -207,11 +195,7 @@ class Command(BaseCommand):
         script = replay.script_of(match)
         if not script and not reset_only:
             raise CommandError(f"{match}: no recorded goals or periods to replay (only its result is known).")
-        if client:
-            client.call("POST", f"/matches/{match.id}/reset", {})
-        else:
-            services.reset_match(match_id=match.id)
-        match.refresh_from_db()
+        reset(client, match)
         if reset_only:
             if verbosity:
                 self.stdout.write(f"Reset to kick-off: {match.home.short_name} v {match.away.short_name}.")
@@ -241,6 +225,15 @@ class Command(BaseCommand):
         except get_user_model().DoesNotExist:
             raise CommandError(f"No user named '{username}'.") from None
         return services.create_api_token(user=user, name="replay")
+
+
+def reset(client: "ApiClient | None", match: Match) -> None:
+    """Back to kick-off through a running server's API (so that its open pages are told), or the services."""
+    if client:
+        client.call("POST", f"/matches/{match.id}/reset", {})
+    else:
+        services.reset_match(match_id=match.id)
+    match.refresh_from_db()
 
 
 class ApiClient:
