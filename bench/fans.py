@@ -3,11 +3,12 @@
 Run by bench/run.py, one process per slice of fans, so that the clients spread over both cores and
 each process stays under its open-file limit. A fan is a bare asyncio protocol (an RFC 6455 client
 that only reads, and answers pings), not a full websockets client: at 10,000 fans a heavier client
-would measure itself rather than the server.
+would measure itself rather than the server. Like a browser it offers permessage-deflate (RFC 7692)
+and inflates the compressed messages of a server that accepts it ("deflate": false: it offers nothing).
 
 Started with one JSON argument:
     {"host": "127.0.0.1", "port": 8000, "path": "/ws/matches/9/", "count": 2500,
-     "source": "127.0.0.2", "concurrency": 32, "origin": "http://127.0.0.1:8000"}
+     "source": "127.0.0.2", "concurrency": 32, "origin": "http://127.0.0.1:8000", "deflate": true}
 
 It connects every fan, prints one JSON line ({"connected": n, "failed": n, "seconds": s, ...}), then
 obeys JSON commands on stdin, answering each with one JSON line on stdout:
@@ -31,6 +32,7 @@ import socket
 import struct
 import sys
 import time
+import zlib
 from datetime import datetime
 
 # Linux: let connect() pick the source port per destination, so many sockets can share a source address.
@@ -78,7 +80,7 @@ class Generator:
 
 
 class Fan(asyncio.Protocol):
-    __slots__ = ("buffer", "closed", "generator", "opened", "request", "seqs", "transport")
+    __slots__ = ("buffer", "closed", "generator", "inflater", "opened", "request", "seqs", "transport")
 
     def __init__(self, generator: Generator, request: bytes):
         self.generator = generator
@@ -88,6 +90,9 @@ class Fan(asyncio.Protocol):
         self.opened: asyncio.Future | None = asyncio.get_running_loop().create_future()
         self.seqs: list[int] = []
         self.closed = False
+        # Permessage-deflate, when the server accepted it: FRESH when it compresses each message on its own
+        # (server_no_context_takeover), else the one decompressor its messages build on.
+        self.inflater = None
 
     def connection_made(self, transport):
         self.transport = transport
@@ -107,6 +112,7 @@ class Fan(asyncio.Protocol):
             if end < 0:
                 return
             status = bytes(buffer[:12])
+            self.inflater = deflate_of(bytes(buffer[:end]))
             del buffer[: end + 4]
             if not status.startswith(b"HTTP/1.1 101"):
                 self.opened.set_exception(ConnectionError(f"handshake refused: {status!r}"))
@@ -136,12 +142,20 @@ class Fan(asyncio.Protocol):
             end = position + header + length
             if end > size:
                 break
-            self.frame(data[position] & 0x0F, data, position + header, end, now)
+            if data[position] & 0x40 and self.inflater is not None:  # RSV1: a compressed message (RFC 7692)
+                payload = self.inflate(bytes(data[position + header : end]))
+                self.frame(data[position] & 0x0F, payload, 0, len(payload), now)
+            else:
+                self.frame(data[position] & 0x0F, data, position + header, end, now)
             position = end
         if data is buffer:
             del buffer[:position]
         elif position < size:
             buffer += data[position:]
+
+    def inflate(self, payload: bytes) -> bytes:
+        inflater = zlib.decompressobj(-zlib.MAX_WBITS) if self.inflater is FRESH else self.inflater
+        return inflater.decompress(payload + b"\x00\x00\xff\xff")
 
     def frame(self, opcode: int, data, start: int, end: int, now: float) -> None:
         if opcode == 1:
@@ -173,16 +187,32 @@ class Fan(asyncio.Protocol):
             self.transport.abort()
 
 
+DEFLATE_OFFER = "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n"
+FRESH = "a decompressor per message"
+
+
+def deflate_of(response_head: bytes):
+    """How to read the server's compressed messages, from its handshake response: None when it accepted no
+    permessage-deflate, FRESH when each message stands alone, else a decompressor kept for the connection."""
+    for line in response_head.decode("latin-1").lower().split("\r\n"):
+        name, _, value = line.partition(":")
+        if name.strip() == "sec-websocket-extensions" and "permessage-deflate" in value:
+            return FRESH if "server_no_context_takeover" in value else zlib.decompressobj(-zlib.MAX_WBITS)
+    return None
+
+
 async def open_fan(generator: Generator, index: int) -> Fan:
     config = generator.config
     loop = asyncio.get_running_loop()
     key = base64.b64encode(os.urandom(16)).decode()
     host = f"{config['host']}:{config['port']}"
+    # What a browser (and the websockets client) offers: the handshake costs the server what a real client's
+    # does, and a server that accepts it sends compressed messages, which the fan reads as a browser would.
+    offer = DEFLATE_OFFER if config.get("deflate", True) else ""
     request = (
         f"GET {config['path']} HTTP/1.1\r\nHost: {host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
         f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\nOrigin: {config['origin']}\r\n"
-        # What the websockets client sends: the handshake costs the server what a real client's does.
-        "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n"
+        f"{offer}"
         f"User-Agent: Python/{sys.version_info.major}.{sys.version_info.minor} websockets/17.4 (bench fan {index})"
         "\r\n\r\n"
     ).encode()

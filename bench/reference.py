@@ -53,7 +53,8 @@ async def main(port: int, template: str) -> None:
     loop = asyncio.get_running_loop()
     reader = asyncio.StreamReader()
     await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
-    # No compression: Daphne does not offer it either, and it would cost one compression per fan.
+    # No compression: websockets would compress once per connection; the match centre compresses once per
+    # change, for fans that offer it.
     async with serve(handler, "127.0.0.1", port, compression=None, backlog=1024, max_queue=16):
         print(json.dumps({"listening": port}), flush=True)
         while True:

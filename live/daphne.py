@@ -2,6 +2,12 @@
 
 - `Server`: Daphne's server, with its checks over every connection done a slice at a time, and
   websockets whose message size limit bounds only what clients send (`FanSocketProtocol`).
+- What an idle fan keeps: `FanSocketProtocol` reads autobahn's options from the factory instead of
+  copying them into every socket, and forgets its handshake once the socket is open; each connection's
+  application receives through an `Inbox` (live/inbox.py) instead of an asyncio.Queue.
+- Permessage-deflate for clients that offer it, each message compressed once for every fan
+  (live/deflate.py): `accept_deflate` negotiates it, `write_frame` and `FanSocketProtocol.sendMessage`
+  write the shared compressed frame.
 - `write_frame`: a change's frame, built once, written straight to a fan's socket (`frame_writer`
   offers it to consumers under Daphne).
 - `missing_internals()`: every private attribute and habit of theirs used here, checked when the
@@ -15,22 +21,30 @@ which installs Twisted's asyncio reactor, as Daphne itself does first.
 
 from __future__ import annotations
 
+import ast
 import asyncio
 import functools
 import inspect
 import logging
 import socket
+import textwrap
 import time
 from collections.abc import Callable
 from concurrent.futures import CancelledError
+from typing import NamedTuple
 
 # Imported first: daphne.server installs the asyncio reactor that the rest of Twisted must use.
 import daphne.server
+from autobahn.websocket.compress import PerMessageDeflateOffer, PerMessageDeflateOfferAccept
 from autobahn.websocket.protocol import WebSocketProtocol as AutobahnProtocol
 from daphne.cli import CommandLineInterface as DaphneCommandLine
 from daphne.ws_protocol import WebSocketFactory, WebSocketProtocol
 from django.conf import settings
 from twisted.internet import tcp
+from twisted.web.http import HTTPChannel
+
+from .deflate import WINDOW_BITS, SharedFrames
+from .inbox import Inbox
 
 logger = logging.getLogger(__name__)
 
@@ -42,8 +56,6 @@ HOUSEKEEPING_PAUSE_SECONDS = 0.004
 # Daphne's own intervals between passes.
 APPLICATION_CHECK_SECONDS = 1.0
 TIMEOUT_CHECK_SECONDS = 2.0
-
-
 
 
 # --- frames straight to the socket ---------------------------------------------------------------
@@ -72,6 +84,8 @@ class FrameWrites:
 
 
 frame_writes = FrameWrites()
+# The compressed frames of this process's recent messages, shared by every socket that negotiated deflate.
+shared_frames = SharedFrames()
 
 
 def disable_frame_writer(reason: str) -> None:
@@ -111,6 +125,8 @@ def write_frame(protocol, frame: bytes) -> None:
     try:
         if protocol.state != protocol.STATE_OPEN:
             return  # closing: Daphne would drop it too
+        if getattr(protocol, "_perMessageCompress", None) is not None:
+            frame = shared_frames.for_frame(frame)  # compressed once for every fan that negotiated it
         transport = protocol.transport
         behind = bool(
             protocol.send_queue  # autobahn has writes queued: after them
@@ -182,6 +198,76 @@ SERVER_SOURCE_FACTS = (
 )
 
 
+# What the handshake leaves on a socket (autobahn's parse of the request and its response, Daphne's copy
+# of the headers and its deferred), forgotten once the socket is open.
+HANDSHAKE_ATTRIBUTES = (
+    "http_headers",
+    "http_request_data",
+    "http_response_data",
+    "http_status_line",
+    "http_request_uri",
+    "http_request_path",
+    "http_request_params",
+    "http_request_host",
+    "websocket_extensions",
+    "websocket_origin",
+    "websocket_protocols",
+    "_wskey",
+    "clean_headers",
+    "application_deferred",
+)
+# The methods that read them: the handshake itself, and Daphne's start of the application.
+HANDSHAKE_METHODS = frozenset(
+    {"processHandshake", "succeedHandshake", "onConnect", "applicationCreateWorked", "applicationCreateFailed"}
+)
+
+
+def unexpected_reads() -> list[str]:
+    """What Daphne's and autobahn's websocket protocols read that the memory measures do not keep: an
+    attribute forgotten once the socket is open (outside the handshake's methods), a part of the request
+    other than its path, or anything of the application's inbox that an Inbox has not. An upgrade may add
+    one; then the server keeps handshakes and asyncio queues as Daphne does (see Server.run)."""
+    found = []
+    inbox_names = set(dir(Inbox))
+    for cls in WebSocketProtocol.__mro__:
+        if not cls.__module__.startswith(("daphne.", "autobahn.")):
+            continue
+        for method, function in vars(cls).items():
+            if not inspect.isfunction(function):
+                continue
+            during_handshake = method in HANDSHAKE_METHODS
+            for path in attribute_paths(function):
+                where = f"{cls.__module__}.{cls.__name__}.{method}"
+                if path[0] in HANDSHAKE_ATTRIBUTES and not during_handshake:
+                    found.append(f"{where} reads self.{path[0]} once open")
+                elif path[0] == "request" and len(path) > 1 and not during_handshake:
+                    if path[1] not in OpenedRequest._fields:
+                        found.append(f"{where} reads self.request.{path[1]} once open")
+                elif path[0] == "application_queue" and len(path) > 1 and path[1] not in inbox_names:
+                    found.append(f"{where} uses self.application_queue.{path[1]}")
+    return found
+
+
+def attribute_paths(function) -> list[tuple[str, ...]]:
+    """Every `self.a` and `self.a.b` in a function's source, as ("a",) and ("a", "b")."""
+    try:
+        tree = ast.parse(textwrap.dedent(inspect.getsource(function)))
+    except (OSError, TypeError, SyntaxError):
+        return []
+    paths = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "self":
+            paths.append((node.attr,))
+        elif (
+            isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Attribute)
+            and isinstance(node.value.value, ast.Name)
+            and node.value.value.id == "self"
+        ):
+            paths.append((node.value.attr, node.attr))
+    return paths
+
+
 def missing_internals() -> list[str]:
     """What this module relies on and the installed Daphne, autobahn or Twisted no longer have."""
     missing = []
@@ -204,21 +290,167 @@ def missing_internals() -> list[str]:
 
 # --- the server ----------------------------------------------------------------------------------
 
+# Every websocket's scope says the same: one dict for all (Daphne makes one per connection).
+ASGI_VERSION = {"version": "3.0"}
+
+
+class LeanConnections:
+    """Whether connections keep only what they need (on unless an upgrade reads what they forget)."""
+
+    def __init__(self) -> None:
+        self.on = True
+        self.off_because = ""
+
+
+lean_connections = LeanConnections()
+
+
+def keep_connections_as_daphne_does(reason: str) -> None:
+    """From now on, new sockets keep their handshake and an asyncio.Queue, as Daphne's own do; said once."""
+    if lean_connections.on:
+        lean_connections.on = False
+        lean_connections.off_because = reason
+        logger.error("Sockets keep their handshakes and Daphne's queues (%s)", reason)
+
+
+class SharedFrameAccept(PerMessageDeflateOfferAccept):
+    """Permessage-deflate accepted so that one compressed frame serves every fan.
+
+    The response says `server_no_context_takeover` (RFC 7692, 7.1.1.1: a server may, offered or not): each
+    message is compressed on its own, so a client needs no window between messages either. It says
+    `client_no_context_takeover` too (7.1.1.2): the server needs no decompressor between what the client
+    sends (its pings), and drops it after each.
+    """
+
+    def __init__(self, offer: PerMessageDeflateOffer):
+        super().__init__(offer, request_no_context_takeover=True, no_context_takeover=True)
+
+    def get_extension_string(self) -> str:
+        parts = [self.EXTENSION_NAME, "server_no_context_takeover", "client_no_context_takeover"]
+        if self.offer.request_max_window_bits:
+            parts.append(f"server_max_window_bits={self.offer.request_max_window_bits}")
+        return "; ".join(parts)
+
+
+def accept_deflate(offers: list) -> SharedFrameAccept | None:
+    """autobahn's perMessageCompressionAccept: the first permessage-deflate offer whose client can read a
+    frame compressed with a full window; None (no compression) for every other client."""
+    for offer in offers:
+        if isinstance(offer, PerMessageDeflateOffer) and offer.request_max_window_bits in (0, WINDOW_BITS):
+            return SharedFrameAccept(offer)
+    return None
+
+
+class FactoryOption:
+    """One of autobahn's options, read from the socket's factory, which holds it once for every socket.
+
+    autobahn copies its 40-odd options from the factory into each socket as it connects, unless the
+    socket already has them: found here, on the class, they are not copied, and an idle fan's attribute
+    table stays at half the size. A value set on one socket is that socket's own, as before.
+    """
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def __get__(self, protocol, owner=None):
+        if protocol is None:
+            return self
+        return getattr(protocol.factory, self.name)
+
+
+class SendQueue(list):
+    """autobahn's queue of chopped or synced sends, almost always empty: a list (56 bytes), not a deque (760)."""
+
+    __slots__ = ()
+
+    def popleft(self):
+        return self.pop(0)
+
+
+class OpenedRequest(NamedTuple):
+    """What Daphne still reads of the handshake's request once the socket is open (for its log lines)."""
+
+    path: str
+
+
 class FanSocketProtocol(WebSocketProtocol):
-    """Daphne's websocket protocol, whose message size limit applies only to what the client sends.
+    """Daphne's websocket protocol, whose message size limit applies only to what the client sends, and
+    which keeps, while open, only what an open socket needs.
 
     autobahn checks one limit, `maxMessagePayloadSize`, both on the way in and on the way out. On the
     way in it keeps a client from making the server buffer an unbounded message; on the way out it
     refused a match's snapshot once long commentary took it past the limit (close 1011, for every new
     fan, forever). What the server sends is built by the server; its size is the match's.
+
+    An idle fan's socket is mostly what it was given to connect. Once open, it forgets the handshake
+    (`forget_handshake`): autobahn's parse of the request and its response, Daphne's copy of the
+    headers (the ASGI scope's `headers`, read by the application before it accepts, are emptied with
+    it), and Twisted's HTTP request, kept alive by the connection's HTTP channel, which stayed
+    registered as the transport's producer (for a socket it upgraded it no longer pauses anything: its
+    request never finishes).
     """
 
-    def sendMessage(self, payload, *args, **kwargs):
-        limit, self.maxMessagePayloadSize = self.maxMessagePayloadSize, 0
+    def _connectionMade(self):
+        super()._connectionMade()
+        self.send_queue = SendQueue()
+
+    def set_valid_events(self, valid_events=None):
+        # autobahn's per-socket event list and results, for listeners added with .on(): nothing here
+        # listens, and with no listener autobahn neither checks nor records an event.
+        pass
+
+    def sendMessage(self, payload, isBinary=False, fragmentSize=None, sync=False, doNotCompress=False):
+        """autobahn's sendMessage with no size limit; on a deflate socket, a text goes as the frame compressed
+        once for every fan that gets it, and nothing is ever compressed by this socket's own compressor
+        (autobahn would keep one for as long as the socket is open)."""
+        if (
+            getattr(self, "_perMessageCompress", None) is not None
+            and not (isBinary or fragmentSize or sync or doNotCompress)
+            and self.state == self.STATE_OPEN
+        ):
+            self.sendData(shared_frames.for_payload(payload))
+            return None
+        self.maxMessagePayloadSize = 0
         try:
-            return super().sendMessage(payload, *args, **kwargs)
+            return super().sendMessage(payload, isBinary, fragmentSize, sync, doNotCompress=True)
         finally:
-            self.maxMessagePayloadSize = limit
+            del self.maxMessagePayloadSize  # the factory's limit again, for what the client sends
+
+    def onMessage(self, payload, isBinary):
+        super().onMessage(payload, isBinary)
+        extension = getattr(self, "_perMessageCompress", None)
+        if extension is not None and getattr(extension, "client_no_context_takeover", False):
+            # Each of the client's messages stands alone (client_no_context_takeover): autobahn would keep
+            # the last one's decompressor, about 40 KB, until the next.
+            extension._decompressor = None
+
+    def onOpen(self):
+        super().onOpen()
+        if lean_connections.on:
+            self.forget_handshake()
+
+    def forget_handshake(self) -> None:
+        attributes = self.__dict__
+        headers = attributes.get("clean_headers")
+        if headers is not None:
+            headers.clear()  # the scope's list too: the application read its headers before accepting
+        for name in HANDSHAKE_ATTRIBUTES:
+            attributes.pop(name, None)
+        request = attributes.get("request")
+        if request is not None:
+            self.request = OpenedRequest(request.path)
+        transport = self.transport
+        if isinstance(getattr(transport, "producer", None), HTTPChannel):
+            transport.unregisterProducer()
+        # A dict does not shrink when keys go: a fresh one is sized for what is left.
+        self.__dict__ = dict(attributes)
+
+
+for _option in WebSocketProtocol.CONFIG_ATTRS:
+    setattr(FanSocketProtocol, _option, FactoryOption(_option))
+del _option
 
 
 class Server(daphne.server.Server):
@@ -239,7 +471,28 @@ class Server(daphne.server.Server):
         problems = missing_internals()
         if problems:
             disable_frame_writer(f"missing: {', '.join(problems)}")
+        surprises = unexpected_reads()
+        if surprises:
+            keep_connections_as_daphne_does(f"{', '.join(surprises)}")
         super().run()
+
+    def create_application(self, protocol, scope):
+        """Daphne's create_application; a websocket's application receives through an Inbox."""
+        if not lean_connections.on or scope.get("type") != "websocket":
+            return super().create_application(protocol, scope)
+        assert "application_instance" not in self.connections[protocol]
+        inbox = Inbox()
+        scope.setdefault("asgi", ASGI_VERSION)
+        application_instance = self.application(
+            scope=scope, receive=inbox.get, send=functools.partial(self.handle_reply, protocol)
+        )
+        if protocol not in self.connections:
+            application_instance.close()
+            return None
+        self.connections[protocol]["application_instance"] = asyncio.ensure_future(
+            application_instance, loop=asyncio.get_event_loop()
+        )
+        return inbox
 
     @property
     def ws_factory(self):
@@ -249,6 +502,8 @@ class Server(daphne.server.Server):
     def ws_factory(self, factory) -> None:
         # Daphne's run() makes the factory; every websocket it builds from then on is ours.
         factory.protocol = FanSocketProtocol
+        if getattr(settings, "WEBSOCKET_DEFLATE", True):
+            factory.setProtocolOptions(perMessageCompressionAccept=accept_deflate)
         self._ws_factory = factory
 
     def application_checker(self) -> None:

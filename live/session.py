@@ -40,14 +40,9 @@ class WebsocketSessionAuth:
         self.inner = inner
 
     async def __call__(self, scope, receive, send):
-        cookies = {}
-        for name, value in scope.get("headers", ()):
-            if name == b"cookie":
-                cookies = parse_cookie(value.decode("latin1"))
-                break
-        session = import_module(settings.SESSION_ENGINE).SessionStore(cookies.get(settings.SESSION_COOKIE_NAME))
-        scope = dict(scope, cookies=cookies, session=session)
-        scope["user"] = AnonymousUser() if session.session_key is None else await get_user(scope)
+        # This frame lives as long as the socket: the cookies are read in a function of their own, so that
+        # it holds no header (live/daphne.py empties the scope's headers once the socket is open).
+        scope = await with_session(scope)
         writer = server_frame_writer(send)
         if writer is None:
             return await self.inner(scope, receive, send)
@@ -58,3 +53,19 @@ class WebsocketSessionAuth:
             return await self.inner(scope, receive, send)
         finally:
             long_lived_heap.closed()
+
+
+def request_cookies(scope) -> dict[str, str]:
+    for name, value in scope.get("headers", ()):
+        if name == b"cookie":
+            return parse_cookie(value.decode("latin1"))
+    return {}
+
+
+async def with_session(scope) -> dict:
+    """A copy of the scope with `cookies`, `session` and `user`."""
+    cookies = request_cookies(scope)
+    session = import_module(settings.SESSION_ENGINE).SessionStore(cookies.get(settings.SESSION_COOKIE_NAME))
+    scope = dict(scope, cookies=cookies, session=session)
+    scope["user"] = AnonymousUser() if session.session_key is None else await get_user(scope)
+    return scope

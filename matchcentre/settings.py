@@ -174,6 +174,8 @@ WEBSOCKET_MAX_CONNECTIONS_PER_ADDRESS = int(os.environ.get("WEBSOCKET_MAX_CONNEC
 # What a process keeps, beyond what the kernel takes, for a fan whose connection takes nothing more:
 # past it the connection is dropped and the fan, if still there, reconnects and catches up.
 WEBSOCKET_MAX_UNSENT_BYTES = int(os.environ.get("WEBSOCKET_MAX_UNSENT_BYTES", str(256 * 1024)))
+# Permessage-deflate for clients that offer it, each message compressed once for every fan (live/deflate.py).
+WEBSOCKET_DEFLATE = env_bool("WEBSOCKET_DEFLATE", True)
 
 # The cache holds API rate-limit counters; with Redis they are shared by every process.
 if REDIS_URL:
