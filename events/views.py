@@ -19,7 +19,7 @@ from live import protocol
 from . import caching, services
 from .forms import EventCorrectionForm, RemovalForm, VarDecisionForm
 from .models import Competition, EventKind, Group, Match, MatchEvent
-from .reads import bracket, groups, history, matches, shapes, tables
+from .reads import bracket, groups, history, matches, shapes, tables, thirds
 
 # The reader's time zone, an IANA name, as static/js/index.js stores it; the site's zone without it.
 TIME_ZONE_COOKIE = "tz"
@@ -144,10 +144,17 @@ def tournament_page(request, competition_id: int):
         "group_tables": group_tables,
         # Tables that do not lead into the bracket are not on its socket: those groups are links to their pages.
         "groups": [] if group_tables else bracket.competition_groups(competition_id),
+        # A format that ranks its thirds with no path by match number (1986-1994) shows the ranking alone.
+        "thirds_without_path": None if state["bracket"]["group_stage"] else _thirds_alone(competition_id),
         "matches_day": bracket.matches_day(competition_id),
         "page_state": page_state,
     }
     return render(request, "events/tournament.html", context)
+
+
+def _thirds_alone(competition_id: int) -> dict | None:
+    ranking = thirds.third_placed_table(Competition.objects.get(pk=competition_id))
+    return {"third_placed": ranking} if ranking else None
 
 
 @never_cache  # signed-in pages: no cache keeps them

@@ -108,6 +108,24 @@ def test_a_competition_whose_groups_do_not_lead_into_the_bracket_lists_them_as_l
     assert page_state(html)["tables"] == {}
 
 
+def test_a_format_that_ranks_thirds_without_a_fixed_path_shows_the_ranking_alone(client):
+    """1990: six groups, the four best thirds through; the round of 16 was drawn by a table of its own."""
+    path = WORLD_CUP_2026.with_name("1990-worldcup.json")
+    competition = services.import_competition(data=parse_world_cup_json(path.read_text(encoding="utf-8"))).competition
+    html = client.get(f"/competitions/{competition.id}/").content.decode()
+    thirds = element(html, "thirds", "section")
+    assert "Third-placed teams" in thirds and "The best 4 go through: the cut line" in thirds
+    assert sorted(re.findall(r'data-group="([A-F])"', thirds)) == list("ABCDEF")
+    # The cut line falls after the fourth; Argentina, third in Group B, went through.
+    rows = re.findall(r'<tr class="standings__row[^>]*data-above-cut="(true|false)">(.*?)</tr>', thirds)
+    assert [above for above, _cells in rows] == ["true"] * 4 + ["false"] * 2
+    assert any("Argentina" in cells for above, cells in rows if above == "true")
+    assert 'id="group-stage"' not in html
+    assert make_match().competition_id != competition.id  # another competition has no thirds section
+    other = client.get(f"/competitions/{Competition.objects.exclude(pk=competition.id).get().id}/").content.decode()
+    assert 'id="thirds"' not in other
+
+
 def test_the_bracket_page_links_to_the_tournament_page(client):
     tie, _first, _second = make_two_legged_tie()
     html = client.get(f"/competitions/{tie.stage.competition_id}/bracket/").content.decode()
