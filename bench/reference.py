@@ -26,12 +26,14 @@ from pathlib import Path
 from websockets.asyncio.server import broadcast, serve
 
 SEQ = re.compile(r'"seq":\d+')
-AT = re.compile(r'"at":"[^"]*"(?=,"table":)')
+# The change's own time: the first "at" after its seq (protocol version 2 carries no table after it).
+AT = re.compile(r'"at":"[^"]*"')
 
 
 def split_template(text: str) -> tuple[str, str, str]:
     """The template around its top-level seq and at: (before seq, between, after at)."""
-    seq, at = SEQ.search(text), AT.search(text)
+    seq = SEQ.search(text)
+    at = AT.search(text, seq.end()) if seq else None
     if not seq or not at:
         raise ValueError("the template is not a change message")
     return text[: seq.start()] + '"seq":', text[seq.end() : at.start()] + '"at":"', text[at.end() - 1 :]
