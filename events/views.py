@@ -134,7 +134,7 @@ def bracket_page(request, competition_id: int):
 def tournament_page(request, competition_id: int):
     """A tournament's home: its groups, the third-placed teams and the bracket, live over the bracket socket."""
     try:
-        state, group_tables = live_messages.bracket_reading(competition_id)
+        state, group_tables, stage = live_messages.bracket_reading(competition_id)
     except Competition.DoesNotExist:
         raise Http404("No such competition") from None
     page_state = {key: state[key] for key in ("seqs", "versions", "tables", "server_time")}
@@ -145,16 +145,12 @@ def tournament_page(request, competition_id: int):
         # Tables that do not lead into the bracket are not on its socket: those groups are links to their pages.
         "groups": [] if group_tables else bracket.competition_groups(competition_id),
         # A format that ranks its thirds with no path by match number (1986-1994) shows the ranking alone.
-        "thirds_without_path": None if state["bracket"]["group_stage"] else _thirds_alone(competition_id),
+        "thirds_without_path": None if state["bracket"]["group_stage"] or stage is None else {
+            "third_placed": thirds.third_placed_table(next(iter(stage.groups.values())).competition, stage)},
         "matches_day": bracket.matches_day(competition_id),
         "page_state": page_state,
     }
     return render(request, "events/tournament.html", context)
-
-
-def _thirds_alone(competition_id: int) -> dict | None:
-    ranking = thirds.third_placed_table(Competition.objects.get(pk=competition_id))
-    return {"third_placed": ranking} if ranking else None
 
 
 @never_cache  # signed-in pages: no cache keeps them

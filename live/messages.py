@@ -516,11 +516,13 @@ def tie_part_key(tie_id: int) -> str:
 
 
 class BracketReading(NamedTuple):
-    """The bracket's state (what bracket_state returns), and the group tables its group-stage part was
-    built from, in group order (none without that part): the tournament page shows them."""
+    """The bracket's state (what bracket_state returns), the group tables its group-stage part was built
+    from, in group order (none without that part), and the group stage whose thirds are ranked (None
+    without one): the tournament page shows them."""
 
     state: dict
     tables: list[dict]
+    stage: thirds.GroupStage | None
 
 
 def bracket_reading(competition_id: int) -> BracketReading:
@@ -554,7 +556,7 @@ def bracket_reading(competition_id: int) -> BracketReading:
         "tables": {str(table["group"]["id"]): table["version"] for table in group_tables},
         "server_time": server_time(),
     }
-    return BracketReading(state, group_tables)
+    return BracketReading(state, group_tables, stage)
 
 
 def bracket_state(competition_id: int) -> dict:
@@ -571,7 +573,7 @@ def tournament_group_html(table: dict) -> str:
 def bracket_snapshot(competition_id: int) -> dict:
     """What a bracket socket sends first: bracket_state and its markup (with each group table's, compact,
     when the group stage leads into the bracket)."""
-    state, group_tables = bracket_reading(competition_id)
+    state, group_tables, _stage = bracket_reading(competition_id)
     snapshot = {**state, "html": render_to_string("events/_bracket_body.html", {"bracket": state["bracket"]})}
     if group_tables:
         snapshot["tables_html"] = {str(table["group"]["id"]): tournament_group_html(table) for table in group_tables}
