@@ -6,7 +6,7 @@ from django.urls import path
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
-from events import team_views, views
+from events import feeds, team_views, views
 from events.api import api
 
 from .health import healthz
@@ -25,7 +25,10 @@ urlpatterns = [
     path("matches/<int:match_id>/", views.match_page, name="match"),
     path("groups/<int:group_id>/", views.group_page, name="group"),
     path("groups/<int:group_id>/matchdays/<int:matchday>/", views.matchday_page, name="matchday"),
+    path("matches/<int:match_id>/feed.atom", feeds.match_timeline_feed, name="match-feed"),
     path("competitions/<int:competition_id>/", views.tournament_page, name="competition"),
+    path("competitions/<int:competition_id>/results.atom", feeds.competition_results_feed,
+         name="competition-results-feed"),
     path("competitions/<int:competition_id>/bracket/", views.bracket_page, name="bracket"),
     path("competitions/<int:competition_id>/teams/<int:team_id>/", team_views.team_page, name="team"),
     path("editor/", views.editor_index, name="editor-index"),
