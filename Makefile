@@ -83,9 +83,11 @@ format: $(BIN)/.installed
 	$(BIN)/ruff format .
 
 # Scenario and league-phase timings, what a World Cup goal costs (its group, the thirds, the bracket), the
-# fan-out benchmark against a bare websockets server, then the league-phase night (NIGHT_FANS fans over
-# its 18 matches and table): a few minutes; docs/performance.md.
+# fan-out benchmark against a bare websockets server, the league-phase night (NIGHT_FANS fans over its 18
+# matches and table), then a crowd arriving: CROWD_FANS on one process, then twice as many on two behind
+# nginx. About twelve minutes; docs/performance.md.
 NIGHT_FANS ?= 3000
+CROWD_FANS ?= 10000
 bench: $(BIN)/.installed /usr/bin/redis-server
 	$(BIN)/python bench/scenarios.py
 	$(BIN)/python bench/league_phase.py
@@ -93,7 +95,8 @@ bench: $(BIN)/.installed /usr/bin/redis-server
 	$(BIN)/python -m bench.world_cup_goal
 	$(SERVICES) --no-redis -- $(BIN)/python -m bench.run
 	$(SERVICES) --no-redis -- $(BIN)/python -m bench.league_night --fans $(NIGHT_FANS)
-	$(SERVICES) --no-redis -- $(BIN)/python -m bench.crowd --fans $${CROWD_FANS:-10000}
+	$(SERVICES) --no-redis -- $(BIN)/python -m bench.crowd --fans $(CROWD_FANS)
+	$(SERVICES) --no-redis -- $(BIN)/python -m bench.crowd --fans $$(( $(CROWD_FANS) * 2 )) --processes 2 --generators 4
 
 # nginx in front of two Daphne processes, Redis and PostgreSQL from the environment (docs/deploy.md).
 cluster: $(BIN)/.installed /usr/sbin/nginx /usr/bin/redis-server

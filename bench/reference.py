@@ -1,11 +1,14 @@
-"""The reference: a bare `websockets` server that broadcasts one message to every connection.
+"""The reference: a bare `websockets` server that broadcasts a change to every connection.
 
 This is the limit one Python process on this machine reaches: no framework, no channel layer, the
 text encoded once and written to every socket by `websockets.broadcast()`. It sends the same bytes a
 real change has (a change message recorded through the real API, passed in as a template), with its
 own `seq` and `at` (the time of the broadcast) filled in, so the fans time both servers alike.
 
-    python bench/reference.py PORT TEMPLATE_FILE
+    python bench/reference.py PORT TEMPLATE_FILE [FOLLOWING_FILE]
+
+FOLLOWING_FILE holds, a line each, the messages the same change sends a match socket after it (the group
+table's update): each broadcast sends them too, unchanged, so that fans get the same frames from both.
 
 Commands, one JSON line each on stdin, each answered with one JSON line on stdout:
     {"cmd": "broadcast", "seq": 7}   -> {"sent": <connections>, "at": <POSIX time>}
@@ -39,7 +42,7 @@ def split_template(text: str) -> tuple[str, str, str]:
     return text[: seq.start()] + '"seq":', text[seq.end() : at.start()] + '"at":"', text[at.end() - 1 :]
 
 
-async def main(port: int, template: str) -> None:
+async def main(port: int, template: str, following: list[str]) -> None:
     _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     before_seq, between, after_at = split_template(template)
@@ -68,6 +71,8 @@ async def main(port: int, template: str) -> None:
                 now = time.time()
                 at = datetime.fromtimestamp(now, UTC).isoformat()
                 broadcast(connections, f"{before_seq}{command['seq']}{between}{at}{after_at}")
+                for text in following:
+                    broadcast(connections, text)
                 answer = {"sent": len(connections), "at": now}
             elif command["cmd"] == "count":
                 answer = {"connections": len(connections)}
@@ -78,4 +83,6 @@ async def main(port: int, template: str) -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main(int(sys.argv[1]), Path(sys.argv[2]).read_text(encoding="utf-8")))
+    following_file = Path(sys.argv[3]) if len(sys.argv) > 3 else None
+    following_texts = following_file.read_text(encoding="utf-8").splitlines() if following_file else []
+    asyncio.run(main(int(sys.argv[1]), Path(sys.argv[2]).read_text(encoding="utf-8"), following_texts))

@@ -137,6 +137,8 @@ class Bench:
         self.work = work
         self.run_number = 0
         self.template_path = work / "change-template.json"
+        self.following_path = work / "change-following.jsonl"
+        self.following_bytes: list[int] = []
         # Production-like servers: DEBUG off (no query log), HTTP on the loopback interface.
         self.server_env = dict(
             cluster.env,
@@ -192,11 +194,13 @@ class Bench:
         return body["version"]
 
     def record_template(self) -> None:
-        """A real change message (a goal, with the table and markup) for the reference to send."""
+        """A real goal as a fan of the match gets it, for the reference to send: the change, then what else
+        the goal sends the same socket (the group table's update, a message of its own since protocol
+        version 2)."""
         server = self.cluster.servers[0]
         self.reset_match()
 
-        async def listen() -> str:
+        async def listen() -> tuple[str, list[str]]:
             from websockets.asyncio.client import connect
 
             async with connect(
@@ -206,11 +210,18 @@ class Bench:
                 await asyncio.to_thread(self.post, server, {"kind": "period_start"})
                 await next_change(socket)
                 await asyncio.to_thread(self.post, server, self.goals[0])
-                return await asyncio.wait_for(next_change(socket), 10)
+                change = await asyncio.wait_for(next_change(socket), 10)
+                following = []
+                with contextlib.suppress(TimeoutError):
+                    while True:
+                        following.append(await asyncio.wait_for(socket.recv(), 1.0))
+                return change, following
 
-        text = asyncio.run(listen())
+        text, following = asyncio.run(listen())
         self.template_path.write_text(text, encoding="utf-8")
+        self.following_path.write_text("".join(f"{line}\n" for line in following), encoding="utf-8")
         self.message_bytes = len(text.encode())
+        self.following_bytes = [len(line.encode()) for line in following]
 
     # --- fans ----------------------------------------------------------------------------------
 
@@ -386,7 +397,8 @@ class Bench:
                 port = harness.cluster.free_port()
                 log = self.work / f"reference-{fans}-{index}.log"
                 servers.append(
-                    LineProcess([python(), str(BENCH / "reference.py"), str(port), str(self.template_path)], log)
+                    LineProcess([python(), str(BENCH / "reference.py"), str(port), str(self.template_path),
+                                 str(self.following_path)], log)
                 )
                 ports.append(port)
             for server in servers:
@@ -635,7 +647,8 @@ def main(argv=None) -> int:
         bench.record_template()
         print(
             f"Redis {os.environ['REDIS_URL']}, database {cluster.database_url.split('://')[0]}, "
-            f"change message {bench.message_bytes:,} bytes",
+            f"change message {bench.message_bytes:,} bytes, then "
+            f"{', '.join(f'{size:,}' for size in bench.following_bytes) or 'nothing'} bytes more to each fan",
             flush=True,
         )
         for fans in sizes:
@@ -658,6 +671,7 @@ def main(argv=None) -> int:
                     flush=True,
                 )
         message_bytes = bench.message_bytes
+        following_bytes = bench.following_bytes
     compare(results)
     report = {
         "machine": machine(),
@@ -665,6 +679,7 @@ def main(argv=None) -> int:
             "broadcasts": args.broadcasts,
             "interval_s": args.interval,
             "message_bytes": message_bytes,
+            "following_message_bytes": following_bytes,
             "fans_per_process": FANS_PER_PROCESS,
             "fans_per_load_generator": FANS_PER_GENERATOR,
             "editors_post_to": "the fans' processes" if args.editors_on_fan_processes else "a newsroom process",
