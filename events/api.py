@@ -22,7 +22,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer
 from ninja.security import SessionAuth as NinjaSessionAuth
 from ninja.throttling import AnonRateThrottle, AuthRateThrottle
-from pydantic import AfterValidator, BeforeValidator, ConfigDict, Strict, field_validator
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator, ConfigDict, Strict, field_validator
 from pydantic_core import PydanticCustomError
 
 from live import messages
@@ -700,6 +700,32 @@ def post_shootout_result(request, payload: ShootoutResultIn, match_id: PathId):
     match = services.record_shootout_result(match_id=match_id, home=payload.home, away=payload.away,
                                             user=request.auth)
     return {"match_id": match.id, "seq": match.seq, "match": shapes.match_state(match)}
+
+
+class ScheduleIn(StrictSchema):
+    # JSON has no datetime type: this one field reads its ISO 8601 text (the schema is otherwise strict).
+    kickoff: Annotated[AwareDatetime, Strict(False), BeforeValidator(refuse_nul)] = Field(
+        ..., description="The new kick-off, ISO 8601 with its UTC offset"
+    )
+    venue: str | None = Field(None, max_length=120, description="The new venue; omitted: unchanged")
+    reason: str = Field(..., min_length=1, max_length=300, description="Why it moved, for the record")
+
+
+@api.post(
+    "/matches/{match_id}/schedule",
+    auth=editor_auth,
+    throttle=write_throttle,
+    tags=["admins"],
+    response={200: dict, 400: Error, 401: Error, 403: Error, 404: Error, 409: Error, 422: Error},
+)
+def post_schedule(request, payload: ScheduleIn, match_id: PathId):
+    """Admins move a match's kick-off (and venue) before it kicks off: open pages start again from fresh
+    snapshots, calendar subscribers get the same event updated (its SEQUENCE counts up)."""
+    require_permission(request, "events.change_match")
+    match = services.reschedule_match(match_id=match_id, kickoff=payload.kickoff, venue=payload.venue,
+                                      user=request.auth, reason=payload.reason)
+    return {"match_id": match.id, "kickoff": match.kickoff.isoformat(), "venue": match.venue,
+            "schedule_sequence": match.schedule_sequence}
 
 
 @api.post(

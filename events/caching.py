@@ -39,7 +39,7 @@ from django.utils.cache import patch_cache_control
 from django.utils.http import parse_etags
 from ninja.responses import NinjaJSONEncoder
 
-from .models import Competition, Group, Match, TableSettlement
+from .models import Competition, Group, Match, TableSettlement, Team
 
 # How long nginx may answer from its copy without asking Daphne: a crowd costs Daphne one request per
 # second per page at most, and a change reaches new readers within a second.
@@ -66,8 +66,9 @@ def last_settlement(groups: Q):
     return Subquery(TableSettlement.objects.filter(groups).order_by("-pk").values("pk")[:1])
 
 
-def seqs(matches) -> tuple[tuple[int, int], ...]:
-    return tuple(matches.order_by("pk").values_list("pk", "seq"))
+def seqs(matches) -> tuple[tuple[int, int, int], ...]:
+    """Each match's seq, and its schedule's (a kick-off moved changes no seq)."""
+    return tuple(matches.order_by("pk").values_list("pk", "seq", "schedule_sequence"))
 
 
 def match_state(match_id: int) -> tuple | None:
@@ -113,6 +114,14 @@ def competition_state(competition_id: int) -> tuple | None:
         return None
     return ("competition", competition_id, seqs(Match.objects.filter(competition_id=competition_id)),
             competition["settled"], competition["edited"])
+
+
+def team_matches_state(team_id: int) -> tuple | None:
+    """Every match of a team, in every competition (its calendar)."""
+    team = Team.objects.filter(pk=team_id).annotate(edited=last_admin_edit()).values("edited").first()
+    if team is None:
+        return None
+    return ("team", team_id, seqs(Match.objects.filter(Q(home_id=team_id) | Q(away_id=team_id))), team["edited"])
 
 
 def changes_state(match_id: int, since: int) -> tuple | None:

@@ -215,6 +215,9 @@ class Match(models.Model):
     away_penalties = models.PositiveSmallIntegerField(null=True, blank=True)
     # Last sequence number handed out for this match's changes.
     seq = models.PositiveIntegerField(default=0)
+    # How often the kick-off or venue moved (services.reschedule_match): the SEQUENCE of the match's
+    # calendar event (RFC 5545), so that subscribed calendars update the event they hold.
+    schedule_sequence = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["kickoff", "id"]

@@ -10,7 +10,7 @@ from .commit import EventResult
 from .errors import ServiceError
 from .imported import record_shootout_result
 from .match_events import amend_event, record_event, remove_event, restore_event
-from .matches import reset_match, set_clock_speed, set_lineup, set_venue
+from .matches import reschedule_match, reset_match, set_clock_speed, set_lineup, set_venue
 from .results import ImportSummary, import_competition, record_result, record_score
 from .shootout import order_retake
 from .table_order import settle_table_order
@@ -32,6 +32,7 @@ __all__ = [
     "record_score",
     "record_shootout_result",
     "remove_event",
+    "reschedule_match",
     "reset_match",
     "restore_event",
     "revoke_api_token",

@@ -1,6 +1,9 @@
-"""Setting up a match: lineups, venue, clock speed; and taking a demo match back to kick-off."""
+"""Setting up a match: lineups, venue, clock speed, kick-off time; and taking a demo match back to kick-off."""
 
 from __future__ import annotations
+
+import datetime
+import logging
 
 from django.db import transaction
 
@@ -42,6 +45,47 @@ def set_venue(*, match_id: int, venue: str) -> None:
         match = lock_match(match_id)
         match.venue = venue
         match.save(update_fields=["venue"])
+
+
+logger = logging.getLogger(__name__)
+
+
+def reschedule_match(
+    *, match_id: int, kickoff: datetime.datetime, venue: str | None = None, user=None, reason: str = ""
+) -> Match:
+    """Move a match's kick-off (and, given, its venue) before it kicks off: a postponement, a TV slot.
+
+    The match's schedule_sequence counts up, so calendar subscribers get the same event updated rather
+    than a second one; pages that show the match start again from fresh snapshots. Nothing changes, and
+    nothing is sent, when the time and the venue are already these.
+    """
+    if kickoff.tzinfo is None:
+        raise ServiceError("A kick-off time needs its time zone (or UTC offset).", code="invalid", field="kickoff")
+    if venue is not None and len(venue) > Match._meta.get_field("venue").max_length:
+        raise ServiceError("That venue name is too long.", code="invalid", field="venue")
+    with transaction.atomic():
+        match = lock_match(match_id)
+        if match.status in (Match.Status.LIVE, Match.Status.FINISHED):
+            raise ServiceError("A match that has kicked off keeps its kick-off time.", code="match_started",
+                               field="kickoff", status=409)
+        new_venue = match.venue if venue is None else venue
+        if match.kickoff == kickoff and match.venue == new_venue:
+            return match
+        previous = match.kickoff
+        match.kickoff, match.venue = kickoff, new_venue
+        match.schedule_sequence += 1
+        if match.status == Match.Status.POSTPONED:
+            match.status = Match.Status.SCHEDULED  # a new date ends the postponement
+        match.save(update_fields=["kickoff", "venue", "schedule_sequence", "status"])
+        logger.info("Match %s moved from %s to %s (%s) by %s: %s", match.id, previous.isoformat(),
+                    kickoff.isoformat(), new_venue, user, reason or "no reason given")
+
+        def announce():
+            publish.publish_rescheduled(match.id, previous, kickoff)
+            publish.publish_resync([match])
+
+        transaction.on_commit(announce)
+    return match
 
 
 def set_clock_speed(*, match_id: int, speed: float) -> None:
