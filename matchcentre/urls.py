@@ -6,7 +6,7 @@ from django.urls import path
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
-from events import feeds, team_views, views
+from events import calendars, feeds, team_views, views
 from events.api import api
 
 from .health import healthz
@@ -27,6 +27,9 @@ urlpatterns = [
     path("groups/<int:group_id>/matchdays/<int:matchday>/", views.matchday_page, name="matchday"),
     path("matches/<int:match_id>/feed.atom", feeds.match_timeline_feed, name="match-feed"),
     path("competitions/<int:competition_id>/", views.tournament_page, name="competition"),
+    path("competitions/<int:competition_id>/calendar.ics", calendars.competition_calendar,
+         name="competition-calendar"),
+    path("teams/<int:team_id>/calendar.ics", calendars.team_calendar, name="team-calendar"),
     path("competitions/<int:competition_id>/results.atom", feeds.competition_results_feed,
          name="competition-results-feed"),
     path("competitions/<int:competition_id>/bracket/", views.bracket_page, name="bracket"),
