@@ -7,6 +7,7 @@ import feedparser
 import pytest
 
 from events import services
+from tests.db.test_var import record
 from tests.factories import make_match, player
 
 pytestmark = pytest.mark.django_db
@@ -20,14 +21,6 @@ def read_feed(client, url: str, **headers):
     assert not parsed.bozo, parsed.get("bozo_exception")  # well-formed XML, and Atom as feedparser reads it
     assert parsed.version == "atom10"
     return response, parsed
-
-
-def record(match, kind, minute, team=None, number=None, **extra):
-    team = team or match.home
-    return services.record_event(
-        match_id=match.id, kind=kind, minute=minute, team_id=team.id,
-        player_id=player(team, number).id if number else None, **extra,
-    ).event
 
 
 def test_a_match_feed_lists_the_timeline_newest_first_with_the_score_each_goal_made(client):
