@@ -49,6 +49,11 @@
   var RESUME_SPREAD_MS = 3000;
   // Close codes after which reconnecting cannot help: the page says why and stops.
   var FINAL_CLOSES = {};
+  // What the spoiler delay holds back: everything the page shows. Pongs, the server's status and errors
+  // are about the connection, and are taken at once.
+  var DELAYED_TYPES = { snapshot: true, group_snapshot: true, change: true, table: true, resync: true };
+  // While a held message is handled: when it arrived (serverOffset counts the clock from there).
+  var messageReceivedAt = null;
   FINAL_CLOSES[CLOSE_NOT_FOUND] = "not found";
   FINAL_CLOSES[CLOSE_BAD_REQUEST] = "refused";
   FINAL_CLOSES[CLOSE_SIGNED_OUT] = "signed out";
@@ -187,7 +192,7 @@
         // A message on the open socket proves the connection works again after the browser said it was
         // offline. Not when the server itself said its feed is down: that clears by a reconnect (4012).
         if (status !== "live" && statusDetail !== "server") setStatus("live");
-        handle(event.data);
+        receive(event.data);
       };
       ws.onerror = function () {
         // A close event follows; nothing to do here (and nothing to log: it is expected when offline).
@@ -244,7 +249,11 @@
       scheduleReconnect(attempt === 0 ? 0 : backoffDelay(attempt));
     }
 
-    function handle(text) {
+    // The spoiler delay (spoiler.js): what the page shows waits this long; messages keep their order.
+    var held = [];
+    var heldTimer = null;
+
+    function receive(text) {
       var message;
       try {
         message = JSON.parse(text);
@@ -253,6 +262,32 @@
         return;
       }
       if (!message || typeof message !== "object") return;
+      var delay = spoilerDelayMs();
+      if (delay > 0 && DELAYED_TYPES[message.type]) {
+        held.push({ message: message, receivedAt: Date.now() });
+        if (!heldTimer) heldTimer = setTimeout(releaseHeld, delay);
+        return;
+      }
+      handle(message); // about the connection itself (pong, status, error): never held
+
+    }
+
+    function releaseHeld() {
+      heldTimer = null;
+      var delay = spoilerDelayMs();
+      while (held.length && Date.now() - held[0].receivedAt >= delay) {
+        var item = held.shift();
+        messageReceivedAt = item.receivedAt;
+        try {
+          handle(item.message);
+        } finally {
+          messageReceivedAt = null;
+        }
+      }
+      if (held.length) heldTimer = setTimeout(releaseHeld, held[0].receivedAt + delay - Date.now());
+    }
+
+    function handle(message) {
       switch (message.type) {
         case "snapshot":
         case "group_snapshot":
@@ -476,11 +511,19 @@
     return "Kick-off in " + String(minutes).padStart(2, "0") + ":" + String(seconds % 60).padStart(2, "0");
   }
 
-  /** Milliseconds to add to Date.now() to get the server's time, from a message's server_time. */
+  /**
+   * Milliseconds to add to Date.now() to get the time the page shows, from a message's server_time: the
+   * server's time, less the spoiler delay. A held message counts from when it arrived, not from when it is
+   * shown, so the clock runs exactly the delay behind.
+   */
   function serverOffset(serverTime, receivedAt) {
     var server = Date.parse(serverTime || "");
     if (isNaN(server)) return 0;
-    return server - (receivedAt || Date.now());
+    return server - (receivedAt || messageReceivedAt || Date.now()) - spoilerDelayMs();
+  }
+
+  function spoilerDelayMs() {
+    return global.Matchcentre && global.Matchcentre.spoilerDelayMs ? global.Matchcentre.spoilerDelayMs() : 0;
   }
 
   // --- DOM helpers ------------------------------------------------------------------------
