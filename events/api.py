@@ -29,7 +29,7 @@ from live import messages
 
 from . import caching, fragments, services
 from .models import Competition, Group, Match, MatchEvent
-from .reads import bracket, changelog, groups, matches, shapes, tables, thirds
+from .reads import bracket, changelog, groups, matches, shapes, tables, teams, thirds
 
 logger = logging.getLogger(__name__)
 
@@ -449,6 +449,45 @@ def get_scenarios(request, group_id: PathId):
     except Group.DoesNotExist:
         raise not_found("group") from None
     return {**found, "html": fragments.scenarios_html(found)}
+
+
+def parse_id_list(value):
+    """"3,17,42": ids as the number rule above writes them, at most MAX_FOLLOWED_TEAMS of them."""
+    if not isinstance(value, str):
+        return value
+    parts = value.split(",") if value else []
+    if len(parts) > services.follows.MAX_FOLLOWED_TEAMS:
+        raise PydanticCustomError("too_many", f"At most {services.follows.MAX_FOLLOWED_TEAMS} ids")
+    return [canonical_number(part) for part in parts]
+
+
+TeamIds = Annotated[list[RowId], BeforeValidator(parse_id_list), Query(...)]
+
+
+@api.get("/teams", tags=["reads"], response={200: list, 422: Error})
+def list_followed_teams(request, ids: TeamIds):
+    """Teams by id (`?ids=3,17`), each with its live or next match and its last result: what the "My teams"
+    page shows of the teams a browser follows. Unknown ids are left out."""
+    return teams.followed_teams(ids)
+
+
+class FollowedTeamsIn(StrictSchema):
+    teams: list[Annotated[int, Field(ge=1, le=MAX_ROW_ID)]] = Field(
+        ..., max_length=services.follows.MAX_FOLLOWED_TEAMS, description="The ids of the teams followed, in order"
+    )
+
+
+@api.get("/me/followed-teams", auth=editor_auth, tags=["fans"], response={200: dict, 401: Error})
+def get_followed_teams(request):
+    """The teams the signed-in user follows, on every device."""
+    return {"teams": services.followed_team_ids(request.auth)}
+
+
+@api.put("/me/followed-teams", auth=editor_auth, throttle=write_throttle, tags=["fans"],
+         response={200: dict, 400: Error, 401: Error, 404: Error, 422: Error})
+def put_followed_teams(request, payload: FollowedTeamsIn):
+    """Replace the signed-in user's followed teams (400 `not_found` naming `teams` for an unknown id)."""
+    return {"teams": services.set_followed_teams(user=request.auth, team_ids=payload.teams)}
 
 
 @api.get("/matches", tags=["reads"])

@@ -429,3 +429,19 @@ class ApiToken(models.Model):
     @staticmethod
     def hash(raw_token: str) -> str:
         return hashlib.sha256(raw_token.encode()).hexdigest()
+
+
+class FollowedTeam(models.Model):
+    """A team a signed-in user follows, kept so that their choice goes with them to every device (visitors who
+    are not signed in keep theirs in the browser alone)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="followed_teams")
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="followers")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "team"], name="follow_team_once")]
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.user} follows {self.team}"

@@ -50,6 +50,12 @@ def day_shown(request) -> tuple | None:
         return None
 
 
+def my_teams(request):
+    """The teams this browser (or this signed-in user) follows: the list lives in the browser, or in the
+    account, so the page is a shell that static/js/follow.js fills from /api/teams."""
+    return render(request, "events/my_teams.html")
+
+
 # Not cached: which matches a day lists moves with kick-off times (a postponement) as well as with changes,
 # and the page is the reader's own (their time zone); its socket keeps it live.
 @never_cache

@@ -22,6 +22,7 @@ def favicon(request):
 
 urlpatterns = [
     path("", views.index, name="index"),
+    path("my-teams/", views.my_teams, name="my-teams"),
     path("matches/<int:match_id>/", views.match_page, name="match"),
     path("groups/<int:group_id>/", views.group_page, name="group"),
     path("groups/<int:group_id>/matchdays/<int:matchday>/", views.matchday_page, name="matchday"),

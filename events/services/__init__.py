@@ -8,6 +8,7 @@ commit, so fans never see a change that a rollback erases.
 
 from .commit import EventResult
 from .errors import ServiceError
+from .follows import followed_team_ids, set_followed_teams
 from .imported import record_shootout_result
 from .match_events import amend_event, record_event, remove_event, restore_event
 from .matches import reschedule_match, reset_match, set_clock_speed, set_lineup, set_venue
@@ -25,6 +26,7 @@ __all__ = [
     "authenticate_api_token",
     "create_api_token",
     "decide_var_check",
+    "followed_team_ids",
     "import_competition",
     "order_retake",
     "record_event",
@@ -37,6 +39,7 @@ __all__ = [
     "restore_event",
     "revoke_api_token",
     "set_clock_speed",
+    "set_followed_teams",
     "set_lineup",
     "set_venue",
     "settle_table_order",

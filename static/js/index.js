@@ -146,6 +146,7 @@
         var data = fresh.getElementById("home-day");
         if (data) remember(JSON.parse(data.textContent).matches);
         if (MC.localise) MC.localise(document.getElementById("day-matches"));
+        if (MC.follows) MC.follows.placeFollowed();
         states.forEach(function (match) {
           render(match, false);
         });
