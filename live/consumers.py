@@ -91,6 +91,10 @@ class ReadOnlyLiveConsumer(AsyncWebsocketConsumer):
     _fan_out: LocalFanOut | None = None
     # Set when the fan goes live: the server's way to write a prepared frame, if it offers one.
     write_frame: Callable[[bytes], None] | None = None
+    # The group table's feed this fan also follows (a match page), and the last version of the table's update
+    # it was sent, by either feed (live/fanout.py, Forwarded).
+    table_feed_name = ""
+    table_sent = 0
     # The address this socket is counted under in sockets_by_address, once it is.
     counted_address: str | None = None
     # Messages the fan may still send at once (a token bucket: MESSAGES_PER_SECOND, up to MESSAGE_BURST).
@@ -280,8 +284,6 @@ class MatchConsumer(ReadOnlyLiveConsumer):
     table, or the changes after `since`), then the table's (nothing when the page says, with `table=V`,
     that it shows the current version; else the whole table).
     """
-
-    table_feed_name = ""
 
     async def connect(self):
         if not await self.speaks_current_version():

@@ -66,6 +66,19 @@ def payload_of(frame: bytes) -> memoryview:
     return memoryview(frame)[start:]
 
 
+def payloads_of(frames: bytes) -> list[memoryview]:
+    """The payloads of unmasked server frames written back to back (a change and its table's update)."""
+    view, payloads, start = memoryview(frames), [], 0
+    while start < len(view):
+        length = view[start + 1] & 0x7F
+        header = 2 if length < 126 else 4 if length == 126 else 10
+        if length >= 126:
+            length = int.from_bytes(view[start + 2 : start + header], "big")
+        payloads.append(view[start + header : start + header + length])
+        start += header + length
+    return payloads
+
+
 class SharedFrames:
     """The compressed frame of each recent message, built once and written to every fan that negotiated it.
 
@@ -83,9 +96,11 @@ class SharedFrames:
         self.reused = 0
 
     def for_frame(self, frame: bytes) -> bytes:
+        """`frame` may be several frames back to back: each is compressed on its own, as each is a message."""
         found = self.by_frame.get(frame)
         if found is None:
-            found = self._remember(self.by_frame, frame, text_frame_for(bytes(payload_of(frame))))
+            compressed = b"".join(text_frame_for(bytes(payload)) for payload in payloads_of(frame))
+            found = self._remember(self.by_frame, frame, compressed)
         else:
             self.reused += 1
         return found

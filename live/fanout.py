@@ -18,7 +18,7 @@ from collections.abc import Awaitable, Callable, Hashable
 from typing import TYPE_CHECKING
 
 from .protocol import CLOSE_RESUME, FORWARD_TYPE, INTERRUPTED, text_frame
-from .publish import channel_layer
+from .publish import TABLE_KEY, channel_layer
 from .requests import requests_in_flight
 
 if TYPE_CHECKING:
@@ -105,6 +105,9 @@ class LocalFanOut:
         self.watch: asyncio.Task | None = None
         self.probe_channel: str | None = None
         self.probes = 0
+        # Table feed -> (version, match feed): the last table update a match's feed brought with its change.
+        # The table's own copy of it then skips that match's fans, whom the match's feed is writing both to.
+        self.carried: dict[str, tuple[int, str]] = {}
 
     async def join(self, name: str, consumer: ReadOnlyLiveConsumer) -> None:
         """Add a fan, holding back changes until `go_live`; returns once the process is subscribed."""
@@ -168,7 +171,13 @@ class LocalFanOut:
             return
         held = fans.pending[consumer]
         while held:
-            await consumer.base_send(held.pop(0))
+            forwarded = held.pop(0)
+            sends_table = forwarded.table_for(consumer)
+            if sends_table is None:
+                continue  # the table's update this fan already has, with its change
+            await consumer.base_send(forwarded.message)
+            if sends_table:
+                await consumer.base_send({"type": "websocket.send", "text": forwarded.table_text})
         # Nothing can have arrived between the last send and here: no await in between.
         if fans.pending.pop(consumer, None) is None:
             return  # the fan left meanwhile
@@ -214,7 +223,10 @@ class LocalFanOut:
                         continue
                     fans.forwarded[message["match_id"]] = seq
                 fans.changed()
-                await self._deliver(fans, {"type": "websocket.send", "text": message["text"]})
+                forwarded = Forwarded.of(message)
+                if forwarded.table_feed:
+                    self.carried[forwarded.table_feed] = (forwarded.table_version, fans.name)
+                await self._deliver(fans, forwarded)
         except asyncio.CancelledError:
             raise
         except Exception as error:
@@ -329,35 +341,100 @@ class LocalFanOut:
             await self.layer.flush()
         self.probe_channel = None
 
-    async def _deliver(self, fans: _Fans, message: dict) -> None:
+    async def _deliver(self, fans: _Fans, forwarded: Forwarded) -> None:
         for held in fans.pending.values():
-            held.append(message)
-        frame = None
+            held.append(forwarded)
+        frame = frame_with_table = None
         # A copy, as fans come and go while the loop below lets other work run; and no new object
         # per fan, so that a change to thousands of fans leaves nothing for the garbage collector.
         consumers = list(fans.live)
         slice_ends = time.perf_counter() + FANOUT_SLICE_SECONDS
+        table_version = forwarded.table_version
+        # A table update a match's feed is already writing, with its change, to that match's fans.
+        carried_version, carrier = self.carried.get(fans.name, (None, None)) if forwarded.is_table else (None, None)
+        if carried_version is None or table_version is None or table_version > carried_version:
+            carrier = None
         for index in range(len(consumers)):
             if not index % 32 and time.perf_counter() > slice_ends:
                 await asyncio.sleep(FANOUT_YIELD_SECONDS if requests_in_flight() else FANOUT_PAUSE_SECONDS)
                 slice_ends = time.perf_counter() + FANOUT_SLICE_SECONDS
             consumer = consumers[index]
+            if carrier is not None and consumer.feed == carrier:
+                continue
+            sends_table = False
+            if table_version is not None:
+                sends_table = forwarded.table_for(consumer)
+                if sends_table is None:
+                    continue
             write_frame = consumer.write_frame
             if write_frame is not None:
-                if frame is None:
-                    frame = text_frame(message["text"])
+                if sends_table:
+                    if frame_with_table is None:
+                        frame_with_table = text_frame(forwarded.text) + text_frame(forwarded.table_text)
+                    out = frame_with_table
+                else:
+                    if frame is None:
+                        frame = text_frame(forwarded.text)
+                    out = frame
                 try:
-                    write_frame(frame)
+                    write_frame(out)
                     continue
                 except Exception:
                     # The server's way failed before writing anything (live/daphne.py says why, once):
                     # this change, and every later one, go to this fan through the ASGI send instead.
                     consumer.write_frame = None
             try:
-                await consumer.base_send(message)
+                await consumer.base_send(forwarded.message)
+                if sends_table:
+                    await consumer.base_send({"type": "websocket.send", "text": forwarded.table_text})
             except Exception:
                 # One broken socket must not cost the others their change.
                 logger.warning("Could not send a change to a fan", exc_info=True)
+
+
+class Forwarded:
+    """A message from a feed, as the fan-out writes it.
+
+    A group table's update goes to every page showing the table (the table's feed) and, with the change that
+    caused it, to the match's fans (the match's feed): they get both in one write. Each fan keeps the last
+    table version it was sent (`table_sent`), so that whichever copy reaches it first is the only one.
+    """
+
+    __slots__ = ("is_table", "message", "table_feed", "table_text", "table_version", "text")
+
+    def __init__(self, text: str, table_text: str | None, table_version: int | None, is_table: bool,
+                 table_feed: str = ""):
+        self.text = text
+        self.message = {"type": "websocket.send", "text": text}
+        self.table_text = table_text
+        self.table_version = table_version
+        self.is_table = is_table
+        self.table_feed = table_feed
+
+    @classmethod
+    def of(cls, message: dict) -> Forwarded:
+        if message.get("match_id") == TABLE_KEY:
+            return cls(message["text"], None, message.get("seq"), True)
+        if message.get("table_text") is not None:
+            return cls(message["text"], message["table_text"], message.get("table_version"), False,
+                       message.get("table_feed", ""))
+        return cls(message["text"], None, None, False)
+
+    def table_for(self, consumer: ReadOnlyLiveConsumer) -> bool | None:
+        """Whether this fan gets the table's update with the change (True), only the message (False), or
+        nothing (None: a table update it already has)."""
+        version = self.table_version
+        if version is None:
+            return False
+        if self.is_table:
+            if consumer.table_sent >= version:
+                return None
+            consumer.table_sent = version
+            return False
+        if not consumer.table_feed_name or consumer.table_sent >= version:
+            return False
+        consumer.table_sent = version
+        return True
 
 
 # One fan-out per event loop and channel layer: test runs start a loop (and a layer) per test.

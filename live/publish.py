@@ -64,9 +64,17 @@ def publish(
     The database already holds the change; a page that misses it notices the
     gap in seq and catches up from the change log.
     """
-    for feed in [match_feed(match_id)] + ([group_feed(group_id)] if group_id else []):
-        # match_id and seq let each process's fan-out drop a copy (see LocalFanOut._run).
-        _send(feed, {"type": FORWARD_TYPE, "text": text, "match_id": match_id, "seq": seq})
+    # match_id and seq let each process's fan-out drop a copy (see LocalFanOut._run).
+    change = {"type": FORWARD_TYPE, "text": text, "match_id": match_id, "seq": seq}
+    if table_text is not None and group_id:
+        # The match's fans show its group's table too: the table's update rides with the change, so that
+        # each of them gets both in one write, and not again from the table's feed (LocalFanOut._deliver).
+        _send(match_feed(match_id), {**change, "table_text": table_text, "table_version": table_version,
+                                     "table_feed": table_feed(group_id)})
+    else:
+        _send(match_feed(match_id), change)
+    if group_id:
+        _send(group_feed(group_id), change)
     if editor_text is not None:
         _send(editor_feed(match_id), {"type": FORWARD_TYPE, "text": editor_text, "match_id": match_id, "seq": seq})
     if table_text is not None and group_id:

@@ -6,16 +6,19 @@ import asyncio
 
 import pytest
 
-from live.fanout import MAX_OPENINGS_PER_FEED, LocalFanOut, _Fans
+from live.fanout import MAX_OPENINGS_PER_FEED, Forwarded, LocalFanOut, _Fans
 from live.protocol import text_frame
 
 pytestmark = pytest.mark.asyncio
 
 
 class Fan:
-    def __init__(self, write_frame=None):
+    def __init__(self, write_frame=None, table_feed_name="", feed=""):
         self.write_frame = write_frame
+        self.feed = feed
         self.sent: list[dict] = []
+        self.table_feed_name = table_feed_name
+        self.table_sent = 0
 
     async def base_send(self, message: dict) -> None:
         self.sent.append(message)
@@ -34,14 +37,94 @@ async def test_a_fan_whose_fast_path_fails_gets_this_change_and_the_next_through
     fan_out = LocalFanOut(layer=None)
 
     first, second = ({"type": "websocket.send", "text": text} for text in ("goal", "card"))
-    await fan_out._deliver(fans, first)
-    await fan_out._deliver(fans, second)
+    await fan_out._deliver(fans, Forwarded.of({"text": "goal", "match_id": 1, "seq": 1}))
+    await fan_out._deliver(fans, Forwarded.of({"text": "card", "match_id": 1, "seq": 2}))
 
     assert broken.sent == [first, second]
     assert broken.write_frame is None
     assert frames == [text_frame("goal"), text_frame("card")]
     assert fast.sent == []
     assert plain.sent == [first, second]
+
+
+def change_with_table(seq: int, version: int) -> Forwarded:
+    return Forwarded.of({"text": f"change {seq}", "match_id": 1, "seq": seq, "table_text": f"table {version}",
+                         "table_version": version})
+
+
+def table_update(version: int) -> Forwarded:
+    return Forwarded.of({"text": f"table {version}", "match_id": "table", "seq": version})
+
+
+async def test_a_match_fan_gets_a_change_and_its_tables_update_in_one_write_and_the_tables_copy_not_again():
+    frames: list[bytes] = []
+    match_fan = Fan(frames.append, table_feed_name="table.5")
+    group_frames: list[bytes] = []
+    group_fan = Fan(group_frames.append)  # a group page: the table's feed only
+    match_feed, table_feed = _Fans("match.1"), _Fans("table.5")
+    match_feed.live[match_fan] = None
+    table_feed.live[match_fan] = None
+    table_feed.live[group_fan] = None
+    fan_out = LocalFanOut(layer=None)
+
+    await fan_out._deliver(match_feed, change_with_table(seq=7, version=40))
+    await fan_out._deliver(table_feed, table_update(40))
+
+    assert frames == [text_frame("change 7") + text_frame("table 40")]  # one write, two messages
+    assert group_frames == [text_frame("table 40")]
+
+
+async def test_a_table_update_that_arrives_first_is_not_sent_again_with_its_change():
+    frames: list[bytes] = []
+    fan = Fan(frames.append, table_feed_name="table.5")
+    match_feed, table_feed = _Fans("match.1"), _Fans("table.5")
+    match_feed.live[fan] = None
+    table_feed.live[fan] = None
+    fan_out = LocalFanOut(layer=None)
+
+    await fan_out._deliver(table_feed, table_update(40))
+    await fan_out._deliver(match_feed, change_with_table(seq=7, version=40))
+    await fan_out._deliver(match_feed, change_with_table(seq=8, version=41))
+
+    assert frames == [text_frame("table 40"), text_frame("change 7"), text_frame("change 8") + text_frame("table 41")]
+
+
+async def test_the_tables_copy_leaves_the_fans_whose_match_feed_is_bringing_it_with_the_change():
+    frames: list[bytes] = []
+    this_match = Fan(frames.append, table_feed_name="table.5", feed="match.1")
+    other_frames: list[bytes] = []
+    other_match = Fan(other_frames.append, table_feed_name="table.5", feed="match.2")  # the group's other match
+    match_feed, table_feed = _Fans("match.1"), _Fans("table.5")
+    match_feed.live[this_match] = None
+    for fan in (this_match, other_match):
+        table_feed.live[fan] = None
+    fan_out = LocalFanOut(layer=None)
+    # What _run notes when the match's feed receives the change carrying the table's update.
+    fan_out.carried["table.5"] = (40, "match.1")
+
+    await fan_out._deliver(table_feed, table_update(40))  # runs while the match's feed is still writing
+    await fan_out._deliver(match_feed, change_with_table(seq=7, version=40))
+
+    assert frames == [text_frame("change 7") + text_frame("table 40")]
+    assert other_frames == [text_frame("table 40")]
+
+
+async def test_a_fan_going_live_gets_what_was_held_with_each_table_update_once():
+    fan = Fan(table_feed_name="table.5")
+    fan_out = LocalFanOut(layer=None)
+    match_feed = fan_out.feeds["match.1"] = _Fans("match.1")
+    table_feed = fan_out.feeds["table.5"] = _Fans("table.5")
+    match_feed.pending[fan] = []
+    table_feed.pending[fan] = []
+    fan.scope = {}
+
+    await fan_out._deliver(match_feed, change_with_table(seq=7, version=40))
+    await fan_out._deliver(table_feed, table_update(40))
+    await fan_out._deliver(table_feed, table_update(41))  # another match of the group
+    await fan_out.go_live("match.1", fan)
+    await fan_out.go_live("table.5", fan)
+
+    assert [message["text"] for message in fan.sent] == ["change 7", "table 40", "table 41"]
 
 
 # --- what fans get on connect, built once per state of the feed ----------------------------------

@@ -195,6 +195,21 @@ async def test_the_fan_out_writes_one_compressed_frame_to_every_deflate_fan_and_
     assert (fresh_state.compressed, fresh_state.reused) == (1, 1)
 
 
+async def test_a_change_and_its_tables_update_written_together_are_compressed_as_two_messages(fresh_state):
+    change = json.dumps({"type": "change", "seq": 8, "event": {"kind": "goal", "text": "x" * 300}})
+    table = json.dumps({"type": "table", "version": 41, "rows": [{"team": 3, "points": 10}] * 200})
+    short = json.dumps({"type": "table", "version": 42})
+    for second in (table, short):  # a table's update long enough to compress, and one sent plain
+        fan = Protocol(deflate=True)
+        integration.write_frame(fan, text_frame(change) + text_frame(second))
+        [written] = fan.transport.sent
+        messages = [
+            inflate_message(payload).decode() if first_byte == COMPRESSED_TEXT else payload.decode()
+            for first_byte, payload in frames_in(written)
+        ]
+        assert messages == [change, second]
+
+
 async def test_only_recent_messages_keep_their_compressed_frames():
     frames = SharedFrames(kept=2)
     first, second, third = (text_frame(f"{'x' * 100} {number}") for number in range(3))
