@@ -105,9 +105,9 @@ class LocalFanOut:
         self.watch: asyncio.Task | None = None
         self.probe_channel: str | None = None
         self.probes = 0
-        # Table feed -> (version, match feed): the last table update a match's feed brought with its change.
-        # The table's own copy of it then skips that match's fans, whom the match's feed is writing both to.
-        self.carried: dict[str, tuple[int, str]] = {}
+        # Table feed -> (version, fans): a table update a match's feed is writing now, with its change, to
+        # the fans it had when it began. The table's own copy skips those it has not reached yet.
+        self.carrying: dict[str, tuple[int, dict]] = {}
 
     async def join(self, name: str, consumer: ReadOnlyLiveConsumer) -> None:
         """Add a fan, holding back changes until `go_live`; returns once the process is subscribed."""
@@ -223,10 +223,7 @@ class LocalFanOut:
                         continue
                     fans.forwarded[message["match_id"]] = seq
                 fans.changed()
-                forwarded = Forwarded.of(message)
-                if forwarded.table_feed:
-                    self.carried[forwarded.table_feed] = (forwarded.table_version, fans.name)
-                await self._deliver(fans, forwarded)
+                await self._deliver(fans, Forwarded.of(message))
         except asyncio.CancelledError:
             raise
         except Exception as error:
@@ -344,23 +341,34 @@ class LocalFanOut:
     async def _deliver(self, fans: _Fans, forwarded: Forwarded) -> None:
         for held in fans.pending.values():
             held.append(forwarded)
-        frame = frame_with_table = None
         # A copy, as fans come and go while the loop below lets other work run; and no new object
         # per fan, so that a change to thousands of fans leaves nothing for the garbage collector.
-        consumers = list(fans.live)
+        consumers = dict(fans.live)
+        carrying = None
+        if forwarded.table_feed:
+            carrying = self.carrying[forwarded.table_feed] = (forwarded.table_version, consumers)
+        try:
+            await self._write_all(fans, forwarded, consumers)
+        finally:
+            if carrying is not None and self.carrying.get(forwarded.table_feed) is carrying:
+                del self.carrying[forwarded.table_feed]
+
+    async def _write_all(self, fans: _Fans, forwarded: Forwarded, consumers: dict) -> None:
+        frame = frame_with_table = None
         slice_ends = time.perf_counter() + FANOUT_SLICE_SECONDS
         table_version = forwarded.table_version
-        # A table update a match's feed is already writing, with its change, to that match's fans.
-        carried_version, carrier = self.carried.get(fans.name, (None, None)) if forwarded.is_table else (None, None)
-        if carried_version is None or table_version is None or table_version > carried_version:
-            carrier = None
-        for index in range(len(consumers)):
+        # Fans that a match's feed is writing this table update to, with its change, and has not reached yet.
+        carried_to: dict = {}
+        if forwarded.is_table and fans.name in self.carrying:
+            carried_version, carried_to = self.carrying[fans.name]
+            if table_version is None or table_version > carried_version:
+                carried_to = {}
+        for index, consumer in enumerate(consumers):
             if not index % 32 and time.perf_counter() > slice_ends:
                 await asyncio.sleep(FANOUT_YIELD_SECONDS if requests_in_flight() else FANOUT_PAUSE_SECONDS)
                 slice_ends = time.perf_counter() + FANOUT_SLICE_SECONDS
-            consumer = consumers[index]
-            if carrier is not None and consumer.feed == carrier:
-                continue
+            if consumer in carried_to and consumer.table_sent < table_version:
+                continue  # its match's feed writes it this update with the change
             sends_table = False
             if table_version is not None:
                 sends_table = forwarded.table_for(consumer)

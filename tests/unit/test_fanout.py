@@ -98,15 +98,43 @@ async def test_the_tables_copy_leaves_the_fans_whose_match_feed_is_bringing_it_w
     match_feed.live[this_match] = None
     for fan in (this_match, other_match):
         table_feed.live[fan] = None
+    late_frames: list[bytes] = []
+    # A fan of the match who joined after the match's feed began writing: the table's copy is its one.
+    late = Fan(late_frames.append, table_feed_name="table.5", feed="match.1")
+    table_feed.live[late] = None
     fan_out = LocalFanOut(layer=None)
-    # What _run notes when the match's feed receives the change carrying the table's update.
-    fan_out.carried["table.5"] = (40, "match.1")
+    # What _deliver notes while the match's feed writes the change carrying the table's update.
+    fan_out.carrying["table.5"] = (40, {this_match: None})
 
     await fan_out._deliver(table_feed, table_update(40))  # runs while the match's feed is still writing
+    del fan_out.carrying["table.5"]
     await fan_out._deliver(match_feed, change_with_table(seq=7, version=40))
 
     assert frames == [text_frame("change 7") + text_frame("table 40")]
     assert other_frames == [text_frame("table 40")]
+    assert late_frames == [text_frame("table 40")]
+
+
+async def test_a_table_update_carried_with_a_change_is_noted_only_while_the_change_is_being_written():
+    fan_out = LocalFanOut(layer=None)
+    match_feed = _Fans("match.1")
+    seen = []
+
+    class Watching(Fan):
+        def __init__(self):
+            super().__init__(self.write, table_feed_name="table.5", feed="match.1")
+
+        def write(self, frame):
+            seen.append(dict(fan_out.carrying))
+
+    fan = Watching()
+    match_feed.live[fan] = None
+    forwarded = Forwarded.of({"text": "change 7", "match_id": 1, "seq": 7, "table_text": "table 40",
+                              "table_version": 40, "table_feed": "table.5"})
+    await fan_out._deliver(match_feed, forwarded)
+
+    assert seen == [{"table.5": (40, {fan: None})}]
+    assert fan_out.carrying == {}
 
 
 async def test_a_fan_going_live_gets_what_was_held_with_each_table_update_once():
