@@ -16,7 +16,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, vDuration
 
 from . import caching
 from .models import Competition, Match, Team
@@ -74,7 +74,7 @@ def calendar_response(request, name: str, fixtures) -> HttpResponse:
     calendar.add("name", name)
     calendar.add("x-wr-calname", name)  # the name most calendar apps read
     calendar.add("refresh-interval", REFRESH_INTERVAL, parameters={"VALUE": "DURATION"})
-    calendar.add("x-published-ttl", REFRESH_INTERVAL)
+    calendar.add("x-published-ttl", vDuration(REFRESH_INTERVAL))  # Outlook's name for the same
     uid_domain = request.get_host().split(":")[0] or "matchcentre"
     stamp = timezone.now().astimezone(datetime.UTC).replace(microsecond=0)
     for match in fixtures:

@@ -167,7 +167,7 @@ class MatchTimelineFeed(AtomFeed):
     def item_description(self, event: MatchEvent) -> str:
         details = [event.state_reason, f"Checking: {event.var_reason}" if event.var_category and event.var_reason
                    else "", event.commentary]
-        return "\n\n".join(detail for detail in details if detail)
+        return "\n\n".join(detail for detail in details if detail) or None  # None: no empty summary
 
     def item_link(self, event: MatchEvent) -> str:
         return f"{reverse('match', args=[event.match_id])}#event-{event.id}"

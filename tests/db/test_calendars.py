@@ -47,6 +47,8 @@ def test_a_team_calendar_holds_its_matches_in_every_competition_in_utc_with_the_
     calendar = read_calendar(client, f"/teams/{team.id}/calendar.ics")
 
     assert str(calendar["X-WR-CALNAME"]) == "Liverpool FC: fixtures"
+    assert b"REFRESH-INTERVAL;VALUE=DURATION:PT1H" in calendar.to_ical()
+    assert b"X-PUBLISHED-TTL:PT1H" in calendar.to_ical()
     events = list(calendar.walk("VEVENT"))
     assert [event["SUMMARY"] for event in events] == [
         f"{team.short_name} v {first.away.short_name}",

@@ -45,6 +45,7 @@ def test_a_match_feed_lists_the_timeline_newest_first_with_the_score_each_goal_m
     assert goal.summary == "A low shot inside the near post."
     assert goal.link.endswith(f"/matches/{match.id}/#event-{goal.link.rsplit('-', 1)[1]}")
     assert len({entry.id for entry in feed.entries}) == 3
+    assert "summary" not in feed.entries[0] and "summary" not in feed.entries[2]  # nothing to say: no summary
     assert all(entry.updated_parsed for entry in feed.entries)
 
 
