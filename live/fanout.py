@@ -306,7 +306,7 @@ class LocalFanOut:
             task, fans.task = fans.task, None
             if task is not None:
                 task.cancel()
-            await self._deliver(fans, {"type": "websocket.send", "text": INTERRUPTED})
+            await self._deliver(fans, Forwarded(INTERRUPTED, None, None, False))
 
     async def _resume(self) -> None:
         """The layer answers again: every fan reconnects and catches up from the change log.

@@ -231,3 +231,22 @@ async def test_openings_are_kept_for_a_bounded_number_of_requests():
     for since in range(MAX_OPENINGS_PER_FEED + 10):
         await fan_out.opening("match.1", ("since", since), build)
     assert len(fans.openings) == MAX_OPENINGS_PER_FEED
+
+
+async def test_a_lost_channel_layer_tells_every_fan_at_once_that_live_updates_are_interrupted():
+    from live.protocol import INTERRUPTED
+
+    frames: list[bytes] = []
+    fast, plain = Fan(frames.append), Fan()
+    fan_out = LocalFanOut(layer=None)
+    fans = subscribed_feed(fan_out)
+    fans.ready = asyncio.get_running_loop().create_future()
+    fans.ready.set_result(None)
+    for fan in (fast, plain):
+        fans.live[fan] = None
+
+    await fan_out._suspend()
+
+    assert fan_out.interrupted
+    assert frames == [text_frame(INTERRUPTED)]
+    assert plain.sent == [{"type": "websocket.send", "text": INTERRUPTED}]
