@@ -19,6 +19,7 @@ from django.views.decorators.http import require_safe
 from icalendar import Calendar, Event, vDuration
 
 from . import caching
+from .feeds import score_line, team_name, where_in_competition
 from .models import Competition, Match, Team
 from .reads import matches as match_reads
 
@@ -31,14 +32,10 @@ REFRESH_INTERVAL = datetime.timedelta(hours=1)
 PRODUCT_ID = "-//Matchcentre//Fixtures//EN"
 
 
-def team_name(team: Team) -> str:
-    return team.short_name or team.name
-
-
 def summary(match: Match) -> str:
     home, away = team_name(match.home), team_name(match.away)
     if match.status == Match.Status.FINISHED:
-        return f"{home} {match.home_score}-{match.away_score} {away}"
+        return score_line(match)
     if match.status == Match.Status.POSTPONED:
         return f"Postponed: {home} v {away}"
     return f"{home} v {away}"
@@ -55,7 +52,7 @@ def match_event(match: Match, request, uid_domain: str, stamp: datetime.datetime
     event.add("summary", summary(match))
     if match.venue:
         event.add("location", match.venue)
-    where = match.group.name if match.group_id else match.round_name
+    where = where_in_competition(match)
     url = request.build_absolute_uri(reverse("match", args=[match.id]))
     event.add("description", "\n".join(part for part in (str(match.competition), where, url) if part))
     event.add("url", url)
