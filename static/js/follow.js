@@ -2,7 +2,7 @@
  * Following teams, with no account needed: the teams are kept in this browser (localStorage). A signed-in
  * user's choice is kept on the server too (/api/me/followed-teams), so it goes with them to every device:
  * there the server's list is the one that counts, and a browser's own list is sent up only the first time
- * (when the server has none yet).
+ * this browser syncs (when the server has none yet).
  *
  * Used by: the team page (its Follow button), the home page (followed teams' matches first) and the
  * "My teams" page (each followed team with its live or next match and its last result).
@@ -11,6 +11,8 @@
   "use strict";
 
   var KEY = "matchcentre:followed-teams";
+  // Set once this browser has taken a signed-in user's list from the server.
+  var SYNCED_KEY = "matchcentre:followed-teams-synced";
   var SERVER_URL = "/api/me/followed-teams";
   var MAX = 50;
   var listeners = [];
@@ -37,6 +39,22 @@
     listeners.forEach(function (listener) {
       listener(ids);
     });
+  }
+
+  function readFlag() {
+    try {
+      return global.localStorage.getItem(SYNCED_KEY) === "1";
+    } catch (error) {
+      return false;
+    }
+  }
+
+  function writeFlag() {
+    try {
+      global.localStorage.setItem(SYNCED_KEY, "1");
+    } catch (error) {
+      /* storage refused: the next page asks the server again */
+    }
   }
 
   function csrfToken() {
@@ -66,7 +84,11 @@
       })
       .then(function (data) {
         var local = read();
-        if (!data.teams.length && local.length) return sendToServer(local).then(function (saved) {
+        var synced = readFlag();
+        writeFlag();
+        // An empty list on the server means "nothing yet" only to a browser that never synced with it; to
+        // one that did, it means everything was unfollowed (on another device, perhaps).
+        if (!synced && !data.teams.length && local.length) return sendToServer(local).then(function (saved) {
           return saved.teams;
         });
         store(data.teams);
