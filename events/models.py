@@ -445,3 +445,29 @@ class FollowedTeam(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} follows {self.team}"
+
+
+class EmbedSite(models.Model):
+    """A publisher's site allowed to frame the embeddable widgets (their pages' frame-ancestors). An origin
+    only: a scheme and a host with an optional port, or `https://*.example.org` for every subdomain."""
+
+    origin = models.CharField(
+        max_length=255,
+        unique=True,
+        help_text="Scheme and host, with a port if it is not the default: https://news.example, "
+        "https://*.news.example for its subdomains. No path.",
+    )
+    note = models.CharField(max_length=200, blank=True, help_text="Who this is and why, for the next admin.")
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["origin"]
+
+    def __str__(self) -> str:
+        return self.origin
+
+    def clean(self) -> None:
+        from .embed_origins import normalize_origin
+
+        self.origin = normalize_origin(self.origin)
