@@ -9,6 +9,7 @@ from .models import (
     ApiToken,
     Change,
     Competition,
+    EmbedSite,
     Group,
     LineupEntry,
     Match,
@@ -231,3 +232,14 @@ class ApiTokenAdmin(admin.ModelAdmin):
     def revoke(self, request, queryset):
         for token in queryset:
             services.revoke_api_token(token_id=token.id)
+
+
+@admin.register(EmbedSite)
+class EmbedSiteAdmin(admin.ModelAdmin):
+    """The publishers whose pages may frame the embeddable widgets (their Content-Security-Policy's
+    frame-ancestors); a site switched off is refused at once, its entry kept for the record."""
+
+    list_display = ["origin", "active", "note", "created_at"]
+    list_filter = ["active"]
+    search_fields = ["origin", "note"]
+    readonly_fields = ["created_at"]

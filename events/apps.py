@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_delete, post_migrate, post_save
 
 # Roles are Django groups; these are the permissions each one holds.
 ROLE_PERMISSIONS = {
@@ -41,5 +41,10 @@ class EventsConfig(AppConfig):
         from django.contrib.auth.signals import user_logged_out
 
         post_migrate.connect(ensure_roles, sender=self)
+        # The widgets' frame-ancestors are cached (events/reads/embeds.py): an admin's edit takes effect at once.
+        from .reads.embeds import forget_origins
+
+        post_save.connect(forget_origins, sender="events.EmbedSite", dispatch_uid="events.forget_origins.save")
+        post_delete.connect(forget_origins, sender="events.EmbedSite", dispatch_uid="events.forget_origins.delete")
         # Signing out closes the user's editor consoles in every tab and process.
         user_logged_out.connect(close_editor_sockets, dispatch_uid="events.close_editor_sockets")

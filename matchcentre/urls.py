@@ -6,7 +6,7 @@ from django.urls import path
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
-from events import calendars, feeds, team_views, views
+from events import calendars, embeds, feeds, team_views, views
 from events.api import api
 
 from .health import healthz
@@ -35,6 +35,9 @@ urlpatterns = [
          name="competition-results-feed"),
     path("competitions/<int:competition_id>/bracket/", views.bracket_page, name="bracket"),
     path("competitions/<int:competition_id>/teams/<int:team_id>/", team_views.team_page, name="team"),
+    path("embed/matches/<int:match_id>/", embeds.match_widget, name="embed-match"),
+    path("embed/groups/<int:group_id>/table/", embeds.group_table_widget, name="embed-group-table"),
+    path("oembed", embeds.oembed, name="oembed"),
     path("editor/", views.editor_index, name="editor-index"),
     path("editor/matches/<int:match_id>/", views.editor_console, name="editor-console"),
     path("editor/matches/<int:match_id>/corrections/", views.corrections, name="editor-corrections"),
