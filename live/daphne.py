@@ -44,6 +44,7 @@ from twisted.internet import tcp
 from twisted.web.http import HTTPChannel
 
 from .deflate import WINDOW_BITS, SharedFrames
+from .heap import long_lived_heap
 from .inbox import Inbox
 
 logger = logging.getLogger(__name__)
@@ -474,6 +475,9 @@ class Server(daphne.server.Server):
         surprises = unexpected_reads()
         if surprises:
             keep_connections_as_daphne_does(f"{', '.join(surprises)}")
+        # Before the first request, with or without fans: a process that holds none (the newsroom's, which
+        # takes editors' writes) otherwise pays full collections of Django's whole heap inside requests.
+        long_lived_heap.install()
         super().run()
 
     def create_application(self, protocol, scope):

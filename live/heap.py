@@ -14,7 +14,9 @@ class LongLivedHeap:
     grown by a quarter, that is after every burst of connections (and then the first editor's request
     after a burst pays for it). So what survives a full collection is frozen (`gc.freeze()`), and so
     is everything every FREEZE_AFTER_OPENED new connections: full collections look only at what came
-    after.
+    after. The server installs it as it starts (live/daphne.py), so that what start-up loaded (Django,
+    the compiled templates) is frozen too: in a process with no fans, a full collection of that took
+    90-115 ms, in the middle of an editor's request.
 
     A frozen object that becomes garbage in a reference cycle is not freed (about 25 objects per
     closed connection). Once more fans have left than are connected, everything is unfrozen, so the
