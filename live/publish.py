@@ -64,40 +64,44 @@ def publish(
     The database already holds the change; a page that misses it notices the
     gap in seq and catches up from the change log.
     """
+    sends: list[tuple[str, dict]] = []
     # match_id and seq let each process's fan-out drop a copy (see LocalFanOut._run).
     change = {"type": FORWARD_TYPE, "text": text, "match_id": match_id, "seq": seq}
     if table_text is not None and group_id:
         # The match's fans show its group's table too: the table's update rides with the change, so that
         # each of them gets both in one write, and not again from the table's feed (LocalFanOut._deliver).
-        _send(match_feed(match_id), {**change, "table_text": table_text, "table_version": table_version,
-                                     "table_feed": table_feed(group_id)})
+        with_table = {**change, "table_text": table_text, "table_version": table_version,
+                      "table_feed": table_feed(group_id)}
+        sends.append((match_feed(match_id), with_table))
     else:
-        _send(match_feed(match_id), change)
+        sends.append((match_feed(match_id), change))
     if group_id:
-        _send(group_feed(group_id), change)
+        sends.append((group_feed(group_id), change))
     if editor_text is not None:
-        _send(editor_feed(match_id), {"type": FORWARD_TYPE, "text": editor_text, "match_id": match_id, "seq": seq})
+        full = {"type": FORWARD_TYPE, "text": editor_text, "match_id": match_id, "seq": seq}
+        sends.append((editor_feed(match_id), full))
     if table_text is not None and group_id:
         # The table's version grows with every change of the group (it never goes back: a reset keeps
         # counting seqs up), so each fan-out drops a copy by it as it does a change's by its seq.
         message = {"type": FORWARD_TYPE, "text": table_text, "match_id": TABLE_KEY, "seq": table_version}
         for feed in (group_feed(group_id), table_feed(group_id)):
-            _send(feed, message)
+            sends.append((feed, message))
     if day_text is not None:
         # The compact change for pages listing the day its match kicks off.
         message = {"type": FORWARD_TYPE, "text": day_text, "match_id": match_id, "seq": seq}
-        _send(day_feed(kickoff_day(kickoff)), message)
+        sends.append((day_feed(kickoff_day(kickoff)), message))
     if bracket_text is not None:
         message = {"type": FORWARD_TYPE, "text": bracket_text, "match_id": match_id, "seq": seq}
-        _send(bracket_feed(competition_id), message)
+        sends.append((bracket_feed(competition_id), message))
+    _send_all(sends)
 
 
 def publish_rescheduled(match_id: int, previous_kickoff: datetime.datetime, kickoff: datetime.datetime) -> None:
     """A match's kick-off moved: pages of the day it left and of the day it joined start again from
     fresh snapshots (call after the commit that moved it)."""
     text = json.dumps({"type": "resync", "match_id": match_id})
-    for day in dict.fromkeys([kickoff_day(previous_kickoff), kickoff_day(kickoff)]):
-        _send(day_feed(day), {"type": FORWARD_TYPE, "text": text})
+    days = dict.fromkeys([kickoff_day(previous_kickoff), kickoff_day(kickoff)])
+    _send_all([(day_feed(day), {"type": FORWARD_TYPE, "text": text}) for day in days])
 
 
 def publish_resync(matches) -> None:
@@ -116,8 +120,8 @@ def publish_resync(matches) -> None:
     feeds |= {group_feed(match.group_id): None for match in matches if match.group_id}
     feeds |= {day_feed(kickoff_day(match.kickoff)): None for match in matches}
     feeds |= {bracket_feed(match.competition_id): None for match in matches if match.tie_id or match.group_id}
-    for feed, match_id in feeds.items():
-        _send(feed, {"type": FORWARD_TYPE, "text": json.dumps({"type": "resync", "match_id": match_id})})
+    _send_all([(feed, {"type": FORWARD_TYPE, "text": json.dumps({"type": "resync", "match_id": match_id})})
+               for feed, match_id in feeds.items()])
 
 
 def close_user_sockets(user_id: int) -> None:
@@ -126,7 +130,20 @@ def close_user_sockets(user_id: int) -> None:
 
 
 def _send(feed: str, message: dict) -> None:
-    try:
-        async_to_sync(channel_layer().group_send)(feed, message)
-    except Exception:
-        logger.exception("Broadcast to %s failed; clients will catch up from the change log", feed)
+    _send_all([(feed, message)])
+
+
+def _send_all(sends: list[tuple[str, dict]]) -> None:
+    """Send each (feed, message) in order, in one trip to the event loop: a request's thread waits for the
+    loop once per change, not once per feed (the loop is busy fanning out to thousands of fans)."""
+    if sends:
+        async_to_sync(_group_send_each)(sends)
+
+
+async def _group_send_each(sends: list[tuple[str, dict]]) -> None:
+    layer = channel_layer()
+    for feed, message in sends:
+        try:
+            await layer.group_send(feed, message)
+        except Exception:
+            logger.exception("Broadcast to %s failed; clients will catch up from the change log", feed)

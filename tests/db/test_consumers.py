@@ -502,13 +502,13 @@ async def test_each_change_is_published_to_its_day_once_compact_and_a_retry_is_f
     (match,) = await matches_on(EVENING)
     await kick_off(match)
     sent = []
-    real_send = publish._send
+    real_send_all = publish._send_all
 
-    def recording_send(feed, message):
-        sent.append((feed, message))
-        real_send(feed, message)
+    def recording_send_all(sends):
+        sent.extend(sends)
+        real_send_all(sends)
 
-    monkeypatch.setattr(publish, "_send", recording_send)
+    monkeypatch.setattr(publish, "_send_all", recording_send_all)
     fan = connect("/ws/days/2019-11-27/")
     await fan.connect()
     await receive(fan)
