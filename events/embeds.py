@@ -34,7 +34,7 @@ PROVIDER_NAME = "Matchcentre"
 # inside), and a table of `teams` rows, at most a screenful (a 36-team league phase scrolls inside).
 MATCH_SIZE = (480, 440)
 TABLE_WIDTH = 480
-TABLE_HEIGHT_BASE = 150
+TABLE_HEIGHT_BASE = 230
 TABLE_ROW_HEIGHT = 42
 TABLE_HEIGHT_MAX = 720
 # Narrower than this, the score header's team names no longer fit: oEmbed answers 404 for a smaller maxwidth.

@@ -244,7 +244,7 @@ def test_the_group_page_offers_the_table_snippet_sized_for_its_teams(client):
     page = client.get(f"/groups/{match.group_id}/").content.decode()
     code = snippet_in(page)
     assert f'src="http://testserver/embed/groups/{match.group_id}/table/"' in code
-    assert 'width="480" height="234"' in code  # two teams
+    assert 'width="480" height="314"' in code  # two teams
     assert 'type="application/json+oembed"' in page
 
 
@@ -284,7 +284,7 @@ def test_oembed_answers_a_group_page_and_keeps_within_maxwidth_and_maxheight(cli
     assert answer["title"] == f"Group A table · {match.competition}"
     # Larger than the widget: its own size.
     _, roomy = oembed(client, url=f"http://testserver/groups/{match.group_id}/", maxwidth="2000", maxheight="2000")
-    assert (roomy["width"], roomy["height"]) == (480, 234)
+    assert (roomy["width"], roomy["height"]) == (480, 314)
 
 
 @pytest.mark.parametrize("url", [
