@@ -20,6 +20,7 @@ from .models import (
 )
 from .reads import tables
 from .services.match_events import FOREIGN_KEY_FIELDS
+from .webhooks import admin as webhooks_admin  # noqa: F401  (registers the webhooks and their delivery log)
 
 
 @admin.register(Competition)

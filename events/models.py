@@ -1,6 +1,7 @@
 """Match data. Every write goes through events/services/; nothing here saves itself."""
 
 import hashlib
+import secrets
 
 from django.conf import settings
 from django.db import models
@@ -471,3 +472,66 @@ class EmbedSite(models.Model):
         from .embed_origins import normalize_origin
 
         self.origin = normalize_origin(self.origin)
+
+
+# --- webhooks: newsrooms' URLs that receive every change of chosen competitions (docs/webhooks.md) ---------------
+
+
+def webhook_secret() -> str:
+    """A new webhook's signing secret: 32 random bytes, as hex."""
+    return secrets.token_hex(32)
+
+
+class Webhook(models.Model):
+    """A receiver's URL, sent every change of the chosen competitions, each signed with this webhook's secret."""
+
+    url = models.URLField(max_length=500, help_text="Where each change is POSTed: http or https.")
+    description = models.CharField(max_length=200, blank=True, help_text="Who receives this, for the next admin.")
+    # Generated when the webhook is created; the receiver verifies signatures with it.
+    secret = models.CharField(max_length=64, default=webhook_secret, editable=False)
+    competitions = models.ManyToManyField(Competition, related_name="webhooks")
+    active = models.BooleanField(default=True, help_text="Switched off, it gets nothing more, not even retries.")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.description or self.url
+
+
+class WebhookDelivery(models.Model):
+    """One change (or a test) for one webhook: the outbox row written with the change, and its delivery log."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        DELIVERED = "delivered", "Delivered"
+        FAILED = "failed", "Failed"
+
+    webhook = models.ForeignKey(Webhook, on_delete=models.CASCADE, related_name="deliveries")
+    match = models.ForeignKey(Match, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    seq = models.PositiveIntegerField(default=0)
+    # A match's reset deletes its change log: the log of what was sent stays, with its payload.
+    change = models.ForeignKey(Change, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    payload = models.JSONField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    last_error = models.CharField(max_length=300, blank=True)
+    # The task queue's job for the next attempt: the sweep re-enqueues a due delivery whose job is gone.
+    job_id = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name_plural = "webhook deliveries"
+        constraints = [models.UniqueConstraint(fields=["webhook", "change"], name="unique_webhook_delivery")]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="webhook_delivery_due")]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} to {self.webhook_id} (seq {self.seq})"

@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     # Only for its templates and static files: /api/docs is Swagger UI from our own origin, with no
     # inline script, rather than from a CDN (which Content-Security-Policy below would refuse anyway).
     "ninja",
+    # The task queue's worker (`manage.py rqworker webhooks --with-scheduler`): webhooks' deliveries.
+    "django_rq",
     "events",
 ]
 
@@ -183,6 +185,28 @@ if REDIS_URL:
                           "KEY_PREFIX": os.environ.get("CHANNEL_LAYER_PREFIX", "matchcentre")}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Webhooks (docs/webhooks.md): every change of the chosen competitions POSTed to newsrooms' URLs, signed, by
+# the task queue's worker (RQ) on TASK_QUEUE_URL, REDIS_URL by default. With neither set, deliveries wait in
+# the database until a worker with a Redis sweeps them (`make run` gives it one: harness/services.py).
+TASK_QUEUE_URL = os.environ.get("TASK_QUEUE_URL", "") or REDIS_URL
+WEBHOOK_QUEUE = os.environ.get("WEBHOOK_QUEUE", "webhooks")
+RQ_QUEUES = {WEBHOOK_QUEUE: {"URL": TASK_QUEUE_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": 60}}
+# The worker also sweeps the database for due deliveries whose job was lost (events/webhooks/worker.py).
+RQ = {"WORKER_CLASS": "events.webhooks.worker.WebhookWorker"}
+# django-rq's dashboard would let any staff member delete jobs; the delivery log is in the admin instead.
+RQ_SHOW_ADMIN_LINK = False
+# Seconds between a failed attempt and the next: six attempts in about an hour and a quarter, then failed.
+WEBHOOK_RETRY_SCHEDULE = [int(s) for s in env_list("WEBHOOK_RETRY_SCHEDULE", "10,30,120,600,3600")]
+WEBHOOK_TIMEOUT = float(os.environ.get("WEBHOOK_TIMEOUT", "5"))
+# An attempt holds its delivery this long (seconds): a worker killed mid-attempt leaves it due again after it.
+WEBHOOK_ATTEMPT_LEASE = int(os.environ.get("WEBHOOK_ATTEMPT_LEASE", "60"))
+# How often the worker sweeps (seconds), and how long a due delivery may wait for its job before it is re-enqueued.
+WEBHOOK_SWEEP_INTERVAL = int(os.environ.get("WEBHOOK_SWEEP_INTERVAL", "30"))
+WEBHOOK_SWEEP_GRACE = int(os.environ.get("WEBHOOK_SWEEP_GRACE", "10"))
+# URLs on loopback, private or link-local addresses are refused (the server would POST into its own network),
+# except in development and tests.
+WEBHOOK_ALLOW_PRIVATE_HOSTS = env_bool("WEBHOOK_ALLOW_PRIVATE_HOSTS", DEBUG)
 
 # Requests per client to the API: writes per signed-in user or token, reads per address.
 API_WRITE_RATE = os.environ.get("API_WRITE_RATE", "120/min")

@@ -11,7 +11,7 @@ from live import messages, publish
 from .. import periods
 from ..models import GOAL_KINDS, Change, EventKind, Match, MatchEvent, Period
 from ..reads import shapes
-from . import ties
+from . import ties, webhooks
 from .errors import ServiceError
 
 
@@ -63,7 +63,8 @@ def announce_again(match: Match, event: MatchEvent) -> int:
 
 
 def announce_on_commit(change: Change, match: Match) -> None:
-    """Send the change to every open page once the transaction commits (serialized now, once)."""
+    """Send the change to every open page once the transaction commits (serialized now, once), and to the
+    webhooks of its competition."""
     table = messages.locked_group_table(match)
     fan_text = messages.fan_change_text(change, messages.state_before(change))
     editor_text = messages.change_text(change, table)
@@ -79,6 +80,8 @@ def announce_on_commit(change: Change, match: Match) -> None:
             editor_text=editor_text, table_text=table_text, table_version=table_version,
         )
     )
+    # Newsrooms' webhooks: their deliveries written now, in this transaction, and enqueued after it.
+    webhooks.record_deliveries(change=change, match=match)
 
 
 def derive_match_state(match: Match, active: list[MatchEvent]) -> None:
