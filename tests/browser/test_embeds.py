@@ -115,6 +115,7 @@ def test_a_publishers_page_shows_the_widgets_live_and_an_unlisted_site_cannot_fr
     fan.goto(f"/matches/{match.id}/")
     dark_match = copy_snippet(fan, "dark")
     assert f"/embed/matches/{match.id}/?theme=dark" in dark_match and 'loading="lazy"' in dark_match
+    check_accessibility(fan, "match page with Embed open")
     fan.goto(f"/groups/{match.group_id}/")
     light_table = copy_snippet(fan, "light")
     assert f"/embed/groups/{match.group_id}/table/?theme=light" in light_table
