@@ -9,12 +9,15 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from events import services
 from events.models import EmbedSite
 from events.reads import embeds as embed_reads
 from tests.db.test_csp import POLICY, assert_keeps_to_the_policy, directives
+from tests.db.test_views import add_goals, queries_to_render
 from tests.factories import make_match, make_user, player
 
 pytestmark = pytest.mark.django_db
@@ -59,6 +62,19 @@ def test_it_shows_a_group_table_widget_live_over_the_group_socket(client):
     assert f'data-ws-path="/ws/groups/{match.group_id}/"' in page and "js/group.js" in page
     assert match.home.name in page and match.away.name in page
     assert_keeps_to_the_policy(page)
+
+
+def test_a_widget_uses_a_constant_number_of_queries_and_none_for_the_sites_once_cached(client):
+    few, many = make_match(kicked_off=True), make_match(kicked_off=True)
+    add_goals(few, 2)
+    add_goals(many, 40)
+    EmbedSite.objects.create(origin="https://news.example")
+    client.get(f"/embed/matches/{few.id}/")  # reads the sites once
+    assert queries_to_render(client, f"/embed/matches/{few.id}/") == queries_to_render(
+        client, f"/embed/matches/{many.id}/")
+    with CaptureQueriesContext(connection) as queries:
+        client.get(f"/embed/groups/{few.group_id}/table/")
+    assert not any("events_embedsite" in query["sql"] for query in queries.captured_queries)
 
 
 def test_it_answers_404_for_a_widget_of_nothing(client):
