@@ -116,6 +116,8 @@ def test_a_publishers_page_shows_the_widgets_live_and_an_unlisted_site_cannot_fr
     dark_match = copy_snippet(fan, "dark")
     assert f"/embed/matches/{match.id}/?theme=dark" in dark_match and 'loading="lazy"' in dark_match
     check_accessibility(fan, "match page with Embed open")
+    fan.locator("#embed-share").scroll_into_view_if_needed()
+    screenshot(fan, "embed-share-match", full_page=False)
     fan.goto(f"/groups/{match.group_id}/")
     light_table = copy_snippet(fan, "light")
     assert f"/embed/groups/{match.group_id}/table/?theme=light" in light_table
