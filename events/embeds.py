@@ -57,9 +57,18 @@ def widget_options(request: HttpRequest) -> dict[str, str]:
     """`theme` and `lang` from the query; an unknown value is the default, so that a publisher's typo shows
     a widget rather than an error."""
     theme = request.GET.get("theme", "auto").strip().lower()
-    lang = request.GET.get("lang", "").strip().lower()
     known = languages()
-    return {"theme": theme if theme in THEMES else "auto", "lang": lang if lang in known else known[0]}
+    lang = known_language(request.GET.get("lang", ""), known) or known_language(settings.LANGUAGE_CODE, known)
+    return {"theme": theme if theme in THEMES else "auto", "lang": lang or known[0]}
+
+
+def known_language(code: str, known: tuple[str, ...]) -> str | None:
+    """`code` if the site has it, else its language without the region (en-GB: en) if the site has that."""
+    code = code.strip().lower()
+    for candidate in (code, code.split("-")[0]):
+        if candidate and candidate in known:
+            return candidate
+    return None
 
 
 def widget_state(request: HttpRequest, state: tuple | None) -> tuple | None:

@@ -99,7 +99,7 @@ def test_it_pins_the_theme_asked_for_and_ignores_one_it_does_not_know(client, qu
         assert '<meta name="color-scheme" content="light dark">' in page
 
 
-@pytest.mark.parametrize("lang", ["", "en", "EN", "fr", "xx-yy", "../../etc", "%00"])
+@pytest.mark.parametrize("lang", ["", "en", "EN", "en-GB", "fr", "xx-yy", "../../etc", "%00", "-"])
 def test_it_takes_english_and_ignores_a_language_it_does_not_have(client, lang):
     match = make_match()
     response = client.get(f"/embed/matches/{match.id}/", {"lang": lang})
@@ -112,6 +112,7 @@ def test_it_takes_a_language_the_site_lists(client, settings):
     match = make_match()
     assert '<html lang="it"' in client.get(f"/embed/matches/{match.id}/?lang=it").content.decode()
     assert '<html lang="en"' in client.get(f"/embed/matches/{match.id}/?lang=fr").content.decode()
+    assert '<html lang="it"' in client.get(f"/embed/matches/{match.id}/?lang=it-CH").content.decode()
 
 
 def test_a_widget_in_another_theme_has_another_etag(client):
