@@ -10,6 +10,8 @@
   write the shared compressed frame.
 - `write_frame`: a change's frame, built once, written straight to a fan's socket (`frame_writer`
   offers it to consumers under Daphne).
+- autobahn's per-socket debug line of its options is formatted only if it is ever logged
+  (`DeferredPrettyPrint`).
 - `missing_internals()`: every private attribute and habit of theirs used here, checked when the
   server starts and by tests/unit/test_third_party.py. If one is missing, frames go through the
   ASGI send: an upgrade may cost speed, never delivery.
@@ -26,6 +28,7 @@ import asyncio
 import functools
 import inspect
 import logging
+import pprint
 import socket
 import textwrap
 import time
@@ -35,6 +38,7 @@ from typing import NamedTuple
 
 # Imported first: daphne.server installs the asyncio reactor that the rest of Twisted must use.
 import daphne.server
+from autobahn.websocket import protocol as autobahn_protocol
 from autobahn.websocket.compress import PerMessageDeflateOffer, PerMessageDeflateOfferAccept
 from autobahn.websocket.protocol import WebSocketProtocol as AutobahnProtocol
 from daphne.cli import CommandLineInterface as DaphneCommandLine
@@ -359,6 +363,35 @@ class FactoryOption:
         if protocol is None:
             return self
         return getattr(protocol.factory, self.name)
+
+
+class DeferredPrettyPrint:
+    """pprint's text of a value, made only if a log line is ever written with it.
+
+    As each socket connects, autobahn pretty-prints its 40-odd options for a debug line that is dropped
+    unless debug logging is on: while a crowd connected, that took an eighth of the process's CPU.
+    """
+
+    __slots__ = ("value",)
+
+    def __init__(self, value):
+        self.value = value
+
+    def __str__(self) -> str:
+        return pprint.pformat(self.value)
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self), spec)
+
+
+def defer_option_printing() -> None:
+    """autobahn's websocket module formats with DeferredPrettyPrint; its one other use of the name, the
+    text of a socket's timings, is kept a string."""
+    autobahn_protocol.pformat = DeferredPrettyPrint
+    autobahn_protocol.Timings.__str__ = lambda timings: pprint.pformat(timings._timings)
+
+
+defer_option_printing()
 
 
 class SendQueue(list):

@@ -7,10 +7,13 @@ Run after every upgrade of those packages (the README's "Dependencies").
 from __future__ import annotations
 
 import functools
+import pprint
 
 import daphne.server
 import pytest
+from autobahn.websocket import protocol as autobahn_protocol
 from autobahn.websocket.protocol import WebSocketProtocol as AutobahnProtocol
+from daphne.ws_protocol import WebSocketFactory
 from twisted.internet import abstract
 
 from live import daphne as integration
@@ -119,3 +122,17 @@ def test_the_server_turns_the_fast_path_off_at_start_when_an_internal_is_missing
     monkeypatch.setattr(daphne.server.Server, "run", lambda self: None)  # no reactor in a unit test
     integration.Server(application=None, endpoints=["tcp:port=0:interface=127.0.0.1"]).run()
     assert "daphne WebSocketProtocol.sendData" in integration.frame_writes.disabled_because
+
+
+def test_a_socket_connecting_formats_no_debug_line_that_nobody_logs(monkeypatch):
+    """autobahn pretty-printed every socket's options for a dropped debug line: an eighth of a process's CPU
+    while a crowd connected."""
+    formatted = []
+    real_pformat = pprint.PrettyPrinter.pformat
+    monkeypatch.setattr(pprint.PrettyPrinter, "pformat", lambda self, value: formatted.append(value) or "")
+    protocol = WebSocketFactory(None, server="check").buildProtocol(("127.0.0.1", 0))
+    AutobahnProtocol._connectionMade(protocol)
+    assert formatted == []
+    monkeypatch.setattr(pprint.PrettyPrinter, "pformat", real_pformat)
+    assert "'openHandshakeTimeout'" in f"{autobahn_protocol.pformat([('openHandshakeTimeout', 5)])}"
+    assert str(autobahn_protocol.Timings()) == "{}"
