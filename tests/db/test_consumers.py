@@ -84,6 +84,23 @@ async def test_a_change_reaches_the_fan_after_the_snapshot():
     await fan.disconnect()
 
 
+async def test_a_fan_leaving_takes_no_trip_to_the_database_thread(monkeypatch):
+    """A crowd leaving at once (full time, a restart) queued a hop per fan on the one database thread."""
+    match = await kicked_off_match()
+    fan = connect(f"/ws/matches/{match.id}/")
+    await fan.connect()
+    await receive_opening(fan)
+    hops = []
+
+    async def close_old_connections():
+        hops.append(1)
+
+    monkeypatch.setattr("channels.generic.websocket.aclose_old_connections", close_old_connections)
+    await fan.disconnect()
+    assert hops == []
+    assert consumers.sockets_in_process == 0
+
+
 async def test_since_n_sends_only_the_missed_changes_in_order():
     match = await kicked_off_match()
     for minute in (10, 20, 30):
