@@ -3,10 +3,14 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.core.cache import cache
 from django.db import transaction
 
 from ..models import EmbedSite, Group, Match
+
+logger = logging.getLogger(__name__)
 
 ORIGINS_KEY = "embeds:frame-ancestors"
 # Every widget's response names the origins, so they come from the cache, not a query per page. A save or
@@ -16,18 +20,38 @@ ORIGINS_TTL_SECONDS = 60
 
 def allowed_origins() -> tuple[str, ...]:
     """The active publishers' origins, sorted (so that the header, and a cache keyed by it, is stable)."""
-    origins = cache.get(ORIGINS_KEY)
+    try:
+        origins = cache.get(ORIGINS_KEY)
+    except Exception:
+        # A widget is served as every other page is while the cache is away: from the database.
+        logger.warning("Embed sites not read from the cache: the cache is unavailable", exc_info=True)
+        return _active_origins()
     if origins is None:
-        origins = tuple(EmbedSite.objects.filter(active=True).order_by("origin").values_list("origin", flat=True))
-        cache.set(ORIGINS_KEY, origins, ORIGINS_TTL_SECONDS)
+        origins = _active_origins()
+        try:
+            cache.set(ORIGINS_KEY, origins, ORIGINS_TTL_SECONDS)
+        except Exception:
+            logger.warning("Embed sites not cached: the cache is unavailable", exc_info=True)
     return tuple(origins)
+
+
+def _active_origins() -> tuple[str, ...]:
+    return tuple(EmbedSite.objects.filter(active=True).order_by("origin").values_list("origin", flat=True))
 
 
 def forget_origins(**kwargs) -> None:
     """Drop the cached origins now and again once the write commits: a page built in between must not put
     the old list back in the cache for a minute."""
-    cache.delete(ORIGINS_KEY)
-    transaction.on_commit(lambda: cache.delete(ORIGINS_KEY))
+    _forget()
+    transaction.on_commit(_forget)
+
+
+def _forget() -> None:
+    try:
+        cache.delete(ORIGINS_KEY)
+    except Exception:
+        # The admin's save stands; widgets catch up when the cached list expires.
+        logger.warning("Embed sites not forgotten in the cache: the cache is unavailable", exc_info=True)
 
 
 def match_subject(match_id: int) -> dict | None:

@@ -148,6 +148,25 @@ def test_the_widgets_name_the_active_sites_in_frame_ancestors(client):
         assert "X-Frame-Options" not in response
 
 
+class UnavailableCache:
+    def __getattr__(self, name):
+        def unavailable(*args, **kwargs):
+            raise ConnectionError("the cache is away")
+
+        return unavailable
+
+
+def test_while_the_cache_is_away_widgets_name_the_sites_from_the_database_and_a_site_can_still_be_saved(
+    client, monkeypatch
+):
+    match = make_match()
+    monkeypatch.setattr(embed_reads, "cache", UnavailableCache())
+    EmbedSite.objects.create(origin="https://news.example")
+    response = client.get(f"/embed/matches/{match.id}/")
+    assert response.status_code == 200
+    assert frame_ancestors(response) == ["'self'", "https://news.example"]
+
+
 def test_a_304_still_says_who_may_frame_the_widget(client):
     match = make_match()
     EmbedSite.objects.create(origin="https://news.example")
