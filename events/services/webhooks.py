@@ -27,8 +27,8 @@ from ..webhooks import sending, signing
 logger = logging.getLogger(__name__)
 
 Status = WebhookDelivery.Status
-# A retry's job may be run by the queue's scheduler a little before the time the row says.
-EARLY = timedelta(seconds=1)
+# How early an attempt may come for the row to be due: the clocks of the processes involved may differ slightly.
+EARLY = timedelta(milliseconds=500)
 # How many due deliveries one sweep re-enqueues; the next sweep takes the rest.
 SWEEP_BATCH = 500
 
@@ -116,7 +116,7 @@ def attempt_delivery(*, delivery_id: int) -> str:
         finish(delivery, Status.FAILED, status_code=outcome.status_code, error=outcome.error)
         return f"failed after {delivery.attempts} attempt(s): {outcome.error}"
     delay = settings.WEBHOOK_RETRY_SCHEDULE[delivery.attempts - 1]
-    retry_at = timezone.now() + timedelta(seconds=delay)
+    retry_at = whole_second_after(timezone.now() + timedelta(seconds=delay))
     job_id = new_job_id()
     # Only while the claim is still ours: after the lease another attempt may have taken the row.
     kept = WebhookDelivery.objects.filter(pk=delivery.pk, status=Status.PENDING, attempts=delivery.attempts).update(
@@ -127,6 +127,11 @@ def attempt_delivery(*, delivery_id: int) -> str:
 
         tasks.enqueue_retry(delivery.pk, job_id, retry_at)
     return f"attempt {delivery.attempts} failed ({outcome.error}); next in {delay} s"
+
+
+def whole_second_after(moment: datetime) -> datetime:
+    # The queue's schedule keeps whole seconds, truncated: without this a retry could run up to a second early.
+    return moment.replace(microsecond=0) + timedelta(seconds=1) if moment.microsecond else moment
 
 
 def finish(delivery: WebhookDelivery, status: str, *, status_code: int | None = None, error: str = "") -> None:

@@ -22,7 +22,10 @@ JOB_TIMEOUT = 60
 # How long Redis keeps a finished job's result (its line in words), and a crashed job's traceback.
 RESULT_TTL = 3600
 FAILURE_TTL = 7 * 24 * 3600
-WAITING = {JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED}
+# A job in these states will run. A scheduled one is not counted: the sweep asks only about deliveries overdue by
+# WEBHOOK_SWEEP_GRACE, and a retry still scheduled that late has no scheduler to run it (the one of a killed
+# worker holds its lock for a minute).
+WAITING = {JobStatus.QUEUED, JobStatus.DEFERRED}
 
 _connection: redis.Redis | None = None
 
@@ -91,7 +94,7 @@ def enqueue_retry(delivery_id: int, job_id: str, at: datetime) -> None:
 
 
 def waiting_jobs(job_ids: list[str]) -> set[str]:
-    """Which of these jobs still wait in the queue, or in its schedule, to be run."""
+    """Which of these jobs still wait in the queue to be run."""
     if not job_ids:
         return set()
     jobs = Job.fetch_many(job_ids, connection=connection())
