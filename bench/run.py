@@ -70,6 +70,9 @@ DELIVERY_TIMEOUT = 60.0
 # The whole run stops (cleanly) past this, whatever is left.
 DEADLINE = 600.0
 
+# The fan-out's p99 against the reference's is a target from this many fans on (10,000 on one process,
+# 20,000 on two); the editor's POST p99 is one at every size.
+P99_TARGET_FROM_FANS = 10000
 TARGETS = {"p99_ratio": 2.0, "cpu_ratio": 3.0, "kb_per_connection": 24.0, "post_p99_ms": 100.0}
 
 
@@ -490,9 +493,13 @@ def verdicts(results: list[Result]) -> list[str]:
         checks = [f"delivery {100 * r.delivery:.2f}% ({'met' if r.delivered == r.expected else 'NOT met'})"]
         if r.duplicates or r.out_of_order:
             checks.append(f"{r.duplicates} duplicates, {r.out_of_order} out of order (NOT met)")
-        if r.p99_ratio is not None:
+        if r.p99_ratio is not None and r.fans >= P99_TARGET_FROM_FANS:
             met = r.p99_ratio <= TARGETS["p99_ratio"]
             checks.append(f"p99 {r.p99_ratio}x the reference ({'met' if met else 'NOT met'}, target 2x)")
+        elif r.p99_ratio is not None:
+            # A few tens of milliseconds of fixed cost (Redis, the hop between processes) weigh on a ratio
+            # of small numbers: the target is for the crowds it was set for.
+            checks.append(f"p99 {r.p99_ratio}x the reference (no target below {P99_TARGET_FROM_FANS:,} fans)")
         if r.cpu_ratio is not None and r.processes == 1:
             met = r.cpu_ratio <= TARGETS["cpu_ratio"]
             checks.append(f"CPU {r.cpu_ratio}x the reference ({'met' if met else 'NOT met'}, target 3x)")
