@@ -35,6 +35,7 @@ from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import OuterRef, Q, Subquery
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
+from django.utils import translation
 from django.utils.cache import patch_cache_control
 from django.utils.http import parse_etags
 from ninja.responses import NinjaJSONEncoder
@@ -138,7 +139,13 @@ def clock_window() -> int:
 
 
 def etag_for(state: tuple, *, clock: bool) -> str:
-    """A weak ETag (the body of one state differs in its `server_time`, never in what it shows)."""
+    """A weak ETag (the body of one state differs in its `server_time`, never in what it shows).
+
+    The reader's language is part of what a response shows: the same URL in German is another body, so a
+    browser that kept the English page and has since switched gets the German one, not a 304. LocaleMiddleware
+    says `Vary: Accept-Language`; not `Cookie` (the switcher's django_language), which would split shared caches
+    per reader: nginx keys its cache on both instead (deploy/nginx)."""
+    state = (*state, translation.get_language())
     if clock:
         state = (*state, clock_window())
     digest = hashlib.blake2b(repr(state).encode(), digest_size=12).hexdigest()

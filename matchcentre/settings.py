@@ -69,6 +69,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The reader's language: the django_language cookie the switcher sets (/i18n/setlang/), else Accept-Language.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -226,7 +228,17 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "editor-index"
 LOGOUT_REDIRECT_URL = "index"
 
-LANGUAGE_CODE = "en-gb"
+# English is the source language: its catalog is the templates' and code's own text. Pages and their live
+# updates come in these languages (locale/, docs/architecture.md); dates and numbers follow through Intl.
+LANGUAGE_CODE = "en"
+LANGUAGES = [
+    ("en", "English"),
+    ("it", "Italiano"),
+    ("de", "Deutsch"),
+    ("nl", "Nederlands"),
+    ("es", "Español"),
+]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

@@ -10,6 +10,7 @@ from events import calendars, embeds, feeds, team_views, views
 from events.api import api
 
 from .health import healthz
+from .languages import javascript_catalog, switch_language
 
 
 @require_safe
@@ -21,6 +22,9 @@ def favicon(request):
 
 
 urlpatterns = [
+    # The language switcher posts here (Django's set_language: the django_language cookie).
+    path("i18n/setlang/", switch_language, name="set_language"),
+    path("jsi18n/", javascript_catalog, name="javascript-catalog"),
     path("", views.index, name="index"),
     path("my-teams/", views.my_teams, name="my-teams"),
     path("matches/<int:match_id>/", views.match_page, name="match"),

@@ -1,0 +1,72 @@
+"""The reader's language: LocaleMiddleware, the switcher's cookie, and pages kept apart by language in caches."""
+
+import pytest
+
+from tests.factories import make_match
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def match():
+    return make_match(kicked_off=True)
+
+
+def test_it_picks_the_language_from_accept_language_and_names_it_in_the_page(client, match):
+    response = client.get(f"/matches/{match.id}/", HTTP_ACCEPT_LANGUAGE="de-AT,de;q=0.9,en;q=0.5")
+    assert response["Content-Language"] == "de"
+    assert '<html lang="de">' in response.content.decode()
+
+
+def test_a_region_of_english_is_english(client, match):
+    response = client.get(f"/matches/{match.id}/", HTTP_ACCEPT_LANGUAGE="en-GB")
+    assert '<html lang="en">' in response.content.decode()
+
+
+def test_the_switchers_cookie_wins_over_the_browsers_header(client, match):
+    response = client.post("/i18n/setlang/", {"language": "it", "next": f"/matches/{match.id}/"})
+    assert response.status_code == 302 and response["Location"] == f"/matches/{match.id}/"
+    page = client.get(f"/matches/{match.id}/", HTTP_ACCEPT_LANGUAGE="de")
+    assert '<html lang="it">' in page.content.decode()
+
+
+def test_the_switcher_needs_no_csrf_token(match):
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+    response = strict.post("/i18n/setlang/", {"language": "nl", "next": "/"})
+    assert response.status_code == 302 and response.cookies["django_language"].value == "nl"
+
+
+def test_the_same_page_in_another_language_is_another_etag_and_body(client, match):
+    path = f"/matches/{match.id}/"
+    english = client.get(path, HTTP_ACCEPT_LANGUAGE="en")
+    german = client.get(path, HTTP_ACCEPT_LANGUAGE="de")
+    assert english["ETag"] != german["ETag"]
+    assert english.content != german.content
+    assert "Accept-Language" in german["Vary"]
+    # A browser that kept the English page and has switched to German gets the German page, not a 304.
+    client.cookies["django_language"] = "de"
+    again = client.get(path, HTTP_IF_NONE_MATCH=english["ETag"])
+    assert again.status_code == 200 and again["ETag"] == german["ETag"]
+    assert client.get(path, HTTP_IF_NONE_MATCH=german["ETag"]).status_code == 304
+
+
+def test_the_api_is_kept_apart_by_language_too(client, match):
+    english = client.get(f"/api/matches/{match.id}", HTTP_ACCEPT_LANGUAGE="en")
+    german = client.get(f"/api/matches/{match.id}", HTTP_ACCEPT_LANGUAGE="de")
+    assert english["ETag"] != german["ETag"] and "Accept-Language" in german["Vary"]
+
+
+def test_the_api_errors_stay_machine_readable_in_every_language(client):
+    english = client.get("/api/matches/999999", HTTP_ACCEPT_LANGUAGE="en")
+    german = client.get("/api/matches/999999", HTTP_ACCEPT_LANGUAGE="de")
+    assert english.status_code == german.status_code == 404
+    assert english.json()["code"] and english.json()["code"] == german.json()["code"]
+
+
+def test_the_scripts_catalog_is_named_by_its_url_and_cacheable(client):
+    german = client.get("/jsi18n/?lang=de", HTTP_ACCEPT_LANGUAGE="en")
+    assert german.status_code == 200 and german["Content-Language"] == "de"
+    assert "public" in german["Cache-Control"] and "max-age=3600" in german["Cache-Control"]
+    assert client.get("/jsi18n/?lang=xx", HTTP_ACCEPT_LANGUAGE="es")["Content-Language"] == "es"
