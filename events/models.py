@@ -535,3 +535,80 @@ class WebhookDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} to {self.webhook_id} (seq {self.seq})"
+
+
+# --- Web Push: browsers that asked to be notified of their followed teams' matches (docs/notifications.md) -------
+
+
+class PushSubscription(models.Model):
+    """A browser's push subscription (the PushSubscription its push service gave it) and the teams it follows.
+
+    No account is needed: the endpoint is the browser's own unguessable address at its push service, and whoever
+    holds it may change or drop the subscription."""
+
+    endpoint = models.URLField(max_length=1000, unique=True)
+    # The browser's P-256 public key and authentication secret (RFC 8291), base64url as the browser gives them.
+    p256dh = models.CharField(max_length=200)
+    auth = models.CharField(max_length=100)
+    teams = models.ManyToManyField(Team, related_name="push_subscriptions")
+    # The viewer's spoiler delay: each notification is sent this many seconds after its change.
+    delay_seconds = models.PositiveSmallIntegerField(default=0)
+    # The page's language, for the notifications' words.
+    language = models.CharField(max_length=16, blank=True)
+    active = models.BooleanField(default=True)
+    # Consecutive failed sends; a push service's 404 or 410 (the subscription is gone) ends it at once.
+    failures = models.PositiveSmallIntegerField(default=0)
+    deactivated_reason = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    last_success_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"Push subscription #{self.pk}"
+
+
+class PushDelivery(models.Model):
+    """One notification for one subscription: the outbox row written with its change, and its delivery log."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENT = "sent", _("Sent")
+        # A newer notification with the same tag (a goal disallowed) was due before this one went out: only the
+        # newer one is sent, it would replace this one on the screen anyway.
+        SUPERSEDED = "superseded", _("Superseded")
+        FAILED = "failed", _("Failed")
+        # The subscription is gone (its push service said 404 or 410, or it was unsubscribed).
+        EXPIRED = "expired", _("Expired")
+
+    subscription = models.ForeignKey(PushSubscription, on_delete=models.CASCADE, related_name="deliveries")
+    match = models.ForeignKey(Match, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    seq = models.PositiveIntegerField(default=0)
+    change = models.ForeignKey(Change, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # The notification's tag (event-<id>): a later notification with the same tag replaces it on the screen.
+    tag = models.CharField(max_length=64)
+    payload = models.JSONField()
+    urgency = models.CharField(max_length=10, default="normal")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    last_error = models.CharField(max_length=300, blank=True)
+    job_id = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name_plural = "push deliveries"
+        constraints = [models.UniqueConstraint(fields=["subscription", "change"], name="unique_push_delivery")]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="push_delivery_due"),
+            models.Index(fields=["subscription", "sent_at"], name="push_delivery_sent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} to subscription {self.subscription_id} ({self.tag})"
