@@ -42,9 +42,12 @@ lock: $(LOCK_VENV)/.installed
 	$(PIP_COMPILE) --extra dev --constraint requirements.txt --output-file requirements-dev.txt pyproject.toml
 
 # Kick-off once a first fan page is open (at most KICKOFF_WAIT=20 s); the server's own output, access log
-# included, goes to SERVER_LOG (logs/demo-server.log), the console keeps the replay's narration.
-run: $(BIN)/.installed
-	HOST=$(HOST) PORT=$(PORT) REPLAY_SPEED=$(REPLAY_SPEED) PYTHON=$(BIN)/python scripts/run_demo.sh
+# included, goes to SERVER_LOG (logs/demo-server.log), the console keeps the replay's narration. The task
+# queue's worker (webhooks, docs/webhooks.md) runs beside it on the Redis in TASK_QUEUE_URL, or a throwaway
+# one (harness/services.py); the channel layer stays in memory.
+run: $(BIN)/.installed /usr/bin/redis-server
+	HOST=$(HOST) PORT=$(PORT) REPLAY_SPEED=$(REPLAY_SPEED) PYTHON=$(BIN)/python \
+		$(SERVICES) --redis-var TASK_QUEUE_URL -- scripts/run_demo.sh
 
 # The access log (matchcentre/access.py) is on for `make run` and `make serve`: ACCESS_LOG=0 to quiet it.
 ACCESS_LOG ?= 1

@@ -1,5 +1,5 @@
 """The scale-out deployment on one machine: nginx (Debian's package) in front of two Daphne processes
-for fans and one for editors (the newsroom).
+for fans and one for editors (the newsroom), and the task queue's worker (webhooks).
 
     make cluster              # python -m deploy.local_cluster
     CLUSTER_PORT=8080 REPLAY_SPEED=30 make cluster
@@ -31,6 +31,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from harness.cluster import REPO, DaphneProcess, LiveServerError, api_request, free_port, live_cluster
+from harness.worker import running_worker
 
 DEPLOY = Path(__file__).resolve().parent
 LOCATIONS = DEPLOY / "nginx" / "matchcentre-locations.conf"
@@ -187,17 +188,21 @@ def main() -> int:
     stop = []
     signal.signal(signal.SIGTERM, lambda *_: stop.append(True))
     replay = None
+    # A queue of this run's own: a worker of another database on the same Redis must not take its jobs.
+    extra_env = {"ACCESS_LOG": "1", "WEBHOOK_QUEUE": f"webhooks-cluster-{os.getpid()}"}
     with tempfile.TemporaryDirectory(prefix="matchcentre-cluster-") as folder:
         try:
             with (
-                live_cluster(Path(folder), processes=3, extra_env={"ACCESS_LOG": "1"}) as cluster,
+                live_cluster(Path(folder), processes=3, extra_env=extra_env) as cluster,
                 nginx_in_front(cluster.servers[:2], cluster.servers[2:], Path(folder), port) as nginx,
+                running_worker(cluster.server_env, Path(folder)) as worker,
             ):
                 a, b, newsroom = cluster.servers
                 print(f"nginx   http://127.0.0.1:{port}/  ->  fans: Daphne :{a.port} and :{b.port}")
                 print(f"        editors (console, admin, API writes): Daphne :{newsroom.port}")
                 print(f"match   http://127.0.0.1:{port}/matches/{cluster.demo_match_id}/")
                 print(f"Redis   {cluster.redis_url} (channel prefix {cluster.layer_prefix})")
+                print(f"worker  webhooks (docs/webhooks.md) on queue {extra_env['WEBHOOK_QUEUE']}: {worker.log_path}")
                 print(f"editor token: {cluster.token}")
                 print("Replaying Liverpool-Napoli through nginx; Ctrl-C stops everything.", flush=True)
                 replay = subprocess.Popen(
@@ -214,10 +219,11 @@ def main() -> int:
                     env=cluster.env,
                     start_new_session=True,  # Ctrl-C is ours to pass on: the replay is stopped below
                 )
-                while not stop and not cluster.dead_servers() and nginx.alive():
+                while not stop and not cluster.dead_servers() and nginx.alive() and worker.alive():
                     time.sleep(0.5)
-                if cluster.dead_servers() or not nginx.alive():
-                    print("A process stopped:\n" + cluster.logs() + "\n" + nginx.output(), file=sys.stderr)
+                if cluster.dead_servers() or not nginx.alive() or not worker.alive():
+                    print("A process stopped:\n" + cluster.logs() + "\n" + nginx.output() + "\n" + worker.output(),
+                          file=sys.stderr)
                     return 1
         except KeyboardInterrupt:
             pass

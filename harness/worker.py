@@ -1,10 +1,10 @@
 """The task queue's worker as a real process, for the live tests and `make cluster`: `manage.py rqworker
 <queue> --with-scheduler`, as deploy/systemd runs it, with its output in a log file.
 
-    worker = start_worker(env, log_dir)   # env: the processes' (harness.cluster.server_env), with the queue's
-    wait_until_listening(worker)          # Redis in TASK_QUEUE_URL or REDIS_URL and its name in WEBHOOK_QUEUE
-    ...
-    worker.kill()                         # SIGKILL to it and to every process it started, as a crash would
+    with running_worker(env, log_dir) as worker:   # env: the processes' (harness.cluster.server_env), the
+        ...                                          # queue's Redis in TASK_QUEUE_URL or REDIS_URL, its name
+        worker.kill()                                # in WEBHOOK_QUEUE; kill: SIGKILL to it and to every
+                                                     # process it started, as a crash would
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -102,6 +103,17 @@ def start_worker(env: dict[str, str], log_dir: Path, name: str = "worker") -> Ta
             stderr=subprocess.STDOUT,
         )
     return TaskWorker(name=name, process=process, log_path=log_path)
+
+
+@contextlib.contextmanager
+def running_worker(env: dict[str, str], log_dir: Path, name: str = "worker") -> Iterator[TaskWorker]:
+    """A worker listening on its queue, stopped on the way out however the caller ended."""
+    worker = start_worker(env, log_dir, name)
+    try:
+        wait_until_listening(worker)
+        yield worker
+    finally:
+        worker.stop()
 
 
 def wait_until_listening(worker: TaskWorker, timeout: float = STARTUP_TIMEOUT) -> None:

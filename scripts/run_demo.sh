@@ -17,6 +17,10 @@ if [ "$DEMO" = worldcup2026 ]; then REPLAY_SPEED=${REPLAY_SPEED:-180}; else REPL
 KICKOFF_WAIT=${KICKOFF_WAIT:-20}
 # The server's own output (the access log, warnings, errors), kept out of the console's narration.
 SERVER_LOG=${SERVER_LOG:-logs/demo-server.log}
+# The task queue's worker (webhooks' deliveries, docs/webhooks.md): its output, and the Redis it works on
+# (`make run` starts a throwaway one when none answers; the channel layer stays in memory).
+WORKER_LOG=${WORKER_LOG:-logs/demo-worker.log}
+if [ -z "${TASK_QUEUE_URL:-}" ] && [ -z "${REDIS_URL:-}" ]; then export TASK_QUEUE_URL=redis://127.0.0.1:6379/0; fi
 export DEMO_MODE=${DEMO_MODE:-1}
 export ACCESS_LOG=${ACCESS_LOG:-1}
 case "$DEMO" in
@@ -38,6 +42,7 @@ mkdir -p "$log_dir"
 # A log directory of our making keeps itself out of git.
 [ "$log_dir" = logs ] && [ ! -e logs/.gitignore ] && echo '*' > logs/.gitignore
 : > "$SERVER_LOG"
+: > "$WORKER_LOG"
 
 "$PYTHON" manage.py migrate --noinput -v0
 if [ "$DEMO" = ucl2024 ] || [ -z "$matchday" ]; then
@@ -58,12 +63,23 @@ else
   fi
 fi
 
+server= worker=
+trap 'kill $server $worker 2>/dev/null || true' EXIT
+trap 'exit 130' INT TERM
+queue_url=${TASK_QUEUE_URL:-${REDIS_URL:-}}
+if "$PYTHON" -c "import sys; from harness.services import redis_answers; sys.exit(not redis_answers(sys.argv[1]))" "$queue_url"; then
+  "$PYTHON" manage.py rqworker "${WEBHOOK_QUEUE:-webhooks}" --with-scheduler >>"$WORKER_LOG" 2>&1 &
+  worker=$!
+else
+  # Nothing to enqueue on: the server does not try, and deliveries wait in the database for a worker.
+  echo "No Redis answers at $queue_url: webhooks wait until a worker runs (make run starts one)." >&2
+  export TASK_QUEUE_URL=
+fi
+
 # The application's access log (matchcentre/access.py; Daphne's own is off under live.server): ACCESS_LOG=0 quiets it.
 "$PYTHON" -m live.server --websocket-max-message-size 65536 -b "$HOST" -p "$PORT" matchcentre.asgi:application \
   >>"$SERVER_LOG" 2>&1 &
 server=$!
-trap 'kill $server 2>/dev/null || true' EXIT
-trap 'exit 130' INT TERM
 if ! "$PYTHON" -m matchcentre.health --wait "http://$HOST:$PORT/healthz" --timeout 30 >/dev/null || ! kill -0 $server 2>/dev/null; then
   echo "The server did not start on $HOST:$PORT. The end of its log ($SERVER_LOG):" >&2
   tail -n 30 "$SERVER_LOG" >&2
@@ -72,6 +88,7 @@ fi
 
 base="http://$HOST:$PORT"
 "$PYTHON" manage.py shell -v 0 -c "from events import demo; print(demo.banner(demo_name='$DEMO', base_url='$base', speed=$REPLAY_SPEED, server_log='$SERVER_LOG', kickoff_wait=$KICKOFF_WAIT))"
+[ -n "$worker" ] && echo "  Webhooks (admin: $base/admin/events/webhook/) are sent by the task queue's worker: its log is $WORKER_LOG."
 
 # A fan page is open once its socket is: the access log says so (editors' sockets are not fans).
 fan_page_open() { grep 'WSCONNECT /ws/' "$SERVER_LOG" | grep -qv 'WSCONNECT /ws/editor/'; }
