@@ -6,6 +6,7 @@ import secrets
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 
 class Competition(models.Model):
@@ -27,9 +28,9 @@ class Stage(models.Model):
     """One part of a competition's format, played in order: groups, a league phase, a knockout round."""
 
     class Kind(models.TextChoices):
-        GROUPS = "groups", "Group stage"
-        LEAGUE = "league", "League phase"
-        KNOCKOUT = "knockout", "Knockout round"
+        GROUPS = "groups", _("Group stage")
+        LEAGUE = "league", _("League phase")
+        KNOCKOUT = "knockout", _("Knockout round")
 
     competition = models.ForeignKey(Competition, on_delete=models.CASCADE, related_name="stages")
     name = models.CharField(max_length=80)
@@ -112,10 +113,10 @@ class Team(models.Model):
 
 class Player(models.Model):
     class Position(models.TextChoices):
-        GOALKEEPER = "GK", "Goalkeeper"
-        DEFENDER = "DF", "Defender"
-        MIDFIELDER = "MF", "Midfielder"
-        FORWARD = "FW", "Forward"
+        GOALKEEPER = "GK", _("Goalkeeper")
+        DEFENDER = "DF", _("Defender")
+        MIDFIELDER = "MF", _("Midfielder")
+        FORWARD = "FW", _("Forward")
 
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="players")
     name = models.CharField(max_length=80)
@@ -134,25 +135,25 @@ class Player(models.Model):
 
 
 class Period(models.TextChoices):
-    PRE_MATCH = "pre_match", "Not started"
-    FIRST_HALF = "first_half", "First half"
-    HALF_TIME = "half_time", "Half-time"
-    SECOND_HALF = "second_half", "Second half"
-    BEFORE_EXTRA_TIME = "before_extra_time", "Before extra time"
-    EXTRA_TIME_FIRST_HALF = "extra_time_first_half", "Extra time, first half"
-    EXTRA_TIME_HALF_TIME = "extra_time_half_time", "Extra time, half-time"
-    EXTRA_TIME_SECOND_HALF = "extra_time_second_half", "Extra time, second half"
-    BEFORE_PENALTIES = "before_penalties", "Before penalties"
-    PENALTIES = "penalties", "Penalties"
-    FULL_TIME = "full_time", "Full time"
+    PRE_MATCH = "pre_match", _("Not started")
+    FIRST_HALF = "first_half", _("First half")
+    HALF_TIME = "half_time", _("Half-time")
+    SECOND_HALF = "second_half", _("Second half")
+    BEFORE_EXTRA_TIME = "before_extra_time", _("Before extra time")
+    EXTRA_TIME_FIRST_HALF = "extra_time_first_half", _("Extra time, first half")
+    EXTRA_TIME_HALF_TIME = "extra_time_half_time", _("Extra time, half-time")
+    EXTRA_TIME_SECOND_HALF = "extra_time_second_half", _("Extra time, second half")
+    BEFORE_PENALTIES = "before_penalties", _("Before penalties")
+    PENALTIES = "penalties", _("Penalties")
+    FULL_TIME = "full_time", _("Full time")
 
 
 class Tie(models.Model):
     """Two teams over one or two legs in a knockout round; the winner goes on to ``next_tie``."""
 
     class Side(models.TextChoices):
-        A = "a", "First-leg home side"
-        B = "b", "First-leg away side"
+        A = "a", _("First-leg home side")
+        B = "b", _("First-leg away side")
 
     stage = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="ties")
     # Its place in the round, top to bottom of the bracket.
@@ -178,10 +179,10 @@ class Tie(models.Model):
 
 class Match(models.Model):
     class Status(models.TextChoices):
-        SCHEDULED = "scheduled", "Scheduled"
-        LIVE = "live", "Live"
-        FINISHED = "finished", "Finished"
-        POSTPONED = "postponed", "Postponed"
+        SCHEDULED = "scheduled", _("Scheduled")
+        LIVE = "live", _("Live")
+        FINISHED = "finished", _("Finished")
+        POSTPONED = "postponed", _("Postponed")
 
     competition = models.ForeignKey(Competition, on_delete=models.CASCADE, related_name="matches")
     group = models.ForeignKey(Group, null=True, blank=True, on_delete=models.CASCADE, related_name="matches")
@@ -249,28 +250,28 @@ class LineupEntry(models.Model):
 
 
 class EventKind(models.TextChoices):
-    GOAL = "goal", "Goal"
-    OWN_GOAL = "own_goal", "Own goal"
-    PENALTY_GOAL = "penalty_goal", "Penalty goal"
-    MISSED_PENALTY = "missed_penalty", "Missed penalty"
-    YELLOW_CARD = "yellow_card", "Yellow card"
-    SECOND_YELLOW = "second_yellow", "Second yellow card"
-    RED_CARD = "red_card", "Red card"
-    SUBSTITUTION = "substitution", "Substitution"
-    INJURY = "injury", "Injury"
-    PENALTY_AWARDED = "penalty_awarded", "Penalty awarded"
-    VAR_CHECK = "var_check", "VAR check"
-    PERIOD_START = "period_start", "Period start"
-    PERIOD_END = "period_end", "Period end"
-    ADDED_TIME = "added_time", "Added time"
-    SHOOTOUT_KICK = "shootout_kick", "Shootout kick"
+    GOAL = "goal", _("Goal")
+    OWN_GOAL = "own_goal", _("Own goal")
+    PENALTY_GOAL = "penalty_goal", _("Penalty goal")
+    MISSED_PENALTY = "missed_penalty", _("Missed penalty")
+    YELLOW_CARD = "yellow_card", _("Yellow card")
+    SECOND_YELLOW = "second_yellow", _("Second yellow card")
+    RED_CARD = "red_card", _("Red card")
+    SUBSTITUTION = "substitution", _("Substitution")
+    INJURY = "injury", _("Injury")
+    PENALTY_AWARDED = "penalty_awarded", _("Penalty awarded")
+    VAR_CHECK = "var_check", _("VAR check")
+    PERIOD_START = "period_start", _("Period start")
+    PERIOD_END = "period_end", _("Period end")
+    ADDED_TIME = "added_time", _("Added time")
+    SHOOTOUT_KICK = "shootout_kick", _("Shootout kick")
     # Counted, not narrated: the match statistics (events/reads/stats.py). A shot on target is
     # recorded once, as itself, and counts as a shot too.
-    SHOT = "shot", "Shot"
-    SHOT_ON_TARGET = "shot_on_target", "Shot on target"
-    CORNER = "corner", "Corner"
-    FOUL = "foul", "Foul"
-    OFFSIDE = "offside", "Offside"
+    SHOT = "shot", _("Shot")
+    SHOT_ON_TARGET = "shot_on_target", _("Shot on target")
+    CORNER = "corner", _("Corner")
+    FOUL = "foul", _("Foul")
+    OFFSIDE = "offside", _("Offside")
 
 
 GOAL_KINDS = frozenset({EventKind.GOAL, EventKind.OWN_GOAL, EventKind.PENALTY_GOAL})
@@ -279,52 +280,52 @@ GOAL_KINDS = frozenset({EventKind.GOAL, EventKind.OWN_GOAL, EventKind.PENALTY_GO
 class MatchEvent(models.Model):
     class GoalType(models.TextChoices):
         NONE = "", "—"
-        OPEN_PLAY = "open_play", "Open play"
-        HEADER = "header", "Header"
-        FREE_KICK = "free_kick", "Free kick"
+        OPEN_PLAY = "open_play", _("Open play")
+        HEADER = "header", _("Header")
+        FREE_KICK = "free_kick", _("Free kick")
 
     class State(models.TextChoices):
-        ACTIVE = "active", "Active"
-        REMOVED = "removed", "Removed"
-        DISALLOWED = "disallowed", "Disallowed"
+        ACTIVE = "active", _("Active")
+        REMOVED = "removed", _("Removed")
+        DISALLOWED = "disallowed", _("Disallowed")
         # A shootout kick the referee ordered taken again: the retake counts instead.
-        RETAKEN = "retaken", "Retaken"
+        RETAKEN = "retaken", _("Retaken")
 
     class KickOutcome(models.TextChoices):
         NONE = "", "—"
-        SCORED = "scored", "Scored"
-        SAVED = "saved", "Saved"
-        MISSED = "missed", "Missed"
+        SCORED = "scored", _("Scored")
+        SAVED = "saved", _("Saved")
+        MISSED = "missed", _("Missed")
 
     class VarCategory(models.TextChoices):
         # The four decisions the IFAB protocol lets VAR review.
         NONE = "", "—"
-        GOAL = "goal", "Goal / no goal"
-        PENALTY = "penalty", "Penalty / no penalty"
-        RED_CARD = "red_card", "Direct red card"
-        MISTAKEN_IDENTITY = "mistaken_identity", "Mistaken identity"
+        GOAL = "goal", _("Goal / no goal")
+        PENALTY = "penalty", _("Penalty / no penalty")
+        RED_CARD = "red_card", _("Direct red card")
+        MISTAKEN_IDENTITY = "mistaken_identity", _("Mistaken identity")
 
     class VarOutcome(models.TextChoices):
         NONE = "", "—"
-        IN_PROGRESS = "in_progress", "Check in progress"
-        ON_FIELD_REVIEW = "on_field_review", "On-field review"
-        STANDS = "stands", "Decision stands"
-        OVERTURNED = "overturned", "Decision overturned"
+        IN_PROGRESS = "in_progress", _("Check in progress")
+        ON_FIELD_REVIEW = "on_field_review", _("On-field review")
+        STANDS = "stands", _("Decision stands")
+        OVERTURNED = "overturned", _("Decision overturned")
 
     class DecisionReason(models.TextChoices):
         NONE = "", "—"
-        OFFSIDE = "offside", "offside"
-        FOUL = "foul", "foul in the build-up"
-        HANDBALL = "handball", "handball"
-        BALL_OUT_OF_PLAY = "ball_out_of_play", "ball out of play"
-        FOUL_IN_THE_AREA = "foul_in_the_area", "foul in the penalty area"
-        NO_FOUL = "no_foul", "no foul"
-        SERIOUS_FOUL_PLAY = "serious_foul_play", "serious foul play"
-        VIOLENT_CONDUCT = "violent_conduct", "violent conduct"
-        DENIAL_OF_GOAL = "denial_of_goal", "denial of an obvious goal-scoring opportunity"
-        NOT_A_RED_CARD = "not_a_red_card", "not a red-card offence"
-        MISTAKEN_IDENTITY = "mistaken_identity", "mistaken identity"
-        CLEAR_ERROR = "clear_error", "clear and obvious error"
+        OFFSIDE = "offside", _("offside")
+        FOUL = "foul", _("foul in the build-up")
+        HANDBALL = "handball", _("handball")
+        BALL_OUT_OF_PLAY = "ball_out_of_play", _("ball out of play")
+        FOUL_IN_THE_AREA = "foul_in_the_area", _("foul in the penalty area")
+        NO_FOUL = "no_foul", _("no foul")
+        SERIOUS_FOUL_PLAY = "serious_foul_play", _("serious foul play")
+        VIOLENT_CONDUCT = "violent_conduct", _("violent conduct")
+        DENIAL_OF_GOAL = "denial_of_goal", _("denial of an obvious goal-scoring opportunity")
+        NOT_A_RED_CARD = "not_a_red_card", _("not a red-card offence")
+        MISTAKEN_IDENTITY = "mistaken_identity", _("mistaken identity")
+        CLEAR_ERROR = "clear_error", _("clear and obvious error")
 
     match = models.ForeignKey(Match, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=20, choices=EventKind.choices)
@@ -385,10 +386,10 @@ class Change(models.Model):
     """Append-only log of every change to a match, one row per sequence number."""
 
     class Op(models.TextChoices):
-        ADD = "add", "Added"
-        UPDATE = "update", "Updated"
-        REMOVE = "remove", "Removed"
-        RESULT = "result", "Result recorded"
+        ADD = "add", _("Added")
+        UPDATE = "update", _("Updated")
+        REMOVE = "remove", _("Removed")
+        RESULT = "result", _("Result recorded")
 
     match = models.ForeignKey(Match, on_delete=models.CASCADE, related_name="changes")
     seq = models.PositiveIntegerField()
@@ -506,9 +507,9 @@ class WebhookDelivery(models.Model):
     """One change (or a test) for one webhook: the outbox row written with the change, and its delivery log."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        DELIVERED = "delivered", "Delivered"
-        FAILED = "failed", "Failed"
+        PENDING = "pending", _("Pending")
+        DELIVERED = "delivered", _("Delivered")
+        FAILED = "failed", _("Failed")
 
     webhook = models.ForeignKey(Webhook, on_delete=models.CASCADE, related_name="deliveries")
     match = models.ForeignKey(Match, null=True, blank=True, on_delete=models.CASCADE, related_name="+")

@@ -41,7 +41,7 @@ def event_dict(event: MatchEvent) -> dict:
         "kind": event.kind,
         "kind_label": event.get_kind_display(),
         "period": event.period,
-        "period_label": Period(event.period).label,
+        "period_label": str(Period(event.period).label),
         "minute": event.minute,
         "added_minute": event.added_minute,
         "minute_label": minute_label(event.minute, None if is_added_time else event.added_minute),

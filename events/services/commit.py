@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import transaction
+from django.utils import translation
 
 from live import messages, publish
 
@@ -62,6 +65,19 @@ def announce_again(match: Match, event: MatchEvent) -> int:
     return change.seq
 
 
+def in_site_language(function):
+    """Run `function` in the site's language, whichever the editor's request is in: the change log keeps the
+    labels it shapes, and what is pushed is the same for every fan of a feed."""
+
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        with translation.override(settings.LANGUAGE_CODE):
+            return function(*args, **kwargs)
+
+    return wrapper
+
+
+@in_site_language
 def announce_on_commit(change: Change, match: Match) -> None:
     """Send the change to every open page once the transaction commits (serialized now, once), and to the
     webhooks of its competition."""
@@ -141,6 +157,7 @@ def _level_as_period_ends(match, period, home, away, home_extra, away_extra, ext
     return home == away
 
 
+@in_site_language
 def commit_change(
     match: Match,
     *,
