@@ -30,6 +30,7 @@ from live import messages
 from . import caching, fragments, services
 from .models import Competition, Group, Match, MatchEvent
 from .reads import bracket, changelog, groups, matches, shapes, tables, teams, thirds
+from .services import push as push_subscriptions
 
 logger = logging.getLogger(__name__)
 
@@ -488,6 +489,71 @@ def get_followed_teams(request):
 def put_followed_teams(request, payload: FollowedTeamsIn):
     """Replace the signed-in user's followed teams (400 `not_found` naming `teams` for an unknown id)."""
     return {"teams": services.set_followed_teams(user=request.auth, team_ids=payload.teams)}
+
+
+# --- Web Push subscriptions (docs/notifications.md) ------------------------------------------------
+# No account needed: a browser's endpoint is its own unguessable address at its push service, and whoever holds it
+# may change or drop its subscription. These take no cookie-authenticated action, so they need no CSRF token; a
+# request another site's page makes is refused by its Origin all the same, and a JSON body cannot be sent across
+# sites without a CORS preflight this API never grants.
+
+
+class PushKeysIn(StrictSchema):
+    p256dh: str = Field(..., max_length=200)
+    auth: str = Field(..., max_length=100)
+
+
+class PushSubscriptionIn(StrictSchema):
+    endpoint: str = Field(..., max_length=1000, description="The PushSubscription's endpoint")
+    keys: PushKeysIn
+    expirationTime: int | float | None = Field(None, description="As the browser gives it; not used")
+    teams: list[Annotated[int, Field(ge=1, le=MAX_ROW_ID)]] = Field(
+        ..., min_length=1, max_length=services.follows.MAX_FOLLOWED_TEAMS, description="The teams to be notified of"
+    )
+    delay: int = Field(0, ge=0, le=60, description="The viewer's spoiler delay, in seconds")
+    language: str = Field("", max_length=16)
+
+
+class PushUnsubscribeIn(StrictSchema):
+    endpoint: str = Field(..., max_length=1000)
+
+
+def same_origin_only(request) -> None:
+    origin = request.headers.get("Origin")
+    if origin and origin.split("://", 1)[-1] != request.get_host():
+        raise HttpError(403, "Subscriptions are made from this site's own pages.")
+
+
+@api.get("/push/key", tags=["fans"], response={200: dict, 503: Error})
+def get_push_key(request):
+    """The server's VAPID public key: a browser subscribes with it as its `applicationServerKey`."""
+    from .notifications import vapid
+
+    if not vapid.configured():
+        return Status(503, {"detail": "Web Push is not configured here.", "code": "unavailable", "field": None})
+    return {"public_key": vapid.keys().public_key}
+
+
+@api.post("/push/subscriptions", tags=["fans"], response={201: dict, 400: Error, 403: Error, 422: Error})
+def post_push_subscription(request, payload: PushSubscriptionIn):
+    """Subscribe a browser (its PushSubscription as `toJSON()` gives it, with the teams) to the notifications of
+    those teams' matches; the same endpoint again replaces its teams, keys and delay."""
+    same_origin_only(request)
+    subscription = push_subscriptions.subscribe(
+        endpoint=payload.endpoint, p256dh=payload.keys.p256dh, auth=payload.keys.auth, team_ids=payload.teams,
+        delay_seconds=payload.delay, language=payload.language,
+    )
+    return Status(201, {"teams": sorted(subscription.teams.values_list("id", flat=True)),
+                        "delay": subscription.delay_seconds})
+
+
+@api.delete("/push/subscriptions", tags=["fans"], response={204: None, 403: Error, 404: Error, 422: Error})
+def delete_push_subscription(request, payload: PushUnsubscribeIn):
+    """Unsubscribe a browser, by its endpoint: nothing more is sent to it."""
+    same_origin_only(request)
+    if not push_subscriptions.unsubscribe(endpoint=payload.endpoint):
+        raise not_found("subscription")
+    return Status(204, None)
 
 
 @api.get("/matches", tags=["reads"])

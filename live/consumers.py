@@ -47,8 +47,10 @@ from .protocol import (
     parse_days,
     parse_since,
     parse_table_version,
+    parse_teams,
     parse_version,
     table_feed,
+    team_feed,
     user_feed,
 )
 from .publish import channel_layer
@@ -442,6 +444,38 @@ class DayConsumer(ReadOnlyLiveConsumer):
                 self._fan_out.leave(feed, self, linger=linger)
         self.day_feeds = ()
 
+
+
+class NotificationConsumer(ReadOnlyLiveConsumer):
+    """Any page of a fan who follows teams and asked to be notified: each followed team's feed, which carries its
+    matches' notifications (goal, red card, VAR decision, kick-off, half-time, full time), already serialized.
+
+    Nothing is sent on connect: a notification is news of the moment, and one missed while no page was open is
+    Web Push's to deliver. The team ids are not looked up: an id no team has names a feed nothing is published to.
+    """
+
+    team_feeds: tuple[str, ...] = ()
+
+    async def connect(self):
+        if not await self.speaks_current_version():
+            return
+        teams = parse_teams(self.scope["query_string"])
+        if teams is None:
+            await self.refuse(CLOSE_BAD_REQUEST, "teams= names 1 to 50 team ids, comma-separated, each once.")
+            return
+        self._fan_out = local_fan_out()
+        self.team_feeds = tuple(team_feed(team_id) for team_id in teams)
+        for feed in self.team_feeds:
+            await self._fan_out.join(feed, self)
+        await self.accept()
+        for feed in self.team_feeds:
+            await self._fan_out.go_live(feed, self)
+
+    def leave_feed(self, *, linger: bool = True) -> None:
+        if self._fan_out is not None:
+            for feed in self.team_feeds:
+                self._fan_out.leave(feed, self, linger=linger)
+        self.team_feeds = ()
 
 
 class UnknownPathConsumer(ReadOnlyLiveConsumer):

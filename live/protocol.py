@@ -73,6 +73,31 @@ def user_feed(user_id: int) -> str:
     return f"user.{user_id}"
 
 
+def team_feed(team_id: int) -> str:
+    """The feed of a team's notifications: its matches' goals, red cards, VAR decisions, kick-off, half-time and
+    full time, one message each (events/notifications/content.py), for any page of a fan who follows it."""
+    return f"team.{team_id}"
+
+
+# A notifications socket follows at most this many teams (as many as a fan may follow).
+MAX_TEAMS_PER_SOCKET = 50
+
+
+def parse_teams(query_string: bytes) -> list[int] | None:
+    """The teams a notifications socket follows (`teams=3,17`): 1 to MAX_TEAMS_PER_SOCKET ids in digits, each
+    once; None for anything else."""
+    values = parse_qs(query_string.decode("latin-1")).get("teams")
+    if not values or len(values) > 1:
+        return None
+    parts = values[0].split(",")
+    if not 1 <= len(parts) <= MAX_TEAMS_PER_SOCKET:
+        return None
+    if any(not part.isascii() or not part.isdigit() or part.startswith("0") or len(part) > 18 for part in parts):
+        return None
+    ids = [int(part) for part in parts]
+    return ids if len(set(ids)) == len(ids) else None
+
+
 # Message types on the channel layer.
 FORWARD_TYPE = "forward.text"  # a change's text, forwarded untouched to every fan of the feed
 SIGNED_OUT_TYPE = "user.signed_out"

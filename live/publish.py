@@ -25,6 +25,7 @@ from .protocol import (
     kickoff_day,
     match_feed,
     table_feed,
+    team_feed,
     user_feed,
 )
 
@@ -94,6 +95,14 @@ def publish(
         message = {"type": FORWARD_TYPE, "text": bracket_text, "match_id": match_id, "seq": seq}
         sends.append((bracket_feed(competition_id), message))
     _send_all(sends)
+
+
+def publish_notification(team_ids: list[int], text: str, *, match_id: int, seq: int) -> None:
+    """A change's notification to the feeds of its match's teams (call after the commit). Its match and seq let
+    each fan-out drop a copy, as for changes; a page following both teams gets it twice and shows it once (its
+    tag)."""
+    message = {"type": FORWARD_TYPE, "text": text, "match_id": match_id, "seq": seq}
+    _send_all([(team_feed(team_id), message) for team_id in dict.fromkeys(team_ids)])
 
 
 def publish_rescheduled(match_id: int, previous_kickoff: datetime.datetime, kickoff: datetime.datetime) -> None:

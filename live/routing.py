@@ -13,6 +13,7 @@ websocket_urlpatterns = [
     path("ws/groups/<int:group_id>/", consumers.GroupConsumer.as_asgi()),
     path("ws/days/<str:days>/", consumers.DayConsumer.as_asgi()),
     path("ws/competitions/<int:competition_id>/bracket/", consumers.BracketConsumer.as_asgi()),
+    path("ws/notifications/", consumers.NotificationConsumer.as_asgi()),
     # Last: any other path is refused with 4404 (the router itself would raise: a 500 and a traceback).
     re_path(r"", consumers.UnknownPathConsumer.as_asgi()),
 ]

@@ -195,7 +195,8 @@ TASK_QUEUE_URL = os.environ.get("TASK_QUEUE_URL", "") or REDIS_URL
 WEBHOOK_QUEUE = os.environ.get("WEBHOOK_QUEUE", "webhooks")
 RQ_QUEUES = {WEBHOOK_QUEUE: {"URL": TASK_QUEUE_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": 60}}
 # The worker also sweeps the database for due deliveries whose job was lost (events/webhooks/worker.py).
-RQ = {"WORKER_CLASS": "events.webhooks.worker.WebhookWorker"}
+# ...and for lost Web Push deliveries (events/notifications/worker.py).
+RQ = {"WORKER_CLASS": "events.notifications.worker.TaskWorker"}
 # django-rq's dashboard would let any staff member delete jobs; the delivery log is in the admin instead.
 RQ_SHOW_ADMIN_LINK = False
 # Seconds between a failed attempt and the next: six attempts in about an hour and a quarter, then failed.
@@ -209,6 +210,34 @@ WEBHOOK_SWEEP_GRACE = int(os.environ.get("WEBHOOK_SWEEP_GRACE", "10"))
 # URLs on loopback, private or link-local addresses are refused (the server would POST into its own network),
 # except in development and tests.
 WEBHOOK_ALLOW_PRIVATE_HOSTS = env_bool("WEBHOOK_ALLOW_PRIVATE_HOSTS", DEBUG)
+
+# Web Push notifications of followed teams' matches (docs/notifications.md), sent by the same worker. The VAPID key
+# pair signs them (`manage.py generate_vapid_keys`); with DEBUG and none set, one is made once and kept in
+# VAPID_KEYS_FILE. VAPID_SUBJECT is how a push service reaches the operator (mailto: or https:).
+VAPID_PUBLIC_KEY = os.environ.get("VAPID_PUBLIC_KEY", "").strip()
+VAPID_PRIVATE_KEY = os.environ.get("VAPID_PRIVATE_KEY", "").strip()
+VAPID_SUBJECT = os.environ.get("VAPID_SUBJECT", "mailto:matchcentre@example.org").strip()
+VAPID_KEYS_FILE = Path(os.environ.get("VAPID_KEYS_FILE", BASE_DIR / "local" / "vapid-keys.json"))
+# The queue push jobs go on: the webhooks' by default, so that every worker serves both; a queue of its own
+# (PUSH_QUEUE=push, and `rqworker push webhooks`) puts goals ahead of newsrooms' copies.
+PUSH_QUEUE = os.environ.get("PUSH_QUEUE", "") or WEBHOOK_QUEUE
+RQ_QUEUES.setdefault(PUSH_QUEUE, dict(RQ_QUEUES[WEBHOOK_QUEUE]))
+# How long a push service keeps a notification for a device that is offline (seconds): later, it is old news.
+PUSH_TTL = int(os.environ.get("PUSH_TTL", "900"))
+PUSH_TIMEOUT = float(os.environ.get("PUSH_TIMEOUT", "10"))
+# Seconds between a failed attempt (429, 5xx, no answer) and the next; a Retry-After longer than it wins.
+PUSH_RETRY_SCHEDULE = [int(s) for s in env_list("PUSH_RETRY_SCHEDULE", "5,30,120,600")]
+PUSH_ATTEMPT_LEASE = int(os.environ.get("PUSH_ATTEMPT_LEASE", "60"))
+PUSH_SWEEP_GRACE = int(os.environ.get("PUSH_SWEEP_GRACE", "10"))
+# Rate bounds: per subscription (what one browser may get in a minute; more waits its turn), and for the whole
+# site (sends per second on average, and at once), shared by every worker (events/notifications/rate.py).
+PUSH_MAX_PER_SUBSCRIPTION_MINUTE = int(os.environ.get("PUSH_MAX_PER_SUBSCRIPTION_MINUTE", "20"))
+PUSH_GLOBAL_RATE = float(os.environ.get("PUSH_GLOBAL_RATE", "200"))
+PUSH_GLOBAL_BURST = int(os.environ.get("PUSH_GLOBAL_BURST", "500"))
+# Deliveries in a row that failed before a subscription is taken for dead (a 404 or 410 ends it at once).
+PUSH_MAX_FAILURES = int(os.environ.get("PUSH_MAX_FAILURES", "10"))
+# Endpoints on loopback or private addresses are refused, and http ones, except in development and tests.
+PUSH_ALLOW_PRIVATE_HOSTS = env_bool("PUSH_ALLOW_PRIVATE_HOSTS", DEBUG)
 
 # Requests per client to the API: writes per signed-in user or token, reads per address.
 API_WRITE_RATE = os.environ.get("API_WRITE_RATE", "120/min")

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_safe
 
 from events import calendars, embeds, feeds, team_views, views
 from events.api import api
+from events.service_worker import service_worker
 
 from .health import healthz
 from .languages import javascript_catalog, switch_language
@@ -51,4 +52,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
     path("favicon.ico", favicon, name="favicon"),
+    path("sw.js", service_worker, name="service-worker"),
 ]

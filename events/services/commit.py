@@ -14,7 +14,7 @@ from live import messages, publish
 from .. import periods
 from ..models import GOAL_KINDS, Change, EventKind, Match, MatchEvent, Period
 from ..reads import shapes
-from . import ties, webhooks
+from . import notifications, ties, webhooks
 from .errors import ServiceError
 
 
@@ -98,6 +98,8 @@ def announce_on_commit(change: Change, match: Match) -> None:
     )
     # Newsrooms' webhooks: their deliveries written now, in this transaction, and enqueued after it.
     webhooks.record_deliveries(change=change, match=match)
+    # Followed teams' notifications: to open pages after the commit, and Web Push deliveries written now.
+    notifications.announce(change=change, match=match)
 
 
 def derive_match_state(match: Match, active: list[MatchEvent]) -> None:

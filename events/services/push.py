@@ -1,0 +1,304 @@
+"""Web Push: browsers' subscriptions, and their deliveries written with the change (the outbox), attempted by the
+task queue, swept when lost.
+
+The pattern is the webhooks' (events/services/webhooks.py): a delivery row per notification per subscription is
+created in the transaction that commits its change, its job enqueued after the commit (at the subscriber's
+spoiler delay); each attempt first claims its row, so that two jobs never both send it and a delivery the push
+service acknowledged is never sent again; `requeue_lost` finds the due rows whose job is gone (Redis away at the
+commit, a worker killed). A worker killed between the push service's answer and the row's update sends that one
+notification again after PUSH_ATTEMPT_LEASE, under the same tag and Topic: the device shows it once.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from ..models import Change, Match, PushDelivery, PushSubscription, Team
+from ..notifications import content, rate, sending
+from ..webhooks import addresses
+from .errors import ServiceError
+from .follows import MAX_FOLLOWED_TEAMS
+
+logger = logging.getLogger(__name__)
+
+Status = PushDelivery.Status
+EARLY = timedelta(milliseconds=500)
+SWEEP_BATCH = 500
+MAX_DELAY_SECONDS = 60
+ENDPOINT_LENGTH = 1000
+
+
+def new_job_id() -> str:
+    return f"push-{uuid.uuid4().hex}"
+
+
+def max_attempts() -> int:
+    return 1 + len(settings.PUSH_RETRY_SCHEDULE)
+
+
+# --- subscriptions -------------------------------------------------------------------------------
+
+
+def subscribe(*, endpoint: str, p256dh: str, auth: str, team_ids: list[int], delay_seconds: int = 0,
+              language: str = "") -> PushSubscription:
+    """Create the browser's subscription, or update it (the same endpoint): its keys, teams and delay. A
+    subscription switched off (its push service said it was gone) comes back when the browser subscribes again."""
+    check_endpoint(endpoint)
+    check_key(p256dh, "p256dh", 65)
+    check_key(auth, "auth", 16)
+    wanted = list(dict.fromkeys(team_ids))
+    if not wanted:
+        raise ServiceError("Name at least one team.", code="required", field="teams")
+    if len(wanted) > MAX_FOLLOWED_TEAMS:
+        raise ServiceError(f"Follow at most {MAX_FOLLOWED_TEAMS} teams.", code="too_many", field="teams")
+    known = set(Team.objects.filter(pk__in=wanted).values_list("pk", flat=True))
+    unknown = [team_id for team_id in wanted if team_id not in known]
+    if unknown:
+        raise ServiceError(f"No such team: {', '.join(map(str, unknown))}.", code="not_found", field="teams")
+    if not 0 <= delay_seconds <= MAX_DELAY_SECONDS:
+        raise ServiceError(f"The delay is 0 to {MAX_DELAY_SECONDS} seconds.", code="invalid_field", field="delay")
+    fields = {"p256dh": p256dh, "auth": auth, "delay_seconds": delay_seconds, "language": language[:16],
+              "active": True, "failures": 0, "deactivated_reason": ""}
+    with transaction.atomic():
+        try:
+            subscription, _created = PushSubscription.objects.select_for_update().update_or_create(
+                endpoint=endpoint, defaults=fields
+            )
+        except IntegrityError:  # two first subscriptions of one endpoint at once: the other one won
+            subscription = PushSubscription.objects.select_for_update().get(endpoint=endpoint)
+            PushSubscription.objects.filter(pk=subscription.pk).update(**fields)
+        subscription.teams.set(wanted)
+    return subscription
+
+
+def unsubscribe(*, endpoint: str) -> bool:
+    """Drop the subscription; whatever it still had waiting is not sent. False when there was none."""
+    with transaction.atomic():
+        found = PushSubscription.objects.filter(endpoint=endpoint).first()
+        if found is None:
+            return False
+        PushDelivery.objects.filter(subscription=found, status=Status.PENDING).update(
+            status=Status.EXPIRED, next_attempt_at=None, last_error="Unsubscribed."
+        )
+        found.delete()
+    return True
+
+
+def check_endpoint(endpoint: str) -> None:
+    if not endpoint or len(endpoint) > ENDPOINT_LENGTH:
+        raise ServiceError("The endpoint is the subscription's URL.", code="invalid_field", field="endpoint")
+    parts = urlsplit(endpoint)
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        raise ServiceError("The endpoint is the subscription's URL.", code="invalid_field", field="endpoint")
+    try:
+        sending.check_endpoint(endpoint)
+    except addresses.RefusedURL as refused:
+        raise ServiceError(f"That endpoint is refused: {refused}", code="invalid_field", field="endpoint") from None
+
+
+def check_key(value: str, field: str, size: int) -> None:
+    from ..notifications.vapid import b64url_decode
+
+    try:
+        raw = b64url_decode(value)
+    except ValueError:
+        raw = b""
+    if len(raw) != size or (field == "p256dh" and raw[0] != 4):
+        raise ServiceError(f"keys.{field} is not a browser's {field} key (base64url).", code="invalid_field",
+                           field=f"keys.{field}")
+
+
+# --- the outbox: in the change's transaction -----------------------------------------------------
+
+
+def record_deliveries(*, change: Change, match: Match, names: dict[str, str]) -> list[int]:
+    """One delivery per active subscription following either team of the match, when the change notifies; their
+    jobs go on the queue once the transaction commits, each at its subscriber's spoiler delay."""
+    subscriptions = list(
+        PushSubscription.objects.filter(active=True, teams__in=[match.home_id, match.away_id])
+        .exclude(deliveries__change=change)
+        .distinct()
+        .values_list("id", "delay_seconds", "language")
+    )
+    if not subscriptions:
+        return []
+    built: dict[str, dict | None] = {}
+    now = timezone.now()
+    rows = []
+    for subscription_id, delay, language in subscriptions:
+        if language not in built:
+            built[language] = content.notification(change, match, names, language or settings.LANGUAGE_CODE)
+        payload = built[language]
+        if payload is None:
+            return []  # the change notifies nobody (the same in every language)
+        rows.append(PushDelivery(
+            subscription_id=subscription_id, match=match, seq=change.seq, change=change, tag=payload["tag"],
+            payload=payload, urgency=payload["urgency"], next_attempt_at=now + timedelta(seconds=delay),
+            job_id=new_job_id(),
+        ))
+    deliveries = PushDelivery.objects.bulk_create(rows)
+    jobs = [(delivery.pk, delivery.job_id, delivery.next_attempt_at if delivery.next_attempt_at > now else None)
+            for delivery in deliveries]
+    enqueue_on_commit(jobs)
+    return [delivery.pk for delivery in deliveries]
+
+
+def enqueue_on_commit(jobs: list[tuple[int, str, datetime | None]]) -> None:
+    from ..notifications import tasks
+
+    transaction.on_commit(lambda: tasks.enqueue_after_commit(jobs))
+
+
+# --- an attempt: run by the task queue's job -----------------------------------------------------
+
+
+def attempt_delivery(*, delivery_id: int, slot_taken: bool = False) -> str:
+    """Send the delivery if it is still pending and due, within the rate bounds; record what came of it, and
+    schedule the next attempt after a failure. Returns what happened, in words (the job's result)."""
+    now = timezone.now()
+    # The claim: one atomic update, so that of two jobs for one delivery only one sends it.
+    claimed = PushDelivery.objects.filter(
+        pk=delivery_id, status=Status.PENDING, next_attempt_at__lte=now + EARLY
+    ).update(
+        attempts=F("attempts") + 1, last_attempt_at=now,
+        next_attempt_at=now + timedelta(seconds=settings.PUSH_ATTEMPT_LEASE),
+    )
+    if not claimed:
+        return "not pending, or not due yet: nothing sent"
+    delivery = PushDelivery.objects.select_related("subscription").get(pk=delivery_id)
+    subscription = delivery.subscription
+    if not subscription.active:
+        finish(delivery, Status.EXPIRED, error="The subscription is gone.")
+        return "subscription gone"
+    newer = PushDelivery.objects.filter(subscription=subscription, tag=delivery.tag, pk__gt=delivery.pk).exclude(
+        status__in=[Status.FAILED, Status.EXPIRED]
+    )
+    if newer.exists():
+        # Coalesced: a newer notification about the same event replaces this one on the screen anyway.
+        finish(delivery, Status.SUPERSEDED)
+        return "superseded by a newer notification with the same tag"
+    window = timedelta(seconds=60)
+    recent = list(PushDelivery.objects.filter(subscription=subscription, sent_at__gt=now - window)
+                  .order_by("sent_at").values_list("sent_at", flat=True)[:settings.PUSH_MAX_PER_SUBSCRIPTION_MINUTE])
+    if len(recent) >= settings.PUSH_MAX_PER_SUBSCRIPTION_MINUTE:
+        return put_back(delivery, recent[0] + window, "this subscription's rate bound")
+    if not slot_taken:
+        from ..notifications import tasks
+
+        wait = rate.reserve(tasks.connection())
+        if wait > 0:
+            return put_back(delivery, timezone.now() + timedelta(seconds=wait), "the global rate bound",
+                            slot_taken=True)
+    outcome = sending.send(
+        endpoint=subscription.endpoint, p256dh=subscription.p256dh, auth=subscription.auth, payload=delivery.payload,
+        ttl=settings.PUSH_TTL, urgency=delivery.urgency, topic=topic_of(delivery.tag),
+    )
+    if outcome.delivered:
+        finish(delivery, Status.SENT, status_code=outcome.status_code)
+        PushSubscription.objects.filter(pk=subscription.pk).update(failures=0, last_success_at=timezone.now())
+        return f"sent (HTTP {outcome.status_code})"
+    if outcome.gone:
+        finish(delivery, Status.EXPIRED, status_code=outcome.status_code, error=outcome.error)
+        expire(subscription, f"The push service answered {outcome.error}: the subscription is gone.")
+        return f"subscription expired ({outcome.error})"
+    if outcome.final or delivery.attempts >= max_attempts():
+        finish(delivery, Status.FAILED, status_code=outcome.status_code, error=outcome.error)
+        count_failure(subscription)
+        return f"failed after {delivery.attempts} attempt(s): {outcome.error}"
+    delay = max(settings.PUSH_RETRY_SCHEDULE[delivery.attempts - 1], outcome.retry_after or 0)
+    retry_at = whole_second_after(timezone.now() + timedelta(seconds=delay))
+    job_id = new_job_id()
+    kept = PushDelivery.objects.filter(pk=delivery.pk, status=Status.PENDING, attempts=delivery.attempts).update(
+        last_status_code=outcome.status_code, last_error=outcome.error, next_attempt_at=retry_at, job_id=job_id
+    )
+    if kept:
+        from ..notifications import tasks
+
+        tasks.schedule(delivery.pk, job_id, retry_at)
+    return f"attempt {delivery.attempts} failed ({outcome.error}); next in {delay:g} s"
+
+
+def topic_of(tag: str) -> str:
+    # RFC 8030's Topic: at most 32 characters of the base64url alphabet, which `event-<id>` is.
+    return tag if len(tag) <= 32 else ""
+
+
+def put_back(delivery: PushDelivery, at: datetime, why: str, *, slot_taken: bool = False) -> str:
+    """Not an attempt: the delivery waits for its turn under a rate bound, its attempts as they were."""
+    from ..notifications import tasks
+
+    at = whole_second_after(at)
+    job_id = new_job_id()
+    kept = PushDelivery.objects.filter(pk=delivery.pk, status=Status.PENDING, attempts=delivery.attempts).update(
+        attempts=F("attempts") - 1, next_attempt_at=at, job_id=job_id
+    )
+    if kept:
+        tasks.schedule(delivery.pk, job_id, at, slot_taken=slot_taken)
+    return f"held back by {why} until {at.isoformat()}"
+
+
+def whole_second_after(moment: datetime) -> datetime:
+    # The queue's schedule keeps whole seconds, truncated: without this an attempt could run up to a second early.
+    return moment.replace(microsecond=0) + timedelta(seconds=1) if moment.microsecond else moment
+
+
+def finish(delivery: PushDelivery, status: str, *, status_code: int | None = None, error: str = "") -> None:
+    fields = {"status": status, "last_status_code": status_code, "last_error": error, "next_attempt_at": None}
+    rows = PushDelivery.objects.filter(pk=delivery.pk, status=Status.PENDING)
+    if status == Status.SENT:
+        rows.update(**fields, sent_at=timezone.now())  # acknowledged is final, even if the lease ran out meanwhile
+    else:
+        rows.filter(attempts=delivery.attempts).update(**fields)
+
+
+def expire(subscription: PushSubscription, reason: str) -> None:
+    """The subscription is gone: switched off, and nothing more is sent to it."""
+    PushSubscription.objects.filter(pk=subscription.pk).update(active=False, deactivated_reason=reason[:300])
+    PushDelivery.objects.filter(subscription=subscription, status=Status.PENDING).update(
+        status=Status.EXPIRED, next_attempt_at=None, last_error="The subscription is gone."
+    )
+
+
+def count_failure(subscription: PushSubscription) -> None:
+    """Consecutive failed deliveries; past PUSH_MAX_FAILURES the subscription is switched off as dead."""
+    PushSubscription.objects.filter(pk=subscription.pk).update(failures=F("failures") + 1)
+    if PushSubscription.objects.filter(pk=subscription.pk, failures__gte=settings.PUSH_MAX_FAILURES).exists():
+        expire(subscription, f"{settings.PUSH_MAX_FAILURES} deliveries in a row failed.")
+
+
+# --- the sweep: deliveries whose job was lost ----------------------------------------------------
+
+
+def requeue_lost(*, now: datetime | None = None) -> int:
+    """Enqueue again the pending deliveries that are overdue and whose job no longer waits in the queue; how many."""
+    from ..notifications import tasks
+    from ..webhooks.tasks import waiting_jobs
+
+    now = now or timezone.now()
+    overdue = list(
+        PushDelivery.objects.filter(
+            status=Status.PENDING, next_attempt_at__lte=now - timedelta(seconds=settings.PUSH_SWEEP_GRACE)
+        ).order_by("next_attempt_at", "id").values_list("id", "job_id")[:SWEEP_BATCH]
+    )
+    if not overdue:
+        return 0
+    waiting = waiting_jobs([job_id for _id, job_id in overdue if job_id])
+    jobs = []
+    for delivery_id, old_job_id in overdue:
+        if old_job_id in waiting:
+            continue
+        job_id = new_job_id()
+        if PushDelivery.objects.filter(pk=delivery_id, status=Status.PENDING, job_id=old_job_id).update(job_id=job_id):
+            jobs.append((delivery_id, job_id, None))
+    if jobs:
+        tasks.enqueue(jobs)
+        logger.info("Push: %d lost delivery(ies) enqueued again", len(jobs))
+    return len(jobs)
