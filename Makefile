@@ -7,7 +7,7 @@ PORT ?= 8000
 # Match minutes per real minute for the demo replay (30: the match in about three minutes).
 REPLAY_SPEED ?= 30
 
-.PHONY: run serve test test-postgres lint format demo clean bench cluster lock
+.PHONY: messages run serve test test-postgres lint format demo clean bench cluster lock
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -45,14 +45,14 @@ lock: $(LOCK_VENV)/.installed
 # included, goes to SERVER_LOG (logs/demo-server.log), the console keeps the replay's narration. The task
 # queue's worker (webhooks, docs/webhooks.md) runs beside it on the Redis in TASK_QUEUE_URL, or a throwaway
 # one (harness/services.py); the channel layer stays in memory.
-run: $(BIN)/.installed /usr/bin/redis-server
+run: $(BIN)/.installed /usr/bin/redis-server messages
 	HOST=$(HOST) PORT=$(PORT) REPLAY_SPEED=$(REPLAY_SPEED) PYTHON=$(BIN)/python \
 		$(SERVICES) --redis-var TASK_QUEUE_URL -- scripts/run_demo.sh
 
 # The access log (matchcentre/access.py) is on for `make run` and `make serve`: ACCESS_LOG=0 to quiet it.
 ACCESS_LOG ?= 1
 
-serve: $(BIN)/.installed
+serve: $(BIN)/.installed messages
 	$(BIN)/python manage.py migrate --noinput
 	ACCESS_LOG=$(ACCESS_LOG) $(BIN)/python -m live.server --websocket-max-message-size 65536 -b $(HOST) -p $(PORT) matchcentre.asgi:application
 
@@ -62,6 +62,17 @@ APT := $(if $(filter 0,$(shell id -u)),,sudo) apt-get
 # The browser tests drive Debian's Chromium; install it when missing (Playwright never downloads one).
 /usr/bin/chromium:
 	$(APT) update -qq && $(APT) install -y -qq chromium
+
+# The translations' catalogs (locale/*/LC_MESSAGES/*.po) compile with GNU gettext's msgfmt.
+/usr/bin/msgfmt:
+	$(APT) update -qq && $(APT) install -y -qq gettext
+
+# The compiled catalogs (.mo) are built, not committed: rebuilt whenever a .po changes.
+MESSAGES_PO := $(wildcard locale/*/LC_MESSAGES/*.po)
+messages: $(MESSAGES_PO:.po=.mo)
+
+locale/%.mo: locale/%.po | /usr/bin/msgfmt
+	msgfmt --check-format -o $@ $<
 
 # The cluster test puts Debian's nginx in front of two Daphne processes.
 /usr/sbin/nginx:
@@ -74,7 +85,7 @@ APT := $(if $(filter 0,$(shell id -u)),,sudo) apt-get
 # Redis (and PostgreSQL, when DATABASE_URL names it) that answer, or throwaway ones for the command's run.
 SERVICES := $(BIN)/python -m harness.services
 
-test: $(BIN)/.installed /usr/bin/chromium /usr/sbin/nginx /usr/bin/redis-server
+test: $(BIN)/.installed /usr/bin/chromium /usr/sbin/nginx /usr/bin/redis-server messages
 	$(SERVICES) --redis-var REDIS_URL_FOR_TESTS -- $(BIN)/pytest $(PYTEST_ARGS)
 
 lint: $(BIN)/.installed
@@ -102,7 +113,7 @@ bench: $(BIN)/.installed /usr/bin/redis-server
 	$(SERVICES) --no-redis -- $(BIN)/python -m bench.crowd --fans $$(( $(CROWD_FANS) * 2 )) --processes 2 --generators 4
 
 # nginx in front of two Daphne processes, Redis and PostgreSQL from the environment (docs/deploy.md).
-cluster: $(BIN)/.installed /usr/sbin/nginx /usr/bin/redis-server
+cluster: $(BIN)/.installed /usr/sbin/nginx /usr/bin/redis-server messages
 	$(SERVICES) -- $(BIN)/python -m deploy.local_cluster
 
 clean:

@@ -26,6 +26,24 @@
 (function (global) {
   "use strict";
 
+  // The page's strings in its language, from Django's JavaScriptCatalog (/jsi18n/, loaded before this file);
+  // the English text itself where there is no catalog (a test's bare window).
+  function gettext(text) {
+    return typeof global.gettext === "function" ? global.gettext(text) : text;
+  }
+  function pgettext(context, text) {
+    return typeof global.pgettext === "function" ? global.pgettext(context, text) : text;
+  }
+  function ngettext(singular, plural, count) {
+    return typeof global.ngettext === "function" ? global.ngettext(singular, plural, count) : count === 1 ? singular : plural;
+  }
+  /** "%(name)s" placeholders filled from `values` (Django's interpolate, named). */
+  function interpolate(format, values) {
+    return format.replace(/%\((\w+)\)s/g, function (_match, name) {
+      return String(values[name]);
+    });
+  }
+
   var BACKOFF_MIN_MS = 500;
   var BACKOFF_MAX_MS = 30000;
   var PING_EVERY_MS = 25000;
@@ -70,12 +88,12 @@
   // What the clock shows when it is not running.
   var BREAK_LABELS = {
     pre_match: "",
-    half_time: "HT",
-    before_extra_time: "ET",
-    extra_time_half_time: "ET HT",
-    before_penalties: "Pens",
-    penalties: "Pens",
-    full_time: "FT",
+    half_time: pgettext("clock at half-time", "HT"),
+    before_extra_time: pgettext("clock before extra time", "ET"),
+    extra_time_half_time: pgettext("clock at half-time of extra time", "ET HT"),
+    before_penalties: pgettext("shoot-out, as a minute", "Pens"),
+    penalties: pgettext("shoot-out, as a minute", "Pens"),
+    full_time: pgettext("clock at full time", "FT"),
   };
 
   // --- sequence numbers and backoff ---------------------------------------------------------
@@ -501,14 +519,18 @@
   function countdownText(kickoffMs, nowMs) {
     var left = kickoffMs - nowMs;
     if (isNaN(left)) return "";
-    if (left <= 0) return "Waiting for kick-off";
+    if (left <= 0) return gettext("Waiting for kick-off");
     var seconds = Math.floor(left / 1000);
     var minutes = Math.floor(seconds / 60);
     var hours = Math.floor(minutes / 60);
     var days = Math.floor(hours / 24);
-    if (days >= 2) return "Kick-off in " + days + " days";
-    if (hours >= 1) return "Kick-off in " + hours + " h " + (minutes % 60) + " min";
-    return "Kick-off in " + String(minutes).padStart(2, "0") + ":" + String(seconds % 60).padStart(2, "0");
+    if (days >= 2) return interpolate(ngettext("Kick-off in %(days)s day", "Kick-off in %(days)s days", days), { days: days });
+    if (hours >= 1) {
+      return interpolate(gettext("Kick-off in %(hours)s h %(minutes)s min"), { hours: hours, minutes: minutes % 60 });
+    }
+    return interpolate(gettext("Kick-off in %(time)s"), {
+      time: String(minutes).padStart(2, "0") + ":" + String(seconds % 60).padStart(2, "0"),
+    });
   }
 
   /**
@@ -779,11 +801,17 @@
   }
 
   var STATUS_TEXT = {
-    connecting: "Connecting…",
-    live: "Live updates on",
-    reconnecting: "Reconnecting…",
-    interrupted: "Connection interrupted. Retrying…",
-    closed: "Not connected",
+    connecting: gettext("Connecting…"),
+    live: gettext("Live updates on"),
+    reconnecting: gettext("Reconnecting…"),
+    interrupted: gettext("Connection interrupted. Retrying…"),
+    closed: gettext("Not connected"),
+  };
+  // The close codes' details as a reader reads them (FINAL_CLOSES' words are the code's, compared above).
+  var CLOSE_TEXT = {
+    "not found": gettext("not found"),
+    refused: gettext("refused"),
+    "not allowed": gettext("not allowed"),
   };
 
   /** Show the connection status in #live-status (data-state drives the colour). */
@@ -794,10 +822,14 @@
     element.hidden = false; // hidden in the markup, so pages without JavaScript do not claim to connect
     element.dataset.state = status;
     var text = STATUS_TEXT[status] || status;
-    if (status === "closed" && detail === "signed out") text = "Signed out: sign in again to keep editing";
-    else if (status === "closed" && detail === "out of date") text = "This page is out of date: reload it to follow the match live";
-    else if (status === "closed" && detail) text = "Not connected (" + detail + ")";
-    else if (status === "interrupted" && detail === "server") text = "Live updates interrupted. Catching up when they return…";
+    if (status === "closed" && detail === "signed out") text = gettext("Signed out: sign in again to keep editing");
+    else if (status === "closed" && detail === "out of date") {
+      text = gettext("This page is out of date: reload it to follow the match live");
+    } else if (status === "closed" && detail) {
+      text = interpolate(gettext("Not connected (%(reason)s)"), { reason: CLOSE_TEXT[detail] || detail });
+    } else if (status === "interrupted" && detail === "server") {
+      text = gettext("Live updates interrupted. Catching up when they return…");
+    }
     setText(root.getElementById("live-status-text") || element, text);
   }
 
@@ -1136,8 +1168,9 @@
     if (!this.updateTitle || !m || !m.home || !m.away) return;
     var played = m.status === "live" || m.status === "finished";
     document.title =
-      this.titlePrefix + (m.home.short_name || m.home.name) + " " + (played ? m.home_score + "–" + m.away_score : "v") +
-      " " + (m.away.short_name || m.away.name) + " · Matchcentre";
+      this.titlePrefix + (m.home.short_name || m.home.name) + " " +
+      (played ? m.home_score + "–" + m.away_score : pgettext("versus", "v")) + " " + (m.away.short_name || m.away.name) +
+      " · Matchcentre";
   };
 
   /** Mark lineup players on, off, booked and sent off from match.pitch. */
@@ -1236,6 +1269,10 @@
     readJson: readJson,
     MatchView: MatchView,
     PERIOD_ORDER: PERIOD_ORDER,
+    gettext: gettext,
+    pgettext: pgettext,
+    ngettext: ngettext,
+    interpolate: interpolate,
   };
   global.Matchcentre = Object.assign(global.Matchcentre || {}, api);
   if (typeof module !== "undefined" && module.exports) module.exports = api;

@@ -35,10 +35,25 @@
     return chosen;
   }
 
+  /**
+   * The page's language (<html lang>), written as the reader's browser writes it when it is the same language
+   * (an English page for a reader in Britain says "27 Nov", for one in the US "Nov 27"): a page and its dates
+   * are never in two languages.
+   */
+  function pageLocale() {
+    var lang = document.documentElement.lang || "en";
+    var preferred = (navigator.languages && navigator.languages.length ? navigator.languages : [navigator.language]) || [];
+    for (var i = 0; i < preferred.length; i++) {
+      if (preferred[i] && preferred[i].split("-")[0].toLowerCase() === lang.split("-")[0].toLowerCase()) return preferred[i];
+    }
+    return lang;
+  }
+
   function formatter(kind) {
     if (!formatters[kind]) {
       try {
-        formatters[kind] = new Intl.DateTimeFormat(undefined, options(kind));
+        var locale = pageLocale();
+        formatters[kind] = new Intl.DateTimeFormat(locale, options(kind, locale));
       } catch (error) {
         formatters[kind] = null;
       }

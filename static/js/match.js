@@ -10,6 +10,9 @@
 (function () {
   "use strict";
   var MC = window.Matchcentre;
+  var gettext = MC.gettext;
+  var pgettext = MC.pgettext;
+  var interpolate = MC.interpolate;
   var snapshot = MC.readJson("snapshot");
   if (!snapshot) return;
 
@@ -46,7 +49,7 @@
   function renderPage() {
     var m = view.match;
     if (!m) return;
-    setText($("timeline-heading"), m.status === "live" ? "Live events" : "Match events");
+    setText($("timeline-heading"), m.status === "live" ? gettext("Live events") : gettext("Match events"));
     var strip = $("score-strip");
     if (strip) strip.dataset.status = m.status;
     tick();
@@ -60,7 +63,7 @@
     if (countdown && m.period === "pre_match") {
       setText(countdown, MC.countdownText(Date.parse(countdown.dataset.kickoff), view.now()));
     }
-    setText($("strip-score"), m.period === "pre_match" ? "v" : m.home_score + "–" + m.away_score);
+    setText($("strip-score"), m.period === "pre_match" ? pgettext("versus", "v") : m.home_score + "–" + m.away_score);
     setText($("strip-clock"), MC.clockLabel(m, view.clockTime()));
   }
 
@@ -68,16 +71,19 @@
     var event = moment.event;
     var m = moment.match;
     var scorer = event.player ? event.player.name : teamName(event.team);
-    var note = event.kind === "penalty_goal" ? " (pen)" : event.kind === "own_goal" ? " (og)" : "";
+    var note = event.kind === "penalty_goal"
+      ? " (" + pgettext("penalty, after a scorer's minute", "pen") + ")"
+      : event.kind === "own_goal" ? " (" + pgettext("own goal, after a scorer's minute", "og") + ")" : "";
     var title, text;
     if (moment.kind === "goal") {
-      title = "GOAL!";
+      title = gettext("GOAL!");
       text = scorer + " " + event.minute_label + note + " · " + scoreLine(m);
-      view.titlePrefix = "GOAL! ";
+      view.titlePrefix = gettext("GOAL!") + " ";
     } else {
-      title = "NO GOAL";
-      text = (event.state_reason || scorer + "'s goal is disallowed") + " · " + scoreLine(m);
-      view.titlePrefix = "NO GOAL · ";
+      title = gettext("NO GOAL");
+      text = (event.state_reason || interpolate(gettext("%(scorer)s's goal is disallowed"), { scorer: scorer })) +
+        " · " + scoreLine(m);
+      view.titlePrefix = gettext("NO GOAL") + " · ";
     }
     view.renderTitle();
     clearTimeout(titleTimer);

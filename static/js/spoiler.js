@@ -11,6 +11,15 @@
   "use strict";
 
   var KEY = "matchcentre:spoiler-delay";
+  // Looked up when used: this file runs in <head>, before the page's catalog (/jsi18n/) has loaded.
+  function gettext(text) {
+    return typeof global.gettext === "function" ? global.gettext(text) : text;
+  }
+  function interpolate(format, values) {
+    return format.replace(/%\((\w+)\)s/g, function (_match, name) {
+      return String(values[name]);
+    });
+  }
   var MAX_SECONDS = 60;
   var root = global.document.documentElement;
 
@@ -50,15 +59,17 @@
   }
 
   function describe(seconds) {
-    return seconds > 0 ? "Delayed " + seconds + " s" : "No delay";
+    return seconds > 0 ? interpolate(gettext("Delayed %(seconds)s s"), { seconds: seconds }) : gettext("No delay");
   }
 
   function countdown() {
     var wait = global.document.getElementById("spoiler-wait-text");
     if (!wait || !root.hasAttribute("data-spoiler-wait")) return;
     var left = Math.max(0, Math.ceil((loadedAt + delaySeconds * 1000 - Date.now()) / 1000));
-    wait.textContent =
-      "Live updates are " + delaySeconds + " s behind, to match your stream: this page shows in " + left + " s.";
+    wait.textContent = interpolate(
+      gettext("Live updates are %(delay)s s behind, to match your stream: this page shows in %(left)s s."),
+      { delay: delaySeconds, left: left }
+    );
     global.setTimeout(countdown, 1000);
   }
 
@@ -82,7 +93,7 @@
       event.preventDefault();
       var seconds = Number(input.value);
       if (input.value.trim() === "" || !isFinite(seconds) || seconds < 0 || seconds > MAX_SECONDS) {
-        error.textContent = "Enter a number of seconds from 0 to " + MAX_SECONDS + ".";
+        error.textContent = interpolate(gettext("Enter a number of seconds from 0 to %(max)s."), { max: MAX_SECONDS });
         error.hidden = false;
         input.setAttribute("aria-invalid", "true");
         input.focus();
