@@ -97,6 +97,8 @@ def test_the_delivery_log_lists_deliveries_read_only_with_their_attempts(admin_c
     listing = admin_client.get("/admin/events/webhookdelivery/?status__exact=pending")
     assert listing.status_code == 200
     assert "HTTP 503" in listing.content.decode()
+    assert "HTTP 503" in admin_client.get(f"/admin/events/webhookdelivery/?q={match.id}").content.decode()
+    assert admin_client.get("/admin/events/webhookdelivery/?q=Liverpool").status_code == 200
     page = admin_client.get(f"/admin/events/webhookdelivery/{delivery.id}/change/")
     assert page.status_code == 200 and 'name="_save"' not in page.content.decode()
     assert admin_client.get("/admin/events/webhookdelivery/add/").status_code == 403

@@ -367,3 +367,14 @@ def test_trying_a_failed_delivery_again_gives_it_one_more_attempt(queue, receive
     assert webhooks.attempt_delivery(delivery_id=delivery.id) == "delivered (HTTP 200)"
     delivery.refresh_from_db()
     assert (delivery.status, delivery.attempts) == ("delivered", 2)
+
+
+def test_a_matchs_reset_keeps_its_delivery_log(queue):
+    match = make_match(kicked_off=True)
+    webhook(match.competition)
+    scored = goal(match, match.home, 9)
+
+    services.reset_match(match_id=match.id)
+
+    delivery = WebhookDelivery.objects.get()
+    assert (delivery.change_id, delivery.seq, delivery.payload["seq"]) == (None, scored.seq, scored.seq)
