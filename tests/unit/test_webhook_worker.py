@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import inspect
 from datetime import UTC, datetime
+from pathlib import Path
 
 import redis
 import rq
@@ -13,6 +14,7 @@ from rq.worker.base import BaseWorker
 
 from events.services import webhooks
 from events.webhooks import worker as worker_module
+from harness.worker import worker_command
 
 
 def make_worker(**kwargs):
@@ -54,3 +56,14 @@ def test_a_retry_is_scheduled_on_the_next_whole_second_as_rqs_schedule_keeps_who
     moment = datetime(2026, 12, 3, 14, 0, 10, 250_000, tzinfo=UTC)
     assert webhooks.whole_second_after(moment) == datetime(2026, 12, 3, 14, 0, 11, tzinfo=UTC)
     assert webhooks.whole_second_after(moment.replace(microsecond=0)) == moment.replace(microsecond=0)
+
+
+def test_make_run_make_cluster_and_systemd_start_the_same_worker():
+    repo = Path(__file__).resolve().parents[2]
+    command = " ".join(["manage.py", *worker_command()[2:]])
+    assert command == "manage.py rqworker webhooks --with-scheduler"
+    unit = (repo / "deploy/systemd/matchcentre-worker.service").read_text()
+    assert f"ExecStart=/srv/matchcentre/.venv/bin/python {command}\n" in unit
+    assert "matchcentre-worker.service" in (repo / "deploy/systemd/matchcentre.target").read_text()
+    script = (repo / "scripts/run_demo.sh").read_text()
+    assert 'manage.py rqworker "${WEBHOOK_QUEUE:-webhooks}" --with-scheduler' in script
