@@ -1,10 +1,12 @@
 """The task queue's worker as a real process, for the live tests and `make cluster`: `manage.py rqworker
 <queue> --with-scheduler`, as deploy/systemd runs it, with its output in a log file.
 
-    with running_worker(env, log_dir) as worker:   # env: the processes' (harness.cluster.server_env), the
-        ...                                          # queue's Redis in TASK_QUEUE_URL or REDIS_URL, its name
-        worker.kill()                                # in WEBHOOK_QUEUE; kill: SIGKILL to it and to every
-                                                     # process it started, as a crash would
+    with running_worker(env, log_dir) as worker:
+        ...
+        worker.kill()   # SIGKILL to it and to every process it started, as a crash would
+
+`env` is the processes' environment (harness.cluster.server_env): the queue's Redis in TASK_QUEUE_URL (or
+REDIS_URL) and its name in WEBHOOK_QUEUE, which the processes that enqueue must share.
 """
 
 from __future__ import annotations
