@@ -47,17 +47,25 @@ def public_key_of(private_key: str) -> str:
                                                 serialization.PublicFormat.UncompressedPoint))
 
 
-@functools.cache
 def keys() -> KeyPair:
     """The configured pair; in DEBUG without one, the pair kept in VAPID_KEYS_FILE (made on first use)."""
     if settings.VAPID_PRIVATE_KEY:
-        public = settings.VAPID_PUBLIC_KEY or public_key_of(settings.VAPID_PRIVATE_KEY)
-        if public != public_key_of(settings.VAPID_PRIVATE_KEY):
-            raise ImproperlyConfigured("VAPID_PUBLIC_KEY is not the public key of VAPID_PRIVATE_KEY.")
-        return KeyPair(public, settings.VAPID_PRIVATE_KEY)
+        return _configured(settings.VAPID_PRIVATE_KEY, settings.VAPID_PUBLIC_KEY)
     if not settings.DEBUG:
         raise ImproperlyConfigured("Set VAPID_PUBLIC_KEY and VAPID_PRIVATE_KEY (manage.py generate_vapid_keys).")
-    path = settings.VAPID_KEYS_FILE
+    return _kept(settings.VAPID_KEYS_FILE)
+
+
+@functools.cache
+def _configured(private_key: str, public_key: str) -> KeyPair:
+    public = public_key or public_key_of(private_key)
+    if public != public_key_of(private_key):
+        raise ImproperlyConfigured("VAPID_PUBLIC_KEY is not the public key of VAPID_PRIVATE_KEY.")
+    return KeyPair(public, private_key)
+
+
+@functools.cache
+def _kept(path) -> KeyPair:
     try:
         kept = json.loads(path.read_text())
         return KeyPair(kept["public_key"], kept["private_key"])
