@@ -13,6 +13,16 @@ ROLE_PERMISSIONS = {
         "change_match",
         "correct_match",
         "view_change",
+        # The site's publishers and newsrooms: who may frame the widgets, who receives every change.
+        "add_embedsite",
+        "change_embedsite",
+        "delete_embedsite",
+        "view_embedsite",
+        "add_webhook",
+        "change_webhook",
+        "delete_webhook",
+        "view_webhook",
+        "view_webhookdelivery",
     ],
 }
 

@@ -127,3 +127,12 @@ def test_the_sweep_command_says_how_many_it_enqueued(monkeypatch):
     out = StringIO()
     call_command("webhooks_sweep", stdout=out)
     assert out.getvalue().strip() == "3 delivery(ies) enqueued again"
+
+
+def test_the_admins_role_manages_webhooks_and_embed_sites_in_the_admin(client):
+    client.force_login(make_user("desk", role="Admins", is_staff=True))
+    for path in ("/admin/events/webhook/", "/admin/events/webhook/add/", "/admin/events/webhookdelivery/",
+                 "/admin/events/embedsite/", "/admin/events/embedsite/add/"):
+        assert client.get(path).status_code == 200, path
+    client.force_login(make_user("bench", role="Editors", is_staff=True))
+    assert client.get("/admin/events/webhook/").status_code == 403
