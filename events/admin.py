@@ -18,6 +18,7 @@ from .models import (
     TableSettlement,
     Team,
 )
+from .notifications import admin as notifications_admin  # noqa: F401  (push subscriptions and deliveries)
 from .reads import tables
 from .services.match_events import FOREIGN_KEY_FIELDS
 from .webhooks import admin as webhooks_admin  # noqa: F401  (registers the webhooks and their delivery log)

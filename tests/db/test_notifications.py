@@ -320,3 +320,16 @@ def test_the_key_and_the_service_worker_are_served(client, settings):
     assert worker["Content-Type"].startswith("text/javascript")
     assert worker["Service-Worker-Allowed"] == "/"
     assert b'addEventListener("push"' in worker.content
+
+
+def test_the_admin_lists_subscriptions_and_deliveries_read_only(admin_client):
+    match = make_match(kicked_off=True)
+    fan = subscribe(match.home)
+    goal(match, match.home, 9)
+    delivery = PushDelivery.objects.get(subscription=fan)
+    for path in ("/admin/events/pushsubscription/", f"/admin/events/pushsubscription/{fan.pk}/change/",
+                 "/admin/events/pushdelivery/", f"/admin/events/pushdelivery/{delivery.pk}/change/"):
+        response = admin_client.get(path)
+        assert response.status_code == 200, path
+        assert fan.auth not in response.content.decode()  # the browser's secret is never shown
+    assert admin_client.get("/admin/events/pushsubscription/add/").status_code == 403
