@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import functools
 import json
+import os
 from dataclasses import dataclass
 
 from cryptography.hazmat.primitives import serialization
@@ -76,8 +77,18 @@ def _kept(path) -> KeyPair:
     ignore = path.parent / ".gitignore"
     if not ignore.exists():
         ignore.write_text("*\n")
-    path.write_text(json.dumps({"public_key": pair.public_key, "private_key": pair.private_key}))
-    path.chmod(0o600)
+    # Written aside, then linked in place only if no other process (the server, the worker) made one meanwhile:
+    # two pairs would leave the worker signing with a key no browser subscribed with.
+    aside = path.with_name(f"{path.name}.{os.getpid()}")
+    aside.write_text(json.dumps({"public_key": pair.public_key, "private_key": pair.private_key}))
+    aside.chmod(0o600)
+    try:
+        os.link(aside, path)
+    except FileExistsError:
+        kept = json.loads(path.read_text())
+        pair = KeyPair(kept["public_key"], kept["private_key"])
+    finally:
+        aside.unlink()
     return pair
 
 

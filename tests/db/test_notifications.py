@@ -333,3 +333,14 @@ def test_the_admin_lists_subscriptions_and_deliveries_read_only(admin_client):
         assert response.status_code == 200, path
         assert fan.auth not in response.content.decode()  # the browser's secret is never shown
     assert admin_client.get("/admin/events/pushsubscription/add/").status_code == 403
+
+
+def test_in_development_a_key_pair_is_made_once_and_kept(client, settings, tmp_path):
+    settings.DEBUG = True
+    settings.VAPID_PRIVATE_KEY, settings.VAPID_PUBLIC_KEY = "", ""
+    settings.VAPID_KEYS_FILE = tmp_path / "local" / "vapid-keys.json"
+    first = client.get("/api/push/key").json()["public_key"]
+    vapid._kept.cache_clear()  # as a restarted server would
+    assert client.get("/api/push/key").json()["public_key"] == first
+    assert (tmp_path / "local" / ".gitignore").read_text() == "*\n"
+    assert settings.VAPID_KEYS_FILE.stat().st_mode & 0o077 == 0  # the private key is the owner's alone
