@@ -8,6 +8,7 @@ headless); the permission is granted by the browser context, as a fan's click on
 
 from __future__ import annotations
 
+import json
 import time
 
 from playwright.sync_api import Page, expect
@@ -113,3 +114,46 @@ def test_the_spoiler_delay_holds_a_notification_back(web, fan_server, api, liver
     notifications = wait_for_notification(fan, before + 1, timeout=6)
     assert time.monotonic() - recorded_at >= 2.9
     assert notifications[-1]["title"].startswith("Goal! ")
+
+
+def test_the_service_worker_shows_a_push_and_a_disallowing_replaces_it(web, fan_server):
+    """With the site closed a push reaches the service worker (/sw.js): delivered here through the DevTools
+    protocol, as the browser's push service would, since this headless browser has none."""
+    fan = web.page(fan_server, "/my-teams/")
+    fan.context.grant_permissions(["notifications"])
+    cdp = fan.context.new_cdp_session(fan)
+    registrations: list[dict] = []
+    cdp.on("ServiceWorker.workerRegistrationUpdated", lambda event: registrations.extend(event["registrations"]))
+    cdp.send("ServiceWorker.enable")
+    fan.evaluate("navigator.serviceWorker.register('/sw.js', {scope: '/'}).then(() => navigator.serviceWorker.ready)")
+    deadline = time.monotonic() + 5
+    while not any(r["scopeURL"] == f"{fan_server.base_url}/" for r in registrations):
+        assert time.monotonic() < deadline, registrations
+        fan.wait_for_timeout(100)
+    registration = next(r for r in registrations if r["scopeURL"] == f"{fan_server.base_url}/")
+
+    def deliver(payload: dict) -> None:
+        cdp.send("ServiceWorker.deliverPushMessage", {"origin": fan_server.base_url,
+                                                      "registrationId": registration["registrationId"],
+                                                      "data": json.dumps(payload)})
+
+    def shown_by_worker() -> list[dict]:
+        return fan.evaluate("""navigator.serviceWorker.ready.then(r => r.getNotifications()).then(list =>
+            list.map(n => ({title: n.title, body: n.body, tag: n.tag, url: n.data && n.data.url})))""")
+
+    base = {"type": "notification", "version": 1, "tag": "event-901", "url": "/matches/9/", "match_id": 9}
+    deliver({**base, "id": "9-5", "kind": "goal", "title": "Goal! Liverpool FC 0–1 SSC Napoli", "body": "21' Mertens"})
+    deadline = time.monotonic() + 5
+    while not (found := shown_by_worker()):
+        assert time.monotonic() < deadline, "the worker showed nothing"
+        fan.wait_for_timeout(100)
+    assert found == [{"title": "Goal! Liverpool FC 0–1 SSC Napoli", "body": "21' Mertens", "tag": "event-901",
+                      "url": "/matches/9/"}]
+
+    deliver({**base, "id": "9-7", "kind": "goal_disallowed", "title": "Goal disallowed: offside",
+             "body": "Liverpool FC 0–0 SSC Napoli"})
+    deadline = time.monotonic() + 5
+    while (found := shown_by_worker())[0]["title"] != "Goal disallowed: offside":
+        assert time.monotonic() < deadline, found
+        fan.wait_for_timeout(100)
+    assert [(n["title"], n["tag"]) for n in found] == [("Goal disallowed: offside", "event-901")]  # in its place
