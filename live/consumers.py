@@ -45,6 +45,7 @@ from .protocol import (
     match_feed,
     parse_day_since,
     parse_days,
+    parse_language,
     parse_since,
     parse_table_version,
     parse_teams,
@@ -300,12 +301,14 @@ class MatchConsumer(ReadOnlyLiveConsumer):
         match_id = self.scope["url_route"]["kwargs"]["match_id"]
         since = parse_since(self.scope["query_string"])
         shown = parse_table_version(self.scope["query_string"])
-        await self.join_feed(match_feed(match_id))
+        # The page's language: its feed carries the changes in it, and its opening is built in it.
+        language = parse_language(self.scope["query_string"])
+        await self.join_feed(match_feed(match_id, language))
         texts = []
         try:
             opening = await self._fan_out.opening(
-                self.feed, (messages.match_opening, match_id, since),
-                lambda: in_thread(messages.match_opening, match_id, since),
+                self.feed, (messages.match_opening, match_id, since, language),
+                lambda: in_thread(messages.match_opening, match_id, since, language),
             )
             if opening is not None and opening.group_id is not None:
                 group_id = opening.group_id

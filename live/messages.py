@@ -21,12 +21,14 @@ from typing import NamedTuple
 from django.core.cache import cache
 from django.db import transaction
 from django.template.loader import get_template, render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from events import fragments
-from events.models import Change, Competition, Group, Match, Tie
+from events.models import Change, Competition, EventKind, Group, Match, MatchEvent, Period, Tie
 from events.reads import bracket as bracket_reads
 from events.reads import changelog, groups, history, matches, tables, thirds
+
+from . import protocol
 
 logger = logging.getLogger(__name__)
 
@@ -144,7 +146,8 @@ def fan_change_message(change: Change, previous_state: dict | None) -> dict:
         for name, value in state.items()
         if name not in ("id", "seq", "goals", "knockout") and previous_state.get(name, _ABSENT) != value
     }
-    event = change.after if change.after is not None else change.before
+    relabel(changed)
+    event = relabeled_event(change.after if change.after is not None else change.before)
     goals = state.get("goals")
     message = {
         "type": "change",
@@ -158,7 +161,7 @@ def fan_change_message(change: Change, previous_state: dict | None) -> dict:
     html = {"event": fragments.event_html(event, goals) if event else None}
     if change.related:
         message["related"] = [fan_event(other) for other in change.related]
-        html["related"] = [fragments.event_html(other, goals) for other in change.related]
+        html["related"] = [fragments.event_html(relabeled_event(other), goals) for other in change.related]
     if goals is not None and goals != previous_state.get("goals"):
         message["running_scores"] = running_scores(goals)
         before = previous_state.get("goals")
@@ -181,8 +184,49 @@ def fan_change_message(change: Change, previous_state: dict | None) -> dict:
 
 
 def fan_change_text(change: Change, previous_state: dict | None) -> str:
-    """The fan's change, serialized once (`previous_state`: the match state before it, see state_before)."""
+    """The fan's change, serialized once (`previous_state`: the match state before it, see state_before), in
+    the active language."""
     return json.dumps(fan_change_message(change, previous_state), separators=(",", ":"), ensure_ascii=False)
+
+
+def fan_change_texts(change: Change, previous_state: dict | None) -> dict[str, str]:
+    """The fan's change once per language (the site's first): each language's feed carries its own, the same
+    seq, figures and ids, its words and markup in that language. What it costs: docs/performance.md."""
+    texts = {}
+    for language in protocol.languages():
+        with translation.override(language):
+            texts[language] = fan_change_text(change, previous_state)
+    return texts
+
+
+def relabeled_event(event: dict | None) -> dict | None:
+    """An event as the change log keeps it (its labels in the site's language), its labels in the active one."""
+    if event is None:
+        return None
+    labels = {}
+    # Only the labels the event has (a result's change carries no event kind), from values the choices know.
+    for name, choices in (("kind", EventKind), ("period", Period), ("var_category", MatchEvent.VarCategory),
+                          ("var_outcome", MatchEvent.VarOutcome), ("decision_reason", MatchEvent.DecisionReason)):
+        if event.get(f"{name}_label") and event.get(name) in choices.values:
+            labels[f"{name}_label"] = str(choices(event[name]).label)
+    return {**event, **labels}
+
+
+def relabel(state: dict) -> None:
+    """The labels of a match state (a change's changed part), in the active language: the change log keeps
+    them in the site's language."""
+    if "period_label" in state and state.get("period") in Period.values:
+        state["period_label"] = str(Period(state["period"]).label)
+    if "status_label" in state and state.get("status") in Match.Status.values:
+        state["status_label"] = str(Match.Status(state["status"]).label)
+    var = state.get("var")
+    if var and var.get("category", "") in MatchEvent.VarCategory.values and var.get(
+            "outcome", "") in MatchEvent.VarOutcome.values:
+        state["var"] = {
+            **var,
+            "category_label": str(MatchEvent.VarCategory(var.get("category", "")).label),
+            "outcome_label": str(MatchEvent.VarOutcome(var.get("outcome", "")).label),
+        }
 
 
 def state_before(change: Change) -> dict | None:
@@ -365,13 +409,18 @@ class MatchOpening(NamedTuple):
     group_id: int | None
 
 
-def match_opening(match_id: int, since: int | None) -> MatchOpening | None:
+def match_opening(match_id: int, since: int | None, language: str | None = None) -> MatchOpening | None:
     """What a fan's match socket sends first: the changes after `since`, or else a snapshot (without the
-    table: table_opening follows it); None: no such match.
+    table: table_opening follows it); None: no such match. In `language` (the site's by default).
 
     No query of its own to learn whether the match exists: changes_since says None for an unknown
     match, and then the snapshot does not find it.
     """
+    with translation.override(language or protocol.languages()[0]):
+        return _match_opening(match_id, since)
+
+
+def _match_opening(match_id: int, since: int | None) -> MatchOpening | None:
     try:
         if since is not None:
             missed = changelog.changes_since(match_id, since)

@@ -10,12 +10,24 @@ import itertools
 import json
 from urllib.parse import parse_qs
 
+from django.conf import settings
+
 # Feeds are channel-layer groups: every process with fans of a match (or of a football group's
 # table, or an editor signed in) subscribes to its feed once.
 
 
-def match_feed(match_id: int) -> str:
-    return f"match.{match_id}"
+def match_feed(match_id: int, language: str | None = None) -> str:
+    """The feed of a match's fans. Each language but the site's has a feed of its own: the same changes, with
+    the same seqs and figures, their words and markup in that language (docs/protocol.md)."""
+    if not language or language == settings.LANGUAGE_CODE:
+        return f"match.{match_id}"
+    return f"match.{match_id}.{language}"
+
+
+def languages() -> list[str]:
+    """The languages a fan's socket may ask for, the site's first."""
+    codes = [code for code, _name in settings.LANGUAGES]
+    return [settings.LANGUAGE_CODE, *(code for code in codes if code != settings.LANGUAGE_CODE)]
 
 
 def group_feed(group_id: int) -> str:
@@ -148,6 +160,17 @@ def parse_table_version(query_string: bytes) -> int | None:
         return int(values[0]) if values else None
     except ValueError:
         return None
+
+
+def parse_language(query_string: bytes) -> str:
+    """The language a socket's changes are in (`lang=de`, the page's <html lang>): one of LANGUAGES, by its
+    region too (de-AT is de); the site's language when absent or unknown."""
+    values = parse_qs(query_string.decode("latin-1")).get("lang")
+    code = values[0].strip().lower() if values else ""
+    for candidate in (code, code.split("-")[0]):
+        if candidate in languages():
+            return candidate
+    return settings.LANGUAGE_CODE
 
 
 def parse_since(query_string: bytes) -> int | None:

@@ -23,6 +23,7 @@ from .protocol import (
     editor_feed,
     group_feed,
     kickoff_day,
+    languages,
     match_feed,
     table_feed,
     team_feed,
@@ -53,6 +54,7 @@ def publish(
     editor_text: str | None = None,
     table_text: str | None = None,
     table_version: int | None = None,
+    translations: dict[str, str] | None = None,
 ) -> None:
     """Send a change to every open page. A failure is logged, never raised into the request.
 
@@ -60,7 +62,8 @@ def publish(
     `table_text` what it changed of the group's table (None: nothing), for every page showing the table,
     at `table_version`;
     `day_text` the change, compact, for pages listing the day of `kickoff`; `bracket_text`, the part of
-    the competition's bracket it changed, for its bracket pages.
+    the competition's bracket it changed, for its bracket pages; `translations`, the fans' text in each other
+    language, for the match's feed in that language.
 
     The database already holds the change; a page that misses it notices the
     gap in seq and catches up from the change log.
@@ -76,6 +79,9 @@ def publish(
         sends.append((match_feed(match_id), with_table))
     else:
         sends.append((match_feed(match_id), change))
+    for language, translated in (translations or {}).items():
+        # Each language's fans get the change once, from their own feed; figures and seq are the same.
+        sends.append((match_feed(match_id, language), {**sends[0][1], "text": translated}))
     if group_id:
         sends.append((group_feed(group_id), change))
     if editor_text is not None:
@@ -123,7 +129,7 @@ def publish_resync(matches) -> None:
     from . import messages
 
     messages.forget_tables({match.group_id for match in matches if match.group_id})
-    feeds = {match_feed(match.id): match.id for match in matches}
+    feeds = {match_feed(match.id, language): match.id for match in matches for language in languages()}
     feeds |= {editor_feed(match.id): match.id for match in matches}
     feeds |= {table_feed(match.group_id): None for match in matches if match.group_id}
     feeds |= {group_feed(match.group_id): None for match in matches if match.group_id}

@@ -82,7 +82,8 @@ def announce_on_commit(change: Change, match: Match) -> None:
     """Send the change to every open page once the transaction commits (serialized now, once), and to the
     webhooks of its competition."""
     table = messages.locked_group_table(match)
-    fan_text = messages.fan_change_text(change, messages.state_before(change))
+    fan_texts = messages.fan_change_texts(change, messages.state_before(change))
+    fan_text = fan_texts.pop(settings.LANGUAGE_CODE)
     editor_text = messages.change_text(change, table)
     table_text = messages.table_change_text(table)
     table_version = table["version"] if table else None
@@ -93,7 +94,7 @@ def announce_on_commit(change: Change, match: Match) -> None:
         lambda: publish.publish(
             match.id, group_id, fan_text, seq, day_text=day_text, kickoff=kickoff,
             bracket_text=bracket_text, competition_id=match.competition_id,
-            editor_text=editor_text, table_text=table_text, table_version=table_version,
+            editor_text=editor_text, table_text=table_text, table_version=table_version, translations=fan_texts,
         )
     )
     # Newsrooms' webhooks: their deliveries written now, in this transaction, and enqueued after it.
