@@ -518,6 +518,15 @@ class PushUnsubscribeIn(StrictSchema):
     endpoint: str = Field(..., max_length=1000)
 
 
+class PushSubscribeThrottle(SettingsRate, AnonRateThrottle):
+    """Subscriptions, per client address: they need no account."""
+
+    setting = "PUSH_SUBSCRIBE_RATE"
+
+
+push_throttle = [PushSubscribeThrottle()]
+
+
 def same_origin_only(request) -> None:
     origin = request.headers.get("Origin")
     if origin and origin.split("://", 1)[-1] != request.get_host():
@@ -534,7 +543,8 @@ def get_push_key(request):
     return {"public_key": vapid.keys().public_key}
 
 
-@api.post("/push/subscriptions", tags=["fans"], response={201: dict, 400: Error, 403: Error, 422: Error})
+@api.post("/push/subscriptions", tags=["fans"], throttle=push_throttle,
+          response={201: dict, 400: Error, 403: Error, 422: Error, 429: Error})
 def post_push_subscription(request, payload: PushSubscriptionIn):
     """Subscribe a browser (its PushSubscription as `toJSON()` gives it, with the teams) to the notifications of
     those teams' matches; the same endpoint again replaces its teams, keys and delay."""
@@ -547,7 +557,8 @@ def post_push_subscription(request, payload: PushSubscriptionIn):
                         "delay": subscription.delay_seconds})
 
 
-@api.delete("/push/subscriptions", tags=["fans"], response={204: None, 403: Error, 404: Error, 422: Error})
+@api.delete("/push/subscriptions", tags=["fans"], throttle=push_throttle,
+            response={204: None, 403: Error, 404: Error, 422: Error, 429: Error})
 def delete_push_subscription(request, payload: PushUnsubscribeIn):
     """Unsubscribe a browser, by its endpoint: nothing more is sent to it."""
     same_origin_only(request)

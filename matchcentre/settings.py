@@ -145,6 +145,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# What keeps this site's keys apart from another's on a shared Redis (the channel layer, the cache, the push rate).
+CHANNEL_LAYER_PREFIX = os.environ.get("CHANNEL_LAYER_PREFIX", "matchcentre")
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
@@ -234,6 +236,8 @@ PUSH_SWEEP_GRACE = int(os.environ.get("PUSH_SWEEP_GRACE", "10"))
 PUSH_MAX_PER_SUBSCRIPTION_MINUTE = int(os.environ.get("PUSH_MAX_PER_SUBSCRIPTION_MINUTE", "20"))
 PUSH_GLOBAL_RATE = float(os.environ.get("PUSH_GLOBAL_RATE", "200"))
 PUSH_GLOBAL_BURST = int(os.environ.get("PUSH_GLOBAL_BURST", "500"))
+# Subscriptions need no account: what one address may create or change, to keep the table from being filled.
+PUSH_SUBSCRIBE_RATE = os.environ.get("PUSH_SUBSCRIBE_RATE", "30/min")
 # Deliveries in a row that failed before a subscription is taken for dead (a 404 or 410 ends it at once).
 PUSH_MAX_FAILURES = int(os.environ.get("PUSH_MAX_FAILURES", "10"))
 # Endpoints on loopback or private addresses are refused, and http ones, except in development and tests.

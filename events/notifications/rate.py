@@ -15,7 +15,6 @@ from django.conf import settings
 
 logger = logging.getLogger(__name__)
 
-KEY = "matchcentre:push:rate"
 # Returns how many seconds the caller must wait for the slot it has just taken (0: send now).
 _RESERVE = """
 local t = redis.call('TIME')
@@ -32,6 +31,11 @@ return tostring(wait)
 """
 
 
+def key() -> str:
+    # One bucket per site: sites sharing a Redis keep their channel layers apart by this prefix too.
+    return f"{settings.CHANNEL_LAYER_PREFIX}:push:rate"
+
+
 def reserve(connection) -> float:
     """Take the next slot; the seconds to wait for it. With Redis away, no bound (and no wait): the queue is on the
     same Redis, so nothing is being sent then anyway."""
@@ -39,7 +43,7 @@ def reserve(connection) -> float:
     if rate <= 0:
         return 0.0
     try:
-        return float(connection.eval(_RESERVE, 1, KEY, 1.0 / rate, settings.PUSH_GLOBAL_BURST))
+        return float(connection.eval(_RESERVE, 1, key(), 1.0 / rate, settings.PUSH_GLOBAL_BURST))
     except Exception:
         logger.warning("Push: the rate bound was not checked (Redis)", exc_info=True)
         return 0.0

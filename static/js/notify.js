@@ -18,6 +18,8 @@
 
   var ON_KEY = "matchcentre:notifications";
   var TEAMS_KEY = "matchcentre:followed-teams";
+  // What the server was last told of this browser's subscription: a page sends it again only when it changed.
+  var SYNCED_KEY = "matchcentre:push-synced";
   var PROTOCOL_VERSION = 2;
   var MAX_TEAMS = 50;
   var t = typeof global.gettext === "function" ? global.gettext : function (text) { return text; };
@@ -170,11 +172,16 @@
       .then(function (subscription) {
         if (!subscription) return null;
         var body = subscription.toJSON();
-        if (!ids.length) return request("DELETE", { endpoint: body.endpoint });
         body.teams = ids;
         body.delay = Math.round(delayMs() / 1000);
         body.language = global.document.documentElement.lang || "";
-        return request("POST", body);
+        var said = JSON.stringify([body.endpoint, ids, body.delay, body.language]);
+        if (storage(SYNCED_KEY) === said) return null;
+        var sent = ids.length ? request("POST", body) : request("DELETE", { endpoint: body.endpoint });
+        return sent.then(function (response) {
+          if (response.ok || response.status === 404) storage(SYNCED_KEY, said);
+          return response;
+        });
       })
       .catch(function (error) {
         // No push service in this browser (or it refused): notifications still come while a page is open.
@@ -190,6 +197,7 @@
       return registration.pushManager.getSubscription().then(function (subscription) {
         if (!subscription) return null;
         var endpoint = subscription.endpoint;
+        storage(SYNCED_KEY, null);
         return subscription.unsubscribe().then(function () {
           return request("DELETE", { endpoint: endpoint });
         });

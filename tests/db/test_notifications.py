@@ -344,3 +344,10 @@ def test_in_development_a_key_pair_is_made_once_and_kept(client, settings, tmp_p
     assert client.get("/api/push/key").json()["public_key"] == first
     assert (tmp_path / "local" / ".gitignore").read_text() == "*\n"
     assert settings.VAPID_KEYS_FILE.stat().st_mode & 0o077 == 0  # the private key is the owner's alone
+
+
+def test_one_address_may_subscribe_only_so_often(client, settings):
+    settings.PUSH_SUBSCRIBE_RATE = "3/min"
+    team = make_team()
+    statuses = [client.post(URL, body(team), content_type="application/json").status_code for _ in range(4)]
+    assert statuses == [201, 201, 201, 429]
