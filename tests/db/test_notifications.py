@@ -351,3 +351,39 @@ def test_one_address_may_subscribe_only_so_often(client, settings):
     team = make_team()
     statuses = [client.post(URL, body(team), content_type="application/json").status_code for _ in range(4)]
     assert statuses == [201, 201, 201, 429]
+
+
+def test_past_the_global_rate_a_delivery_waits_for_its_slot_and_keeps_it(push_service, monkeypatch):
+    sent, _answers, scheduled = push_service
+    match = make_match(kicked_off=True)
+    fan = subscribe(match.home)
+    goal(match, match.home, 9)
+    row = PushDelivery.objects.get(subscription=fan)
+    monkeypatch.setattr(rate, "reserve", lambda connection: 2.5)
+
+    assert "held back by the global rate bound" in push.attempt_delivery(delivery_id=row.id)
+    row.refresh_from_db()
+    assert (row.status, row.attempts, sent) == ("pending", 0, [])
+    assert scheduled == [(row.id, row.job_id, row.next_attempt_at)]
+    # Its slot taken, it goes when the slot comes, without asking the bucket again.
+    PushDelivery.objects.filter(pk=row.pk).update(next_attempt_at=timezone.now())
+    assert push.attempt_delivery(delivery_id=row.id, slot_taken=True) == "sent (HTTP 201)"
+
+
+@pytest.mark.redis
+def test_the_global_bucket_lets_a_burst_through_then_spaces_the_rest(settings):
+    import redis
+
+    from harness.cluster import redis_url, require_redis
+
+    require_redis(redis_url())
+    settings.CHANNEL_LAYER_PREFIX = f"test-{secrets.token_hex(4)}"
+    settings.PUSH_GLOBAL_RATE, settings.PUSH_GLOBAL_BURST = 10, 3
+    connection = redis.Redis.from_url(redis_url())
+    try:
+        waits = [rate.reserve(connection) for _ in range(8)]
+    finally:
+        connection.delete(rate.key())
+    assert waits[:4] == [0.0] * 4
+    # Then one slot every tenth of a second, each caller told how long to wait for its own.
+    assert [round(wait, 1) for wait in waits[4:]] == [0.1, 0.2, 0.3, 0.4], waits
