@@ -466,8 +466,9 @@ class NotificationConsumer(ReadOnlyLiveConsumer):
         if teams is None:
             await self.refuse(CLOSE_BAD_REQUEST, "teams= names 1 to 50 team ids, comma-separated, each once.")
             return
+        language = parse_language(self.scope["query_string"])
         self._fan_out = local_fan_out()
-        self.team_feeds = tuple(team_feed(team_id) for team_id in teams)
+        self.team_feeds = tuple(team_feed(team_id, language) for team_id in teams)
         for feed in self.team_feeds:
             await self._fan_out.join(feed, self)
         await self.accept()

@@ -85,10 +85,13 @@ def user_feed(user_id: int) -> str:
     return f"user.{user_id}"
 
 
-def team_feed(team_id: int) -> str:
+def team_feed(team_id: int, language: str | None = None) -> str:
     """The feed of a team's notifications: its matches' goals, red cards, VAR decisions, kick-off, half-time and
-    full time, one message each (events/notifications/content.py), for any page of a fan who follows it."""
-    return f"team.{team_id}"
+    full time, one message each (events/notifications/content.py), for any page of a fan who follows it. Each
+    language but the site's has a feed of its own, as a match's has."""
+    if not language or language == settings.LANGUAGE_CODE:
+        return f"team.{team_id}"
+    return f"team.{team_id}.{language}"
 
 
 # A notifications socket follows at most this many teams (as many as a fan may follow).

@@ -103,12 +103,14 @@ def publish(
     _send_all(sends)
 
 
-def publish_notification(team_ids: list[int], text: str, *, match_id: int, seq: int) -> None:
-    """A change's notification to the feeds of its match's teams (call after the commit). Its match and seq let
-    each fan-out drop a copy, as for changes; a page following both teams gets it twice and shows it once (its
-    tag)."""
-    message = {"type": FORWARD_TYPE, "text": text, "match_id": match_id, "seq": seq}
-    _send_all([(team_feed(team_id), message) for team_id in dict.fromkeys(team_ids)])
+def publish_notification(team_ids: list[int], texts: dict[str, str], *, match_id: int, seq: int) -> None:
+    """A change's notification, in each language (`texts`), to the feeds of its match's teams (call after the
+    commit). Its match and seq let each fan-out drop a copy, as for changes; a page following both teams gets it
+    twice and shows it once (its id and tag)."""
+    _send_all([
+        (team_feed(team_id, language), {"type": FORWARD_TYPE, "text": text, "match_id": match_id, "seq": seq})
+        for team_id in dict.fromkeys(team_ids) for language, text in texts.items()
+    ])
 
 
 def publish_rescheduled(match_id: int, previous_kickoff: datetime.datetime, kickoff: datetime.datetime) -> None:

@@ -12,6 +12,8 @@ from __future__ import annotations
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from live.messages import relabeled_event
+
 from ..models import GOAL_KINDS, Change, EventKind, Match, Period
 
 PAYLOAD_VERSION = 1
@@ -61,7 +63,8 @@ def notification(change: Change, match: Match, names: dict[str, str], language: 
 
 
 def _notification(change: Change, names: dict[str, str]):
-    event = change.after if change.after is not None else change.before
+    # The change log keeps the labels (a VAR category, a decision's reason) in the site's language.
+    event = relabeled_event(change.after if change.after is not None else change.before)
     if event is None:
         return None  # a result or a score with no event: the match's pages show it, nothing to ring for
     state = change.match_state or {}

@@ -13,7 +13,7 @@ import json
 from django.conf import settings
 from django.db import transaction
 
-from live import publish
+from live import protocol, publish
 
 from ..models import Change, Match, Team
 from ..notifications import content
@@ -27,9 +27,15 @@ def announce(*, change: Change, match: Match) -> None:
     built = content.notification(change, match, names, settings.LANGUAGE_CODE)
     if built is None:
         return
-    text = json.dumps(built, separators=(",", ":"), ensure_ascii=False)
+    # Built once per language, as a change's fans' text is; each language's pages listen to its own team feeds.
+    texts = {
+        language: json.dumps(built if language == settings.LANGUAGE_CODE
+                             else content.notification(change, match, names, language),
+                             separators=(",", ":"), ensure_ascii=False)
+        for language in protocol.languages()
+    }
     team_ids, match_id, seq = [match.home_id, match.away_id], match.id, change.seq
-    transaction.on_commit(lambda: publish.publish_notification(team_ids, text, match_id=match_id, seq=seq))
+    transaction.on_commit(lambda: publish.publish_notification(team_ids, texts, match_id=match_id, seq=seq))
     push.record_deliveries(change=change, match=match, names=names)
 
 

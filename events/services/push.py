@@ -14,12 +14,14 @@ from __future__ import annotations
 import logging
 import uuid
 from datetime import datetime, timedelta
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+
+from live import protocol
 
 from ..models import Change, Match, PushDelivery, PushSubscription, Team
 from ..notifications import content, rate, sending
@@ -65,7 +67,8 @@ def subscribe(*, endpoint: str, p256dh: str, auth: str, team_ids: list[int], del
         raise ServiceError(f"No such team: {', '.join(map(str, unknown))}.", code="not_found", field="teams")
     if not 0 <= delay_seconds <= MAX_DELAY_SECONDS:
         raise ServiceError(f"The delay is 0 to {MAX_DELAY_SECONDS} seconds.", code="invalid_field", field="delay")
-    fields = {"p256dh": p256dh, "auth": auth, "delay_seconds": delay_seconds, "language": language[:16],
+    fields = {"p256dh": p256dh, "auth": auth, "delay_seconds": delay_seconds,
+              "language": protocol.parse_language(f"lang={quote(language)}".encode()),
               "active": True, "failures": 0, "deactivated_reason": ""}
     with transaction.atomic():
         try:

@@ -22,7 +22,10 @@
   var SYNCED_KEY = "matchcentre:push-synced";
   var PROTOCOL_VERSION = 2;
   var MAX_TEAMS = 50;
-  var t = typeof global.gettext === "function" ? global.gettext : function (text) { return text; };
+  // The page's strings in its language, from Django's JavaScriptCatalog when the page loads it (after this file).
+  function t(text) {
+    return typeof global.gettext === "function" ? global.gettext(text) : text;
+  }
   var socket = null;
   var socketTeams = "";
   var retries = 0;
@@ -100,7 +103,8 @@
     if (!ids.length) return;
     var scheme = global.location.protocol === "https:" ? "wss:" : "ws:";
     socket = new global.WebSocket(
-      scheme + "//" + global.location.host + "/ws/notifications/?teams=" + key + "&v=" + PROTOCOL_VERSION
+      scheme + "//" + global.location.host + "/ws/notifications/?teams=" + key + "&v=" + PROTOCOL_VERSION +
+        "&lang=" + encodeURIComponent(global.document.documentElement.lang || "")
     );
     socket.onopen = function () {
       retries = 0;

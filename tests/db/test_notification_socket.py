@@ -77,3 +77,14 @@ async def test_another_protocol_version_is_told_to_reload():
     assert (error["type"], error["code"]) == ("error", "protocol_version")
     assert (await fan.receive_output(timeout=2))["code"] == protocol.CLOSE_OLD_PROTOCOL
     await fan.disconnect()
+
+
+async def test_a_page_in_another_language_gets_its_languages_feed():
+    match = await kicked_off_match()
+    fan = connect(f"teams={match.home_id}&v={protocol.PROTOCOL_VERSION}&lang=de")
+    await fan.connect()
+    scored = await score(match, match.home)
+    message = json.loads(await fan.receive_from(timeout=2))
+    assert (message["kind"], message["tag"]) == ("goal", f"event-{scored.event.id}")
+    assert await fan.receive_nothing(timeout=0.3)  # from the German feed alone
+    await fan.disconnect()

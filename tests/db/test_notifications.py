@@ -387,3 +387,25 @@ def test_the_global_bucket_lets_a_burst_through_then_spaces_the_rest(settings):
     assert waits[:4] == [0.0] * 4
     # Then one slot every tenth of a second, each caller told how long to wait for its own.
     assert [round(wait, 1) for wait in waits[4:]] == [0.1, 0.2, 0.3, 0.4], waits
+
+
+def test_each_language_has_its_notification_on_its_own_team_feed(django_capture_on_commit_callbacks):
+    match = make_match(kicked_off=True)
+    english, german = LayerListener(team_feed(match.home_id)), LayerListener(team_feed(match.home_id, "de"))
+    fan = subscribe(match.home)
+    PushSubscription.objects.filter(pk=fan.pk).update(language="de")
+    with django_capture_on_commit_callbacks(execute=True):
+        scored = goal(match, match.home, 9)
+    [in_english], [in_german] = english.messages(), german.messages()
+    assert in_english["title"].startswith("Goal! ")
+    assert (in_german["id"], in_german["tag"]) == (in_english["id"], in_english["tag"]) == (
+        f"{match.id}-{scored.seq}", f"event-{scored.event.id}")
+    assert payloads(fan)[0]["title"] == in_german["title"]
+
+
+def test_a_subscriptions_language_is_one_of_the_sites(client):
+    team = make_team()
+    for sent, kept in (("de-AT", "de"), ("xx", "en"), ("", "en")):
+        endpoint = body(team, language=sent)
+        assert client.post(URL, endpoint, content_type="application/json").status_code == 201
+        assert PushSubscription.objects.get(endpoint=endpoint["endpoint"]).language == kept
