@@ -506,7 +506,7 @@ class PushKeysIn(StrictSchema):
 class PushSubscriptionIn(StrictSchema):
     endpoint: str = Field(..., max_length=1000, description="The PushSubscription's endpoint")
     keys: PushKeysIn
-    expirationTime: int | float | None = Field(None, description="As the browser gives it; not used")
+    expirationTime: float | None = Field(None, description="As the browser gives it (ms since the epoch); not used")
     teams: list[Annotated[int, Field(ge=1, le=MAX_ROW_ID)]] = Field(
         ..., min_length=1, max_length=services.follows.MAX_FOLLOWED_TEAMS, description="The teams to be notified of"
     )
