@@ -5,6 +5,12 @@
  */
 (function () {
   "use strict";
+  // The page's strings in its language (Django's JavaScriptCatalog, /jsi18n/, loaded before this file).
+  var gettext = typeof window.gettext === "function" ? window.gettext : function (text) { return text; };
+  var ngettext = typeof window.ngettext === "function" ? window.ngettext : function (one, many, n) { return n === 1 ? one : many; };
+  function interpolate(format, values) {
+    return format.replace(/%\((\w+)\)s/g, function (_match, name) { return String(values[name]); });
+  }
   var share = document.getElementById("embed-share");
   if (!share) return;
   var code = document.getElementById("embed-code");
@@ -34,7 +40,7 @@
   function copiedByHand() {
     code.focus();
     code.select();
-    say("Selected: press Ctrl+C (⌘C on a Mac) to copy.");
+    say(gettext("Selected: press Ctrl+C (⌘C on a Mac) to copy."));
   }
 
   button.hidden = false;
@@ -44,7 +50,7 @@
       return;
     }
     navigator.clipboard.writeText(code.value).then(function () {
-      say("Copied.");
+      say(gettext("Copied."));
     }, copiedByHand);
   });
 })();

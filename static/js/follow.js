@@ -9,6 +9,12 @@
  */
 (function (global) {
   "use strict";
+  // The page's strings in its language (Django's JavaScriptCatalog, /jsi18n/, loaded before this file).
+  var gettext = typeof window.gettext === "function" ? window.gettext : function (text) { return text; };
+  var ngettext = typeof window.ngettext === "function" ? window.ngettext : function (one, many, n) { return n === 1 ? one : many; };
+  function interpolate(format, values) {
+    return format.replace(/%\((\w+)\)s/g, function (_match, name) { return String(values[name]); });
+  }
 
   var KEY = "matchcentre:followed-teams";
   // Set once this browser has taken a signed-in user's list from the server.
@@ -125,8 +131,9 @@
     function show() {
       var on = isFollowed(teamId);
       button.setAttribute("aria-pressed", on ? "true" : "false");
-      button.textContent = on ? "Following" : "Follow";
-      button.title = on ? "Stop following " + name : "Follow " + name + ": their matches first on the home page";
+      button.textContent = on ? gettext("Following") : gettext("Follow");
+      button.title = on ? interpolate(gettext("Stop following %(team)s"), { team: name })
+        : interpolate(gettext("Follow %(team)s: their matches first on the home page"), { team: name });
     }
     button.addEventListener("click", function () {
       setFollowed(teamId, !isFollowed(teamId));
@@ -190,7 +197,7 @@
       weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit",
     });
     line.appendChild(document.createTextNode(" · "));
-    line.appendChild(match.status === "live" ? element("strong", "status status--live", "Live") : when);
+    line.appendChild(match.status === "live" ? element("strong", "status status--live", gettext("Live")) : when);
     line.appendChild(document.createTextNode(" · " + match.competition.name));
     return line;
   }
@@ -210,10 +217,12 @@
         heading.textContent = entry.team.name;
       }
       item.appendChild(heading);
-      if (entry.current) item.appendChild(matchLine(entry.current.status === "live" ? "Now" : "Next", entry.current));
-      if (entry.last) item.appendChild(matchLine("Last", entry.last));
-      if (!entry.current && !entry.last) item.appendChild(element("p", "my-team__match", "No matches yet."));
-      var unfollow = element("button", "button button--quiet", "Unfollow");
+      if (entry.current) {
+        item.appendChild(matchLine(entry.current.status === "live" ? gettext("Now") : gettext("Next"), entry.current));
+      }
+      if (entry.last) item.appendChild(matchLine(gettext("Last"), entry.last));
+      if (!entry.current && !entry.last) item.appendChild(element("p", "my-team__match", gettext("No matches yet.")));
+      var unfollow = element("button", "button button--quiet", gettext("Unfollow"));
       unfollow.type = "button";
       unfollow.setAttribute("aria-label", "Unfollow " + entry.team.name);
       unfollow.addEventListener("click", function () {

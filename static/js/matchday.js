@@ -16,6 +16,12 @@
  */
 (function () {
   "use strict";
+  // The page's strings in its language (Django's JavaScriptCatalog, /jsi18n/, loaded before this file).
+  var gettext = typeof window.gettext === "function" ? window.gettext : function (text) { return text; };
+  var ngettext = typeof window.ngettext === "function" ? window.ngettext : function (one, many, n) { return n === 1 ? one : many; };
+  function interpolate(format, values) {
+    return format.replace(/%\((\w+)\)s/g, function (_match, name) { return String(values[name]); });
+  }
   var MC = window.Matchcentre;
   var snapshot = MC.readJson("matchday-snapshot");
   if (!snapshot) return;
@@ -120,8 +126,11 @@
       var now = Number(row.dataset.position);
       if (!marker || !before || !now) return;
       var move = now < before ? "up" : now > before ? "down" : "same";
-      var label = move === "up" ? "up, was " + before : move === "down" ? "down, was " + before : "unchanged";
-      var title = move === "up" ? "Up from " + before : move === "down" ? "Down from " + before : "Unchanged";
+      var was = { was: before };
+      var label = move === "up" ? interpolate(gettext("up, was %(was)s"), was)
+        : move === "down" ? interpolate(gettext("down, was %(was)s"), was) : gettext("unchanged");
+      var title = move === "up" ? interpolate(gettext("Up from %(was)s"), was)
+        : move === "down" ? interpolate(gettext("Down from %(was)s"), was) : gettext("Unchanged");
       if (marker.dataset.move === move && marker.getAttribute("aria-label") === label) return;
       marker.dataset.move = move;
       marker.setAttribute("role", "img");

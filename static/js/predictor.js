@@ -12,6 +12,12 @@
  */
 (function () {
   "use strict";
+  // The page's strings in its language (Django's JavaScriptCatalog, /jsi18n/, loaded before this file).
+  var gettext = typeof window.gettext === "function" ? window.gettext : function (text) { return text; };
+  var ngettext = typeof window.ngettext === "function" ? window.ngettext : function (one, many, n) { return n === 1 ? one : many; };
+  function interpolate(format, values) {
+    return format.replace(/%\((\w+)\)s/g, function (_match, name) { return String(values[name]); });
+  }
   var MC = window.Matchcentre;
   var form = document.getElementById("predictor-form");
   if (!form) return;
@@ -67,7 +73,7 @@
   function ask(force) {
     var state = results();
     if (state.invalid) {
-      setText(status, "Scores are whole numbers from 0 to 99.");
+      setText(status, gettext("Scores are whole numbers from 0 to 99."));
       return;
     }
     var body = JSON.stringify({ results: state.results });
@@ -97,13 +103,15 @@
         container.hidden = !count;
         if (data.html && data.html.table) MC.replaceTable(container, data.html.table);
         container.dataset.state = count ? "predicted" : "current";
-        var summary = count ? "your " + (count === 1 ? "score" : count + " scores") : "";
-        setText(status, count ? "Table and what each team needs with " + summary + "." : "");
+        var scores = { count: count };
+        setText(status, count ? interpolate(ngettext("Table and what each team needs with your score.",
+          "Table and what each team needs with your %(count)s scores.", count), scores) : "");
         var panel = MC.scenarios && MC.scenarios.main;
         if (panel && data.html && data.html.scenarios) panel.replace(data.html.scenarios);
         if (basis) {
           basis.dataset.basis = count ? "predicted" : "live";
-          setText(basis, count ? "With " + summary + " in the predictor; clear them to see the real table again." : liveBasis);
+          setText(basis, count ? interpolate(ngettext("With your score in the predictor; clear it to see the real table again.",
+            "With your %(count)s scores in the predictor; clear them to see the real table again.", count), scores) : liveBasis);
         }
         document.dispatchEvent(new CustomEvent("matchcentre:prediction", { detail: { table: data, results: state.results } }));
       })
@@ -111,7 +119,8 @@
         if (error && error.name === "AbortError") return;
         if (number !== asked) return;
         lastBody = null; // ask again next time
-        setText(status, "Could not work the table out (" + error.message + "). It updates when you next type.");
+        setText(status, interpolate(gettext("Could not work the table out (%(error)s). It updates when you next type."),
+          { error: error.message }));
       })
       .finally(function () {
         if (number === asked) container.removeAttribute("aria-busy");
@@ -147,7 +156,7 @@
         row.querySelector('[data-side="home"]').placeholder = match.home_score;
         row.querySelector('[data-side="away"]').placeholder = match.away_score;
         var live = row.querySelector(".predictor__note .status--live");
-        if (live) setText(live, "Live " + match.home_score + "–" + match.away_score);
+        if (live) setText(live, interpolate(gettext("Live %(home)s–%(away)s"), { home: match.home_score, away: match.away_score }));
       }
     }
     if (container.dataset.state === "predicted") {

@@ -10,6 +10,12 @@
  */
 (function () {
   "use strict";
+  // The page's strings in its language (Django's JavaScriptCatalog, /jsi18n/, loaded before this file).
+  var gettext = typeof window.gettext === "function" ? window.gettext : function (text) { return text; };
+  var ngettext = typeof window.ngettext === "function" ? window.ngettext : function (one, many, n) { return n === 1 ? one : many; };
+  function interpolate(format, values) {
+    return format.replace(/%\((\w+)\)s/g, function (_match, name) { return String(values[name]); });
+  }
   var MC = window.Matchcentre;
   var DEBOUNCE_MS = 250;
 
@@ -70,7 +76,10 @@
         .catch(function (error) {
           if (number !== asked) return;
           container.removeAttribute("aria-busy");
-          setStatus("Could not update what each team needs (" + error.message + "); it updates with the next goal.");
+          setStatus(interpolate(
+            gettext("Could not update what each team needs (%(error)s); it updates with the next goal."),
+            { error: error.message }
+          ));
         });
     }
 
