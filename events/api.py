@@ -533,13 +533,14 @@ def same_origin_only(request) -> None:
         raise HttpError(403, "Subscriptions are made from this site's own pages.")
 
 
-@api.get("/push/key", tags=["fans"], response={200: dict, 503: Error})
+@api.get("/push/key", tags=["fans"], response={200: dict, 404: Error})
 def get_push_key(request):
-    """The server's VAPID public key: a browser subscribes with it as its `applicationServerKey`."""
+    """The server's VAPID public key: a browser subscribes with it as its `applicationServerKey` (404 where Web
+    Push is not configured: pages then notify only while they are open)."""
     from .notifications import vapid
 
     if not vapid.configured():
-        return Status(503, {"detail": "Web Push is not configured here.", "code": "unavailable", "field": None})
+        return Status(404, {"detail": "Web Push is not configured here.", "code": "not_configured", "field": None})
     return {"public_key": vapid.keys().public_key}
 
 
