@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from ..models import Change, EventKind, MatchEvent
 
+# Read in the active language when an entry is built (a page's, or each language's pushed change).
 HISTORY_FIELDS = {
-    "minute": "minute",
-    "added_minute": "added time",
-    "player": "player",
-    "second_player": "second player",
-    "team": "team",
-    "kind": "event",
-    "goal_type": "goal type",
-    "commentary": "commentary",
+    "minute": gettext_lazy("minute"),
+    "added_minute": gettext_lazy("added time"),
+    "player": gettext_lazy("player"),
+    "second_player": gettext_lazy("second player"),
+    "team": gettext_lazy("team"),
+    "kind": gettext_lazy("event"),
+    "goal_type": gettext_lazy("goal type"),
+    "commentary": gettext_lazy("commentary"),
 }
 
 
@@ -20,7 +24,7 @@ def history_entry(change: Change, role: str | None) -> dict | None:
     """A correction as fans see it, or None for a change that corrects nothing (a new event)."""
     after, before = change.after or {}, change.before or {}
     if change.op == Change.Op.REMOVE:
-        text = f"{describe_event(before)} removed"
+        text = _("%(event)s removed") % {"event": describe_event(before)}
     elif change.op == Change.Op.RESULT:
         if not before:
             return None  # a result recorded for the first time corrects nothing
@@ -34,7 +38,8 @@ def history_entry(change: Change, role: str | None) -> dict | None:
             "extra_time": pair(state.get("extra_time")),
             "penalties": pair(state.get("penalties")),
         }
-        text = f"Result corrected from {describe_result(before)} to {describe_result(now)}"
+        text = _("Result corrected from %(before)s to %(now)s") % {
+            "before": describe_result(before), "now": describe_result(now)}
     elif change.op != Change.Op.UPDATE:
         return None
     elif after.get("kind") == EventKind.VAR_CHECK and after.get("var_outcome") != before.get("var_outcome"):
@@ -42,10 +47,11 @@ def history_entry(change: Change, role: str | None) -> dict | None:
             return None
         text = describe_var_decision(after, change.related)
     elif after.get("state") == MatchEvent.State.RETAKEN and before.get("state") != MatchEvent.State.RETAKEN:
-        text = f"{describe_event(after)} ordered retaken"
+        text = _("%(event)s ordered retaken") % {"event": describe_event(after)}
     else:
         changed = [label for field, label in HISTORY_FIELDS.items() if _value(before, field) != _value(after, field)]
-        text = f"{describe_event(after)}: {', '.join(changed) or 'details'} corrected"
+        fields = ", ".join(str(label) for label in changed) or _("details")
+        text = _("%(event)s: %(fields)s corrected") % {"event": describe_event(after), "fields": fields}
     return {
         "seq": change.seq,
         "at": change.created_at.isoformat(),
@@ -59,10 +65,10 @@ def describe_result(result: dict) -> str:
     """A recorded result in words: "0-1 after extra time, 1-4 on penalties"."""
     text = f"{result.get('home_goals')}-{result.get('away_goals')}"
     if result.get("extra_time"):
-        text += " after extra time"
+        text = _("%(score)s after extra time") % {"score": text}
     if result.get("penalties"):
         home, away = result["penalties"]
-        text += f", {home}-{away} on penalties"
+        text = _("%(score)s, %(home)s-%(away)s on penalties") % {"score": text, "home": home, "away": away}
     return text
 
 
@@ -73,7 +79,9 @@ def _value(event: dict, field: str):
 
 def describe_event(event: dict) -> str:
     who = (event.get("player") or {}).get("name")
-    label = event.get("kind_label", "Event")
+    # The kind's label in the active language: the change log keeps the site's.
+    kind = event.get("kind")
+    label = str(EventKind(kind).label) if kind in EventKind.values else event.get("kind_label") or _("Event")
     return f"{label} ({who}, {event.get('minute_label')})" if who else label
 
 
@@ -92,13 +100,15 @@ def corrects_something(before: str | None, after: str | None) -> bool:
 
 def describe_var_decision(check: dict, related: list[dict]) -> str:
     outcome = check.get("var_outcome")
-    subject = check.get("var_category_label", "").lower() or "incident"
+    category = check.get("var_category")
+    subject = (str(MatchEvent.VarCategory(category).label).lower() if category in MatchEvent.VarCategory.values
+               and category else check.get("var_category_label", "").lower()) or _("incident")
     if outcome == MatchEvent.VarOutcome.ON_FIELD_REVIEW:
-        return f"VAR: on-field review ({subject})"
+        return _("VAR: on-field review (%(subject)s)") % {"subject": subject}
     if outcome == MatchEvent.VarOutcome.OVERTURNED:
         consequence = next((event["state_reason"] for event in related if event.get("state_reason")), "")
-        return consequence or f"VAR review ({subject}): decision overturned"
-    return f"VAR review ({subject}): decision stands"
+        return consequence or _("VAR review (%(subject)s): decision overturned") % {"subject": subject}
+    return _("VAR review (%(subject)s): decision stands") % {"subject": subject}
 
 
 def user_role(user) -> str | None:

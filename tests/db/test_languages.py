@@ -70,3 +70,19 @@ def test_the_scripts_catalog_is_named_by_its_url_and_cacheable(client):
     assert german.status_code == 200 and german["Content-Language"] == "de"
     assert "public" in german["Cache-Control"] and "max-age=3600" in german["Cache-Control"]
     assert client.get("/jsi18n/?lang=xx", HTTP_ACCEPT_LANGUAGE="es")["Content-Language"] == "es"
+
+
+def test_a_correction_pushed_to_each_language_reads_in_it(match):
+    from events import services
+    from events.models import Change
+    from live import messages
+    from tests.factories import player
+
+    goal = services.record_event(match_id=match.id, kind="goal", minute=10, team_id=match.home_id,
+                                 player_id=player(match.home, 9).id)
+    services.remove_event(event_id=goal.event.id, reason="wrong match")
+    removal = Change.objects.filter(match=match).order_by("-seq").first()
+    texts = messages.fan_change_texts(removal, messages.state_before(removal))
+    assert "Goal (" in texts["en"] and " removed" in texts["en"]
+    assert "Tor (" in texts["de"] and " entfernt" in texts["de"]
+    assert "Gol (" in texts["it"] and " rimosso" in texts["it"]
