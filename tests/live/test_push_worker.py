@@ -49,7 +49,7 @@ match = make_match(home=make_team("Home {tag}", code="H"), away=make_team("Away 
                    group=Group.objects.create(competition=cup, name="Group A"), kicked_off=True)
 for browser in {browsers!r}:
     push.subscribe(endpoint=browser["endpoint"], p256dh=browser["keys"]["p256dh"], auth=browser["keys"]["auth"],
-                   team_ids=[match.away_id])
+                   team_ids=[match.away_id], delay_seconds=browser.get("delay", 0))
 print(json.dumps({{"match": match.id, "home": match.home.name, "away": match.away.name}}))
 """
 
@@ -102,8 +102,9 @@ class Site:
     def shell(self, code: str) -> dict:
         return json.loads(run_manage(["shell", "-c", code], self.env).strip().splitlines()[-1])
 
-    def match_followed_by(self, *browsers) -> dict:
-        return self.shell(SETUP.format(tag=self.queue, browsers=[browser.as_json() for browser in browsers]))
+    def match_followed_by(self, *browsers, delays: dict[str, int] | None = None) -> dict:
+        sent = [{**browser.as_json(), "delay": (delays or {}).get(browser.token, 0)} for browser in browsers]
+        return self.shell(SETUP.format(tag=self.queue, browsers=sent))
 
     def goals(self, match: int, count: int) -> None:
         run_manage(["shell", "-c", GOALS.format(match=match, count=count)], self.env)
@@ -247,3 +248,17 @@ def test_a_worker_killed_mid_way_loses_no_notification_and_repeats_none_it_recor
     shown = {arrival.payload["tag"]: arrival.payload["title"] for arrival in push_service.arrivals}
     assert len(shown) == 8
     assert [row["attempts"] for row in state["deliveries"] if row["tag"] not in repeated] == [1] * (8 - len(repeated))
+
+
+def test_a_browser_with_a_spoiler_delay_gets_its_notification_that_much_later(site, push_service):
+    live, delayed = push_service.subscribe(), push_service.subscribe()
+    site.start_worker()
+    made = site.match_followed_by(live, delayed, delays={delayed.token: 4})
+
+    site.goals(made["match"], 1)
+
+    arrivals = push_service.wait_for(lambda found: len(found) >= 2, ARRIVED_WITHIN, "both browsers' pushes")
+    by_token = {arrival.token: arrival for arrival in arrivals}
+    assert by_token[delayed.token].payload["tag"] == by_token[live.token].payload["tag"]
+    # The worker's scheduler runs what is due each second: the delay, give or take that second.
+    assert by_token[delayed.token].at - by_token[live.token].at >= 3.0
