@@ -102,12 +102,13 @@ format: $(BIN)/.installed
 # nginx. About twelve minutes; docs/performance.md.
 NIGHT_FANS ?= 3000
 CROWD_FANS ?= 10000
-bench: $(BIN)/.installed /usr/bin/redis-server
+bench: $(BIN)/.installed /usr/bin/redis-server messages
 	$(BIN)/python bench/scenarios.py
 	$(BIN)/python bench/league_phase.py
 	$(BIN)/python bench/league_scenarios.py
 	$(BIN)/python -m bench.world_cup_goal
 	$(SERVICES) --no-redis -- $(BIN)/python -m bench.run
+	$(SERVICES) --no-redis -- $(BIN)/python -m bench.run --sizes 10000 --languages en,it,de,nl,es --out-name fanout-languages
 	$(SERVICES) --no-redis -- $(BIN)/python -m bench.league_night --fans $(NIGHT_FANS)
 	$(SERVICES) --no-redis -- $(BIN)/python -m bench.crowd --fans $(CROWD_FANS)
 	$(SERVICES) --no-redis -- $(BIN)/python -m bench.crowd --fans $$(( $(CROWD_FANS) * 2 )) --processes 2 --generators 4

@@ -156,6 +156,7 @@ class Bench:
         )
         self.match_id = cluster.demo_match_id
         self.goals: list[dict] = []
+        self.languages = [language.strip() for language in args.languages.split(",") if language.strip()]
 
     # --- the match -----------------------------------------------------------------------------
 
@@ -308,7 +309,9 @@ class Bench:
             # all, without a full snapshot each, so that 10,000 fans connect in seconds.
             path = f"/ws/matches/{self.match_id}/?v={PROTOCOL_VERSION}&since={seq}&table={self.table_version()}"
             profile = self.profile(servers, f"connect-{fans}")
-            fan_processes = self.start_fans([(s.port, path, s.origin) for s in servers], fans)
+            # Fans spread evenly over --languages: each language's fans are on its own feed of the match.
+            targets = [(s.port, f"{path}&lang={language}", s.origin) for language in self.languages for s in servers]
+            fan_processes = self.start_fans(targets, fans)
             self.wait_connected(fan_processes, result)
             stop_profile(profile)
             time.sleep(1.0)
@@ -610,6 +613,12 @@ def parse_args(argv=None):
     parser.add_argument("--profile", metavar="DIR", help="sample the first server with py-spy into DIR")
     parser.add_argument("--logs", metavar="DIR", help="keep the servers' and fans' logs (and the database) in DIR")
     parser.add_argument("--out", default=str(BENCH / "results"), help="folder for fanout.json and fanout.png")
+    parser.add_argument("--out-name", default="fanout", help="the results' file name, without .json or .png")
+    parser.add_argument(
+        "--languages",
+        default="en",
+        help="the fans' languages, comma-separated (en,it,de,nl,es): fans spread evenly over them",
+    )
     return parser.parse_args(argv)
 
 
@@ -690,19 +699,21 @@ def main(argv=None) -> int:
             "fans_per_process": FANS_PER_PROCESS,
             "fans_per_load_generator": FANS_PER_GENERATOR,
             "editors_post_to": "the fans' processes" if args.editors_on_fan_processes else "a newsroom process",
+            "languages": bench.languages,
         },
         "seconds": round(time.monotonic() - started, 1),
         "results": [dict(asdict(r), delivery=r.delivery) for r in results],
     }
-    (out / "fanout.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-    drew = chart(results, out / "fanout.png")
+    json_path, chart_path = out / f"{args.out_name}.json", out / f"{args.out_name}.png"
+    json_path.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    drew = chart(results, chart_path)
     print()
     print(table(results))
     print()
     for line in verdicts(results):
         print(line)
     print(
-        f"\nWritten: {out / 'fanout.json'}" + (f", {out / 'fanout.png'}" if drew else "") + f" ({report['seconds']} s)"
+        f"\nWritten: {json_path}" + (f", {chart_path}" if drew else "") + f" ({report['seconds']} s)"
     )
     return 0 if all(not r.errors and r.delivered == r.expected for r in results) else 1
 
