@@ -21,6 +21,8 @@ from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import gettext, gettext_lazy, ngettext
+
 from events.standings import (
     Consulted,
     Result,
@@ -70,12 +72,13 @@ class Line:
         return None
 
 
+# The words are read in the active language where a sentence is written (the reader's: a page, an API read).
 UEFA_GROUP_LINES = (
-    Line("group-winner", "group winner", 1, 1, "first", "top of the group"),
-    Line("round-of-16", "round of 16", 1, 2, "in the top two", "through"),
-    Line("europa-league", "Europa League", 3, 3, "third", "Europa League"),
+    Line("group-winner", gettext_lazy("group winner"), 1, 1, gettext_lazy("first"), gettext_lazy("top of the group")),
+    Line("round-of-16", gettext_lazy("round of 16"), 1, 2, gettext_lazy("in the top two"), gettext_lazy("through")),
+    Line("europa-league", gettext_lazy("Europa League"), 3, 3, gettext_lazy("third"), gettext_lazy("Europa League")),
 )
-LEAGUE_LINES = (Line("first", "first place", 1, 1, "first"),)
+LEAGUE_LINES = (Line("first", gettext_lazy("first place"), 1, 1, gettext_lazy("first")),)
 
 
 def default_lines(rules: RuleSet) -> tuple[Line, ...]:
@@ -132,7 +135,7 @@ class TeamScenario:
         return {
             "team": self.team,
             "line": self.line.key,
-            "line_label": self.line.label,
+            "line_label": str(self.line.label),
             "status": self.status,
             "summary": self.summary,
             "conditions": [c.to_dict() for c in self.conditions],
@@ -438,9 +441,11 @@ def _team_scenario(
     exhaustive = all(v.complete or len(v.sides) > 1 for v in verdicts.values())
     name = writer.name(team)
     if all(v.always for v in verdicts.values()):
-        return TeamScenario(team, line, CLINCHED, f"{name} are sure to finish {line.where}.", (), exhaustive)
+        text = gettext("%(team)s are sure to finish %(where)s.") % {"team": name, "where": line.where}
+        return TeamScenario(team, line, CLINCHED, text, (), exhaustive)
     if all(v.never for v in verdicts.values()):
-        return TeamScenario(team, line, IMPOSSIBLE, f"{name} can no longer finish {line.where}.", (), exhaustive)
+        text = gettext("%(team)s can no longer finish %(where)s.") % {"team": name, "where": line.where}
+        return TeamScenario(team, line, IMPOSSIBLE, text, (), exhaustive)
     sure = {combo for combo, v in verdicts.items() if v.always}
     maybe = {combo for combo, v in verdicts.items() if not v.always and not v.never}
     conditions = [writer.condition(team, cube, line, None) for cube in _cover(sure, team, writer.fixtures)]
@@ -491,7 +496,11 @@ def _inside(cube: Sequence[frozenset[str]], combos: set[Combo]) -> bool:
 
 
 _PERSPECTIVE = {("home", True): "win", ("away", False): "win", ("draw", True): "draw", ("draw", False): "draw"}
-_OWN_WORDS = {"win": "a win", "draw": "a draw", "defeat": "a defeat"}
+_OWN_WORDS = {"win": gettext_lazy("a win"), "draw": gettext_lazy("a draw"), "defeat": gettext_lazy("a defeat")}
+
+
+def _or(words: Iterable[str]) -> str:
+    return gettext(" or ").join(str(word) for word in words)
 
 
 class _Writer:
@@ -507,17 +516,20 @@ class _Writer:
         if team in (fixture.home, fixture.away):
             at_home = team == fixture.home
             results = {_PERSPECTIVE.get((outcome, at_home), "defeat") for outcome in allowed}
-            venue = f"at home to {away}" if at_home else f"at {home}"
-            text = f"with {' or '.join(words for r, words in _OWN_WORDS.items() if r in results)} {venue}"
+            own = _or(words for r, words in _OWN_WORDS.items() if r in results)
+            if at_home:
+                text = gettext("with %(results)s at home to %(away)s") % {"results": own, "away": away}
+            else:
+                text = gettext("with %(results)s at %(home)s") % {"results": own, "home": home}
         else:
             text = {
-                frozenset({"home"}): f"{home} beat {away}",
-                frozenset({"draw"}): f"{home} and {away} draw",
-                frozenset({"away"}): f"{away} win at {home}",
-                frozenset({"home", "draw"}): f"{away} do not win at {home}",
-                frozenset({"draw", "away"}): f"{home} do not beat {away}",
-                frozenset({"home", "away"}): f"{home} and {away} do not draw",
-            }[allowed]
+                frozenset({"home"}): gettext("%(home)s beat %(away)s"),
+                frozenset({"draw"}): gettext("%(home)s and %(away)s draw"),
+                frozenset({"away"}): gettext("%(away)s win at %(home)s"),
+                frozenset({"home", "draw"}): gettext("%(away)s do not win at %(home)s"),
+                frozenset({"draw", "away"}): gettext("%(home)s do not beat %(away)s"),
+                frozenset({"home", "away"}): gettext("%(home)s and %(away)s do not draw"),
+            }[allowed] % {"home": home, "away": away}
         return Requirement(fixture, tuple(o for o in OUTCOMES if o in allowed), text)
 
     def condition(self, team, cube: Cube, line: Line, verdicts: Mapping[Combo, _Verdict] | None) -> Condition:
@@ -528,22 +540,29 @@ class _Writer:
         )
         own = [r.text for r in requirements if team in (r.fixture.home, r.fixture.away)]
         others = [r.text for r in requirements if team not in (r.fixture.home, r.fixture.away)]
-        text = " and ".join(own)
+        text = gettext(" and ").join(own)
         if others:
-            text = f"{text} if {' and '.join(others)}".strip()
+            others_text = gettext(" and ").join(others)
+            text = (gettext("%(own)s if %(others)s") % {"own": text, "others": others_text} if text
+                    else gettext("if %(others)s") % {"others": others_text})
         if verdicts is None:
-            return Condition(requirements, False, False, text or "whatever the results")
+            return Condition(requirements, False, False, text or gettext("whatever the results"))
         inside = [v for combo, v in verdicts.items() if _contains(cube, combo)]
         goal_dependent = any({True, False} <= v.sides for v in inside)
         undecidable = any(None in v.sides for v in inside)
         examples = self._examples(team, line, inside)
         reasons = []
         if goal_dependent:
-            reasons.append("the scores")
+            reasons.append(gettext("the scores"))
         if undecidable:
-            reasons.append("tie-breakers the results cannot settle (disciplinary points, coefficient)")
-        text = f"{text or 'whatever the results'}, depending on {' and on '.join(reasons)}"
-        shown = [f"{'yes' if e['qualifies'] else 'no'} after {e['text']}" for e in examples]
+            reasons.append(gettext("tie-breakers the results cannot settle (disciplinary points, coefficient)"))
+        text = gettext("%(condition)s, depending on %(reasons)s") % {
+            "condition": text or gettext("whatever the results"), "reasons": gettext(" and on ").join(reasons)}
+        shown = [
+            (gettext("yes after %(scores)s") if e["qualifies"] else gettext("no after %(scores)s"))
+            % {"scores": e["text"]}
+            for e in examples
+        ]
         if shown:
             text += f" ({', '.join(shown)})"
         return Condition(requirements, goal_dependent, undecidable, text, tuple(examples))
@@ -579,10 +598,14 @@ class _Writer:
         maybe = [c.text for c in conditions if c.goal_dependent or c.undecidable]
         parts = []
         if sure:
-            parts.append(f"{name} finish {line.where} " + ", or ".join(sure) + ".")
+            parts.append(gettext("%(team)s finish %(where)s %(conditions)s.") % {
+                "team": name, "where": line.where, "conditions": gettext(", or ").join(sure)})
         if maybe:
-            lead = "They can also finish" if sure else f"{name} can finish"
-            parts.append(f"{lead} {line.where} " + "; or ".join(maybe) + ".")
+            values = {"team": name, "where": line.where, "conditions": gettext("; or ").join(maybe)}
+            if sure:
+                parts.append(gettext("They can also finish %(where)s %(conditions)s.") % values)
+            else:
+                parts.append(gettext("%(team)s can finish %(where)s %(conditions)s.") % values)
         return " ".join(parts)
 
 
@@ -590,9 +613,12 @@ class _Writer:
 
 OWN_RESULTS = ("win", "draw", "defeat")
 SURE, NEVER = "sure", "never"  # with DEPENDS: a verdict for one set of the team's own results
-_OWN_RESULT_WORDS = {"win": "win", "draw": "draw", "defeat": "lose"}
-_NUMBER_WORDS = dict(enumerate(("none", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
-                                "ten", "eleven", "twelve")))
+_OWN_RESULT_WORDS = {"win": gettext_lazy("win"), "draw": gettext_lazy("draw"), "defeat": gettext_lazy("lose")}
+_NUMBER_WORDS = dict(enumerate((
+    gettext_lazy("none"), gettext_lazy("one"), gettext_lazy("two"), gettext_lazy("three"), gettext_lazy("four"),
+    gettext_lazy("five"), gettext_lazy("six"), gettext_lazy("seven"), gettext_lazy("eight"), gettext_lazy("nine"),
+    gettext_lazy("ten"), gettext_lazy("eleven"), gettext_lazy("twelve"),
+)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -679,7 +705,7 @@ def team_summary(
     if len({s.team for s in found}) > 1:
         raise ValueError("team_summary takes the scenarios of one team")
     if found and all(s.status == IMPOSSIBLE for s in found):
-        return [Sentence(OUT, f"Out: cannot finish {_where_any(s.line for s in found)}.")]
+        return [Sentence(OUT, gettext("Out: cannot finish %(where)s.") % {"where": _where_any(s.line for s in found)})]
     clinched = [s.line for s in found if s.status == CLINCHED]
     sentences = []
     for scenario in sorted(found, key=lambda s: (s.line.best, -s.line.worst)):
@@ -688,14 +714,14 @@ def team_summary(
             continue
         if scenario.status == CLINCHED:
             if not any(other != line and line.best <= other.best and other.worst <= line.worst for other in clinched):
-                sentences.append(Sentence(line.key, f"{_short(line)}, whatever happens."))
+                sentences.append(Sentence(line.key, gettext("%(line)s, whatever happens.") % {"line": _short(line)}))
             continue
         sentences.append(Sentence(line.key, _depends_sentence(outlook(scenario), points_for_win, points_for_draw)))
     return sentences
 
 
 def _short(line: Line) -> str:
-    text = line.short or line.label
+    text = str(line.short or line.label)
     return text[:1].upper() + text[1:]
 
 
@@ -704,24 +730,28 @@ def _where_any(lines: Iterable[Line]) -> str:
     positions = {p for line in lines for p in range(line.best, line.worst + 1)}
     if positions == set(range(1, len(positions) + 1)):
         top = len(positions)
-        return "first" if top == 1 else f"in the top {_NUMBER_WORDS.get(top, top)}"
-    return " or ".join(dict.fromkeys(line.where for line in lines))
+        if top == 1:
+            return gettext("first")
+        return gettext("in the top %(number)s") % {"number": _NUMBER_WORDS.get(top, top)}
+    return _or(dict.fromkeys(str(line.where) for line in lines))
 
 
 def _reasons(keys: Iterable[tuple[str, ...]], view: Outlook) -> str:
     keys = set(keys)
     reasons = []
     if keys & view.on_others or not view.own:
-        reasons.append("other results")
+        reasons.append(gettext("other results"))
     if keys & view.on_scores:
-        reasons.append("the scores")
+        reasons.append(gettext("the scores"))
     if keys & view.undecidable:
-        reasons.append("tie-breakers the results cannot settle")
-    return _and(reasons or ["other results"])
+        reasons.append(gettext("tie-breakers the results cannot settle"))
+    return _and(reasons or [gettext("other results")])
 
 
 def _and(words: Sequence[str]) -> str:
-    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+    if len(words) == 1:
+        return words[0]
+    return gettext("%(list)s and %(last)s") % {"list": ", ".join(words[:-1]), "last": words[-1]}
 
 
 def _depends_sentence(view: Outlook, points_for_win: int, points_for_draw: int) -> str:
@@ -731,26 +761,32 @@ def _depends_sentence(view: Outlook, points_for_win: int, points_for_draw: int) 
         sure = [c.text for c in view.scenario.conditions if not (c.goal_dependent or c.undecidable)]
         maybe = [c for c in view.scenario.conditions if c.goal_dependent or c.undecidable]
         if not sure:
-            return f"{short} possible, depending on {_reasons(view.verdicts, view)}."
-        text = f"{short} {', or '.join(sure)}"
+            return gettext("%(line)s possible, depending on %(reasons)s.") % {
+                "line": short, "reasons": _reasons(view.verdicts, view)}
+        text = f"{short} {gettext(', or ').join(sure)}"
         if maybe:
-            reasons = ["the scores"] * any(c.goal_dependent for c in maybe)
-            reasons += ["tie-breakers the results cannot settle"] * any(c.undecidable for c in maybe)
-            text += f"; otherwise it depends on {_and(reasons)}"
+            reasons = [gettext("the scores")] * any(c.goal_dependent for c in maybe)
+            reasons += [gettext("tie-breakers the results cannot settle")] * any(c.undecidable for c in maybe)
+            text = gettext("%(text)s; otherwise it depends on %(reasons)s") % {"text": text, "reasons": _and(reasons)}
         return text + "."
     by_verdict = {verdict: [k for k, v in view.verdicts.items() if v == verdict] for verdict in (SURE, DEPENDS, NEVER)}
     words = _own_words(view, points_for_win, points_for_draw)
     if words is None:
-        scores = " and the scores" if view.on_scores else ""
-        return f"{short} possible, depending on the results{scores}."
+        if view.on_scores:
+            return gettext("%(line)s possible, depending on the results and the scores.") % {"line": short}
+        return gettext("%(line)s possible, depending on the results.") % {"line": short}
     sure, maybe, never = (words(by_verdict[v]) if by_verdict[v] else None for v in (SURE, DEPENDS, NEVER))
+    values = {"line": short, "sure": sure, "maybe": maybe}
     if sure and maybe:
-        return f"{short} if they {sure}; if they {maybe}, it depends on {_reasons(by_verdict[DEPENDS], view)}."
+        return gettext("%(line)s if they %(sure)s; if they %(maybe)s, it depends on %(reasons)s.") % {
+            **values, "reasons": _reasons(by_verdict[DEPENDS], view)}
     if sure:
-        return f"{short} if they {sure}."
+        return gettext("%(line)s if they %(sure)s.") % values
     if never:
-        return f"{short} only if they {maybe}, and then it depends on {_reasons(by_verdict[DEPENDS], view)}."
-    return f"{short} possible, depending on {_reasons(by_verdict[DEPENDS], view)}."
+        return gettext("%(line)s only if they %(maybe)s, and then it depends on %(reasons)s.") % {
+            **values, "reasons": _reasons(by_verdict[DEPENDS], view)}
+    return gettext("%(line)s possible, depending on %(reasons)s.") % {
+        "line": short, "reasons": _reasons(by_verdict[DEPENDS], view)}
 
 
 def _own_words(view: Outlook, points_for_win: int, points_for_draw: int):
@@ -759,7 +795,7 @@ def _own_words(view: Outlook, points_for_win: int, points_for_draw: int):
     if len(view.own) == 1:
         def results(keys):
             chosen = [_OWN_RESULT_WORDS[r] for r in OWN_RESULTS if (r,) in keys]
-            return " or ".join(chosen) if len(chosen) < 3 else "win, draw or lose"
+            return _or(chosen) if len(chosen) < 3 else gettext("win, draw or lose")
 
         return results
     points = {"win": points_for_win, "draw": points_for_draw, "defeat": 0}
@@ -777,19 +813,20 @@ def _own_words(view: Outlook, points_for_win: int, points_for_draw: int):
     def by_points(keys):
         totals = sorted({total(k) for k in keys})
         if totals == [possible[-1]] and len(possible) > 1:
-            return f"win {'both' if len(view.own) == 2 else 'all their games'}"
+            return gettext("win both") if len(view.own) == 2 else gettext("win all their games")
         if totals == [possible[0]] and len(possible) > 1:
-            return f"lose {'both' if len(view.own) == 2 else 'all their games'}"
+            return gettext("lose both") if len(view.own) == 2 else gettext("lose all their games")
         if totals == [t for t in possible if t >= totals[0]]:
-            return f"take at least {_points(totals[0])}"
+            return gettext("take at least %(points)s") % {"points": _points(totals[0])}
         if totals == [t for t in possible if t <= totals[-1]]:
-            return f"take at most {_points(totals[-1])}"
+            return gettext("take at most %(points)s") % {"points": _points(totals[-1])}
         if len(totals) == 1:
-            return f"take {_points(totals[0])}"
-        return f"take {', '.join(str(t) for t in totals[:-1])} or {_points(totals[-1])}"
+            return gettext("take %(points)s") % {"points": _points(totals[0])}
+        return gettext("take %(some)s or %(points)s") % {
+            "some": ", ".join(str(t) for t in totals[:-1]), "points": _points(totals[-1])}
 
     return by_points
 
 
 def _points(number: int) -> str:
-    return f"{number} point" if number == 1 else f"{number} points"
+    return ngettext("%(count)s point", "%(count)s points", number) % {"count": number}

@@ -10,6 +10,7 @@ from dataclasses import replace
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Exists, OuterRef
+from django.utils import translation
 
 from .. import formats, league_scenarios, scenarios, standings
 from ..models import EventKind, Group, LineupEntry, Match, MatchEvent, TableSettlement, Team
@@ -293,7 +294,7 @@ def _league_phase_scenarios(teams, results, remaining, rules, names) -> list[dic
             "lines": [
                 {
                     "line": scenario.line.key,
-                    "line_label": scenario.line.label,
+                    "line_label": str(scenario.line.label),
                     "status": LEAGUE_STATUS[scenario.status],
                     "summary": scenario.summary,
                     "best_position": scenario.best_position,
@@ -400,7 +401,9 @@ def group_scenarios(group: Group, hypothetical: Scores | None = None) -> dict:
     matches = list(group.matches.select_related("home", "away").order_by("id"))
     state = ",".join(f"{m.id}:{m.seq}" for m in matches) + "|" + ",".join(
         f"{k}:{h}-{a}" for k, (h, a) in sorted(hypothetical.items()))
-    key = "scenarios:" + hashlib.sha256(f"{group.id}|{group.rule_set_name}|{state}".encode()).hexdigest()
+    # Its sentences are in the reader's language: one answer per language.
+    language = translation.get_language()
+    key = "scenarios:" + hashlib.sha256(f"{group.id}|{group.rule_set_name}|{state}|{language}".encode()).hexdigest()
     cached = cache.get(key)
     if cached is not None:
         return cached

@@ -86,3 +86,30 @@ def test_a_correction_pushed_to_each_language_reads_in_it(match):
     assert "Goal (" in texts["en"] and " removed" in texts["en"]
     assert "Tor (" in texts["de"] and " entfernt" in texts["de"]
     assert "Gol (" in texts["it"] and " rimosso" in texts["it"]
+
+
+@pytest.fixture
+def group_e():
+    from events import demo
+
+    return demo.load_demo().group
+
+
+@pytest.mark.parametrize(("language", "liverpool", "genk"), [
+    ("en", "Through if they win or draw; if they lose, it depends on other results and the scores.",
+     "Out: cannot finish in the top three."),
+    ("de", "Weiter, wenn sie gewinnen oder unentschieden spielen; wenn sie verlieren, hängt es von anderen "
+     "Ergebnissen und den Spielständen ab.", "Raus: kann nicht mehr unter den ersten drei landen."),
+    ("it", "Qualificati se vincono o pareggiano; se perdono, dipende da altri risultati e i punteggi.",
+     "Fuori: non può più arrivare tra le prime tre."),
+])
+def test_what_each_team_needs_reads_in_the_readers_language(group_e, language, liverpool, genk):
+    from django.utils import translation
+
+    from events.reads import tables
+
+    with translation.override(language):
+        found = tables.group_scenarios(group_e)
+    summary = {entry["team"]["short_name"]: entry["summary"] for entry in found["teams"]}
+    assert summary["Liverpool"][0]["text"] == liverpool
+    assert summary["Genk"][0]["text"] == genk
