@@ -31,7 +31,8 @@ NOTIFYING_KINDS = GOAL_KINDS | RED_KINDS | {EventKind.VAR_CHECK, EventKind.PERIO
 def may_notify(change: Change) -> bool:
     """Cheap, before anything is read: most changes (statistics, substitutions, added time) notify nobody."""
     event = change.after if change.after is not None else change.before
-    return event is not None and event["kind"] in NOTIFYING_KINDS
+    # A result recorded by its score alone (op "result") names no event.
+    return event is not None and event.get("kind") in NOTIFYING_KINDS
 
 
 def tag_of(event: dict) -> str:
