@@ -31,6 +31,10 @@ from enum import StrEnum
 from fractions import Fraction
 from typing import Any
 
+# Marks the zones' labels for the catalogs: data stays in English (cached, pushed compact), and the
+# templates translate a label as they show it ({% translate zone.label %}).
+from django.utils.translation import gettext_noop
+
 TeamKey = Hashable
 
 
@@ -153,16 +157,16 @@ DRAWING_OF_LOTS = Criterion("drawing_of_lots", Scope.LOTS, "drawing of lots")
 
 # UEFA Champions League groups of four: the top two to the round of 16, the third to the Europa League.
 UEFA_GROUP_ZONES = (
-    Zone("round-of-16", "Round of 16", 1, 2),
-    Zone("europa-league", "Europa League", 3, 3),
-    Zone("out", "Out", 4, 4),
+    Zone("round-of-16", gettext_noop("Round of 16"), 1, 2),
+    Zone("europa-league", gettext_noop("Europa League"), 3, 3),
+    Zone("out", gettext_noop("Out"), 4, 4),
 )
 
 # The single 36-team league phase from 2024-25 (UEFA's wording for what each band leads to).
 UEFA_LEAGUE_PHASE_ZONES = (
-    Zone("round-of-16", "Round of 16", 1, 8),
-    Zone("knockout-play-offs", "Knockout phase play-offs", 9, 24),
-    Zone("eliminated", "Eliminated", 25, 36),
+    Zone("round-of-16", gettext_noop("Round of 16"), 1, 8),
+    Zone("knockout-play-offs", gettext_noop("Knockout phase play-offs"), 9, 24),
+    Zone("eliminated", gettext_noop("Eliminated"), 25, 36),
 )
 
 RULE_SETS: dict[str, RuleSet] = {
@@ -237,18 +241,18 @@ RULE_SETS: dict[str, RuleSet] = {
 # FIFA World Cup group stages, by era of the regulations (sources in docs/standings.md). The
 # zones are those of the first group stage. 1930-1958 are not here: ties on points there went to
 # play-off matches, which are matches of their own, not a table criterion.
-_QUARTER_FINALS = (Zone("quarter-finals", "Quarter-finals", 1, 2), Zone("out", "Out", 3, 4))
-_SECOND_ROUND = (Zone("second-round", "Second round", 1, 2), Zone("out", "Out", 3, 4))
-_ROUND_OF_16 = (Zone("round-of-16", "Round of 16", 1, 2), Zone("out", "Out", 3, 4))
+_QUARTER_FINALS = (Zone("quarter-finals", gettext_noop("Quarter-finals"), 1, 2), Zone("out", gettext_noop("Out"), 3, 4))
+_SECOND_ROUND = (Zone("second-round", gettext_noop("Second round"), 1, 2), Zone("out", gettext_noop("Out"), 3, 4))
+_ROUND_OF_16 = (Zone("round-of-16", gettext_noop("Round of 16"), 1, 2), Zone("out", gettext_noop("Out"), 3, 4))
 _ROUND_OF_16_WITH_THIRDS = (
-    Zone("round-of-16", "Round of 16", 1, 2),
-    Zone("best-thirds", "Ranked with the other third-placed teams", 3, 3),
-    Zone("out", "Out", 4, 4),
+    Zone("round-of-16", gettext_noop("Round of 16"), 1, 2),
+    Zone("best-thirds", gettext_noop("Ranked with the other third-placed teams"), 3, 3),
+    Zone("out", gettext_noop("Out"), 4, 4),
 )
 _ROUND_OF_32_WITH_THIRDS = (
-    Zone("round-of-32", "Round of 32", 1, 2),
-    Zone("best-thirds", "Ranked with the other third-placed teams", 3, 3),
-    Zone("out", "Out", 4, 4),
+    Zone("round-of-32", gettext_noop("Round of 32"), 1, 2),
+    Zone("best-thirds", gettext_noop("Ranked with the other third-placed teams"), 3, 3),
+    Zone("out", gettext_noop("Out"), 4, 4),
 )
 # The four best of six third-placed teams, 1986-1994: points, goal difference, goals scored.
 _FOUR_BEST_THIRDS = ThirdPlaceRanking(4, (POINTS, GOAL_DIFFERENCE, GOALS, DRAWING_OF_LOTS))

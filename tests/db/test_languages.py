@@ -113,3 +113,11 @@ def test_what_each_team_needs_reads_in_the_readers_language(group_e, language, l
     summary = {entry["team"]["short_name"]: entry["summary"] for entry in found["teams"]}
     assert summary["Liverpool"][0]["text"] == liverpool
     assert summary["Genk"][0]["text"] == genk
+
+
+def test_the_tables_zones_read_in_the_page_language(client, group_e):
+    match = group_e.matches.first()
+    english = client.get(f"/matches/{match.id}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    german = client.get(f"/matches/{match.id}/", HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    assert 'data-label="Round of 16"' in english and 'data-label="Achtelfinale"' in german
+    assert ">Aufstellungen<" in german and "<abbr title=\"Punkte\">Pkt.</abbr>" in german
