@@ -315,8 +315,8 @@ class MatchConsumer(ReadOnlyLiveConsumer):
                 self.table_feed_name = table_feed(group_id)
                 await self._fan_out.join(self.table_feed_name, self)  # joined before reading, as in open()
                 texts = await self._fan_out.opening(
-                    self.table_feed_name, (messages.table_opening, group_id, shown),
-                    lambda: in_thread(messages.table_opening, group_id, shown),
+                    self.table_feed_name, (messages.table_opening, group_id, shown, language),
+                    lambda: in_thread(messages.table_opening, group_id, shown, language),
                 )
         except DatabaseError:
             await self.unavailable()

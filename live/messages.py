@@ -450,9 +450,14 @@ def editor_opening(match_id: int, since: int | None) -> list[str] | None:
         return None
 
 
-def table_opening(group_id: int, shown_version: int | None) -> list[str]:
+def table_opening(group_id: int, shown_version: int | None, language: str | None = None) -> list[str]:
     """The group table for a socket that follows it: nothing when the page shows its current version
-    already, else the whole table (nothing either for a group that is not there)."""
+    already, else the whole table (nothing either for a group that is not there), in `language`."""
+    with translation.override(language or protocol.languages()[0]):
+        return _table_opening(group_id, shown_version)
+
+
+def _table_opening(group_id: int, shown_version: int | None) -> list[str]:
     try:
         group = groups.get_group(group_id)
     except Group.DoesNotExist:

@@ -49,8 +49,9 @@ async def test_a_german_socket_gets_its_opening_and_changes_in_german_with_the_s
     for fan in (english, german):
         assert (await fan.connect())[0]
     openings = [await receive(fan) for fan in (english, german)]
-    for fan in (english, german):
-        await receive(fan)  # the table
+    tables = [await receive(fan) for fan in (english, german)]
+    assert tables[0]["version"] == tables[1]["version"]
+    assert 'title="Points"' in tables[0]["html"] and 'title="Punkte"' in tables[1]["html"]
     assert openings[0]["seq"] == openings[1]["seq"]
     assert openings[0]["match"]["period_label"] == "First half"
     assert openings[1]["match"]["period_label"] == "Erste Halbzeit"
