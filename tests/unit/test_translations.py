@@ -31,10 +31,6 @@ PENDING = {
     "editor/console.html",
     "editor/corrections.html",
     "events/_bracket_league_phase.html",
-    "events/_bracket_tie.html",
-    "events/_group_stage_basis.html",
-    "events/_group_stage_match.html",
-    "events/_group_stage_thirds.html",
     "events/_team_path.html",
 }
 # Templates whose text is not words: an event kind's key on the editor's keyboard.
