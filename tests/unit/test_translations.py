@@ -30,7 +30,6 @@ READ_ATTRIBUTES = {"title", "aria-label", "alt", "placeholder", "aria-descriptio
 PENDING = {
     "editor/console.html",
     "editor/corrections.html",
-    "events/_team_path.html",
 }
 # Templates whose text is not words: an event kind's key on the editor's keyboard.
 NOT_TEXT = {"editor/_shortcut.html"}
