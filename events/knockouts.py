@@ -55,6 +55,8 @@ from enum import StrEnum
 from functools import cache
 from typing import Any
 
+from django.utils.translation import gettext
+
 TeamKey = Hashable
 
 # Kicks each team takes before sudden death (IFAB Laws of the Game, Law 10.3).
@@ -423,15 +425,25 @@ def _count(tie: Tie, *, with_extra_time: bool) -> _Count:
 
 def _describe(tie: Tie, count: _Count, names: Mapping[TeamKey, str] | None) -> str:
     """ "Liverpool lead 2-1 on aggregate", "Level 3-3 on aggregate, Tottenham lead on away goals"."""
-    on_aggregate = " on aggregate" if tie.two_legged else ""
     side, on = count.leader
     home, away = count.aggregate
     if on is DecidedBy.AGGREGATE:
-        return f"{_name(tie, side, names)} lead {_pair(max(home, away), min(home, away))}{on_aggregate}"
-    level = f"Level {_pair(home, away)}{on_aggregate}"
+        text = gettext("%(team)s lead %(score)s on aggregate") if tie.two_legged else gettext("%(team)s lead %(score)s")
+        return text % {"team": _name(tie, side, names), "score": _pair(max(home, away), min(home, away))}
+    level = _level(_pair(home, away), on_aggregate=tie.two_legged, after_extra_time=False)
     if on is DecidedBy.AWAY_GOALS:
-        return f"{level}, {_name(tie, side, names)} lead on away goals"
+        return gettext("%(level)s, %(team)s lead on away goals") % {"level": level, "team": _name(tie, side, names)}
     return level
+
+
+def _level(score: str, *, on_aggregate: bool, after_extra_time: bool) -> str:
+    if on_aggregate and after_extra_time:
+        return gettext("Level %(score)s on aggregate after extra time") % {"score": score}
+    if on_aggregate:
+        return gettext("Level %(score)s on aggregate") % {"score": score}
+    if after_extra_time:
+        return gettext("Level %(score)s after extra time") % {"score": score}
+    return gettext("Level %(score)s") % {"score": score}
 
 
 def _name(tie: Tie, side: int, names: Mapping[TeamKey, str] | None) -> str:
@@ -515,31 +527,39 @@ class TieState:
             return str(names.get(team, team)) if names else str(team)
 
         if not self.started:
-            return f"{name(tie.home)} v {name(tie.away)}, not started"
-        on_aggregate = " on aggregate" if tie.two_legged else ""
+            return gettext("%(home)s v %(away)s, not started") % {"home": name(tie.home), "away": name(tie.away)}
         home, away = self.aggregate
         high, low = _pair(max(home, away), min(home, away)), _pair(home, away)
-        after_extra_time = (
-            " after extra time" if tie.deciding_leg is not None and tie.deciding_leg.extra_time_played else ""
-        )
-        if self.decided_by is DecidedBy.AGGREGATE:
-            return f"{name(self.winner)} win {high}{on_aggregate}"
+        extra = tie.deciding_leg is not None and tie.deciding_leg.extra_time_played
+        winner = name(self.winner) if self.winner is not None else ""
+        # Whole sentences, each its own message: word order differs between languages.
+        if self.decided_by is DecidedBy.AGGREGATE or (self.decided_by is DecidedBy.EXTRA_TIME and not extra):
+            text = (gettext("%(team)s win %(score)s on aggregate") if tie.two_legged
+                    else gettext("%(team)s win %(score)s"))
+            return text % {"team": winner, "score": high}
         if self.decided_by is DecidedBy.EXTRA_TIME:
-            return f"{name(self.winner)} win {high}{on_aggregate}{after_extra_time}"
+            text = (gettext("%(team)s win %(score)s on aggregate after extra time") if tie.two_legged
+                    else gettext("%(team)s win %(score)s after extra time"))
+            return text % {"team": winner, "score": high}
         if self.decided_by is DecidedBy.AWAY_GOALS:
-            return f"{name(self.winner)} win on away goals{after_extra_time}, {low} on aggregate"
+            text = (gettext("%(team)s win on away goals after extra time, %(score)s on aggregate") if extra
+                    else gettext("%(team)s win on away goals, %(score)s on aggregate"))
+            return text % {"team": winner, "score": low}
         if self.decided_by is DecidedBy.PENALTIES:
-            level = f", {low} on aggregate" if tie.two_legged else f" after a {low} draw"
-            return f"{name(self.winner)} win {_pair(*sorted(self.penalties, reverse=True))} on penalties{level}"
+            text = (gettext("%(team)s win %(penalties)s on penalties, %(score)s on aggregate") if tie.two_legged
+                    else gettext("%(team)s win %(penalties)s on penalties after a %(score)s draw"))
+            return text % {"team": winner, "penalties": _pair(*sorted(self.penalties, reverse=True)), "score": low}
         # While extra time is being played nobody knows yet that it is over: no talk of penalties.
         if self.penalties_due and (self.penalties is not None or tie.deciding_leg.finished):
-            so_far = f"Level {low}{on_aggregate}{after_extra_time}"
+            so_far = _level(low, on_aggregate=tie.two_legged, after_extra_time=extra)
             if self.penalties is None:
-                return f"{so_far}, penalties"
+                return gettext("%(level)s, penalties") % {"level": so_far}
             if self.penalties[0] == self.penalties[1]:
-                return f"{so_far}, {_pair(*self.penalties)} on penalties"
+                return gettext("%(level)s, %(penalties)s on penalties") % {
+                    "level": so_far, "penalties": _pair(*self.penalties)}
             ahead = tie.home if self.penalties[0] > self.penalties[1] else tie.away
-            return f"{so_far}, {name(ahead)} lead {_pair(*sorted(self.penalties, reverse=True))} on penalties"
+            return gettext("%(level)s, %(team)s lead %(penalties)s on penalties") % {
+                "level": so_far, "team": name(ahead), "penalties": _pair(*sorted(self.penalties, reverse=True))}
         return _describe(tie, _Count(self.aggregate, self.away_goals), names)
 
     def to_dict(self, names: Mapping[TeamKey, str] | None = None) -> dict[str, Any]:

@@ -208,3 +208,21 @@ def msgids(po: Path) -> set[tuple[str, str]]:
             if text:
                 found.add((context.group(1) if context else "", text))
     return found
+
+
+# --- sentences written in Python ------------------------------------------------------------
+
+
+def test_a_ties_sentence_reads_in_the_active_language():
+    from django.utils import translation
+
+    from events.knockouts import tie_state
+    from tests.unit.test_knockouts import two_legs
+
+    state = tie_state(two_legs((0, 1), (1, 1), finished=False, rules="uefa-2021"))
+    names = {"A": "Paris Saint-Germain", "B": "Liverpool"}
+    assert state.sentence(names) == "Liverpool lead 2-1 on aggregate"
+    with translation.override("de"):
+        assert state.sentence(names) == "Liverpool führt 2-1 nach Hin- und Rückspiel"
+    with translation.override("es"):
+        assert state.sentence(names) == "Liverpool gana 2-1 en el global"
