@@ -388,7 +388,8 @@ class GroupConsumer(ReadOnlyLiveConsumer):
             return
         group_id = self.scope["url_route"]["kwargs"]["group_id"]
         shown = parse_table_version(self.scope["query_string"])
-        await self.open(group_feed(group_id), messages.group_opening, group_id, shown)
+        language = parse_language(self.scope["query_string"])
+        await self.open(group_feed(group_id, language), messages.group_opening, group_id, shown, language)
 
 
 class BracketConsumer(ReadOnlyLiveConsumer):

@@ -468,9 +468,14 @@ def _table_opening(group_id: int, shown_version: int | None) -> list[str]:
     return [json.dumps(table_message(table), separators=(",", ":"), ensure_ascii=False)]
 
 
-def group_opening(group_id: int, shown_version: int | None = None) -> list[str] | None:
+def group_opening(group_id: int, shown_version: int | None = None, language: str | None = None) -> list[str] | None:
     """What a group socket sends first (its snapshot, then the whole table unless the page shows its
-    current version), or None when there is no such group."""
+    current version), or None when there is no such group; in `language`."""
+    with translation.override(language or protocol.languages()[0]):
+        return _group_opening(group_id, shown_version)
+
+
+def _group_opening(group_id: int, shown_version: int | None) -> list[str] | None:
     try:
         snapshot = group_snapshot(group_id)
     except Group.DoesNotExist:

@@ -30,9 +30,12 @@ def languages() -> list[str]:
     return [settings.LANGUAGE_CODE, *(code for code in codes if code != settings.LANGUAGE_CODE)]
 
 
-def group_feed(group_id: int) -> str:
-    """The feed of a football group: every change to any of its matches, and its table."""
-    return f"group.{group_id}"
+def group_feed(group_id: int, language: str | None = None) -> str:
+    """The feed of a football group: every change to any of its matches, and its table; one per language, as
+    for a match."""
+    if not language or language == settings.LANGUAGE_CODE:
+        return f"group.{group_id}"
+    return f"group.{group_id}.{language}"
 
 
 def day_feed(day: datetime.date) -> str:

@@ -63,7 +63,7 @@ def publish(
     at `table_version`;
     `day_text` the change, compact, for pages listing the day of `kickoff`; `bracket_text`, the part of
     the competition's bracket it changed, for its bracket pages; `translations`, the fans' text in each other
-    language, for the match's feed in that language.
+    language, for the match's and the group's feeds in that language.
 
     The database already holds the change; a page that misses it notices the
     gap in seq and catches up from the change log.
@@ -79,11 +79,15 @@ def publish(
         sends.append((match_feed(match_id), with_table))
     else:
         sends.append((match_feed(match_id), change))
-    for language, translated in (translations or {}).items():
-        # Each language's fans get the change once, from their own feed; figures and seq are the same.
+    # Each language's fans get the change once, from their own feeds; figures and seq are the same (the site's
+    # text stands in for a language that has none of its own).
+    others = {language: (translations or {}).get(language, text) for language in languages()[1:]}
+    for language, translated in others.items():
         sends.append((match_feed(match_id, language), {**sends[0][1], "text": translated}))
     if group_id:
         sends.append((group_feed(group_id), change))
+        for language, translated in others.items():
+            sends.append((group_feed(group_id, language), {**change, "text": translated}))
     if editor_text is not None:
         full = {"type": FORWARD_TYPE, "text": editor_text, "match_id": match_id, "seq": seq}
         sends.append((editor_feed(match_id), full))
@@ -91,7 +95,7 @@ def publish(
         # The table's version grows with every change of the group (it never goes back: a reset keeps
         # counting seqs up), so each fan-out drops a copy by it as it does a change's by its seq.
         message = {"type": FORWARD_TYPE, "text": table_text, "match_id": TABLE_KEY, "seq": table_version}
-        for feed in (group_feed(group_id), table_feed(group_id)):
+        for feed in (*(group_feed(group_id, language) for language in languages()), table_feed(group_id)):
             sends.append((feed, message))
     if day_text is not None:
         # The compact change for pages listing the day its match kicks off.
@@ -134,7 +138,8 @@ def publish_resync(matches) -> None:
     feeds = {match_feed(match.id, language): match.id for match in matches for language in languages()}
     feeds |= {editor_feed(match.id): match.id for match in matches}
     feeds |= {table_feed(match.group_id): None for match in matches if match.group_id}
-    feeds |= {group_feed(match.group_id): None for match in matches if match.group_id}
+    feeds |= {group_feed(match.group_id, language): None for match in matches if match.group_id
+              for language in languages()}
     feeds |= {day_feed(kickoff_day(match.kickoff)): None for match in matches}
     feeds |= {bracket_feed(match.competition_id): None for match in matches if match.tie_id or match.group_id}
     _send_all([(feed, {"type": FORWARD_TYPE, "text": json.dumps({"type": "resync", "match_id": match_id})})

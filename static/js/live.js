@@ -122,9 +122,9 @@
     if (tableVersion !== null && tableVersion !== undefined && !isNaN(tableVersion)) {
       url += "&table=" + encodeURIComponent(tableVersion);
     }
-    // A match socket's changes come in the page's language (the site's when it says none).
+    // A match or group socket's changes come in the page's language (the site's when it says none).
     var lang = global.document && global.document.documentElement ? global.document.documentElement.lang : "";
-    if (lang && lang !== "en" && path.indexOf("/ws/matches/") === 0) url += "&lang=" + encodeURIComponent(lang);
+    if (lang && lang !== "en" && /^\/ws\/(matches|groups)\//.test(path)) url += "&lang=" + encodeURIComponent(lang);
     return url;
   }
 

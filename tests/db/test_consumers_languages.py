@@ -96,3 +96,25 @@ async def test_each_language_has_a_feed_of_its_own_and_the_sites_keeps_its_name(
     assert protocol.match_feed(7) == protocol.match_feed(7, "en") == "match.7"
     assert protocol.match_feed(7, "de") == "match.7.de"
     assert protocol.parse_language(b"v=2&lang=nl-BE") == "nl" and protocol.parse_language(b"v=2") == "en"
+
+
+async def test_a_group_socket_gets_its_opening_changes_and_table_in_its_language():
+    match = await kicked_off_match()
+    path = f"/ws/groups/{match.group_id}/?v={protocol.PROTOCOL_VERSION}"
+    english = WebsocketCommunicator(application, path, headers=ORIGIN)
+    german = WebsocketCommunicator(application, path + "&lang=de", headers=ORIGIN)
+    for fan in (english, german):
+        assert (await fan.connect())[0]
+    snapshots = [await receive(fan) for fan in (english, german)]
+    assert snapshots[0]["type"] == snapshots[1]["type"] == "group_snapshot"
+    for fan in (english, german):
+        await receive(fan)  # the table, whole
+    await score_goal(match)
+    english_goal, german_goal = await receive(english), await receive(german)
+    assert english_goal["seq"] == german_goal["seq"] and english_goal["match"] == german_goal["match"]
+    assert ">Goal<" in english_goal["html"]["event"] and ">Tor<" in german_goal["html"]["event"]
+    english_table, german_table = await receive(english), await receive(german)
+    assert english_table == german_table and english_table["type"] == "table"
+    for fan in (english, german):
+        assert await fan.receive_nothing(timeout=0.2)
+        await fan.disconnect()
