@@ -12,6 +12,26 @@
 (function () {
   "use strict";
   var MC = window.Matchcentre;
+  var gettext = MC.gettext;
+  // The day feed is one compact text for every reader: its labels are the site's, so the page says the period
+  // and the status from their codes in its own language.
+  var LABELS = {
+    pre_match: gettext("Not started"),
+    first_half: gettext("First half"),
+    half_time: gettext("Half-time"),
+    second_half: gettext("Second half"),
+    before_extra_time: gettext("Before extra time"),
+    extra_time_first_half: gettext("Extra time, first half"),
+    extra_time_half_time: gettext("Extra time, half-time"),
+    extra_time_second_half: gettext("Extra time, second half"),
+    before_penalties: gettext("Before penalties"),
+    penalties: gettext("Penalties"),
+    full_time: gettext("Full time"),
+    scheduled: gettext("Scheduled"),
+    live: gettext("Live"),
+    finished: gettext("Finished"),
+    postponed: gettext("Postponed"),
+  };
   var page = MC.readJson("home-day");
   if (!page) return;
 
@@ -120,7 +140,9 @@
     item.dataset.seq = match.seq;
     var label = item.querySelector("[data-status-label]");
     if (label) {
-      setText(label, match.status === "live" ? match.period_label : match.status_label);
+      var words = match.status === "live" ? LABELS[match.period] || match.period_label
+        : LABELS[match.status] || match.status_label;
+      setText(label, words);
       label.className = "fixture__status status status--" + match.status;
     }
     if (highlight && changed) MC.flash(item, "fixture--changed", 3000);
