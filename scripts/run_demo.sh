@@ -19,7 +19,7 @@ KICKOFF_WAIT=${KICKOFF_WAIT:-20}
 SERVER_LOG=${SERVER_LOG:-logs/demo-server.log}
 # The task queue's worker (webhooks' deliveries, docs/webhooks.md): its output, and the Redis it works on
 # (`make run` starts a throwaway one when none answers; the channel layer stays in memory).
-WORKER_LOG=${WORKER_LOG:-logs/demo-worker.log}
+WORKER_LOG=${WORKER_LOG:-$(dirname "$SERVER_LOG")/demo-worker.log}
 if [ -z "${TASK_QUEUE_URL:-}" ] && [ -z "${REDIS_URL:-}" ]; then export TASK_QUEUE_URL=redis://127.0.0.1:6379/0; fi
 export DEMO_MODE=${DEMO_MODE:-1}
 export ACCESS_LOG=${ACCESS_LOG:-1}
@@ -42,6 +42,7 @@ mkdir -p "$log_dir"
 # A log directory of our making keeps itself out of git.
 [ "$log_dir" = logs ] && [ ! -e logs/.gitignore ] && echo '*' > logs/.gitignore
 : > "$SERVER_LOG"
+mkdir -p "$(dirname "$WORKER_LOG")"
 : > "$WORKER_LOG"
 
 "$PYTHON" manage.py migrate --noinput -v0
