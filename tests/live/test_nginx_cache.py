@@ -119,3 +119,22 @@ def test_a_signed_in_reader_is_never_answered_from_the_cache(site):
         status, headers, _body = get(nginx, path, cookie="sessionid=whatever-it-holds")
         assert status == 200 and headers.get("X-Cache") != "HIT"
     assert reached_daphne(cluster, path) - before == 3
+
+
+def get_in(nginx, path: str, *, accept_language: str = "", cookie: str = "") -> str:
+    headers = {"Accept-Language": accept_language} if accept_language else {}
+    if cookie:
+        headers["Cookie"] = cookie
+    request = urllib.request.Request(nginx.base_url + path, headers=headers)
+    with OPENER.open(request, timeout=10) as response:
+        return response.read().decode()
+
+
+def test_a_german_reader_is_never_answered_from_the_english_copy(site):
+    cluster, nginx = site
+    path = f"/matches/{cluster.demo_match_id}/"
+    # English first, so that nginx holds it for the second that follows.
+    assert '<html lang="en">' in get_in(nginx, path, accept_language="en-GB,en;q=0.9")
+    assert '<html lang="de">' in get_in(nginx, path, accept_language="de-DE,de;q=0.9")
+    assert '<html lang="it">' in get_in(nginx, path, cookie="django_language=it")
+    assert '<html lang="en">' in get_in(nginx, path, accept_language="en-GB,en;q=0.9")
