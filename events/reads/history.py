@@ -111,6 +111,10 @@ def describe_var_decision(check: dict, related: list[dict]) -> str:
     return _("VAR review (%(subject)s): decision stands") % {"subject": subject}
 
 
+# The operations that may correct the record; history_entry says which of them do.
+CORRECTION_OPS = (Change.Op.UPDATE, Change.Op.REMOVE, Change.Op.RESULT)
+
+
 def user_role(user) -> str | None:
     if user is None:
         return None
@@ -120,13 +124,16 @@ def user_role(user) -> str | None:
 
 def change_entry(change: Change) -> dict | None:
     """The history entry of one change, with its author's role."""
+    if change.op not in CORRECTION_OPS:
+        # A new event corrects nothing: no query for its author's role (a goal is built in five languages).
+        return None
     return history_entry(change, user_role(change.user))
 
 
 def match_history(match_id: int) -> list[dict]:
     """Every correction of a match, newest first: what changed, when, by whom (by role), and why."""
     changes = (
-        Change.objects.filter(match_id=match_id, op__in=[Change.Op.UPDATE, Change.Op.REMOVE, Change.Op.RESULT])
+        Change.objects.filter(match_id=match_id, op__in=CORRECTION_OPS)
         .select_related("user")
         .prefetch_related("user__groups")
         .order_by("-seq")
