@@ -21,6 +21,7 @@ from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.db import DatabaseError
+from django.utils import translation
 
 from . import messages
 from .fanout import LocalFanOut, local_fan_out
@@ -283,8 +284,15 @@ class ReadOnlyLiveConsumer(AsyncWebsocketConsumer):
         await self.refuse(CLOSE_NOT_FOUND, "No such match or group.")
 
 
+def _in_site_language(read, *args):
+    # The database thread is the one requests run in, and LocaleMiddleware leaves a request's language active
+    # there: a socket's reads start from the site's (match and group openings then take the socket's own).
+    with translation.override(settings.LANGUAGE_CODE):
+        return read(*args)
+
+
 async def in_thread(read, *args):
-    return await database_sync_to_async(read)(*args)
+    return await database_sync_to_async(_in_site_language)(read, *args)
 
 
 class MatchConsumer(ReadOnlyLiveConsumer):

@@ -5,6 +5,7 @@ import pytest
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.core.cache import cache
+from django.utils import translation
 
 from live.protocol import editor_feed, group_feed, match_feed, table_feed
 
@@ -13,6 +14,14 @@ from live.protocol import editor_feed, group_feed, match_feed, table_feed
 def in_memory_channel_layer(settings):
     """Unit tests use the in-memory layer; the Redis path has its own multi-process tests."""
     settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+
+@pytest.fixture(autouse=True)
+def site_language():
+    """LocaleMiddleware leaves a request's language active in its thread: every test starts in the site's."""
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)
