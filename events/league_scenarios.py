@@ -28,6 +28,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import gettext, gettext_lazy
+
 from events.scenarios import OUTCOMES, Fixture, Line
 from events.standings import Result, RuleSet, Scope, TeamKey, compute_table, get_rule_set, tally
 
@@ -42,6 +44,10 @@ WITNESS_MARGINS = (2, 8, 40)
 MARGIN, LOSER_GOALS, DRAW_GOALS = "m", "l", "d"
 LOWEST = {MARGIN: 1, LOSER_GOALS: 0, DRAW_GOALS: 0}
 
+# A result of the team's own fixture, keyed by its English words (the code compares those) and said in the active
+# language where a sentence is written.
+RESULT_WORDS = {"a win": gettext_lazy("a win"), "a draw": gettext_lazy("a draw"), "a defeat": gettext_lazy("a defeat")}
+
 Var = tuple[int, str]  # (fixture index, free number)
 Linear = tuple[int, dict[Var, int]]  # constant + sum of coefficient * variable
 Outcomes = Mapping[int, str]  # fixture index -> "home" / "draw" / "away"
@@ -50,7 +56,8 @@ Outcomes = Mapping[int, str]  # fixture index -> "home" / "draw" / "away"
 def league_lines(rules: RuleSet) -> tuple[Line, ...]:
     """A "top N" line per zone boundary of the rule set: top 8 and top 24 for the league phase."""
     return tuple(
-        Line(zone.key, f"top {zone.last} ({zone.label})", 1, zone.last, f"in the top {zone.last}")
+        Line(zone.key, gettext("top %(number)s (%(zone)s)") % {"number": zone.last, "zone": gettext(zone.label)}, 1,
+             zone.last, gettext("in the top %(number)s") % {"number": zone.last})
         for zone in rules.zones[:-1]
     )
 
@@ -488,13 +495,16 @@ class _Writer:
         can_be_outside = any(v.status in (IMPOSSIBLE, DEPENDS) or _shows(v, inside=False) for v in verdicts)
         name = self.name(team)
         if statuses == {CERTAIN}:
-            status, summary = CERTAIN, f"{name} are certain to finish {line.where}."
+            status, summary = CERTAIN, gettext("%(team)s are certain to finish %(where)s.") % {
+                "team": name, "where": line.where}
         elif statuses == {IMPOSSIBLE}:
-            status, summary = IMPOSSIBLE, f"{name} can no longer finish {line.where}."
+            status, summary = IMPOSSIBLE, gettext("%(team)s can no longer finish %(where)s.") % {
+                "team": name, "where": line.where}
         elif can_be_inside and can_be_outside:
             status, summary = DEPENDS, self._summary(name, team, line, verdicts)
         else:
-            status, summary = UNDECIDED, f"{name}: {line.where} or not is not decided yet."
+            status, summary = UNDECIDED, gettext("%(team)s: %(where)s or not is not decided yet.") % {
+                "team": name, "where": line.where}
         return LeagueScenario(
             team=team,
             line=line,
@@ -576,8 +586,8 @@ class _Writer:
         return needed, rivals, own.points
 
     def _own_text(self, team: TeamKey, own: tuple[str, ...]) -> str:
-        words = [f"{result} {venue}" for result, venue in self._own_words(team, own)]
-        return " and ".join(words) or "as things stand"
+        words = [f"{RESULT_WORDS[result]} {venue}" for result, venue in self._own_words(team, own)]
+        return gettext(" and ").join(words) or gettext("as things stand")
 
     def _own_words(self, team: TeamKey, own: tuple[str, ...]) -> list[tuple[str, str]]:
         """("a win", "at Arsenal") per own fixture."""
@@ -586,41 +596,45 @@ class _Writer:
             fixture = self.league.fixtures[i]
             at_home = fixture.home == team
             result = "a draw" if outcome == "draw" else "a win" if (outcome == "home") == at_home else "a defeat"
-            venue = f"at home to {self.name(fixture.away)}" if at_home else f"at {self.name(fixture.home)}"
+            venue = (gettext("at home to %(team)s") % {"team": self.name(fixture.away)} if at_home
+                     else gettext("at %(team)s") % {"team": self.name(fixture.home)})
             words.append((result, venue))
         return words
 
     def _either(self, team: TeamKey, verdicts: list[OwnOutcomeVerdict]) -> str:
         """Say "a win or a draw at Girona" for one own fixture; the full texts joined by "or" otherwise."""
         if len(self.league.fixtures_of[team]) != 1:
-            return " or ".join(v.text for v in verdicts)
+            return gettext(" or ").join(v.text for v in verdicts)
         words = [self._own_words(team, v.outcomes)[0] for v in verdicts]
         results = sorted({result for result, _ in words}, key=("a win", "a draw", "a defeat").index)
-        return f"{' or '.join(results)} {words[0][1]}"
+        return f"{gettext(' or ').join(str(RESULT_WORDS[result]) for result in results)} {words[0][1]}"
 
     def _summary(self, name: str, team: TeamKey, line: Line, verdicts: list[OwnOutcomeVerdict]) -> str:
         parts = []
         certain = [v for v in verdicts if v.status == CERTAIN]
         if certain:
-            parts.append(f"with {self._either(team, certain)}")
+            parts.append(gettext("with %(results)s") % {"results": self._either(team, certain)})
         for verdict in verdicts:
             if verdict.status == DEPENDS:
-                parts.append(f"with {verdict.text} {self._condition_words(verdict)}")
+                parts.append(gettext("with %(results)s %(condition)s") % {
+                    "results": verdict.text, "condition": self._condition_words(verdict)})
             elif verdict.status == UNDECIDED:
-                parts.append(f"with {verdict.text} not decided yet")
+                parts.append(gettext("with %(results)s not decided yet") % {"results": verdict.text})
         impossible = [v for v in verdicts if v.status == IMPOSSIBLE]
         if impossible:
-            parts.append(f"not with {self._either(team, impossible)}")
-        return f"{name}: {line.where} {'; '.join(parts)}."
+            parts.append(gettext("not with %(results)s") % {"results": self._either(team, impossible)})
+        return gettext("%(team)s: %(where)s %(conditions)s.") % {"team": name, "where": line.where,
+                                                                 "conditions": "; ".join(parts)}
 
     def _condition_words(self, verdict: OwnOutcomeVerdict) -> str:
         if verdict.sure_if is None:
-            return "depending on other results"
+            return gettext("depending on other results")
         allowed, teams, points = verdict.sure_if
         listed = ", ".join(self.name(t) for t in teams)
         if allowed == 0:
-            return f"if none of {listed} reach {points} points"
-        return f"if at most {allowed} of {listed} reach {points} points"
+            return gettext("if none of %(teams)s reach %(points)s points") % {"teams": listed, "points": points}
+        return gettext("if at most %(allowed)s of %(teams)s reach %(points)s points") % {
+            "allowed": allowed, "teams": listed, "points": points}
 
 
 def _shows(verdict: OwnOutcomeVerdict, *, inside: bool) -> bool:
