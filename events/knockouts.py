@@ -55,7 +55,7 @@ from enum import StrEnum
 from functools import cache
 from typing import Any
 
-from django.utils.translation import gettext
+from .wording import gettext
 
 TeamKey = Hashable
 

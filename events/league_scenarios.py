@@ -28,10 +28,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.utils.translation import gettext, gettext_lazy
-
 from events.scenarios import OUTCOMES, Fixture, Line
 from events.standings import Result, RuleSet, Scope, TeamKey, compute_table, get_rule_set, tally
+
+from .wording import gettext, gettext_lazy
 
 CERTAIN, IMPOSSIBLE, DEPENDS, UNDECIDED = "certain", "impossible", "depends", "undecided"
 # Outcome classes enumerated per component of fixtures that share teams; past it, plain point bounds.

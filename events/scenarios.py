@@ -21,8 +21,6 @@ from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.utils.translation import gettext, gettext_lazy, ngettext
-
 from events.standings import (
     Consulted,
     Result,
@@ -34,6 +32,8 @@ from events.standings import (
     rank_teams,
     tally,
 )
+
+from .wording import gettext, gettext_lazy, ngettext
 
 OUTCOMES = ("home", "draw", "away")
 CLINCHED, IMPOSSIBLE, DEPENDS = "clinched", "impossible", "depends"

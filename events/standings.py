@@ -33,7 +33,7 @@ from typing import Any
 
 # Marks the zones' labels for the catalogs: data stays in English (cached, pushed compact), and the
 # templates translate a label as they show it ({% translate zone.label %}).
-from django.utils.translation import gettext_noop
+from .wording import gettext_noop
 
 TeamKey = Hashable
 
