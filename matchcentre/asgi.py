@@ -34,4 +34,15 @@ def compile_templates() -> None:
             get_template(path.relative_to(folder).as_posix())
 
 
+def load_translations() -> None:
+    """Load every language's catalogs now: each goal is built in all of them, and the first goal after a
+    restart otherwise read and merged them all inside the editor's request."""
+    from django.utils import translation
+
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            translation.gettext("Goal")
+
+
 compile_templates()
+load_translations()
