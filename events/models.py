@@ -571,6 +571,27 @@ class PushSubscription(models.Model):
         return f"Push subscription #{self.pk}"
 
 
+class PushAnnouncement(models.Model):
+    """A change that notifies followed teams' browsers, waiting for the task queue to write a delivery for each of
+    them: the one outbox row the change's own transaction writes, however many browsers follow its teams."""
+
+    change = models.OneToOneField(Change, on_delete=models.CASCADE, related_name="push_announcement")
+    match = models.ForeignKey(Match, on_delete=models.CASCADE, related_name="+")
+    job_id = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    # Held by the job writing its deliveries; a job killed mid-way lets it go when this passes.
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    fanned_out_at = models.DateTimeField(null=True, blank=True)
+    deliveries = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["fanned_out_at", "created_at"], name="push_announcement_due")]
+
+    def __str__(self) -> str:
+        return f"Push announcement of change {self.change_id}"
+
+
 class PushDelivery(models.Model):
     """One notification for one subscription: the outbox row written with its change, and its delivery log."""
 

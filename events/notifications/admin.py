@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from ..models import PushDelivery, PushSubscription
+from ..models import PushAnnouncement, PushDelivery, PushSubscription
 
 
 class ReadOnly(admin.ModelAdmin):
@@ -32,3 +32,11 @@ class PushDeliveryAdmin(ReadOnly):
     list_display = ["id", "subscription", "match", "seq", "tag", "status", "attempts", "last_status_code", "sent_at"]
     list_filter = ["status"]
     list_select_related = ["match"]
+
+
+@admin.register(PushAnnouncement)
+class PushAnnouncementAdmin(ReadOnly):
+    """A notifying change waiting for (or done with) the writing of its deliveries, one per following browser."""
+
+    list_display = ["id", "change", "match", "created_at", "fanned_out_at", "deliveries"]
+    list_select_related = ["match", "change"]

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from live.messages import relabeled_event
 
-from ..models import GOAL_KINDS, Change, EventKind, Match, Period
+from ..models import GOAL_KINDS, Change, EventKind, Match, Period, Team
 
 PAYLOAD_VERSION = 1
 ACTIVE = "active"
@@ -33,6 +33,12 @@ def may_notify(change: Change) -> bool:
     event = change.after if change.after is not None else change.before
     # A result recorded by its score alone (op "result") names no event.
     return event is not None and event.get("kind") in NOTIFYING_KINDS
+
+
+def team_names(match: Match) -> dict[str, str]:
+    """The teams' names by side, as notifications name them."""
+    names = dict(Team.objects.filter(pk__in=[match.home_id, match.away_id]).values_list("pk", "name"))
+    return {"home": names.get(match.home_id, ""), "away": names.get(match.away_id, "")}
 
 
 def tag_of(event: dict) -> str:

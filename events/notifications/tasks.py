@@ -1,6 +1,7 @@
 """The task queue's side of Web Push (RQ, on the Redis webhooks use): the jobs, and putting them on the queue.
 
-A job carries a delivery's id; what to send, and whether it is still to be sent, are in the database
+A change's fan-out job carries its announcement's id, and writes its deliveries; a delivery's job carries the
+delivery's id: what to send, and whether it is still to be sent, are in the database
 (events/services/push.py). Enqueuing never raises into a request: with Redis away a delivery waits for the
 worker's sweep.
 """
@@ -19,6 +20,8 @@ logger = logging.getLogger(__name__)
 
 # One send (PUSH_TIMEOUT) and the row's updates, with room to spare.
 JOB_TIMEOUT = 60
+# Writing and enqueuing a delivery per browser of a big club's followers.
+FAN_OUT_TIMEOUT = 600
 
 
 def queue() -> Queue:
@@ -30,6 +33,30 @@ def push(delivery_id: int, slot_taken: bool = False) -> str:
     from ..services import push as service
 
     return service.attempt_delivery(delivery_id=delivery_id, slot_taken=slot_taken)
+
+
+def fan_out(announcement_id: int) -> str:
+    """Write a change's deliveries, one per browser following its teams, and enqueue them."""
+    from ..services import push as service
+
+    return service.fan_out(announcement_id=announcement_id)
+
+
+def enqueue_fan_out_after_commit(announcement_id: int, job_id: str) -> None:
+    """The announcement's fan-out on the queue; never raises into the request that committed it."""
+    if not settings.TASK_QUEUE_URL:
+        logger.info("Push: no task queue (TASK_QUEUE_URL, REDIS_URL); announcement %s waits", announcement_id)
+        return
+    try:
+        enqueue_fan_out(announcement_id, job_id)
+    except Exception as error:
+        logger.warning("Push: announcement %s not enqueued (%s); the worker's sweep will fan it out",
+                       announcement_id, error)
+
+
+def enqueue_fan_out(announcement_id: int, job_id: str) -> None:
+    queue().enqueue(fan_out, announcement_id, job_id=job_id, job_timeout=FAN_OUT_TIMEOUT, result_ttl=RESULT_TTL,
+                    failure_ttl=FAILURE_TTL)
 
 
 def enqueue_after_commit(jobs: list[tuple[int, str, datetime | None]]) -> None:

@@ -2,8 +2,9 @@
 (commit.announce_on_commit) in the change's transaction.
 
 In-page: the notification, built once, goes to the teams' feeds on the channel layer after the commit
-(live/publish.py), and every open page of the site following one of them shows it. Web Push: a delivery per
-subscribed browser is written now, with the change, and sent by the task queue (events/services/push.py).
+(live/publish.py), and every open page of the site following one of them shows it. Web Push: one announcement is
+written now, with the change; the task queue writes a delivery per subscribed browser and sends each
+(events/services/push.py).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from django.db import transaction
 
 from live import protocol, publish
 
-from ..models import Change, Match, Team
+from ..models import Change, Match
 from ..notifications import content
 from . import push
 
@@ -23,7 +24,7 @@ from . import push
 def announce(*, change: Change, match: Match) -> None:
     if not content.may_notify(change):
         return
-    names = team_names(match)
+    names = content.team_names(match)
     built = content.notification(change, match, names, settings.LANGUAGE_CODE)
     if built is None:
         return
@@ -36,9 +37,4 @@ def announce(*, change: Change, match: Match) -> None:
     }
     team_ids, match_id, seq = [match.home_id, match.away_id], match.id, change.seq
     transaction.on_commit(lambda: publish.publish_notification(team_ids, texts, match_id=match_id, seq=seq))
-    push.record_deliveries(change=change, match=match, names=names)
-
-
-def team_names(match: Match) -> dict[str, str]:
-    names = dict(Team.objects.filter(pk__in=[match.home_id, match.away_id]).values_list("pk", "name"))
-    return {"home": names.get(match.home_id, ""), "away": names.get(match.away_id, "")}
+    push.record_announcement(change=change, match=match)

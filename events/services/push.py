@@ -1,12 +1,14 @@
-"""Web Push: browsers' subscriptions, and their deliveries written with the change (the outbox), attempted by the
-task queue, swept when lost.
+"""Web Push: browsers' subscriptions, and their deliveries (the outbox), written by the task queue and attempted by
+it, swept when lost.
 
-The pattern is the webhooks' (events/services/webhooks.py): a delivery row per notification per subscription is
-created in the transaction that commits its change, its job enqueued after the commit (at the subscriber's
-spoiler delay); each attempt first claims its row, so that two jobs never both send it and a delivery the push
-service acknowledged is never sent again; `requeue_lost` finds the due rows whose job is gone (Redis away at the
-commit, a worker killed). A worker killed between the push service's answer and the row's update sends that one
-notification again after PUSH_ATTEMPT_LEASE, under the same tag and Topic: the device shows it once.
+A change that notifies writes one announcement row in the transaction that commits it, whatever the number of
+browsers following its teams; its fan-out job, enqueued after the commit, writes a delivery per subscribed browser
+and enqueues each at the subscriber's spoiler delay after the change. The deliveries follow the webhooks' pattern
+(events/services/webhooks.py): each attempt first claims its row, so that two jobs never both send it and a
+delivery the push service acknowledged is never sent again; `requeue_lost` finds the announcements and the due
+deliveries whose job is gone (Redis away at the commit, a worker killed). A worker killed between the push
+service's answer and the row's update sends that one notification again after PUSH_ATTEMPT_LEASE, under the same
+tag and Topic: the device shows it once.
 """
 
 from __future__ import annotations
@@ -18,12 +20,12 @@ from urllib.parse import quote, urlsplit
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from live import protocol
 
-from ..models import Change, Match, PushDelivery, PushSubscription, Team
+from ..models import Change, Match, PushAnnouncement, PushDelivery, PushSubscription, Team
 from ..notifications import content, rate, sending
 from ..webhooks import addresses
 from .errors import ServiceError
@@ -34,6 +36,8 @@ logger = logging.getLogger(__name__)
 Status = PushDelivery.Status
 EARLY = timedelta(milliseconds=500)
 SWEEP_BATCH = 500
+# Browsers given their deliveries per query and insert by one fan-out.
+FAN_OUT_BATCH = 1000
 MAX_DELAY_SECONDS = 60
 ENDPOINT_LENGTH = 1000
 
@@ -119,45 +123,84 @@ def check_key(value: str, field: str, size: int) -> None:
                            field=f"keys.{field}")
 
 
-# --- the outbox: in the change's transaction -----------------------------------------------------
+# --- the outbox: one row in the change's transaction, a delivery per browser by the task queue ------------
 
 
-def record_deliveries(*, change: Change, match: Match, names: dict[str, str]) -> list[int]:
-    """One delivery per active subscription following either team of the match, when the change notifies; their
-    jobs go on the queue once the transaction commits, each at its subscriber's spoiler delay."""
-    subscriptions = list(
-        PushSubscription.objects.filter(active=True, teams__in=[match.home_id, match.away_id])
-        .exclude(deliveries__change=change)
-        .distinct()
-        .values_list("id", "delay_seconds", "language")
-    )
-    if not subscriptions:
-        return []
-    built: dict[str, dict | None] = {}
-    now = timezone.now()
-    rows = []
-    for subscription_id, delay, language in subscriptions:
-        if language not in built:
-            built[language] = content.notification(change, match, names, language or settings.LANGUAGE_CODE)
-        payload = built[language]
-        if payload is None:
-            return []  # the change notifies nobody (the same in every language)
-        rows.append(PushDelivery(
-            subscription_id=subscription_id, match=match, seq=change.seq, change=change, tag=payload["tag"],
-            payload=payload, urgency=payload["urgency"], next_attempt_at=now + timedelta(seconds=delay),
-            job_id=new_job_id(),
-        ))
-    deliveries = PushDelivery.objects.bulk_create(rows)
-    jobs = [(delivery.pk, delivery.job_id, delivery.next_attempt_at if delivery.next_attempt_at > now else None)
-            for delivery in deliveries]
-    enqueue_on_commit(jobs)
-    return [delivery.pk for delivery in deliveries]
-
-
-def enqueue_on_commit(jobs: list[tuple[int, str, datetime | None]]) -> None:
+def record_announcement(*, change: Change, match: Match) -> PushAnnouncement | None:
+    """The change's announcement, when a browser follows either team of its match: written in the change's
+    transaction, its fan-out job enqueued once it commits. The deliveries are the job's (fan_out), so that the
+    editor's request writes one row whether ten browsers follow a team or a hundred thousand."""
+    followed = PushSubscription.objects.filter(active=True, teams__in=[match.home_id, match.away_id])
+    if not followed.exists():
+        return None
+    announcement = PushAnnouncement.objects.create(change=change, match=match, job_id=new_job_id())
+    announcement_id, job_id = announcement.pk, announcement.job_id
     from ..notifications import tasks
 
-    transaction.on_commit(lambda: tasks.enqueue_after_commit(jobs))
+    transaction.on_commit(lambda: tasks.enqueue_fan_out_after_commit(announcement_id, job_id))
+    return announcement
+
+
+def fan_out(*, announcement_id: int) -> str:
+    """A delivery for each active browser following either team, each due at its subscriber's spoiler delay after
+    the change, and its job on the queue. Returns what happened, in words (the job's result).
+
+    Safe to run again (a job repeated, or the sweep after a worker died mid-way): a browser that has its delivery
+    already is skipped, and a delivery's job run twice sends it once (attempt_delivery claims it first)."""
+    now = timezone.now()
+    claimed = PushAnnouncement.objects.filter(pk=announcement_id, fanned_out_at__isnull=True).filter(
+        Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
+    ).update(claimed_until=now + timedelta(seconds=settings.PUSH_ATTEMPT_LEASE))
+    if not claimed:
+        return "fanned out already, or by another job now: nothing done"
+    announcement = PushAnnouncement.objects.select_related("change", "match").get(pk=announcement_id)
+    change, match = announcement.change, announcement.match
+    names = content.team_names(match)
+    built: dict[str, dict | None] = {}
+    written = 0
+    while True:
+        batch = list(
+            PushSubscription.objects.filter(active=True, teams__in=[match.home_id, match.away_id])
+            .exclude(deliveries__change=change)
+            .distinct()
+            .order_by("id")
+            .values_list("id", "delay_seconds", "language")[:FAN_OUT_BATCH]
+        )
+        if not batch:
+            break
+        rows = []
+        for subscription_id, delay, language in batch:
+            if language not in built:
+                built[language] = content.notification(change, match, names, language or settings.LANGUAGE_CODE)
+            payload = built[language]
+            if payload is None:
+                batch = []  # the change notifies nobody (the same in every language)
+                break
+            rows.append(PushDelivery(
+                subscription_id=subscription_id, match=match, seq=change.seq, change=change, tag=payload["tag"],
+                payload=payload, urgency=payload["urgency"], next_attempt_at=change.created_at + timedelta(
+                    seconds=delay), job_id=new_job_id(),
+            ))
+        if not rows:
+            break
+        # A browser that got its delivery meanwhile (the job run twice at once after all) keeps the one it has.
+        PushDelivery.objects.bulk_create(rows, ignore_conflicts=True)
+        written += len(rows)
+        enqueue_waiting(change, [subscription_id for subscription_id, _delay, _language in batch])
+    PushAnnouncement.objects.filter(pk=announcement_id).update(fanned_out_at=timezone.now(), claimed_until=None,
+                                                              deliveries=F("deliveries") + written)
+    return f"{written} delivery(ies) written"
+
+
+def enqueue_waiting(change: Change, subscription_ids: list[int]) -> None:
+    """The jobs of the change's deliveries to these browsers that no attempt has touched yet, each at its time."""
+    from ..notifications import tasks
+
+    now = timezone.now()
+    waiting = PushDelivery.objects.filter(
+        change=change, subscription_id__in=subscription_ids, status=Status.PENDING, attempts=0
+    ).values_list("id", "job_id", "next_attempt_at")
+    tasks.enqueue_after_commit([(delivery_id, job_id, at if at > now else None) for delivery_id, job_id, at in waiting])
 
 
 # --- an attempt: run by the task queue's job -----------------------------------------------------
@@ -181,7 +224,9 @@ def attempt_delivery(*, delivery_id: int, slot_taken: bool = False) -> str:
     if not subscription.active:
         finish(delivery, Status.EXPIRED, error="The subscription is gone.")
         return "subscription gone"
-    newer = PushDelivery.objects.filter(subscription=subscription, tag=delivery.tag, pk__gt=delivery.pk).exclude(
+    # Newer by the change's seq, not by the row's id: two changes' fan-outs may write their rows in either order.
+    newer = PushDelivery.objects.filter(subscription=subscription, tag=delivery.tag, match_id=delivery.match_id,
+                                        seq__gt=delivery.seq).exclude(
         status__in=[Status.FAILED, Status.EXPIRED]
     )
     if newer.exists():
@@ -281,11 +326,41 @@ def count_failure(subscription: PushSubscription) -> None:
 
 
 def requeue_lost(*, now: datetime | None = None) -> int:
-    """Enqueue again the pending deliveries that are overdue and whose job no longer waits in the queue; how many."""
+    """Enqueue again the announcements not fanned out and the pending deliveries that are overdue and whose job no
+    longer waits in the queue; how many."""
+    now = now or timezone.now()
+    return requeue_lost_announcements(now) + requeue_lost_deliveries(now)
+
+
+def requeue_lost_announcements(now: datetime) -> int:
     from ..notifications import tasks
     from ..webhooks.tasks import waiting_jobs
 
-    now = now or timezone.now()
+    grace = now - timedelta(seconds=settings.PUSH_SWEEP_GRACE)
+    overdue = list(
+        PushAnnouncement.objects.filter(fanned_out_at__isnull=True, created_at__lte=grace)
+        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+        .order_by("id").values_list("id", "job_id")[:SWEEP_BATCH]
+    )
+    waiting = waiting_jobs([job_id for _id, job_id in overdue if job_id]) if overdue else set()
+    requeued = 0
+    for announcement_id, old_job_id in overdue:
+        if old_job_id in waiting:
+            continue
+        job_id = new_job_id()
+        if PushAnnouncement.objects.filter(pk=announcement_id, fanned_out_at__isnull=True, job_id=old_job_id).update(
+                job_id=job_id):
+            tasks.enqueue_fan_out(announcement_id, job_id)
+            requeued += 1
+    if requeued:
+        logger.info("Push: %d lost announcement(s) enqueued again", requeued)
+    return requeued
+
+
+def requeue_lost_deliveries(now: datetime) -> int:
+    from ..notifications import tasks
+    from ..webhooks.tasks import waiting_jobs
+
     overdue = list(
         PushDelivery.objects.filter(
             status=Status.PENDING, next_attempt_at__lte=now - timedelta(seconds=settings.PUSH_SWEEP_GRACE)

@@ -15,10 +15,12 @@ from datetime import timedelta
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from events import services
-from events.models import PushDelivery, PushSubscription
+from events.models import Change, PushAnnouncement, PushDelivery, PushSubscription
 from events.notifications import rate, sending, tasks, vapid
 from events.services import push
 from live.protocol import team_feed
@@ -53,8 +55,16 @@ def subscribe(*teams, delay: int = 0) -> PushSubscription:
                           auth=keys["auth"], team_ids=[team.id for team in teams], delay_seconds=delay)
 
 
+def fanned_out() -> None:
+    """What the task queue's fan-out jobs do after the commit (no queue here): a delivery per following browser."""
+    waiting = PushAnnouncement.objects.filter(fanned_out_at__isnull=True).order_by("id")
+    for announcement_id in waiting.values_list("id", flat=True):
+        push.fan_out(announcement_id=announcement_id)
+
+
 def payloads(subscription: PushSubscription) -> list[dict]:
-    return [row.payload for row in PushDelivery.objects.filter(subscription=subscription).order_by("id")]
+    fanned_out()
+    return [row.payload for row in PushDelivery.objects.filter(subscription=subscription).order_by("seq")]
 
 
 # --- which changes notify whom, and what they say ----------------------------------------------------
@@ -149,9 +159,112 @@ def test_a_subscribers_spoiler_delay_holds_its_delivery_back():
     fan = subscribe(match.home, delay=30)
     before = timezone.now()
     goal(match, match.home, 9)
+    fanned_out()
     row = PushDelivery.objects.get(subscription=fan)
     assert before + timedelta(seconds=30) <= row.next_attempt_at <= timezone.now() + timedelta(seconds=30)
     assert push.attempt_delivery(delivery_id=row.id).startswith("not pending, or not due yet")
+
+
+# --- the outbox: one row in the editor's transaction, a delivery per browser by the task queue --------------
+
+
+def test_the_editors_transaction_writes_one_announcement_however_many_browsers_follow():
+    few, many = make_match(kicked_off=True), make_match(kicked_off=True)
+    subscribe(few.home)
+    for _ in range(40):
+        subscribe(many.home)
+    goal(few, few.home, 9, minute=1)  # each match's first goal reads what later ones find cached
+    goal(many, many.home, 9, minute=1)
+    with CaptureQueriesContext(connection) as few_queries:
+        goal(few, few.home, 9, minute=2)
+    with CaptureQueriesContext(connection) as many_queries:
+        scored = goal(many, many.home, 9, minute=2)
+
+    assert len(many_queries) == len(few_queries)
+    assert not PushDelivery.objects.exists()
+    assert PushAnnouncement.objects.filter(match=many).count() == 2
+    fanned_out()
+    assert PushDelivery.objects.filter(match=many, seq=scored.seq).count() == 40
+
+
+def test_a_change_no_browser_follows_writes_no_announcement():
+    match = make_match(kicked_off=True)
+    subscribe(make_team())
+    goal(match, match.home, 9)
+    assert not PushAnnouncement.objects.exists()
+
+
+def test_a_fan_out_run_again_writes_each_browsers_delivery_once():
+    match = make_match(kicked_off=True)
+    fans = [subscribe(match.home) for _ in range(3)]
+    goal(match, match.home, 9)
+    announcement = PushAnnouncement.objects.get()
+    # A worker killed mid-way: one browser's delivery written, the claim left to run out.
+    first = fans[0]
+    PushDelivery.objects.create(subscription=first, match=match, seq=announcement.change.seq,
+                                change=announcement.change, tag="event-x", payload={}, job_id="push-old")
+    PushAnnouncement.objects.filter(pk=announcement.pk).update(claimed_until=timezone.now() - timedelta(seconds=1))
+
+    assert push.fan_out(announcement_id=announcement.pk) == "2 delivery(ies) written"
+    assert push.fan_out(announcement_id=announcement.pk).startswith("fanned out already")
+    assert sorted(PushDelivery.objects.values_list("subscription_id", flat=True)) == sorted(fan.pk for fan in fans)
+
+
+def test_a_fan_out_held_by_a_live_job_is_left_to_it():
+    match = make_match(kicked_off=True)
+    subscribe(match.home)
+    goal(match, match.home, 9)
+    announcement = PushAnnouncement.objects.get()
+    PushAnnouncement.objects.filter(pk=announcement.pk).update(claimed_until=timezone.now() + timedelta(seconds=30))
+    assert push.fan_out(announcement_id=announcement.pk).startswith("fanned out already, or by another job")
+    assert not PushDelivery.objects.exists()
+
+
+def test_the_sweep_enqueues_again_an_announcement_whose_job_was_lost(monkeypatch, settings):
+    from events.webhooks import tasks as webhook_tasks
+
+    settings.PUSH_SWEEP_GRACE = 0
+    match = make_match(kicked_off=True)
+    subscribe(match.home)
+    goal(match, match.home, 9)
+    announcement = PushAnnouncement.objects.get()
+    enqueued = []
+    monkeypatch.setattr(webhook_tasks, "waiting_jobs", lambda job_ids: set())
+    monkeypatch.setattr(tasks, "enqueue_fan_out", lambda *args: enqueued.append(args))
+
+    assert push.requeue_lost(now=timezone.now() + timedelta(seconds=1)) == 1
+    [(announcement_id, job_id)] = enqueued
+    assert announcement_id == announcement.pk and job_id != announcement.job_id
+    assert PushAnnouncement.objects.get().job_id == job_id
+    fanned_out()
+    assert push.requeue_lost_announcements(timezone.now() + timedelta(seconds=1)) == 0  # fanned out: not swept
+
+
+def test_a_disallowed_goal_written_out_before_the_goal_still_replaces_it(push_service):
+    sent, _answers, _ = push_service
+    match = make_match(kicked_off=True)
+    fan = subscribe(match.home)
+    scored = goal(match, match.home, 9)
+    services.remove_event(event_id=scored.event.id, user=make_user(), reason="offside")
+    # Two workers: the second change's fan-out writes its row first.
+    for announcement in PushAnnouncement.objects.order_by("-id"):
+        push.fan_out(announcement_id=announcement.pk)
+    removal, goal_row = PushDelivery.objects.filter(subscription=fan).order_by("id")
+    assert removal.seq > goal_row.seq
+
+    assert push.attempt_delivery(delivery_id=goal_row.id) == "superseded by a newer notification with the same tag"
+    assert push.attempt_delivery(delivery_id=removal.id) == "sent (HTTP 201)"
+    assert [call["payload"]["title"] for call in sent] == ["Goal disallowed: offside"]
+
+
+def test_a_delivery_is_due_its_delay_after_the_change_however_late_the_fan_out():
+    match = make_match(kicked_off=True)
+    fan = subscribe(match.home, delay=30)
+    scored = goal(match, match.home, 9)
+    changed_at = timezone.now() - timedelta(seconds=20)
+    Change.objects.filter(match=match, seq=scored.seq).update(created_at=changed_at)
+    fanned_out()
+    assert PushDelivery.objects.get(subscription=fan).next_attempt_at == changed_at + timedelta(seconds=30)
 
 
 # --- an attempt --------------------------------------------------------------------------------------
@@ -183,6 +296,7 @@ def test_a_notification_replaced_before_it_went_out_is_not_sent(push_service):
     fan = subscribe(match.home)
     scored = goal(match, match.home, 9)
     services.remove_event(event_id=scored.event.id, user=make_user(), reason="offside")
+    fanned_out()
     first, second = PushDelivery.objects.filter(subscription=fan).order_by("id")
 
     assert push.attempt_delivery(delivery_id=first.id) == "superseded by a newer notification with the same tag"
@@ -197,6 +311,7 @@ def test_a_gone_subscription_is_switched_off_and_its_waiting_deliveries_expire(p
     match = make_match(kicked_off=True)
     fan = subscribe(match.home)
     first, second = goal(match, match.home, 9, minute=1), goal(match, match.home, 9, minute=2)
+    fanned_out()
     rows = list(PushDelivery.objects.filter(subscription=fan).order_by("id"))
     answers.append(410)
 
@@ -214,6 +329,7 @@ def test_a_failing_push_service_is_retried_later_and_a_success_is_never_sent_aga
     match = make_match(kicked_off=True)
     fan = subscribe(match.home)
     goal(match, match.home, 9)
+    fanned_out()
     row = PushDelivery.objects.get(subscription=fan)
     answers.append(503)
 
@@ -234,6 +350,7 @@ def test_a_subscription_past_its_rate_waits_its_turn_without_losing_an_attempt(p
     fan = subscribe(match.home)
     for minute in (1, 2, 3):
         goal(match, match.home, 9, minute=minute)
+    fanned_out()
     rows = list(PushDelivery.objects.filter(subscription=fan).order_by("id"))
 
     for row in rows:
@@ -326,6 +443,7 @@ def test_the_admin_lists_subscriptions_and_deliveries_read_only(admin_client):
     match = make_match(kicked_off=True)
     fan = subscribe(match.home)
     goal(match, match.home, 9)
+    fanned_out()
     delivery = PushDelivery.objects.get(subscription=fan)
     for path in ("/admin/events/pushsubscription/", f"/admin/events/pushsubscription/{fan.pk}/change/",
                  "/admin/events/pushdelivery/", f"/admin/events/pushdelivery/{delivery.pk}/change/"):
@@ -358,6 +476,7 @@ def test_past_the_global_rate_a_delivery_waits_for_its_slot_and_keeps_it(push_se
     match = make_match(kicked_off=True)
     fan = subscribe(match.home)
     goal(match, match.home, 9)
+    fanned_out()
     row = PushDelivery.objects.get(subscription=fan)
     monkeypatch.setattr(rate, "reserve", lambda connection: 2.5)
 
