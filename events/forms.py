@@ -1,6 +1,7 @@
 """Forms for corrections: the editor area's correction page and the Django admin use the same ones."""
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from .models import EventKind, MatchEvent, Player
 
@@ -14,15 +15,18 @@ CORRECTABLE_KINDS = [
 class EventCorrectionForm(forms.Form):
     """Correct one event of a match: what it was, when, who. A reason is always required."""
 
-    kind = forms.ChoiceField(choices=CORRECTABLE_KINDS)
-    minute = forms.IntegerField(min_value=1, max_value=120)
-    added_minute = forms.IntegerField(min_value=1, max_value=30, required=False)
-    player = forms.ModelChoiceField(queryset=Player.objects.none(), required=False)
+    kind = forms.ChoiceField(choices=CORRECTABLE_KINDS, label=_("Event"))
+    minute = forms.IntegerField(min_value=1, max_value=120, label=_("Minute"))
+    added_minute = forms.IntegerField(min_value=1, max_value=30, required=False, label=_("Added time"))
+    player = forms.ModelChoiceField(queryset=Player.objects.none(), required=False, label=_("Player"))
     second_player = forms.ModelChoiceField(
-        queryset=Player.objects.none(), required=False, label="Assist or player coming on"
+        queryset=Player.objects.none(), required=False, label=_("Assist or player coming on")
     )
     reason = forms.CharField(
-        max_length=300, widget=forms.Textarea(attrs={"rows": 2}), help_text="Shown to fans with the correction."
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label=_("Reason"),
+        help_text=_("Shown to fans with the correction."),
     )
 
     def __init__(self, *args, event: MatchEvent, **kwargs):
@@ -64,18 +68,25 @@ class VarDecisionForm(forms.Form):
 
     decision = forms.ChoiceField(
         choices=[
-            (MatchEvent.VarOutcome.STANDS, "Decision stands"),
-            (MatchEvent.VarOutcome.OVERTURNED, "Decision overturned"),
-        ]
+            (MatchEvent.VarOutcome.STANDS, MatchEvent.VarOutcome.STANDS.label),
+            (MatchEvent.VarOutcome.OVERTURNED, MatchEvent.VarOutcome.OVERTURNED.label),
+        ],
+        label=_("Decision"),
     )
-    decision_reason = forms.ChoiceField(choices=MatchEvent.DecisionReason.choices, required=False)
+    decision_reason = forms.ChoiceField(
+        choices=MatchEvent.DecisionReason.choices, required=False, label=_("Reason for the decision")
+    )
     player = forms.ModelChoiceField(
         queryset=Player.objects.none(),
         required=False,
-        help_text="For an overturn that names a player (mistaken identity, a goal or red card given on review).",
+        label=_("Player"),
+        help_text=_("For an overturn that names a player (mistaken identity, a goal or red card given on review)."),
     )
     reason = forms.CharField(
-        max_length=300, widget=forms.Textarea(attrs={"rows": 2}), help_text="Shown to fans with the correction."
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label=_("Reason"),
+        help_text=_("Shown to fans with the correction."),
     )
 
     def __init__(self, *args, check: MatchEvent, **kwargs):
@@ -88,4 +99,4 @@ class VarDecisionForm(forms.Form):
 
 
 class RemovalForm(forms.Form):
-    reason = forms.CharField(max_length=300, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(max_length=300, widget=forms.Textarea(attrs={"rows": 2}), label=_("Reason"))

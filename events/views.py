@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone as django_timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from live import messages as live_messages
@@ -184,6 +185,7 @@ def editor_console(request, match_id: int):
             "match": snapshot["match"],
             "event_kinds": EventKind.choices,
             "goal_types": [c for c in MatchEvent.GoalType.choices if c[0]],
+            "kick_outcomes": [c for c in MatchEvent.KickOutcome.choices if c[0]],
             "var_categories": [c for c in MatchEvent.VarCategory.choices if c[0]],
             "decision_reasons": [c for c in MatchEvent.DecisionReason.choices if c[0]],
         },
@@ -214,7 +216,7 @@ def corrections(request, match_id: int):
             except services.ServiceError as error:
                 form.add_error(error.field if error.field in form.fields else None, error.message)
             else:
-                messages.success(request, "Correction saved and sent to every open page.")
+                messages.success(request, _("Correction saved and sent to every open page."))
                 return redirect("editor-corrections", match_id=match_id)
         posted = (event.id, request.POST.get("action"), form)
     rows = []

@@ -49,6 +49,20 @@ def test_an_admin_corrects_the_scorer_after_full_time_with_a_reason(client):
         admin, "Official report credits number 10", player(match.home, 9).id)
 
 
+def test_the_correction_page_and_its_forms_read_in_the_admins_language(client):
+    match, goal = finished_match_with_goal()
+    client.force_login(make_user(role="Admins"))
+    url = f"/editor/matches/{match.id}/corrections/"
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    for german in ('id="events-heading">Ereignisse<', "Dieses Ereignis korrigieren", ">Begründung:</label>",
+                   "Wird den Fans mit der Korrektur angezeigt.", "Korrektur speichern", "Entfernte Ereignisse"):
+        assert german in page, german
+    form = {"event": goal.id, "action": "correct", f"e{goal.id}-kind": "goal", f"e{goal.id}-minute": 20,
+            f"e{goal.id}-player": player(match.home, 10).id, f"e{goal.id}-reason": "Laut Spielbericht die 10"}
+    saved = client.post(url, form, HTTP_ACCEPT_LANGUAGE="de", follow=True).content.decode()
+    assert "Korrektur gespeichert und an alle offenen Seiten gesendet." in saved
+
+
 def test_a_refused_correction_names_the_problem_and_changes_nothing(client):
     match, goal = finished_match_with_goal()
     client.force_login(make_user(role="Admins"))

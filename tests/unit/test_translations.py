@@ -1,7 +1,8 @@
 """Every string a reader sees is translated: templates mark their text, and the catalogs translate it all.
 
 - Templates: each text node and each attribute a reader meets (title, aria-label, alt, placeholder…) holds no
-  words outside {% translate %} / {% blocktranslate %} or variables, but for the names on ALLOWED.
+  words outside {% translate %} / {% blocktranslate %} or variables, but for the names on ALLOWED and the keys
+  of the keyboard (<kbd>: the key is the same whatever the language).
 - Catalogs: makemessages run over a copy of the sources finds no message the committed catalogs (locale/) lack
   or leave untranslated or fuzzy, in any language.
 """
@@ -25,12 +26,6 @@ TEMPLATES = ROOT / "templates"
 ALLOWED = {"Matchcentre", "UTC", "VAR", "Atom", "iCalendar", "ics", "oEmbed", "JSON", "API"}
 # Attributes whose values a reader meets (read aloud, shown on hover, or in a form).
 READ_ATTRIBUTES = {"title", "aria-label", "alt", "placeholder", "aria-description", "aria-roledescription", "label"}
-# Templates whose text is not marked yet: each still has some (test_pending_templates_are_still_pending), and leaves
-# this list once it is marked. Any other template must be fully marked.
-PENDING = {
-    "editor/console.html",
-    "editor/corrections.html",
-}
 # Templates whose text is not words: an event kind's key on the editor's keyboard.
 NOT_TEXT = {"editor/_shortcut.html"}
 PLACEHOLDER = "\x00"
@@ -73,8 +68,12 @@ def without_template_syntax(source: str) -> str:
     return "".join(parts)
 
 
+# Elements whose text a reader does not read as words: code, and the keys to press.
+UNREAD_ELEMENTS = ("script", "style", "kbd")
+
+
 class ReadableText(HTMLParser):
-    """Text nodes outside <script>/<style>, and read attributes' values."""
+    """Text nodes outside <script>/<style>/<kbd>, and read attributes' values."""
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
@@ -82,7 +81,7 @@ class ReadableText(HTMLParser):
         self.hidden_depth = 0
 
     def handle_starttag(self, tag, attrs):
-        if tag in ("script", "style"):
+        if tag in UNREAD_ELEMENTS:
             self.hidden_depth += 1
         for name, value in attrs:
             if name in READ_ATTRIBUTES and value:
@@ -91,7 +90,7 @@ class ReadableText(HTMLParser):
                 self.found.append(value)
 
     def handle_endtag(self, tag):
-        if tag in ("script", "style") and self.hidden_depth:
+        if tag in UNREAD_ELEMENTS and self.hidden_depth:
             self.hidden_depth -= 1
 
     def handle_data(self, data):
@@ -112,26 +111,20 @@ def unmarked(source: str) -> list[str]:
     return words
 
 
-@pytest.mark.parametrize("name", [name for name in templates() if name not in PENDING | NOT_TEXT])
+@pytest.mark.parametrize("name", [name for name in templates() if name not in NOT_TEXT])
 def test_a_templates_text_is_marked_for_translation(name):
     words = unmarked((TEMPLATES / name).read_text())
     assert not words, f"{name}: text not marked for translation: {' '.join(words[:20])}"
 
 
-@pytest.mark.parametrize("name", sorted(PENDING))
-def test_pending_templates_are_still_pending(name):
-    """A template marked since leaves PENDING, so that the check above covers it from then on."""
-    assert (TEMPLATES / name).exists(), f"{name} is gone: drop it from PENDING"
-    assert unmarked((TEMPLATES / name).read_text()), f"{name} is fully marked: drop it from PENDING"
-
-
-def test_the_check_finds_unmarked_text_in_text_and_attributes_but_not_in_scripts_or_comments():
+def test_the_check_finds_unmarked_text_in_text_and_attributes_but_not_in_scripts_keys_or_comments():
     source = (
         '{% load i18n %}<p title="Hello">{% translate "Kept" %} {{ name }} Goal</p>'
         "{# a comment #}{% comment %}Notes{% endcomment %}<script>var x = 'code';</script>"
         '<span aria-label="{% translate "Fine" %}">– · Matchcentre UTC 90+2</span>'
+        '<button>{% translate "Record" %} <kbd>Enter</kbd> Now</button><kbd title="Escape">Esc</kbd>'
     )
-    assert unmarked(source) == ["Hello", "Goal"]
+    assert unmarked(source) == ["Hello", "Goal", "Now", "Escape"]
 
 
 # --- the catalogs ---------------------------------------------------------------------------

@@ -24,6 +24,11 @@
 (function () {
   "use strict";
   var MC = window.Matchcentre;
+  // The console's words in the page's language (live.js's helpers over Django's JavaScriptCatalog, /jsi18n/).
+  var gettext = MC.gettext;
+  var ngettext = MC.ngettext;
+  var pgettext = MC.pgettext;
+  var interpolate = MC.interpolate;
   var REQUEST_TIMEOUT_MS = 15000;
 
   function requester(csrfForm) {
@@ -62,44 +67,52 @@
     };
   }
 
-  // How the console names each field the API may refuse.
+  // How the console names each field the API may refuse: the subject of the sentences below.
   var FIELD_WORDS = {
-    kind: "The event",
-    minute: "The minute",
-    added_minute: "The added time",
-    team: "The team",
-    player: "The player",
-    second_player: "The second player",
-    goal_type: "The goal type",
-    injury: "The injury box",
-    reviewed_event: "The incident reviewed",
-    var_category: "The decision checked",
-    var_reason: "What is checked",
-    commentary: "The commentary",
-    decision: "The decision",
-    decision_reason: "The reason for the decision",
-    reason: "The reason",
-    version: "The version of the event",
-    idempotency_key: "The submission key",
+    kind: gettext("The event"),
+    minute: gettext("The minute"),
+    added_minute: gettext("The added time"),
+    team: gettext("The team"),
+    player: gettext("The player"),
+    second_player: gettext("The second player"),
+    goal_type: gettext("The goal type"),
+    injury: gettext("The injury box"),
+    reviewed_event: gettext("The incident reviewed"),
+    var_category: gettext("The decision checked"),
+    var_reason: gettext("What is checked"),
+    commentary: gettext("The commentary"),
+    decision: gettext("The decision"),
+    decision_reason: gettext("The reason for the decision"),
+    reason: gettext("The reason"),
+    version: gettext("The version of the event"),
+    idempotency_key: gettext("The submission key"),
   };
 
   /** A malformed value (422) in words: its field and what it may be, whatever the validator said. */
   function plainInvalid(entry) {
     var name = String(entry.field || "").split(".").pop();
-    var subject = FIELD_WORDS[name] || (name ? "The field “" + name + "”" : "This request");
+    var subject = FIELD_WORDS[name] || (name ? interpolate(gettext("The field “%(name)s”"), { name: name }) : gettext("This request"));
     var raw = String(entry.message || "");
     var bound;
-    if ((bound = /less than or equal to (-?[0-9]+)/i.exec(raw))) return subject + " can be at most " + bound[1] + ".";
-    if ((bound = /less than (-?[0-9]+)/i.exec(raw))) return subject + " must be under " + bound[1] + ".";
-    if ((bound = /greater than or equal to (-?[0-9]+)/i.exec(raw))) return subject + " must be at least " + bound[1] + ".";
-    if ((bound = /greater than (-?[0-9]+)/i.exec(raw))) return subject + " must be over " + bound[1] + ".";
-    if ((bound = /at most ([0-9]+) characters?/i.exec(raw))) return subject + " is too long: at most " + bound[1] + " characters.";
-    if (/NUL/.test(raw)) return subject + " contains a character that cannot be stored.";
-    if (/extra inputs/i.test(raw)) return subject + " is not something the server takes: reload the page to update the console.";
-    if (/required|missing/i.test(raw)) return subject + " is missing.";
-    if (/integer|number|digits/i.test(raw)) return subject + " must be a whole number.";
-    if (/bool/i.test(raw)) return subject + " must be ticked or not.";
-    return subject + " was not accepted: check it and try again.";
+    function say(format, limit) {
+      return interpolate(format, { field: subject, limit: limit });
+    }
+    // Translators: in these sentences %(field)s is a field named as above, with its article ("The minute");
+    // it always comes first, so word each one to fit any field.
+    if ((bound = /less than or equal to (-?[0-9]+)/i.exec(raw))) return say(gettext("%(field)s can be at most %(limit)s."), bound[1]);
+    if ((bound = /less than (-?[0-9]+)/i.exec(raw))) return say(gettext("%(field)s must be under %(limit)s."), bound[1]);
+    if ((bound = /greater than or equal to (-?[0-9]+)/i.exec(raw))) return say(gettext("%(field)s must be at least %(limit)s."), bound[1]);
+    if ((bound = /greater than (-?[0-9]+)/i.exec(raw))) return say(gettext("%(field)s must be over %(limit)s."), bound[1]);
+    if ((bound = /at most ([0-9]+) characters?/i.exec(raw))) {
+      var most = Number(bound[1]);
+      return say(ngettext("%(field)s is too long: at most %(limit)s character.", "%(field)s is too long: at most %(limit)s characters.", most), most);
+    }
+    if (/NUL/.test(raw)) return say(gettext("%(field)s contains a character that cannot be stored."));
+    if (/extra inputs/i.test(raw)) return say(gettext("%(field)s is not something the server takes: reload the page to update the console."));
+    if (/required|missing/i.test(raw)) return say(gettext("%(field)s is missing."));
+    if (/integer|number|digits/i.test(raw)) return say(gettext("%(field)s must be a whole number."));
+    if (/bool/i.test(raw)) return say(gettext("%(field)s must be ticked or not."));
+    return say(gettext("%(field)s was not accepted: check it and try again."));
   }
 
   /** Turn an API error body into {message, field, errors}, in plain words. */
@@ -115,18 +128,33 @@
       var message422 = errors.length ? errors[0].message : plainInvalid({ field: field, message: "" });
       return { message: message422, field: field, errors: errors };
     }
-    var message = data.detail || (errors[0] && errors[0].message) || "The server refused this (HTTP " + status + ").";
+    var message = data.detail || (errors[0] && errors[0].message) ||
+      interpolate(gettext("The server refused this (HTTP %(status)s)."), { status: status });
     // 401: the session ended (the API's own words also address token clients).
-    if (status === 401) message = "Not signed in any more: sign in again in another tab, then retry.";
+    if (status === 401) message = gettext("Not signed in any more: sign in again in another tab, then retry.");
     return { message: message, field: field, errors: errors };
+  }
+
+  // An event no longer standing, after its summary.
+  var STATE_WORDS = {
+    removed: pgettext("an event's state", "removed"),
+    disallowed: pgettext("an event's state", "disallowed"),
+    retaken: pgettext("an event's state", "retaken"),
+  };
+
+  /** The kind's name as the event form's button says it (the page's language), else as the event has it. */
+  function kindLabel(event) {
+    var radio = document.getElementById("kind-" + event.kind);
+    var label = radio && radio.closest("label") ? radio.closest("label").querySelector(".kind-option__label") : null;
+    return label ? label.textContent : event.kind_label;
   }
 
   function eventSummary(event) {
     if (!event) return "";
-    var text = event.minute_label + " " + event.kind_label;
+    var text = event.minute_label + " " + kindLabel(event);
     if (event.player) text += " — " + event.player.name;
     if (event.team) text += " (" + (event.team.short_name || event.team.name) + ")";
-    if (event.state && event.state !== "active") text += " [" + event.state + "]";
+    if (event.state && event.state !== "active") text += " [" + (STATE_WORDS[event.state] || event.state) + "]";
     return text;
   }
 

@@ -16,6 +16,9 @@
 (function () {
   "use strict";
   var MC = window.Matchcentre;
+  // The console's words in the page's language (live.js's helpers over Django's JavaScriptCatalog, /jsi18n/).
+  var gettext = MC.gettext;
+  var interpolate = MC.interpolate;
   var eventSummary = MC.EditorApi.eventSummary;
 
   var $ = MC.EditorApi.byId;
@@ -32,8 +35,10 @@
       var current = data.current || view.events.get(id) || null;
       if (current) view.events.set(current.id, current);
       conflictEvent = current;
-      $("conflict-detail").textContent = data.detail || "This event was changed by someone else.";
-      $("conflict-current").textContent = current ? eventSummary(current) + (current.commentary ? ": “" + current.commentary + "”" : "") : "(unknown)";
+      $("conflict-detail").textContent = data.detail || gettext("This event was changed by someone else.");
+      $("conflict-current").textContent = current
+        ? eventSummary(current) + (current.commentary ? ": " + interpolate(gettext("“%(text)s”"), { text: current.commentary }) : "")
+        : gettext("(unknown)");
       $("conflict-redo").hidden = !current || current.state !== "active" || !isEditable(current.kind);
       MC.EditorApi.openDialog(dialog);
     }

@@ -16,6 +16,8 @@
 (function () {
   "use strict";
   var MC = window.Matchcentre;
+  // The console's words in the page's language (live.js's helpers over Django's JavaScriptCatalog, /jsi18n/).
+  var gettext = MC.gettext;
   var body = document.body;
   var snapshot = MC.readJson("snapshot");
   if (!snapshot) return;
@@ -51,7 +53,7 @@
     var notice = document.createElement("p");
     notice.className = "correction__notice";
     notice.setAttribute("role", "status");
-    notice.textContent = "This event has just changed. Your form is for the earlier version: reload the page to start from the new one.";
+    notice.textContent = gettext("This event has just changed. Your form is for the earlier version: reload the page to start from the new one.");
     row.appendChild(notice);
   }
 

@@ -45,6 +45,10 @@
 (function () {
   "use strict";
   var MC = window.Matchcentre;
+  // The console's words in the page's language (live.js's helpers over Django's JavaScriptCatalog, /jsi18n/).
+  var gettext = MC.gettext;
+  var pgettext = MC.pgettext;
+  var interpolate = MC.interpolate;
   var eventSummary = MC.EditorApi.eventSummary;
   var intOrNull = MC.EditorApi.intOrNull;
   var playerLabel = MC.Roster.playerLabel;
@@ -58,28 +62,28 @@
   // player / second: which players the select offers ("on" the pitch, "subs" unused substitutes,
   // "booked"/"unbooked" players on the pitch with or without a yellow card).
   var KINDS = {
-    goal: { team: true, player: "on", playerLabel: "Scorer", second: "on", secondLabel: "Assist (optional)", goalType: true, minute: true },
-    own_goal: { team: true, player: "on", playerLabel: "Player (own goal)", minute: true, teamHint: true },
-    penalty_goal: { team: true, player: "on", playerLabel: "Penalty taker", minute: true },
-    missed_penalty: { team: true, player: "on", playerLabel: "Penalty taker", minute: true },
-    yellow_card: { team: true, player: "unbooked", playerLabel: "Player booked", minute: true },
-    second_yellow: { team: true, player: "booked", playerLabel: "Player (already booked)", minute: true },
-    red_card: { team: true, player: "on", playerLabel: "Player sent off", minute: true },
-    substitution: { team: true, player: "on", playerLabel: "Player off", second: "subs", secondLabel: "Player on", secondRequired: true, injury: true, minute: true },
-    injury: { team: true, player: "on", playerLabel: "Player injured", minute: true },
-    penalty_awarded: { team: true, player: "on", playerLabel: "Player fouled (optional)", playerOptional: true, minute: true },
-    var_check: { team: true, teamLabel: "Team concerned", var: true, minute: true },
+    goal: { team: true, player: "on", playerLabel: gettext("Scorer"), second: "on", secondLabel: gettext("Assist (optional)"), goalType: true, minute: true },
+    own_goal: { team: true, player: "on", playerLabel: gettext("Player (own goal)"), minute: true, teamHint: true },
+    penalty_goal: { team: true, player: "on", playerLabel: gettext("Penalty taker"), minute: true },
+    missed_penalty: { team: true, player: "on", playerLabel: gettext("Penalty taker"), minute: true },
+    yellow_card: { team: true, player: "unbooked", playerLabel: gettext("Player booked"), minute: true },
+    second_yellow: { team: true, player: "booked", playerLabel: gettext("Player (already booked)"), minute: true },
+    red_card: { team: true, player: "on", playerLabel: gettext("Player sent off"), minute: true },
+    substitution: { team: true, player: "on", playerLabel: gettext("Player off"), second: "subs", secondLabel: gettext("Player on"), secondRequired: true, injury: true, minute: true },
+    injury: { team: true, player: "on", playerLabel: gettext("Player injured"), minute: true },
+    penalty_awarded: { team: true, player: "on", playerLabel: gettext("Player fouled (optional)"), playerOptional: true, minute: true },
+    var_check: { team: true, teamLabel: gettext("Team concerned"), var: true, minute: true },
     period_start: {},
-    period_end: { added: true, addedLabel: "Added time played (optional)" },
-    added_time: { added: true, addedLabel: "Minutes announced", addedRequired: true },
+    period_end: { added: true, addedLabel: gettext("Added time played (optional)") },
+    added_time: { added: true, addedLabel: gettext("Minutes announced"), addedRequired: true },
     // The shoot-out: no minute (the server records it at 120'), the taker and what became of the kick.
-    shootout_kick: { team: true, player: "on", playerLabel: "Penalty taker", playerOptional: true, kickOutcome: true },
+    shootout_kick: { team: true, player: "on", playerLabel: gettext("Penalty taker"), playerOptional: true, kickOutcome: true },
     // The match statistics (also entered with a key each in the statistics panel).
-    shot: { team: true, player: "on", playerLabel: "Player (optional)", playerOptional: true, minute: true },
-    shot_on_target: { team: true, player: "on", playerLabel: "Player (optional)", playerOptional: true, minute: true },
-    corner: { team: true, player: "on", playerLabel: "Player (optional)", playerOptional: true, minute: true },
-    foul: { team: true, player: "on", playerLabel: "Player (optional)", playerOptional: true, minute: true },
-    offside: { team: true, player: "on", playerLabel: "Player (optional)", playerOptional: true, minute: true },
+    shot: { team: true, player: "on", playerLabel: gettext("Player (optional)"), playerOptional: true, minute: true },
+    shot_on_target: { team: true, player: "on", playerLabel: gettext("Player (optional)"), playerOptional: true, minute: true },
+    corner: { team: true, player: "on", playerLabel: gettext("Player (optional)"), playerOptional: true, minute: true },
+    foul: { team: true, player: "on", playerLabel: gettext("Player (optional)"), playerOptional: true, minute: true },
+    offside: { team: true, player: "on", playerLabel: gettext("Player (optional)"), playerOptional: true, minute: true },
   };
   // A kick is not edited: it is removed and taken again, or ordered retaken.
   var NOT_EDITABLE = { period_start: true, period_end: true, added_time: true, shootout_kick: true };
@@ -100,13 +104,19 @@
     missed_penalty: "penalty",
     red_card: "red_card",
   };
-  // The regular minutes of each timed period (as events/periods.py has them), and the minutes
-  // added time is counted from.
+  // The regular minutes of each timed period (as events/periods.py has them), the minutes added time
+  // is counted from, and what a minute in it is told before the period has started.
   var TIMED_PERIODS = [
-    { period: "first_half", first: 1, last: 45, label: "first half" },
-    { period: "second_half", first: 46, last: 90, label: "second half" },
-    { period: "extra_time_first_half", first: 91, last: 105, label: "first half of extra time" },
-    { period: "extra_time_second_half", first: 106, last: 120, label: "second half of extra time" },
+    { period: "first_half", first: 1, last: 45, notStarted: gettext("Minute %(minute)s is in the first half, which has not started.") },
+    { period: "second_half", first: 46, last: 90, notStarted: gettext("Minute %(minute)s is in the second half, which has not started.") },
+    {
+      period: "extra_time_first_half", first: 91, last: 105,
+      notStarted: gettext("Minute %(minute)s is in the first half of extra time, which has not started."),
+    },
+    {
+      period: "extra_time_second_half", first: 106, last: 120,
+      notStarted: gettext("Minute %(minute)s is in the second half of extra time, which has not started."),
+    },
   ];
   var MAX_ADDED_MINUTES = 30;
   // How long a new event keeps the form waiting for the server's answer before the outbox takes it over.
@@ -291,10 +301,10 @@
       showNeeds("added_minute", !!(s.minute || s.added));
       $("minute-source").hidden = !s.minute;
       $("hint-team").hidden = !s.teamHint;
-      $("label-player").textContent = s.playerLabel || "Player";
-      $("field-team").querySelector("legend").firstChild.textContent = (s.teamLabel || "Team") + " ";
-      $("label-second_player").textContent = s.secondLabel || "Second player";
-      $("label-added_minute").textContent = s.addedLabel || "Added";
+      $("label-player").textContent = s.playerLabel || gettext("Player");
+      $("field-team").querySelector("legend").firstChild.textContent = (s.teamLabel || gettext("Team")) + " ";
+      $("label-second_player").textContent = s.secondLabel || gettext("Second player");
+      $("label-added_minute").textContent = s.addedLabel || pgettext("added time, beside the minute", "Added");
       if (currentKind() === "added_time" && !editing) fields.added_minute.value = "";
       clearErrors();
       refreshChoices();
@@ -373,15 +383,15 @@
       if (s.player) {
         var ids = candidates(s.player, "home").concat(candidates(s.player, "away"));
         var empty = roster.idsOf("home").length + roster.idsOf("away").length === 0;
-        var placeholder = empty ? "No lineups yet" : s.playerOptional ? "None" : "Choose…";
-        if (!empty && !ids.length && s.player === "booked" && !editing) placeholder = "Nobody on the pitch is booked";
+        var placeholder = empty ? gettext("No lineups yet") : s.playerOptional ? pgettext("no player", "None") : gettext("Choose…");
+        if (!empty && !ids.length && s.player === "booked" && !editing) placeholder = gettext("Nobody on the pitch is booked");
         fillSelect(fields.player, ids, placeholder);
       }
       if (s.second) {
         var chosen = roster.get(Number(fields.player.value));
         var side = chosen ? chosen.side : currentSide();
         var exclude = Number(fields.player.value) || null;
-        fillSelect(fields.second_player, candidates(s.second, side, exclude), s.secondRequired ? "Choose…" : "None");
+        fillSelect(fields.second_player, candidates(s.second, side, exclude), s.secondRequired ? gettext("Choose…") : pgettext("no player", "None"));
       }
       if (s.var) fillReviewed();
       pickers.player.refresh();
@@ -391,7 +401,7 @@
     function fillReviewed() {
       var select = fields.reviewed_event;
       var keep = select.value;
-      var options = [new Option("None: a missed incident", "")];
+      var options = [new Option(gettext("None: a missed incident"), "")];
       var allowed = VAR_INCIDENT_KINDS[fields.var_category.value] || [];
       Array.from(view.events.values())
         .filter(function (event) {
@@ -414,22 +424,22 @@
       var source = $("minute-source-text");
       var button = $("minute-follow");
       if (editing) {
-        source.textContent = "As recorded";
+        source.textContent = gettext("As recorded");
         button.hidden = true;
         return;
       }
       if (!minuteAuto) {
-        source.textContent = "Set by hand";
+        source.textContent = gettext("Set by hand");
         button.hidden = false;
         return;
       }
       button.hidden = true;
       var reading = view.reading();
       if (!reading) {
-        source.textContent = "Clock stopped: enter the minute";
+        source.textContent = gettext("Clock stopped: enter the minute");
         return;
       }
-      source.textContent = "From the live clock";
+      source.textContent = gettext("From the live clock");
       var minute = String(reading.minute);
       if (fields.minute.value !== minute) fields.minute.value = minute;
       if (currentKind() !== "added_time") {
@@ -502,7 +512,7 @@
         var button = document.createElement("button");
         button.type = "button";
         button.className = "button button--small";
-        button.textContent = "Load it back into the form";
+        button.textContent = gettext("Load it back into the form");
         button.addEventListener("click", function () {
           loadPayload(options.reload);
         });
@@ -515,7 +525,7 @@
     /** An outbox item the server refused (4xx): it has left the queue, so offer to load it back. */
     function showRefusal(item, error) {
       clearErrors();
-      showError("Not recorded: " + item.label + ". " + error.message, error.field, {
+      showError(interpolate(gettext("Not recorded: %(event)s. %(reason)s"), { event: item.label, reason: error.message }), error.field, {
         reload: item.body,
         fieldMessage: error.message,
       });
@@ -569,39 +579,49 @@
     /** What can be checked here, before the form is cleared; the server checks everything again. */
     function checkForm(data) {
       var s = KINDS[data.kind] || {};
-      if (s.player && !s.playerOptional && !data.player) return ["player", "Choose the player: type part of the name or the number."];
+      if (s.player && !s.playerOptional && !data.player) return ["player", gettext("Choose the player: type part of the name or the number.")];
       if (s.var && data.var_category === "mistaken_identity" && !data.reviewed_event) {
-        return ["reviewed_event", "Choose the card shown to the wrong player."];
+        return ["reviewed_event", gettext("Choose the card shown to the wrong player.")];
       }
-      if (s.secondRequired && !data.second_player) return ["second_player", "Choose the player coming on."];
+      if (s.secondRequired && !data.second_player) return ["second_player", gettext("Choose the player coming on.")];
       var minuteProblem = s.minute ? checkMinute(data.minute, data.added_minute) : null;
       if (minuteProblem) return minuteProblem;
       if ((s.added || s.addedRequired) && data.added_minute !== null && !(data.added_minute >= 1 && data.added_minute <= MAX_ADDED_MINUTES)) {
-        return ["added_minute", "Added time runs from 1 to " + MAX_ADDED_MINUTES + " minutes."];
+        return ["added_minute", addedTimeRange()];
       }
-      if (s.addedRequired && !data.added_minute) return ["added_minute", "Give the minutes announced."];
+      if (s.addedRequired && !data.added_minute) return ["added_minute", gettext("Give the minutes announced.")];
       return checkPeople(data, s);
+    }
+
+    function addedTimeRange() {
+      return interpolate(gettext("Added time runs from 1 to %(most)s minutes."), { most: MAX_ADDED_MINUTES });
     }
 
     /** The minute as the server's rules have it: 1-120, added time from the end of a half, no half not yet started. */
     function checkMinute(minute, added) {
-      if (minute === null) return ["minute", "Give the minute."];
+      if (minute === null) return ["minute", gettext("Give the minute.")];
       var first = TIMED_PERIODS[0].first;
       var last = TIMED_PERIODS[TIMED_PERIODS.length - 1].last;
       if (minute < first || minute > last) {
-        return ["minute", "The minute runs from " + first + " to " + last + "; added time goes in “Added” (45+2 is minute 45, added 2)."];
+        return ["minute", interpolate(
+          gettext("The minute runs from %(first)s to %(last)s; added time goes in “Added” (45+2 is minute 45, added 2)."),
+          { first: first, last: last }
+        )];
       }
       var period = TIMED_PERIODS.find(function (p) { return minute >= p.first && minute <= p.last; });
       if (added !== null && added !== 0) {
-        if (!(added >= 1 && added <= MAX_ADDED_MINUTES)) return ["added_minute", "Added time runs from 1 to " + MAX_ADDED_MINUTES + " minutes."];
+        if (!(added >= 1 && added <= MAX_ADDED_MINUTES)) return ["added_minute", addedTimeRange()];
         if (minute !== period.last) {
-          return ["added_minute", "Added time counts from the end of a half: " + period.last + "+" + added + ", not " + minute + "+" + added + "."];
+          return ["added_minute", interpolate(
+            gettext("Added time counts from the end of a half: %(last)s+%(added)s, not %(minute)s+%(added)s."),
+            { last: period.last, added: added, minute: minute }
+          )];
         }
       }
       var order = MC.PERIOD_ORDER || [];
       var now = view.match ? order.indexOf(view.match.period) : -1;
       if (now !== -1 && order.indexOf(period.period) > now) {
-        return ["minute", "Minute " + minute + " is in the " + period.label + ", which has not started."];
+        return ["minute", interpolate(period.notStarted, { minute: minute })];
       }
       return null;
     }
@@ -610,18 +630,22 @@
     function checkPeople(data, s) {
       var player = data.player ? roster.get(data.player) : null;
       var second = data.second_player ? roster.get(data.second_player) : null;
-      if (s.team && data.team !== teamId("home") && data.team !== teamId("away")) return ["team", "Choose the team."];
+      var otherTeam = gettext("%(player)s plays for the other team.");
+      var notOn = gettext("%(player)s is not on the pitch.");
+      if (s.team && data.team !== teamId("home") && data.team !== teamId("away")) return ["team", gettext("Choose the team.")];
       if (player && teamId(player.side) !== data.team && !s.var) {
-        return ["team", player.name + " plays for the other team."];
+        return ["team", interpolate(otherTeam, { player: player.name })];
       }
       if (!editing && player && s.player && candidates(s.player, player.side).indexOf(player.id) === -1) {
-        var why = s.player === "booked" ? " has no yellow card yet." : s.player === "unbooked" ? " is already booked, or not on the pitch." : " is not on the pitch.";
-        return ["player", player.name + why];
+        var why = s.player === "booked" ? gettext("%(player)s has no yellow card yet.")
+          : s.player === "unbooked" ? gettext("%(player)s is already booked, or not on the pitch.") : notOn;
+        return ["player", interpolate(why, { player: player.name })];
       }
-      if (second && player && second.id === player.id) return ["second_player", "The second player must be someone else."];
-      if (second && player && second.side !== player.side) return ["second_player", second.name + " plays for the other team."];
+      if (second && player && second.id === player.id) return ["second_player", gettext("The second player must be someone else.")];
+      if (second && player && second.side !== player.side) return ["second_player", interpolate(otherTeam, { player: second.name })];
       if (!editing && second && s.second && candidates(s.second, second.side, data.player).indexOf(second.id) === -1) {
-        return ["second_player", second.name + (s.second === "subs" ? " is not an unused substitute." : " is not on the pitch.")];
+        var whySecond = s.second === "subs" ? gettext("%(player)s is not an unused substitute.") : notOn;
+        return ["second_player", interpolate(whySecond, { player: second.name })];
       }
       return null;
     }
@@ -634,7 +658,8 @@
       var player = data.player ? roster.get(data.player) : null;
       if (player) parts.push(player.name);
       if (data.kind === "substitution" && data.second_player && roster.get(data.second_player)) {
-        parts.push("for " + roster.get(data.second_player).name);
+        // Translators: in a substitution's summary ("Substitution · Fabinho · for Lallana · 20'"), the player coming on.
+        parts.push(interpolate(gettext("for %(player)s"), { player: roster.get(data.second_player).name }));
       }
       if (data.kind === "added_time" && data.added_minute) parts.push("+" + data.added_minute);
       else if (data.minute !== null) parts.push(data.minute + (data.added_minute ? "+" + data.added_minute : "") + "'");
@@ -681,7 +706,9 @@
           return;
         }
         finish(false);
-        showError("Not recorded: " + outcome.error.message, outcome.error.field, { fieldMessage: outcome.error.message });
+        showError(interpolate(gettext("Not recorded: %(reason)s"), { reason: outcome.error.message }), outcome.error.field, {
+          fieldMessage: outcome.error.message,
+        });
         showFieldErrors(outcome.error.errors);
         var at = outcome.error.field ? fieldElement(outcome.error.field) : null;
         (at && !at.closest("[hidden]") ? at : $("event-submit")).focus();
@@ -793,12 +820,12 @@
       if (!event) return;
       if (NOT_EDITABLE[event.kind]) {
         clearErrors();
-        showError("Period and added-time events cannot be edited: delete it and record it again.");
+        showError(gettext("Period and added-time events cannot be edited: delete it and record it again."));
         return;
       }
       if (event.state !== "active") {
         clearErrors();
-        showError("A removed or disallowed event cannot be edited.");
+        showError(gettext("A removed or disallowed event cannot be edited."));
         return;
       }
       editing = { id: event.id, version: event.version, original: eventToForm(event) };
@@ -806,8 +833,8 @@
       form.dataset.eventId = event.id;
       $("edit-banner").hidden = false;
       $("edit-banner-text").textContent = eventSummary(event);
-      $("form-mode-label").textContent = "Edit event";
-      $("event-submit").firstChild.textContent = "Save changes ";
+      $("form-mode-label").textContent = gettext("Edit event");
+      $("event-submit").firstChild.textContent = gettext("Save changes") + " ";
       $("field-reason-wrap").hidden = false;
       fields.reason.value = "";
       form.querySelectorAll('input[name="kind"]').forEach(function (radio) {
@@ -837,8 +864,8 @@
       form.dataset.mode = "create";
       delete form.dataset.eventId;
       $("edit-banner").hidden = true;
-      $("form-mode-label").textContent = "New event";
-      $("event-submit").firstChild.textContent = "Record event ";
+      $("form-mode-label").textContent = gettext("New event");
+      $("event-submit").firstChild.textContent = gettext("Record event") + " ";
       $("field-reason-wrap").hidden = true;
       form.querySelectorAll('input[name="kind"]').forEach(function (radio) {
         radio.disabled = false;
@@ -881,7 +908,7 @@
       }
       var changes = changedFields(data);
       if (!Object.keys(changes).length) {
-        showError("Nothing has changed.");
+        showError(gettext("Nothing has changed."));
         return;
       }
       changes.version = editing.version;
@@ -894,18 +921,18 @@
         .then(function (result) {
           if (result.status >= 200 && result.status < 300) {
             if (result.data && result.data.event) view.events.set(id, result.data.event);
-            say("Saved: " + eventSummary(result.data && result.data.event));
+            say(interpolate(gettext("Saved: %(event)s"), { event: eventSummary(result.data && result.data.event) }));
             exitEdit();
           } else if (result.status === 409) {
             showConflict(result.data, id);
           } else {
             var error = MC.EditorApi.describeError(result.status, result.data);
-            showError("Not saved. " + error.message, error.field);
+            showError(interpolate(gettext("Not saved. %(reason)s"), { reason: error.message }), error.field);
             showFieldErrors(error.errors);
           }
         })
         .catch(function () {
-          showError("Not saved: no answer from the server. Your changes are still in the form; try again.");
+          showError(gettext("Not saved: no answer from the server. Your changes are still in the form; try again."));
         })
         .finally(function () {
           button.disabled = false;
@@ -917,7 +944,10 @@
       if (!editing || !message.event || message.event.id !== editing.id) return;
       if (message.event.version === editing.version) return;
       var text = $("edit-banner-text");
-      text.textContent = eventSummary(message.event) + " (just changed by someone else: saving will be refused; reload it to redo)";
+      text.textContent = interpolate(
+        gettext("%(event)s (just changed by someone else: saving will be refused; reload it to redo)"),
+        { event: eventSummary(message.event) }
+      );
       highlightEditing();
     }
 

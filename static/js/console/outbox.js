@@ -24,7 +24,8 @@
  *     pump()               send the head of the queue now, unless it is waiting out a backoff
  *     render()             redraw the pending list (#pending-list, #pending-count)
  *     items()              what is waiting, oldest first
- *     say(text)            the console's one-line status (#pending-status)
+ *     say(text, aboutQueue) the console's one-line status (#pending-status); aboutQueue: cleared once the
+ *                          queue is empty
  *     lastFailed()         the payload of the last refused submission
  *
  * It listens for itself: the list's Retry / Discard buttons, "online", and other tabs'
@@ -33,6 +34,10 @@
 (function () {
   "use strict";
   var MC = window.Matchcentre;
+  // The console's words in the page's language (live.js's helpers over Django's JavaScriptCatalog, /jsi18n/).
+  var gettext = MC.gettext;
+  var ngettext = MC.ngettext;
+  var interpolate = MC.interpolate;
   var QUEUE_KEY = "matchcentre.console.queue.v1";
 
   var $ = MC.EditorApi.byId;
@@ -108,7 +113,7 @@
 
     var sending = false;
     var pumpTimer = null;
-    var lastNotice = "";
+    var queueNotice = false; // the status line speaks of the queue: cleared once the queue is empty
     var lastFailed = null; // the payload of the last refused submission, to load back
     // Items localStorage would not take (full or disabled): still sent, but lost on a reload.
     var memoryQueue = [];
@@ -135,7 +140,7 @@
       if (!writeQueue(items)) {
         // Storage is full or disabled: still send it, but say it will not survive a reload.
         memoryQueue.push(item);
-        say("This browser is not keeping a copy: do not reload until it is sent.");
+        say(gettext("This browser is not keeping a copy: do not reload until it is sent."), true);
       }
       render();
       // Others are ahead of it (sent one at a time, in order): no quick answer to wait for.
@@ -161,8 +166,8 @@
       return readQueue().concat(memoryQueue);
     }
 
-    function say(text) {
-      lastNotice = text;
+    function say(text, aboutQueue) {
+      queueNotice = !!aboutQueue;
       $("pending-status").textContent = text;
     }
 
@@ -191,13 +196,14 @@
           if (result.status >= 200 && result.status < 300) {
             forget(item);
             var event = result.data && result.data.event;
-            say((result.status === 201 ? "Recorded: " : "Already recorded: ") + item.label);
+            var done = result.status === 201 ? gettext("Recorded: %(event)s") : gettext("Already recorded: %(event)s");
+            say(interpolate(done, { event: item.label }));
             settle(item.key, { status: "recorded", event: event });
             if (event && result.status === 201 && item.matchId === matchId) onRecorded(item, event);
           } else if (isRetryable(result)) {
             var info = MC.EditorApi.describeError(result.status, result.data);
             var note = result.status === 401 || result.status === 403
-              ? "Not signed in any more: sign in again in another tab; it will be sent then."
+              ? gettext("Not signed in any more: sign in again in another tab; it will be sent then.")
               : info.message;
             retryLater(item, note);
             settle(item.key, { status: "queued" });
@@ -207,11 +213,15 @@
             lastFailed = item.body;
             if (settle(item.key, { status: "refused", error: error })) say("");
             else if (item.matchId === matchId) onRefused(item, error);
-            else say("Not recorded (match " + item.matchId + "): " + item.label + ". " + error.message);
+            else {
+              say(interpolate(gettext("Not recorded (match %(match)s): %(event)s. %(reason)s"), {
+                match: item.matchId, event: item.label, reason: error.message,
+              }));
+            }
           }
         })
         .catch(function () {
-          retryLater(item, navigator.onLine === false ? "Offline" : "No answer from the server");
+          retryLater(item, navigator.onLine === false ? gettext("Offline") : gettext("No answer from the server"));
           settle(item.key, { status: "queued" });
         })
         .finally(function () {
@@ -254,17 +264,18 @@
         return other.key === key;
       });
       if (!item) return;
-      if (!window.confirm("Discard “" + item.label + "”? It may already have reached the server if it was being sent.")) return;
+      var question = gettext("Discard “%(event)s”? It may already have reached the server if it was being sent.");
+      if (!window.confirm(interpolate(question, { event: item.label }))) return;
       forget(item);
       render();
     }
 
     function describeWait(item, now) {
-      if (item.sendingAt && sending) return "sending…";
+      if (item.sendingAt && sending) return gettext("sending…");
       var wait = Math.ceil(((item.nextAt || 0) - now) / 1000);
-      var base = item.attempts ? "pending, attempt " + (item.attempts + 1) : "pending";
-      if (wait > 0) base += ", retry in " + wait + " s";
-      return item.lastError ? base + " (" + item.lastError + ")" : base;
+      var base = item.attempts ? interpolate(gettext("pending, attempt %(attempt)s"), { attempt: item.attempts + 1 }) : gettext("pending");
+      if (wait > 0) base = interpolate(ngettext("%(state)s, retry in %(seconds)s s", "%(state)s, retry in %(seconds)s s", wait), { state: base, seconds: wait });
+      return item.lastError ? interpolate(gettext("%(state)s (%(error)s)"), { state: base, error: item.lastError }) : base;
     }
 
     /** The pending list: plain text built with textContent (editor-typed labels are never parsed as HTML). */
@@ -282,7 +293,9 @@
         row.dataset.key = item.key;
         var label = document.createElement("span");
         label.className = "pending__label";
-        label.textContent = item.label + (item.matchId !== matchId ? " (match " + item.matchId + ")" : "");
+        label.textContent = item.matchId !== matchId
+          ? interpolate(gettext("%(event)s (match %(match)s)"), { event: item.label, match: item.matchId })
+          : item.label;
         var state = document.createElement("span");
         state.className = "pending__state";
         state.textContent = describeWait(item, now);
@@ -292,18 +305,18 @@
         retry.type = "button";
         retry.className = "button button--small";
         retry.dataset.action = "retry";
-        retry.textContent = "Retry now";
+        retry.textContent = gettext("Retry now");
         var drop = document.createElement("button");
         drop.type = "button";
         drop.className = "button button--small button--quiet";
         drop.dataset.action = "discard";
-        drop.textContent = "Discard";
+        drop.textContent = gettext("Discard");
         actions.append(retry, drop);
         row.append(label, state, actions);
         return row;
       });
       list.replaceChildren.apply(list, rows);
-      if (!items.length && lastNotice.indexOf("pending") !== -1) say("");
+      if (!items.length && queueNotice) say("");
     }
 
     $("pending-list").addEventListener("click", function (event) {

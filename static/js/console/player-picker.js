@@ -25,6 +25,9 @@
 (function () {
   "use strict";
   var MC = window.Matchcentre;
+  // The console's words in the page's language (live.js's helpers over Django's JavaScriptCatalog, /jsi18n/).
+  var gettext = MC.gettext;
+  var NAME_OR_NUMBER = gettext("Name or number");
   var counter = 0;
 
   function fold(text) {
@@ -95,7 +98,7 @@
     input.setAttribute("aria-controls", listId);
     input.setAttribute("autocomplete", "off");
     input.setAttribute("spellcheck", "false");
-    input.setAttribute("placeholder", "Name or number");
+    input.setAttribute("placeholder", NAME_OR_NUMBER);
     if (select.getAttribute("aria-describedby")) input.setAttribute("aria-describedby", select.getAttribute("aria-describedby"));
     if (select.required) input.required = true;
     var list = document.createElement("ul");
@@ -111,7 +114,7 @@
       if (!label.id) label.id = baseId + "-label";
       list.setAttribute("aria-labelledby", label.id);
     } else {
-      list.setAttribute("aria-label", "Players");
+      list.setAttribute("aria-label", gettext("Players"));
     }
     select.hidden = true;
     select.tabIndex = -1;
@@ -148,8 +151,8 @@
     function showChoice() {
       var entry = current();
       input.value = entry ? labelOf(entry) : "";
-      var empty = select.options[0] && select.options[0].value === "" ? select.options[0].textContent : "Name or number";
-      input.placeholder = empty === "Choose…" || /^-*$/.test(empty) ? "Name or number" : empty;
+      var empty = select.options[0] && select.options[0].value === "" ? select.options[0].textContent : NAME_OR_NUMBER;
+      input.placeholder = empty === gettext("Choose…") || /^-*$/.test(empty) ? NAME_OR_NUMBER : empty;
     }
 
     function preferredSide() {
@@ -191,7 +194,7 @@
         var none = document.createElement("li");
         none.className = "picker__none";
         none.setAttribute("role", "presentation");
-        none.textContent = "No player matches";
+        none.textContent = gettext("No player matches");
         list.appendChild(none);
       }
       if (active >= 0 && shown[active]) {

@@ -17,6 +17,14 @@
 (function () {
   "use strict";
   var MC = window.Matchcentre;
+  // The console's words in the page's language (live.js's helpers over Django's JavaScriptCatalog, /jsi18n/).
+  var pgettext = MC.pgettext;
+  // Where a player not on the pitch is, beside his name in the player picker.
+  var WHERE = {
+    sent_off: pgettext("where a player is", "sent off"),
+    substituted_off: pgettext("where a player is", "off"),
+    bench: pgettext("where a player is", "bench"),
+  };
 
   function Roster() {
     this.players = new Map(); // id -> player dict + side
@@ -61,7 +69,7 @@
         return !!pitch && (pitch[name] || []).indexOf(id) !== -1;
       };
       var onPitch = pitch ? has("on_pitch") : true;
-      var where = has("sent_off") ? "sent off" : has("substituted_off") ? "off" : onPitch ? "" : "bench";
+      var where = has("sent_off") ? WHERE.sent_off : has("substituted_off") ? WHERE.substituted_off : onPitch ? "" : WHERE.bench;
       return {
         number: player.number,
         name: player.name,

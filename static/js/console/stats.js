@@ -19,6 +19,9 @@
 (function () {
   "use strict";
   var MC = window.Matchcentre;
+  // The console's words in the page's language (live.js's helpers over Django's JavaScriptCatalog, /jsi18n/).
+  var gettext = MC.gettext;
+  var interpolate = MC.interpolate;
 
   // One key per kind, and the statistic whose count each button shows (a shot on target counts as a shot
   // too: docs/api.md).
@@ -94,16 +97,20 @@
       request("POST", url, item.payload).then(
         function (answer) {
           if (answer.status === 200 || answer.status === 201) {
-            finish(item.label + " recorded for " + item.team + " (" + item.minute + ").", "ok");
+            finish(interpolate(gettext("%(statistic)s recorded for %(team)s (%(minute)s)."), {
+              statistic: item.label, team: item.team, minute: item.minute,
+            }), "ok");
           } else if (isTransient(answer.status, answer.data)) {
             retry(item, MC.EditorApi.describeError(answer.status, answer.data).message);
           } else {
             var error = MC.EditorApi.describeError(answer.status, answer.data);
-            finish(item.label + " for " + item.team + " not recorded: " + error.message, "refused");
+            finish(interpolate(gettext("%(statistic)s for %(team)s not recorded: %(reason)s"), {
+              statistic: item.label, team: item.team, reason: error.message,
+            }), "refused");
           }
         },
         function () {
-          retry(item, "no connection");
+          retry(item, gettext("no connection"));
         }
       );
     }
@@ -111,7 +118,9 @@
     function retry(item, why) {
       var delay = Math.min(RETRY_MAX_MS, RETRY_MIN_MS * Math.pow(2, item.attempt));
       item.attempt += 1;
-      say(item.label + " for " + item.team + " not sent yet (" + why + "): trying again.", "waiting");
+      say(interpolate(gettext("%(statistic)s for %(team)s not sent yet (%(reason)s): trying again."), {
+        statistic: item.label, team: item.team, reason: why,
+      }), "waiting");
       setTimeout(function () {
         send(item);
       }, delay);
@@ -131,8 +140,10 @@
       var team = teamOf(currentSide());
       var label = $("stat-add-" + kind).dataset.label;
       if (!reading) {
-        say(label + " not recorded: the clock is stopped. Statistics are recorded while the ball is in play.",
-          "refused");
+        say(interpolate(
+          gettext("%(statistic)s not recorded: the clock is stopped. Statistics are recorded while the ball is in play."),
+          { statistic: label }
+        ), "refused");
         return true;
       }
       var item = {
@@ -149,7 +160,7 @@
         },
       };
       waiting += 1;
-      say("Recording " + label.toLowerCase() + " for " + team.name + "…", "waiting");
+      say(interpolate(gettext("Recording: %(statistic)s for %(team)s…"), { statistic: label, team: team.name }), "waiting");
       send(item);
       return true;
     }

@@ -21,6 +21,9 @@
 (function () {
   "use strict";
   var MC = window.Matchcentre;
+  // The console's words in the page's language (live.js's helpers over Django's JavaScriptCatalog, /jsi18n/).
+  var gettext = MC.gettext;
+  var interpolate = MC.interpolate;
   var eventSummary = MC.EditorApi.eventSummary;
 
   function actionButton(action, id, text, extraClass) {
@@ -31,6 +34,10 @@
     button.dataset.eventId = id;
     button.textContent = text;
     return button;
+  }
+
+  function notRecorded(reason) {
+    return interpolate(gettext("Not recorded. %(reason)s"), { reason: reason });
   }
 
   function create(options) {
@@ -53,16 +60,16 @@
         var kind = item.dataset.kind;
         var actions = document.createElement("div");
         actions.className = "event__actions";
-        if (state === "active" && MC.EventForm.isEditable(kind)) actions.appendChild(actionButton("edit", id, "Edit"));
-        if (state !== "removed") actions.appendChild(actionButton("delete", id, "Delete", "button--danger"));
-        if (kind === "shootout_kick" && state === "active") actions.appendChild(actionButton("retake", id, "Retake…"));
+        if (state === "active" && MC.EventForm.isEditable(kind)) actions.appendChild(actionButton("edit", id, gettext("Edit")));
+        if (state !== "removed") actions.appendChild(actionButton("delete", id, gettext("Delete"), "button--danger"));
+        if (kind === "shootout_kick" && state === "active") actions.appendChild(actionButton("retake", id, gettext("Retake…")));
         if (kind === "var_check" && state === "active") {
           var outcome = item.dataset.varOutcome || "in_progress";
-          if (outcome === "in_progress") actions.appendChild(actionButton("ofr", id, "On-field review"));
+          if (outcome === "in_progress") actions.appendChild(actionButton("ofr", id, gettext("On-field review")));
           if (outcome === "in_progress" || outcome === "on_field_review") {
-            actions.appendChild(actionButton("var", id, "Decide…", "button--primary"));
+            actions.appendChild(actionButton("var", id, gettext("Decide…"), "button--primary"));
           } else if (canCorrect) {
-            actions.appendChild(actionButton("var", id, "Change decision…"));
+            actions.appendChild(actionButton("var", id, gettext("Change decision…")));
           }
         }
         if (actions.childElementCount) item.appendChild(actions);
@@ -73,36 +80,40 @@
 
     function deleteEvent(event) {
       if (!event) return;
-      if (!window.confirm("Delete “" + eventSummary(event) + "”?\nFans will see it struck out.")) return;
+      var question = gettext("Delete “%(event)s”?\nFans will see it struck out.");
+      if (!window.confirm(interpolate(question, { event: eventSummary(event) }))) return;
       var url = eventUrl + event.id + "?version=" + encodeURIComponent(event.version);
       request("DELETE", url)
         .then(function (result) {
           if (result.status >= 200 && result.status < 300) {
             if (result.data && result.data.event) view.events.set(event.id, result.data.event);
-            say("Deleted: " + eventSummary(event));
+            say(interpolate(gettext("Deleted: %(event)s"), { event: eventSummary(event) }));
             if (form.editingId() === event.id) form.exitEdit();
           } else if (result.status === 409) {
             showConflict(result.data, event.id);
           } else {
             var error = MC.EditorApi.describeError(result.status, result.data);
             form.clearErrors();
-            form.showError("Not deleted. " + error.message);
+            form.showError(interpolate(gettext("Not deleted. %(reason)s"), { reason: error.message }));
           }
         })
         .catch(function () {
           form.clearErrors();
-          form.showError("Not deleted: no answer from the server. Try again.");
+          form.showError(gettext("Not deleted: no answer from the server. Try again."));
         });
     }
 
     /** The referee orders the last kick taken again: it stops counting, and the same team kicks again. */
     function orderRetake(kick, button) {
       if (!kick) return;
-      var reason = window.prompt("Why is “" + eventSummary(kick) + "” retaken? (shown to fans)", "Goalkeeper off the line");
+      var reason = window.prompt(
+        interpolate(gettext("Why is “%(event)s” retaken? (shown to fans)"), { event: eventSummary(kick) }),
+        gettext("Goalkeeper off the line")
+      );
       if (reason === null) return;
       if (!reason.trim()) {
         form.clearErrors();
-        form.showError("Not recorded: say why the kick is retaken.");
+        form.showError(gettext("Not recorded: say why the kick is retaken."));
         return;
       }
       button.disabled = true;
@@ -110,15 +121,15 @@
         .then(function (result) {
           if (result.status >= 200 && result.status < 300) {
             if (result.data && result.data.event) view.events.set(kick.id, result.data.event);
-            say("Retake ordered: " + eventSummary(kick));
+            say(interpolate(gettext("Retake ordered: %(event)s"), { event: eventSummary(kick) }));
           } else {
             form.clearErrors();
-            form.showError("Not recorded. " + MC.EditorApi.describeError(result.status, result.data).message);
+            form.showError(notRecorded(MC.EditorApi.describeError(result.status, result.data).message));
           }
         })
         .catch(function () {
           form.clearErrors();
-          form.showError("Not recorded: no answer from the server. Try again.");
+          form.showError(gettext("Not recorded: no answer from the server. Try again."));
         })
         .finally(function () {
           button.disabled = false;
@@ -132,17 +143,17 @@
         .then(function (result) {
           if (result.status >= 200 && result.status < 300) {
             if (result.data && result.data.event) view.events.set(check.id, result.data.event);
-            say("On-field review: " + eventSummary(check));
+            say(interpolate(gettext("On-field review: %(event)s"), { event: eventSummary(check) }));
           } else if (result.status === 409) {
             showConflict(result.data, check.id);
           } else {
             form.clearErrors();
-            form.showError("Not recorded. " + MC.EditorApi.describeError(result.status, result.data).message);
+            form.showError(notRecorded(MC.EditorApi.describeError(result.status, result.data).message));
           }
         })
         .catch(function () {
           form.clearErrors();
-          form.showError("Not recorded: no answer from the server. Try again.");
+          form.showError(gettext("Not recorded: no answer from the server. Try again."));
         })
         .finally(function () {
           button.disabled = false;

@@ -15,8 +15,13 @@
 (function () {
   "use strict";
   var MC = window.Matchcentre;
+  // The console's words in the page's language (live.js's helpers over Django's JavaScriptCatalog, /jsi18n/).
+  var gettext = MC.gettext;
+  var interpolate = MC.interpolate;
   var UNDO_SECONDS = 10;
-  var REASON = "Undone from the console just after it was recorded";
+  // Kept with the removal and shown to fans in the match's history, like any reason an editor types: in the
+  // editor's language, as the commentary is.
+  var REASON = gettext("Undone from the console just after it was recorded");
 
   var $ = MC.EditorApi.byId;
 
@@ -41,12 +46,12 @@
         return;
       }
       bar.hidden = false;
-      $("undo-time").textContent = left + " s";
+      $("undo-time").textContent = interpolate(gettext("%(seconds)s s"), { seconds: left });
     }
 
     function offer(event, label) {
       offered = { event: event, label: label, until: Date.now() + UNDO_SECONDS * 1000 };
-      $("undo-text").textContent = "Recorded: " + label + ".";
+      $("undo-text").textContent = interpolate(gettext("Recorded: %(event)s."), { event: label });
       clearInterval(timer);
       timer = setInterval(render, 250);
       render();
@@ -64,15 +69,15 @@
         .then(function (result) {
           if (result.status >= 200 && result.status < 300) {
             if (result.data && result.data.event) view.events.set(target.event.id, result.data.event);
-            say("Undone: " + target.label);
+            say(interpolate(gettext("Undone: %(event)s"), { event: target.label }));
           } else if (result.status === 409) {
             showConflict(result.data, target.event.id);
           } else {
-            showError("Not undone. " + MC.EditorApi.describeError(result.status, result.data).message);
+            showError(interpolate(gettext("Not undone. %(reason)s"), { reason: MC.EditorApi.describeError(result.status, result.data).message }));
           }
         })
         .catch(function () {
-          showError("Not undone: no answer from the server. Delete it from the timeline instead.");
+          showError(gettext("Not undone: no answer from the server. Delete it from the timeline instead."));
         });
       return true;
     }

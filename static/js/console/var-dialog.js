@@ -29,6 +29,10 @@
 (function () {
   "use strict";
   var MC = window.Matchcentre;
+  // The console's words in the page's language (live.js's helpers over Django's JavaScriptCatalog, /jsi18n/).
+  var gettext = MC.gettext;
+  var pgettext = MC.pgettext;
+  var interpolate = MC.interpolate;
   var eventSummary = MC.EditorApi.eventSummary;
 
   var $ = MC.EditorApi.byId;
@@ -38,70 +42,78 @@
     return { decision: decision, reason: reason || "", label: label, player: player || "" };
   }
 
-  function overturns(prefix, reasons, player) {
-    return reasons.map(function (pair) {
-      return choice("overturned", pair[0], prefix + ": " + pair[1], player);
+  /** One overturn per reason: "Goal disallowed: offside". */
+  function overturns(decision, reasons, player) {
+    return reasons.map(function (reason) {
+      // Translators: a VAR decision and its reason, as in "Goal disallowed: offside".
+      return choice("overturned", reason, interpolate(gettext("%(decision)s: %(reason)s"), { decision: decision, reason: REASONS[reason] }), player);
     });
   }
+
+  // The reasons for overturning a decision, as the server names them (MatchEvent.DecisionReason).
+  var REASONS = {
+    offside: gettext("offside"),
+    foul: gettext("foul in the build-up"),
+    handball: gettext("handball"),
+    ball_out_of_play: gettext("ball out of play"),
+    no_foul: gettext("no foul"),
+    clear_error: gettext("clear and obvious error"),
+    foul_in_the_area: gettext("foul in the penalty area"),
+    serious_foul_play: gettext("serious foul play"),
+    violent_conduct: gettext("violent conduct"),
+    denial_of_goal: gettext("denial of an obvious goal-scoring opportunity"),
+  };
 
   function choicesFor(check, incident) {
     var category = check.var_category;
     var kind = incident ? incident.kind : null;
     if (category === "goal" && incident) {
-      return [choice("stands", "", "Goal stands")].concat(
-        overturns("Goal disallowed", [
-          ["offside", "offside"],
-          ["foul", "foul in the build-up"],
-          ["handball", "handball"],
-          ["ball_out_of_play", "ball out of play"],
-        ])
+      return [choice("stands", "", gettext("Goal stands"))].concat(
+        overturns(gettext("Goal disallowed"), ["offside", "foul", "handball", "ball_out_of_play"])
       );
     }
     if (category === "goal") {
-      return [choice("stands", "", "No goal: decision stands"), choice("overturned", "clear_error", "Goal given", "required")];
+      return [
+        choice("stands", "", gettext("No goal: decision stands")),
+        choice("overturned", "clear_error", gettext("Goal given"), "required"),
+      ];
     }
     if (category === "penalty" && incident && PENALTY_KINDS.indexOf(kind) !== -1) {
-      return [choice("stands", "", "Penalty stands")].concat(
-        overturns("Penalty cancelled", [
-          ["no_foul", "no foul"],
-          ["offside", "offside"],
-          ["clear_error", "clear and obvious error"],
-        ])
+      return [choice("stands", "", gettext("Penalty stands"))].concat(
+        overturns(gettext("Penalty cancelled"), ["no_foul", "offside", "clear_error"])
       );
     }
     if (category === "penalty") {
-      return [choice("stands", "", "No penalty: decision stands")].concat(
-        overturns("Penalty awarded", [
-          ["foul_in_the_area", "foul in the penalty area"],
-          ["handball", "handball"],
-        ], "optional")
+      return [choice("stands", "", gettext("No penalty: decision stands"))].concat(
+        overturns(gettext("Penalty awarded"), ["foul_in_the_area", "handball"], "optional")
       );
     }
     if (category === "red_card" && kind === "yellow_card") {
-      return [choice("stands", "", "Yellow card stands")].concat(
-        overturns("Upgraded to a red card", [
-          ["serious_foul_play", "serious foul play"],
-          ["violent_conduct", "violent conduct"],
-          ["denial_of_goal", "denial of an obvious goal-scoring opportunity"],
-        ])
+      return [choice("stands", "", gettext("Yellow card stands"))].concat(
+        overturns(gettext("Upgraded to a red card"), ["serious_foul_play", "violent_conduct", "denial_of_goal"])
       );
     }
     if (category === "red_card" && incident) {
-      return [choice("stands", "", "Red card stands"), choice("overturned", "not_a_red_card", "Red card rescinded: not a red-card offence")];
+      return [
+        choice("stands", "", gettext("Red card stands")),
+        choice("overturned", "not_a_red_card", gettext("Red card rescinded: not a red-card offence")),
+      ];
     }
     if (category === "red_card") {
-      return [choice("stands", "", "No red card: decision stands")].concat(
-        overturns("Red card given", [
-          ["serious_foul_play", "serious foul play"],
-          ["violent_conduct", "violent conduct"],
-          ["denial_of_goal", "denial of an obvious goal-scoring opportunity"],
-        ], "required")
+      return [choice("stands", "", gettext("No red card: decision stands"))].concat(
+        overturns(gettext("Red card given"), ["serious_foul_play", "violent_conduct", "denial_of_goal"], "required")
       );
     }
     if (category === "mistaken_identity") {
-      return [choice("stands", "", "Card stands"), choice("overturned", "mistaken_identity", "Card moved to the right player", "required")];
+      return [
+        choice("stands", "", gettext("Card stands")),
+        choice("overturned", "mistaken_identity", gettext("Card moved to the right player"), "required"),
+      ];
     }
-    return [choice("stands", "", "Decision stands"), choice("overturned", "clear_error", "Decision overturned", "optional")];
+    return [
+      choice("stands", "", gettext("Decision stands")),
+      choice("overturned", "clear_error", gettext("Decision overturned"), "optional"),
+    ];
   }
 
   function create(options) {
@@ -124,7 +136,7 @@
 
     function fillVarPlayers() {
       var select = $("var-player");
-      var players = [new Option("None", "")];
+      var players = [new Option(pgettext("no player", "None"), "")];
       ["home", "away"].forEach(function (side) {
         roster.idsOf(side).forEach(function (id) {
           players.push(new Option(MC.Roster.playerLabel(roster.get(id)), String(id)));
@@ -144,7 +156,7 @@
       var current = chosen();
       var need = current ? current.player : "";
       $("var-player-wrap").hidden = !need;
-      $("var-player-label").textContent = need === "required" ? "Player (required)" : "Player (optional)";
+      $("var-player-label").textContent = need === "required" ? gettext("Player (required)") : gettext("Player (optional)");
     }
 
     function fillChoices(check) {
@@ -175,9 +187,13 @@
       if (!check) return;
       varCheck = check;
       var incident = check.reviewed_event ? view.events.get(check.reviewed_event) : null;
-      $("var-dialog-check").textContent =
-        "Checking " + (check.var_category_label || "the decision").toLowerCase() +
-        (incident ? ": " + eventSummary(incident) : ": a missed incident") + (check.var_reason ? " (" + check.var_reason + ")" : "");
+      var category = check.var_category_label || gettext("The decision");
+      // Translators: the VAR dialog's line under its title: what is checked, and the incident ("Goal / no goal:
+      // 23' Goal — Dries Mertens (NAP)").
+      var checking = incident
+        ? interpolate(gettext("%(category)s: %(incident)s"), { category: category, incident: eventSummary(incident) })
+        : interpolate(gettext("%(category)s: a missed incident"), { category: category });
+      $("var-dialog-check").textContent = checking + (check.var_reason ? " (" + check.var_reason + ")" : "");
       $("var-error").hidden = true;
       $("var-reason").value = "";
       $("var-reason-wrap").hidden = !(check.var_outcome === "stands" || check.var_outcome === "overturned");
@@ -199,7 +215,7 @@
           return b.id - a.id;
         })[0];
       if (!open_) {
-        say("No VAR check to decide: record one first (v).");
+        say(gettext("No VAR check to decide: record one first (v)."));
         return false;
       }
       open(open_);
@@ -231,12 +247,12 @@
       var check = varCheck;
       var current = chosen();
       if (!current) {
-        showError("Choose the decision.");
+        showError(gettext("Choose the decision."));
         return;
       }
       var player = MC.EditorApi.intOrNull(picker.value());
       if (current.player === "required" && !player) {
-        showError("Name the player: type part of the name or the number.");
+        showError(gettext("Name the player: type part of the name or the number."));
         picker.focus();
         return;
       }
@@ -253,21 +269,23 @@
         .then(function (result) {
           if (result.status >= 200 && result.status < 300) {
             if (result.data && result.data.event) view.events.set(check.id, result.data.event);
-            say("VAR: " + current.label + ".");
+            say(interpolate(gettext("VAR: %(decision)s."), { decision: current.label }));
             close();
             return;
           }
           var error = MC.EditorApi.describeError(result.status, result.data);
-          var text = "Not recorded. " + error.message;
+          var text = interpolate(gettext("Not recorded. %(reason)s"), { reason: error.message });
           if (result.status === 409 && result.data && result.data.current) {
             varCheck = result.data.current;
             view.events.set(varCheck.id, varCheck);
-            text = "Changed by someone else: it now reads “" + eventSummary(varCheck) + "”. Check it and decide again.";
+            text = interpolate(gettext("Changed by someone else: it now reads “%(event)s”. Check it and decide again."), {
+              event: eventSummary(varCheck),
+            });
           }
           showError(text);
         })
         .catch(function () {
-          showError("Not recorded: no answer from the server. Try again.");
+          showError(gettext("Not recorded: no answer from the server. Try again."));
         })
         .finally(function () {
           button.disabled = false;
