@@ -20,8 +20,11 @@ DESKTOP = {"width": 1280, "height": 900}
 
 @pytest.fixture
 def live_scene(api: Api, liverpool_napoli: DemoMatch) -> DemoMatch:
+    return play_live_scene(api, liverpool_napoli)
+
+
+def play_live_scene(api: Api, match: DemoMatch) -> DemoMatch:
     """Liverpool-Napoli under way, with something of everything: a goal, a card, a change and a VAR check."""
-    match = liverpool_napoli
     match.kick_off(api)
     goal = api.event(match.id, kind="goal", minute=21, team=match.away["id"],
                      player=match.player("away", "Mertens")["id"],
