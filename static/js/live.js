@@ -824,7 +824,9 @@
   // What the page says while it retries after a close that names a reason (RETRIED_CLOSES). The server's
   // close reason is a short English diagnostic; these are the reader's words, in the page's language.
   var RETRY_TEXT = {
-    unavailable: gettext("Live updates are unavailable for a moment: the server cannot reach its database. Retrying…"),
+    unavailable: gettext(
+      "Live updates are unavailable for a moment (the server's database is away, or the server is full). Retrying shortly…"
+    ),
     "too many": gettext("Too many live connections from your network. Retrying in a while…"),
   };
 
