@@ -49,7 +49,6 @@ from events.standings import (
     get_rule_set,
     rank_third_placed,
 )
-from events.wording import gettext, ngettext
 
 TeamKey = Hashable
 DATA = Path(__file__).resolve().parent.parent / "data" / "fifa"
@@ -404,27 +403,15 @@ def third_place_race(
     """
     rule_set = get_rule_set(rules) if isinstance(rules, str) else rules
     if rule_set.third_placed is None:
-        raise ValueError(
-            gettext("rule set %(rules)s does not rank third-placed teams") % {"rules": repr(rule_set.name)}
-        )
+        raise ValueError(f"rule set {rule_set.name!r} does not rank third-placed teams")
     for name, state in groups.items():
         if len(state.remaining) > max_remaining:
             raise ValueError(
-                gettext(
-                    "%(group)s has %(count)s matches to play: the race of the thirds is worked out from the last "
-                    "matchday (%(most)s matches a group) on"
-                )
-                % {"group": name, "count": len(state.remaining), "most": max_remaining}
+                f"{name} has {len(state.remaining)} matches to play: the race of the thirds is worked out from "
+                f"the last matchday ({max_remaining} matches a group) on"
             )
         if len(state.teams) < 4:
-            raise ValueError(
-                ngettext(
-                    "%(group)s has no fourth place: %(count)s team",
-                    "%(group)s has no fourth place: %(count)s teams",
-                    len(state.teams),
-                )
-                % {"group": name, "count": len(state.teams)}
-            )
+            raise ValueError(f"{name} has no fourth place: {len(state.teams)} teams")
     external = {"fair_play_points": fair_play_points, "world_ranking": world_ranking}
     built = {name: _build(name, state, rule_set, external, scorelines) for name, state in groups.items()}
     race = _Race(built, rule_set, external, names or {})
