@@ -424,18 +424,19 @@ def http_error(request, exc: HttpError):
     return response
 
 
+# ninja's refusal of a body that is not JSON (followed by the parser's reason when DEBUG is on).
+UNPARSABLE_BODY = "Cannot parse request body"
+
+
 def ninja_message(exc: HttpError) -> str:
     """The message of a refusal, in the request's language: ours are written in it, ninja's two are put in it."""
     message = str(exc)
     if isinstance(exc, Throttled):
         return gettext("Too many requests.")
     if exc.status_code == 400 and message.startswith(UNPARSABLE_BODY):
-        # ninja's refusal of a body that is not JSON (with the parser's reason when DEBUG is on).
         return gettext("Cannot parse request body") + message[len(UNPARSABLE_BODY) :]
     return message
 
-
-UNPARSABLE_BODY = "Cannot parse request body"
 
 NOT_FOUND = {
     "competition": gettext_lazy("No such competition."),
