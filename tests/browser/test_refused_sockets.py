@@ -16,7 +16,8 @@ from live.protocol import CLOSE_NOT_FOUND, CLOSE_OLD_PROTOCOL, CLOSE_TOO_MANY, C
 
 SHOWN = [
     (CLOSE_UNAVAILABLE, "The database is unavailable; try again shortly.",
-     "Live-Updates sind gerade nicht verfügbar (die Datenbank des Servers ist weg oder der Server ist voll). Neuer Versuch in Kürze…"),
+     "Live-Updates sind gerade nicht verfügbar (die Datenbank des Servers ist weg oder der Server ist voll). "
+     "Neuer Versuch in Kürze…"),
     (CLOSE_TOO_MANY, "Too many connections from this address.",
      "Zu viele Live-Verbindungen aus deinem Netzwerk. Neuer Versuch in Kürze…"),
     (CLOSE_NOT_FOUND, "No such match or group.", "Nicht verbunden (nicht gefunden)"),
