@@ -17,8 +17,9 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.db import DatabaseError
 from django.http import HttpRequest
+from django.utils.translation import gettext, gettext_lazy, ngettext
 from ninja import Field, NinjaAPI, Path, Query, Schema, Status
-from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 from ninja.security import HttpBearer
 from ninja.security import SessionAuth as NinjaSessionAuth
 from ninja.throttling import AnonRateThrottle, AuthRateThrottle
@@ -93,7 +94,7 @@ class CsrfFailed(HttpError):
     """A signed-in session's write without a valid CSRF token."""
 
     def __init__(self):
-        super().__init__(403, "CSRF check failed: reload the page, or sign in again, to get a fresh token.")
+        super().__init__(403, gettext("CSRF check failed: reload the page, or sign in again, to get a fresh token."))
 
 
 class BearerTokenAuth(HttpBearer):
@@ -144,7 +145,8 @@ def canonical_number(value):
     if isinstance(value, str):
         if CANONICAL_NUMBER.fullmatch(value) is None:
             raise PydanticCustomError(
-                "canonical_number", "Input should be a whole number in digits only (no sign, leading zero or spaces)"
+                "canonical_number",
+                gettext("Input should be a whole number in digits only (no sign, leading zero or spaces)"),
             )
         return int(value)
     return value
@@ -152,7 +154,7 @@ def canonical_number(value):
 
 def refuse_nul(value):
     if isinstance(value, str) and "\x00" in value:
-        raise PydanticCustomError("nul_character", "Text must not contain the NUL character (U+0000)")
+        raise PydanticCustomError("nul_character", gettext("Text must not contain the NUL character (U+0000)"))
     return value
 
 
@@ -272,10 +274,79 @@ def field_name(location) -> str | None:
     return ".".join(parts) or None
 
 
+# Pydantic's messages for the refusals a client meets, in the request's language (pydantic speaks English only).
+# The English is pydantic's own; a refusal not listed keeps pydantic's words.
+VALIDATION_MESSAGES = {
+    "missing": lambda ctx: gettext("Field required"),
+    "extra_forbidden": lambda ctx: gettext("Extra inputs are not permitted"),
+    "int_type": lambda ctx: gettext("Input should be a valid integer"),
+    "int_parsing": lambda ctx: gettext("Input should be a valid integer, unable to parse string as an integer"),
+    "int_from_float": lambda ctx: gettext("Input should be a valid integer, got a number with a fractional part"),
+    "bool_type": lambda ctx: gettext("Input should be a valid boolean"),
+    "string_type": lambda ctx: gettext("Input should be a valid string"),
+    "float_type": lambda ctx: gettext("Input should be a valid number"),
+    "list_type": lambda ctx: gettext("Input should be a valid list"),
+    "dict_type": lambda ctx: gettext("Input should be a valid dictionary"),
+    "model_type": lambda ctx: gettext("Input should be a valid dictionary"),
+    "greater_than_equal": lambda ctx: gettext("Input should be greater than or equal to %(ge)s") % ctx,
+    "less_than_equal": lambda ctx: gettext("Input should be less than or equal to %(le)s") % ctx,
+    "greater_than": lambda ctx: gettext("Input should be greater than %(gt)s") % ctx,
+    "less_than": lambda ctx: gettext("Input should be less than %(lt)s") % ctx,
+    "string_too_long": lambda ctx: (
+        ngettext(
+            "String should have at most %(max_length)s character",
+            "String should have at most %(max_length)s characters",
+            ctx["max_length"],
+        )
+        % ctx
+    ),
+    "string_too_short": lambda ctx: (
+        ngettext(
+            "String should have at least %(min_length)s character",
+            "String should have at least %(min_length)s characters",
+            ctx["min_length"],
+        )
+        % ctx
+    ),
+    "too_long": lambda ctx: (
+        ngettext(
+            "List should have at most %(max_length)s item after validation, not %(actual_length)s",
+            "List should have at most %(max_length)s items after validation, not %(actual_length)s",
+            ctx["max_length"],
+        )
+        % ctx
+    ),
+    "too_short": lambda ctx: (
+        ngettext(
+            "List should have at least %(min_length)s item after validation, not %(actual_length)s",
+            "List should have at least %(min_length)s items after validation, not %(actual_length)s",
+            ctx["min_length"],
+        )
+        % ctx
+    ),
+    "literal_error": lambda ctx: gettext("Input should be %(expected)s") % ctx,
+    "timezone_aware": lambda ctx: gettext("Input should have timezone info"),
+    "datetime_type": lambda ctx: gettext("Input should be a valid datetime"),
+    "datetime_parsing": lambda ctx: gettext("Input should be a valid datetime"),
+    "datetime_from_date_parsing": lambda ctx: gettext("Input should be a valid datetime"),
+    "json_invalid": lambda ctx: gettext("Invalid JSON"),
+}
+
+
+def validation_message(error: dict) -> str:
+    words = VALIDATION_MESSAGES.get(error.get("type", ""))
+    if words is None:
+        return error.get("msg", "")
+    try:
+        return words(error.get("ctx") or {})
+    except (KeyError, TypeError, ValueError):
+        return error.get("msg", "")
+
+
 @api.exception_handler(ValidationError)
 def validation_error(request, exc: ValidationError):
-    errors = [{"field": field_name(error.get("loc", ())), "message": error.get("msg", "")} for error in exc.errors]
-    first = errors[0] if errors else {"field": None, "message": "Invalid input"}
+    errors = [{"field": field_name(error.get("loc", ())), "message": validation_message(error)} for error in exc.errors]
+    first = errors[0] if errors else {"field": None, "message": gettext("Invalid input")}
     detail = f"{first['field']}: {first['message']}" if first["field"] else first["message"]
     return api.create_response(
         request,
@@ -288,11 +359,11 @@ def validation_error(request, exc: ValidationError):
 def authentication_error(request, exc: AuthenticationError):
     # 401 (sign in again, or fix the token), never the CSRF check's 403: a client must be able to tell.
     if isinstance(exc, InvalidToken):
-        body = {"detail": "This bearer token is not valid: unknown, revoked, or its user's account is closed.",
+        body = {"detail": gettext("This bearer token is not valid: unknown, revoked, or its user's account is closed."),
                 "code": "invalid_token", "field": None}
         challenge = 'Bearer realm="api", error="invalid_token"'
     else:
-        body = {"detail": "Not signed in: sign in again, or send Authorization: Bearer <token>.",
+        body = {"detail": gettext("Not signed in: sign in again, or send Authorization: Bearer <token>."),
                 "code": "not_authenticated", "field": None}
         challenge = 'Bearer realm="api"'
     response = api.create_response(request, body, status=401)
@@ -306,7 +377,8 @@ def body_too_large(request, exc):
     limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
     return api.create_response(
         request,
-        {"detail": f"The request body is over the limit of {limit} bytes.", "code": "too_large", "field": None,
+        {"detail": gettext("The request body is over the limit of %(limit)s bytes.") % {"limit": limit},
+         "code": "too_large", "field": None,
          "limit": limit},
         status=413,
     )
@@ -321,8 +393,8 @@ def database_unavailable(request, exc: DatabaseError):
     response = api.create_response(
         request,
         {
-            "detail": "The database is unavailable and did not confirm this. Retry with the same "
-            "idempotency key: it is stored once, whatever happened.",
+            "detail": gettext("The database is unavailable and did not confirm this. Retry with the same "
+                              "idempotency key: it is stored once, whatever happened."),
             "code": "unavailable",
             "field": None,
         },
@@ -335,7 +407,7 @@ def database_unavailable(request, exc: DatabaseError):
 def require_permission(request, permission: str) -> None:
     user = request.auth
     if not user.has_perm(permission):
-        raise HttpError(403, "You do not have permission to do this.")
+        raise HttpError(403, gettext("You do not have permission to do this."))
 
 
 @api.exception_handler(HttpError)
@@ -344,7 +416,7 @@ def http_error(request, exc: HttpError):
     code = "csrf_failed" if isinstance(exc, CsrfFailed) else codes.get(exc.status_code, "error")
     response = api.create_response(
         request,
-        {"detail": str(exc), "code": code, "field": None},
+        {"detail": ninja_message(exc), "code": code, "field": None},
         status=exc.status_code,
     )
     if exc.status_code == 429:
@@ -352,8 +424,31 @@ def http_error(request, exc: HttpError):
     return response
 
 
+# ninja's refusal of a body that is not JSON (followed by the parser's reason when DEBUG is on).
+UNPARSABLE_BODY = "Cannot parse request body"
+
+
+def ninja_message(exc: HttpError) -> str:
+    """The message of a refusal, in the request's language: ours are written in it, ninja's two are put in it."""
+    message = str(exc)
+    if isinstance(exc, Throttled):
+        return gettext("Too many requests.")
+    if exc.status_code == 400 and message.startswith(UNPARSABLE_BODY):
+        return gettext("Cannot parse request body") + message[len(UNPARSABLE_BODY) :]
+    return message
+
+
+NOT_FOUND = {
+    "competition": gettext_lazy("No such competition."),
+    "event": gettext_lazy("No such event."),
+    "group": gettext_lazy("No such group."),
+    "match": gettext_lazy("No such match."),
+    "subscription": gettext_lazy("No such subscription."),
+}
+
+
 def not_found(what: str):
-    return HttpError(404, f"No such {what}.")
+    return HttpError(404, str(NOT_FOUND[what]))
 
 
 # --- reads -------------------------------------------------------------------------------------
@@ -393,7 +488,7 @@ def get_thirds(request, competition_id: PathId):
         raise not_found("competition")
     stage = thirds.group_stage(competition)
     if stage is None:
-        raise HttpError(404, "This competition's groups do not rank third-placed teams.")
+        raise HttpError(404, gettext("This competition's groups do not rank third-placed teams."))
     return {**thirds.third_placed_table(competition, stage), "race": thirds.third_place_race(competition, stage)}
 
 
@@ -429,7 +524,9 @@ def what_if(request, payload: WhatIfIn, group_id: PathId):
     for index, result in enumerate(payload.results):
         if result.match not in own_matches:
             raise services.ServiceError(
-                f"Match {result.match} is not in {group.name}.", code="not_in_group", field=f"results.{index}.match"
+                gettext("Match %(match)s is not in %(group)s.") % {"match": result.match, "group": group.name},
+                code="not_in_group",
+                field=f"results.{index}.match",
             )
     scores = {r.match: (r.home_goals, r.away_goals) for r in payload.results}
     table = tables.group_table(group, scores)
@@ -458,7 +555,9 @@ def parse_id_list(value):
         return value
     parts = value.split(",") if value else []
     if len(parts) > services.follows.MAX_FOLLOWED_TEAMS:
-        raise PydanticCustomError("too_many", f"At most {services.follows.MAX_FOLLOWED_TEAMS} ids")
+        raise PydanticCustomError(
+            "too_many", gettext("At most %(most)s ids") % {"most": services.follows.MAX_FOLLOWED_TEAMS}
+        )
     return [canonical_number(part) for part in parts]
 
 
@@ -530,7 +629,7 @@ push_throttle = [PushSubscribeThrottle()]
 def same_origin_only(request) -> None:
     origin = request.headers.get("Origin")
     if origin and origin.split("://", 1)[-1] != request.get_host():
-        raise HttpError(403, "Subscriptions are made from this site's own pages.")
+        raise HttpError(403, gettext("Subscriptions are made from this site's own pages."))
 
 
 @api.get("/push/key", tags=["fans"], response={200: dict, 404: Error})
@@ -540,7 +639,9 @@ def get_push_key(request):
     from .notifications import vapid
 
     if not vapid.configured():
-        return Status(404, {"detail": "Web Push is not configured here.", "code": "not_configured", "field": None})
+        return Status(
+            404, {"detail": gettext("Web Push is not configured here."), "code": "not_configured", "field": None}
+        )
     return {"public_key": vapid.keys().public_key}
 
 
@@ -592,7 +693,8 @@ def get_changes(request, match_id: PathId, since: SinceQuery):
         raise not_found("match")
     if not 0 <= since <= current_seq:
         raise services.ServiceError(
-            f"Unknown seq {since}: this match is at seq {current_seq}. Fetch the match for a fresh snapshot.",
+            gettext("Unknown seq %(since)s: this match is at seq %(seq)s. Fetch the match for a fresh snapshot.")
+            % {"since": since, "seq": current_seq},
             code="unknown_seq",
             field="since",
         )
@@ -603,8 +705,11 @@ def get_changes(request, match_id: PathId, since: SinceQuery):
     first_seq = changes[0]["seq"] if changes else current_seq + 1
     if first_seq != since + 1:
         raise services.ServiceError(
-            f"The changes after seq {since} are no longer kept (the match was reset). "
-            "Fetch the match for a fresh snapshot.",
+            gettext(
+                "The changes after seq %(since)s are no longer kept (the match was reset). "
+                "Fetch the match for a fresh snapshot."
+            )
+            % {"since": since},
             code="unknown_seq",
             field="since",
         )
@@ -856,7 +961,7 @@ def reset_match(request, match_id: PathId):
     """Demo mode only: take a match back to before kick-off, its record cleared, for another replay. Through
     the server, so that its open pages are told (`replay_match --reset-only --api`)."""
     if not settings.DEMO_MODE:
-        raise HttpError(403, "Resetting a match is for demo mode only.")
+        raise HttpError(403, gettext("Resetting a match is for demo mode only."))
     require_permission(request, "events.add_matchevent")
     services.reset_match(match_id=match_id)
     logger.info("Match %s reset to kick-off by %s", match_id, request.auth)

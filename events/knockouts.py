@@ -468,29 +468,35 @@ def _validate(tie: Tie) -> None:
         if (leg.home, leg.away) != expected:
             raise ValueError(f"leg {number}: {leg.home} v {leg.away} should be {expected[0]} at home to {expected[1]}")
         if number == 2 and not tie.legs[0].finished:
-            raise ValueError("leg 2 cannot start before leg 1 is finished")
+            raise ValueError(gettext("leg 2 cannot start before leg 1 is finished"))
         if leg.extra_time_played and number != allowed:
-            raise ValueError(f"leg {number}: extra time is played only at the end of the second leg")
+            raise ValueError(
+                gettext("leg %(number)s: extra time is played only at the end of the second leg") % {"number": number}
+            )
     deciding = tie.deciding_leg
     number = len(tie.legs)
     after_90 = _count(tie, with_extra_time=False)
     if deciding is not None and after_90.leader[1] is not None and deciding.extra_time_played:
         phrase = _describe(tie, after_90, None)
         phrase = phrase[0].lower() + phrase[1:] if phrase.startswith("Level") else phrase
-        raise ValueError(f"leg {number}: extra time, but {phrase} after 90 minutes")
+        raise ValueError(
+            gettext("leg %(number)s: extra time, but %(score)s after 90 minutes") % {"number": number, "score": phrase}
+        )
     if deciding is not None and deciding.finished and after_90.leader[1] is None and not deciding.extra_time_played:
-        raise ValueError(f"leg {number} is finished level after 90 minutes but has no extra time")
+        raise ValueError(
+            gettext("leg %(number)s is finished level after 90 minutes but has no extra time") % {"number": number}
+        )
     shootout_given = tie.shootout is not None or tie.recorded_penalties is not None
     if not shootout_given:
         return
     if tie.shootout is not None and tie.recorded_penalties is not None:
         raise ValueError("give the shootout kick by kick or its recorded result (recorded_penalties), not both")
     if deciding is None:
-        raise ValueError("penalties before the deciding leg")
+        raise ValueError(gettext("penalties before the deciding leg"))
     if _count(tie, with_extra_time=True).leader[1] is not None:
-        raise ValueError("penalties while the tie is not level")
+        raise ValueError(gettext("penalties while the tie is not level"))
     if not deciding.extra_time_played:
-        raise ValueError("penalties before extra time: a shootout follows extra time of the deciding leg")
+        raise ValueError(gettext("penalties before extra time: a shootout follows extra time of the deciding leg"))
     if tie.shootout is not None and {tie.shootout.first, tie.shootout.second} != {tie.home, tie.away}:
         raise ValueError(
             f"the shootout is between {tie.shootout.first} and {tie.shootout.second}, "
@@ -502,7 +508,10 @@ def _validate(tie: Tie) -> None:
         for goals in tie.recorded_penalties:
             _check_goals(goals, "recorded_penalties")
         if not final_shootout_score_possible(*tie.recorded_penalties):
-            raise ValueError(f"recorded_penalties {_pair(*tie.recorded_penalties)} cannot end a shootout")
+            raise ValueError(
+                gettext("recorded_penalties %(score)s cannot end a shootout")
+                % {"score": _pair(*tie.recorded_penalties)}
+            )
 
 
 @dataclass(frozen=True)

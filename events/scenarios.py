@@ -174,12 +174,17 @@ def scenarios(
     """One ``TeamScenario`` per team (in current table order) and line (in ``lines`` order)."""
     rule_set = get_rule_set(rules) if isinstance(rules, str) else rules
     if rule_set.criteria[0].stat != "points":
-        raise ValueError(f"rule set {rule_set.name!r} must rank on points first for the scenario search")
+        raise ValueError(
+            gettext("rule set %(rules)s must rank on points first for the scenario search")
+            % {"rules": repr(rule_set.name)}
+        )
     remaining = list(remaining)
     if len(remaining) > max_fixtures:
         raise ValueError(
-            f"{len(remaining)} fixtures remaining: 3**{len(remaining)} outcome classes is more than "
-            f"max_fixtures={max_fixtures} allows"
+            gettext(
+                "%(count)s fixtures remaining: 3**%(count)s outcome classes is more than max_fixtures=%(most)s allows"
+            )
+            % {"count": len(remaining), "most": max_fixtures}
         )
     team_list = list(dict.fromkeys(teams))
     results = list(results)

@@ -1,8 +1,14 @@
-"""The one error type of the services: a refused change, with a code, a field and an HTTP status."""
+"""The one error type of the services: a refused change, with a code, a field and an HTTP status.
+
+The message is for the person who made the change, in their language (the request's, where there is one);
+the code and the field are for their client, the same in every language.
+"""
 
 from __future__ import annotations
 
 from typing import Any
+
+from django.utils import translation
 
 
 class ServiceError(Exception):
@@ -10,13 +16,15 @@ class ServiceError(Exception):
 
     def __init__(
         self,
-        message: str,
+        message,
         *,
         code: str,
         field: str | None = None,
         status: int = 400,
         current: dict | None = None,
     ) -> None:
+        # A lazy message (one written at import time) is put in words now, in the language of the moment.
+        message = str(message)
         super().__init__(message)
         self.message = message
         self.code = code
@@ -29,3 +37,10 @@ class ServiceError(Exception):
         if self.current is not None:
             data["current"] = self.current
         return data
+
+
+def in_sentence(label) -> str:
+    """A choice's label (a period, a kind of event) inside a sentence: lower-case as English, Italian, Dutch
+    and Spanish write it there, as it is in German, whose nouns keep their capital."""
+    label = str(label)
+    return label if (translation.get_language() or "").split("-")[0] == "de" else label.lower()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from ..models import FollowedTeam, Team
 from .errors import ServiceError
@@ -19,11 +20,16 @@ def set_followed_teams(*, user, team_ids: list[int]) -> list[int]:
     """Replace the user's followed teams with these, in this order (the order they were followed in)."""
     wanted = list(dict.fromkeys(team_ids))
     if len(wanted) > MAX_FOLLOWED_TEAMS:
-        raise ServiceError(f"Follow at most {MAX_FOLLOWED_TEAMS} teams.", code="too_many", field="teams")
+        raise ServiceError(
+            gettext("Follow at most %(most)s teams.") % {"most": MAX_FOLLOWED_TEAMS}, code="too_many", field="teams",
+        )
     known = set(Team.objects.filter(pk__in=wanted).values_list("pk", flat=True))
     unknown = [team_id for team_id in wanted if team_id not in known]
     if unknown:
-        raise ServiceError(f"No such team: {', '.join(map(str, unknown))}.", code="not_found", field="teams")
+        raise ServiceError(
+            gettext("No such team: %(teams)s.") % {"teams": ", ".join(map(str, unknown))},
+            code="not_found", field="teams",
+        )
     with transaction.atomic():
         FollowedTeam.objects.filter(user=user).exclude(team_id__in=wanted).delete()
         kept = set(FollowedTeam.objects.filter(user=user).values_list("team_id", flat=True))

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from .. import periods
 from ..importer import FixtureData, Problem
@@ -138,11 +139,16 @@ def _record_shootout_result(match: Match, penalties: tuple[int, int], *, user, a
     if match.status == Match.Status.FINISHED and (match.home_penalties, match.away_penalties) == penalties:
         return match  # the same result again (a retry): already recorded, nothing changes
     if not (final_shootout_score_possible(home, away) or final_shootout_score_possible(away, home)):
-        raise ServiceError(f"A shootout cannot end {home}-{away}.", code="invalid_score", field="penalties")
+        raise ServiceError(
+            gettext("A shootout cannot end %(home)s-%(away)s.") % {"home": home, "away": away},
+            code="invalid_score", field="penalties",
+        )
     if match.period != Period.PENALTIES:
-        raise ServiceError("The shootout has not started.", code="not_in_shootout", field="penalties", status=409)
+        raise ServiceError(
+            gettext("The shootout has not started."), code="not_in_shootout", field="penalties", status=409,
+        )
     if any(event.kind == EventKind.SHOOTOUT_KICK for event in active_events(match)):
-        raise ServiceError("This shootout is recorded kick by kick.", code="has_kicks", field="penalties",
+        raise ServiceError(gettext("This shootout is recorded kick by kick."), code="has_kicks", field="penalties",
                            status=409)
     _add(match, user, announce, kind=EventKind.PERIOD_END, period=Period.PENALTIES)
     # The shootout apart from the score, as a recorded result (the kicks it would be derived from are unknown).

@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext
 
 from ..models import Change, EventKind, MatchEvent
 from ..reads import shapes
@@ -65,7 +66,9 @@ def record_event(
     different request is refused (422), never answered with another event.
     """
     if kind not in EventKind.values:
-        raise ServiceError(f"Unknown event kind '{kind}'.", code="invalid_kind", field="kind")
+        raise ServiceError(
+            gettext("Unknown event kind '%(kind)s'.") % {"kind": kind}, code="invalid_kind", field="kind"
+        )
     author = user if getattr(user, "is_authenticated", False) else None
     fingerprint = request_fingerprint(
         kind=kind,
@@ -136,7 +139,7 @@ def first_submission(match_id: int, author, idempotency_key: str, fingerprint: s
     existing = MatchEvent.objects.filter(match_id=match_id, created_by=author, idempotency_key=idempotency_key).first()
     if existing is not None and existing.request_fingerprint and existing.request_fingerprint != fingerprint:
         raise ServiceError(
-            "This idempotency key was already used for a different request; send a new key for a new event.",
+            gettext("This idempotency key was already used for a different request; send a new key for a new event."),
             code="idempotency_key_reused",
             field="idempotency_key",
             status=422,
@@ -157,7 +160,9 @@ def amend_event(
     unknown = set(changes) - AMENDABLE_FIELDS
     if unknown:
         name = sorted(unknown)[0]
-        raise ServiceError(f"'{name}' cannot be changed.", code="not_amendable", field=name)
+        raise ServiceError(
+            gettext("'%(field)s' cannot be changed.") % {"field": name}, code="not_amendable", field=name
+        )
     with transaction.atomic():
         match, event = lock_event(event_id)
         check_version(event, expected_version)
@@ -165,14 +170,14 @@ def amend_event(
         require_decision_rights(event, user, reason)
         if event.state != MatchEvent.State.ACTIVE:
             raise ServiceError(
-                "A removed event cannot be edited.",
+                gettext("A removed event cannot be edited."),
                 code="event_removed",
                 status=409,
                 current=shapes.event_dict(event),
             )
         if event.kind in MATCH_LEVEL_KINDS or changes.get("kind") in MATCH_LEVEL_KINDS:
             raise ServiceError(
-                "Period and added-time events cannot be edited; remove and record them again.",
+                gettext("Period and added-time events cannot be edited; remove and record them again."),
                 code="not_amendable",
                 field="kind",
             )
@@ -180,7 +185,9 @@ def amend_event(
         for name, value in changes.items():
             setattr(event, FOREIGN_KEY_FIELDS.get(name, name), value)
         if "kind" in changes and changes["kind"] not in EventKind.values:
-            raise ServiceError(f"Unknown event kind '{changes['kind']}'.", code="invalid_kind", field="kind")
+            raise ServiceError(
+                gettext("Unknown event kind '%(kind)s'.") % {"kind": changes["kind"]}, code="invalid_kind", field="kind"
+            )
         event.goal_type = event.goal_type or ""
         event.var_category = event.var_category or ""
         event.added_minute = event.added_minute or None
@@ -200,12 +207,17 @@ def remove_event(*, event_id: int, user=None, expected_version: int | None = Non
         require_decision_rights(event, user, reason)
         if event.state == MatchEvent.State.REMOVED:
             raise ServiceError(
-                "This event is already removed.", code="event_removed", status=409, current=shapes.event_dict(event)
+                gettext("This event is already removed."),
+                code="event_removed",
+                status=409,
+                current=shapes.event_dict(event),
             )
         if event.kind in MATCH_LEVEL_KINDS and event.kind != EventKind.ADDED_TIME:
             latest = active_events(match).filter(kind__in=[EventKind.PERIOD_START, EventKind.PERIOD_END]).last()
             if latest is None or latest.pk != event.pk:
-                raise ServiceError("Only the latest period change can be undone.", code="not_latest_period", status=409)
+                raise ServiceError(
+                    gettext("Only the latest period change can be undone."), code="not_latest_period", status=409
+                )
         before = shapes.event_dict(event)
         # Removing a VAR check takes back what its decision changed.
         related = undo_consequence(event) if event.kind == EventKind.VAR_CHECK else []
@@ -226,25 +238,27 @@ def restore_event(*, event_id: int, user=None, expected_version: int | None = No
     VAR decision disallowed comes back by changing that decision.
     """
     if not reason.strip():
-        raise ServiceError("Say why the event is restored.", code="required", field="reason")
+        raise ServiceError(gettext("Say why the event is restored."), code="required", field="reason")
     with transaction.atomic():
         match, event = lock_event(event_id)
         check_version(event, expected_version)
         if event.state != MatchEvent.State.REMOVED:
             raise ServiceError(
-                "Only a removed event can be restored.",
+                gettext("Only a removed event can be restored."),
                 code="not_removed",
                 status=409,
                 current=shapes.event_dict(event),
             )
         if event.kind in MATCH_LEVEL_KINDS:
             raise ServiceError(
-                "Period and added-time events are recorded again, not restored.", code="not_restorable", field="kind"
+                gettext("Period and added-time events are recorded again, not restored."),
+                code="not_restorable",
+                field="kind",
             )
         if event.kind == EventKind.VAR_CHECK and event.var_outcome == MatchEvent.VarOutcome.OVERTURNED:
             # Its removal took back what the overturn changed; record the check and its decision again.
             raise ServiceError(
-                "An overturned VAR check is recorded again with its decision, not restored.",
+                gettext("An overturned VAR check is recorded again with its decision, not restored."),
                 code="not_restorable",
                 field="kind",
             )

@@ -6,6 +6,7 @@ import datetime
 import logging
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from live import publish
 
@@ -19,14 +20,20 @@ def set_lineup(*, match_id: int, team_id: int, starting: list[int], bench: list[
     with transaction.atomic():
         match = lock_match(match_id)
         if team_id not in (match.home_id, match.away_id):
-            raise ServiceError("That team is not in this match.", code="team_not_in_match", field="team")
+            raise ServiceError(gettext("That team is not in this match."), code="team_not_in_match", field="team")
         if match.period != Period.PRE_MATCH:
-            raise ServiceError("Lineups are fixed once the match has kicked off.", code="match_started", status=409)
+            raise ServiceError(
+                gettext("Lineups are fixed once the match has kicked off."), code="match_started", status=409,
+            )
         if len(starting) != 11:
-            raise ServiceError("A starting lineup has eleven players.", code="invalid_lineup", field="starting")
+            raise ServiceError(
+                gettext("A starting lineup has eleven players."), code="invalid_lineup", field="starting",
+            )
         players = set(Player.objects.filter(team_id=team_id, pk__in=[*starting, *bench]).values_list("pk", flat=True))
         if len(players) != len(starting) + len(bench):
-            raise ServiceError("Every player must belong to the team, once.", code="invalid_lineup", field="bench")
+            raise ServiceError(
+                gettext("Every player must belong to the team, once."), code="invalid_lineup", field="bench",
+            )
         LineupEntry.objects.filter(match=match, team_id=team_id).delete()
         LineupEntry.objects.bulk_create(
             [
@@ -60,13 +67,15 @@ def reschedule_match(
     nothing is sent, when the time and the venue are already these.
     """
     if kickoff.tzinfo is None:
-        raise ServiceError("A kick-off time needs its time zone (or UTC offset).", code="invalid", field="kickoff")
+        raise ServiceError(
+            gettext("A kick-off time needs its time zone (or UTC offset)."), code="invalid", field="kickoff",
+        )
     if venue is not None and len(venue) > Match._meta.get_field("venue").max_length:
-        raise ServiceError("That venue name is too long.", code="invalid", field="venue")
+        raise ServiceError(gettext("That venue name is too long."), code="invalid", field="venue")
     with transaction.atomic():
         match = lock_match(match_id)
         if match.status in (Match.Status.LIVE, Match.Status.FINISHED):
-            raise ServiceError("A match that has kicked off keeps its kick-off time.", code="match_started",
+            raise ServiceError(gettext("A match that has kicked off keeps its kick-off time."), code="match_started",
                                field="kickoff", status=409)
         new_venue = match.venue if venue is None else venue
         if match.kickoff == kickoff and match.venue == new_venue:

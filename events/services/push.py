@@ -22,6 +22,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from live import protocol
 
@@ -62,15 +63,23 @@ def subscribe(*, endpoint: str, p256dh: str, auth: str, team_ids: list[int], del
     check_key(auth, "auth", 16)
     wanted = list(dict.fromkeys(team_ids))
     if not wanted:
-        raise ServiceError("Name at least one team.", code="required", field="teams")
+        raise ServiceError(gettext("Name at least one team."), code="required", field="teams")
     if len(wanted) > MAX_FOLLOWED_TEAMS:
-        raise ServiceError(f"Follow at most {MAX_FOLLOWED_TEAMS} teams.", code="too_many", field="teams")
+        raise ServiceError(
+            gettext("Follow at most %(most)s teams.") % {"most": MAX_FOLLOWED_TEAMS}, code="too_many", field="teams",
+        )
     known = set(Team.objects.filter(pk__in=wanted).values_list("pk", flat=True))
     unknown = [team_id for team_id in wanted if team_id not in known]
     if unknown:
-        raise ServiceError(f"No such team: {', '.join(map(str, unknown))}.", code="not_found", field="teams")
+        raise ServiceError(
+            gettext("No such team: %(teams)s.") % {"teams": ", ".join(map(str, unknown))},
+            code="not_found", field="teams",
+        )
     if not 0 <= delay_seconds <= MAX_DELAY_SECONDS:
-        raise ServiceError(f"The delay is 0 to {MAX_DELAY_SECONDS} seconds.", code="invalid_field", field="delay")
+        raise ServiceError(
+            gettext("The delay is 0 to %(most)s seconds.") % {"most": MAX_DELAY_SECONDS},
+            code="invalid_field", field="delay",
+        )
     fields = {"p256dh": p256dh, "auth": auth, "delay_seconds": delay_seconds,
               "language": protocol.parse_language(f"lang={quote(language)}".encode()),
               "active": True, "failures": 0, "deactivated_reason": ""}
@@ -101,14 +110,16 @@ def unsubscribe(*, endpoint: str) -> bool:
 
 def check_endpoint(endpoint: str) -> None:
     if not endpoint or len(endpoint) > ENDPOINT_LENGTH:
-        raise ServiceError("The endpoint is the subscription's URL.", code="invalid_field", field="endpoint")
+        raise ServiceError(gettext("The endpoint is the subscription's URL."), code="invalid_field", field="endpoint")
     parts = urlsplit(endpoint)
     if parts.scheme not in ("https", "http") or not parts.hostname:
-        raise ServiceError("The endpoint is the subscription's URL.", code="invalid_field", field="endpoint")
+        raise ServiceError(gettext("The endpoint is the subscription's URL."), code="invalid_field", field="endpoint")
     try:
         sending.check_endpoint(endpoint)
     except addresses.RefusedURL as refused:
-        raise ServiceError(f"That endpoint is refused: {refused}", code="invalid_field", field="endpoint") from None
+        raise ServiceError(
+            gettext("That endpoint is refused: %(why)s") % {"why": refused}, code="invalid_field", field="endpoint",
+        ) from None
 
 
 def check_key(value: str, field: str, size: int) -> None:
@@ -119,8 +130,8 @@ def check_key(value: str, field: str, size: int) -> None:
     except ValueError:
         raw = b""
     if len(raw) != size or (field == "p256dh" and raw[0] != 4):
-        raise ServiceError(f"keys.{field} is not a browser's {field} key (base64url).", code="invalid_field",
-                           field=f"keys.{field}")
+        raise ServiceError(gettext("keys.%(field)s is not a browser's %(field)s key (base64url).") % {"field": field},
+                           code="invalid_field", field=f"keys.{field}")
 
 
 # --- the outbox: one row in the change's transaction, a delivery per browser by the task queue ------------

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from live import publish
 
@@ -14,7 +15,7 @@ from ..importer import CompetitionData, Problem, StageData
 from ..models import Change, Competition, Group, Match, Period, Stage, Team, Tie
 from . import imported, ties
 from .commit import commit_change, lock_match
-from .errors import ServiceError
+from .errors import ServiceError, in_sentence
 from .rules import can_correct
 
 
@@ -38,17 +39,21 @@ def record_result(
     """
     for name, value in (("home_goals", home_goals), ("away_goals", away_goals)):
         if value < 0:
-            raise ServiceError("Goals cannot be negative.", code="invalid_score", field=name)
+            raise ServiceError(gettext("Goals cannot be negative."), code="invalid_score", field=name)
     if extra_time is not None and not (0 <= extra_time[0] <= home_goals and 0 <= extra_time[1] <= away_goals):
-        raise ServiceError("Extra-time goals are part of the final score.", code="invalid_score", field="extra_time")
+        raise ServiceError(
+            gettext("Extra-time goals are part of the final score."), code="invalid_score", field="extra_time",
+        )
     if penalties is not None and (min(penalties) < 0 or penalties[0] == penalties[1]):
-        raise ServiceError("A shootout has a winner.", code="invalid_score", field="penalties")
+        raise ServiceError(gettext("A shootout has a winner."), code="invalid_score", field="penalties")
     with transaction.atomic():
         match = lock_match(match_id)
         if match.events.exists():
-            raise ServiceError("This match has events; its score comes from them.", code="has_events", status=409)
+            raise ServiceError(
+                gettext("This match has events; its score comes from them."), code="has_events", status=409,
+            )
         if (extra_time is not None or penalties is not None) and not match.extra_time_possible:
-            raise ServiceError("This match cannot go to extra time or penalties.", code="no_extra_time",
+            raise ServiceError(gettext("This match cannot go to extra time or penalties."), code="no_extra_time",
                                field="extra_time" if extra_time is not None else "penalties")
         recorded = (
             True,
@@ -112,37 +117,41 @@ def record_score(
     """
     for name, value in (("home_goals", home_goals), ("away_goals", away_goals)):
         if value < 0:
-            raise ServiceError("Goals cannot be negative.", code="invalid_score", field=name)
+            raise ServiceError(gettext("Goals cannot be negative."), code="invalid_score", field=name)
     if period not in SCORE_PERIODS:
         raise ServiceError(
-            f"A score is posted in one of: {', '.join(SCORE_PERIODS)}.", code="invalid_period", field="period"
+            gettext("A score is posted in one of: %(periods)s.") % {"periods": ", ".join(SCORE_PERIODS)},
+            code="invalid_period", field="period",
         )
     with transaction.atomic():
         match = lock_match(match_id)
         if match.events.exists():
-            raise ServiceError("This match has events; its score comes from them.", code="has_events", status=409)
+            raise ServiceError(
+                gettext("This match has events; its score comes from them."), code="has_events", status=409,
+            )
         if period in AFTER_90 and not match.extra_time_possible:
-            raise ServiceError("This match cannot go to extra time.", code="no_extra_time", field="period")
+            raise ServiceError(gettext("This match cannot go to extra time."), code="no_extra_time", field="period")
         # Before the finished check: a client's retry of the final score is answered, not refused.
         if match.result_only and (match.period, match.home_score, match.away_score) == (period, home_goals, away_goals):
             return match
         if match.status == Match.Status.FINISHED:
             if user is None or not can_correct(user):
-                raise ServiceError("The match is finished; only an admin can correct it.", code="match_finished",
-                                   status=403)
+                raise ServiceError(gettext("The match is finished; only an admin can correct it."),
+                                   code="match_finished", status=403)
             if not reason.strip():
-                raise ServiceError("A correction to a finished match needs a reason.", code="required",
+                raise ServiceError(gettext("A correction to a finished match needs a reason."), code="required",
                                    field="reason")
         if periods.rank(period) < periods.rank(match.period):
             raise ServiceError(
-                f"The match is already at {match.get_period_display().lower()}: a period cannot go backwards.",
+                gettext("The match is already at %(now)s: a period cannot go backwards.")
+                % {"now": in_sentence(match.get_period_display())},
                 code="period_backwards", field="period", status=409,
             )
         extra_time = _extra_time_goals(match, period, home_goals, away_goals)
         if period == Period.FULL_TIME and _level_with_more_to_play(match, home_goals, away_goals, extra_time):
             raise ServiceError(
-                "Level with extra time or penalties to come: the match is not over. Post the next period, or "
-                "its final result with its shootout.",
+                gettext("Level with extra time or penalties to come: the match is not over. Post the next period, "
+                        "or its final result with its shootout."),
                 code="extra_time_due", field="period",
             )
         before = _score_dict(match) if match.result_only else None
@@ -173,7 +182,8 @@ def _extra_time_goals(match: Match, period: str, home_goals: int, away_goals: in
         regular = (match.home_score, match.away_score)
     for name, goals, at_90 in (("home_goals", home_goals, regular[0]), ("away_goals", away_goals, regular[1])):
         if goals < at_90:
-            raise ServiceError(f"Below the score after 90 minutes ({regular[0]}-{regular[1]}).",
+            raise ServiceError(gettext("Below the score after 90 minutes (%(home)s-%(away)s).")
+                               % {"home": regular[0], "away": regular[1]},
                                code="invalid_score", field=name)
     return home_goals - regular[0], away_goals - regular[1]
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext, ngettext
+
 from .. import periods
 from ..models import EventKind, LineupEntry, Match, MatchEvent, Period, Player, Team
 from ..pitch import event_time, pitch_state
 from ..reads import shapes
 from ..reads.stats import STATISTIC_KINDS
 from .commit import active_events
-from .errors import ServiceError
+from .errors import ServiceError, in_sentence
 from .shootout import prepare_kick
 
 MAX_ADDED_MINUTES = 30
@@ -39,18 +41,20 @@ def prepare_event(match: Match, event: MatchEvent, *, minute_given: bool, correc
         prepare_kick(match, event)
         return
     if event.kick_outcome:
-        raise ServiceError("A kick outcome belongs to a shootout kick.", code="invalid_field", field="kick_outcome")
+        raise ServiceError(
+            gettext("A kick outcome belongs to a shootout kick."), code="invalid_field", field="kick_outcome"
+        )
     if match.period == Period.PRE_MATCH:
-        raise ServiceError("The match has not kicked off yet.", code="match_not_started", status=409)
+        raise ServiceError(gettext("The match has not kicked off yet."), code="match_not_started", status=409)
     # Editing what happened is allowed after full time (to those who may); adding to it is not,
     # unless it is an admin's correction.
     if match.period == Period.FULL_TIME and event.pk is None and not correction:
-        raise ServiceError("The match is over: no events after full time.", code="match_finished", status=409)
+        raise ServiceError(gettext("The match is over: no events after full time."), code="match_finished", status=409)
     if event.kind == EventKind.ADDED_TIME:
         _prepare_added_time(match, event)
         return
     if not minute_given:
-        raise ServiceError("The minute is required.", code="required", field="minute")
+        raise ServiceError(gettext("The minute is required."), code="required", field="minute")
     event.period = _period_of_minute(match, event.minute, event.added_minute)
     _validate_team(match, event)
     if event.kind in PLAYER_EVENT_KINDS:
@@ -62,36 +66,46 @@ def prepare_event(match: Match, event: MatchEvent, *, minute_given: bool, correc
     if event.kind == EventKind.VAR_CHECK:
         _validate_var_check(match, event)
     elif event.reviewed_event_id or event.var_outcome or event.var_category:
-        raise ServiceError("Only a VAR check reviews an incident.", code="invalid_field", field="reviewed_event")
+        raise ServiceError(
+            gettext("Only a VAR check reviews an incident."), code="invalid_field", field="reviewed_event"
+        )
     if event.goal_type and event.kind != EventKind.GOAL:
-        raise ServiceError("A goal type belongs to a goal.", code="invalid_field", field="goal_type")
+        raise ServiceError(gettext("A goal type belongs to a goal."), code="invalid_field", field="goal_type")
     if event.injury and event.kind != EventKind.SUBSTITUTION:
-        raise ServiceError("The injury flag belongs to a substitution.", code="invalid_field", field="injury")
+        raise ServiceError(gettext("The injury flag belongs to a substitution."), code="invalid_field", field="injury")
 
 
 def _period_of_minute(match: Match, minute: int, added_minute: int | None) -> str:
     period = periods.period_of_minute(minute)
     if period is None:
         raise ServiceError(
-            f"Minute {minute} is out of range ({periods.FIRST_MINUTE}-{periods.LAST_MINUTE}).",
+            gettext("Minute %(minute)s is out of range (%(first)s-%(last)s).")
+            % {"minute": minute, "first": periods.FIRST_MINUTE, "last": periods.LAST_MINUTE},
             code="minute_out_of_range",
             field="minute",
         )
     last = periods.end_minute(period)
     if added_minute and minute != last:
         raise ServiceError(
-            f"Added time is counted from the last minute of the period ({last}+{added_minute}'), not {minute}.",
+            gettext("Added time is counted from the last minute of the period (%(last)s+%(added)s'), not %(minute)s.")
+            % {"last": last, "added": added_minute, "minute": minute},
             code="minute_out_of_range",
             field="added_minute",
         )
     if added_minute and not 0 < added_minute <= MAX_ADDED_MINUTES:
         raise ServiceError(
-            f"Added minutes run from 1 to {MAX_ADDED_MINUTES}.", code="minute_out_of_range", field="added_minute"
+            gettext("Added minutes run from 1 to %(most)s.") % {"most": MAX_ADDED_MINUTES},
+            code="minute_out_of_range",
+            field="added_minute",
         )
     if periods.rank(period) > periods.rank(match.period):
         raise ServiceError(
-            f"Minute {minute} is in the {Period(period).label.lower()}, which has not started "
-            f"(the match is at {match.get_period_display().lower()}).",
+            gettext("Minute %(minute)s is in the %(period)s, which has not started (the match is at %(now)s).")
+            % {
+                "minute": minute,
+                "period": in_sentence(Period(period).label),
+                "now": in_sentence(match.get_period_display()),
+            },
             code="minute_out_of_range",
             field="minute",
         )
@@ -104,7 +118,8 @@ def _prepare_period_event(match: Match, event: MatchEvent, *, minute_given: bool
         expected = periods.next_to_start(match.period)
         if expected is None:
             raise ServiceError(
-                f"No period can start now: the match is at {match.get_period_display().lower()}.",
+                gettext("No period can start now: the match is at %(now)s.")
+                % {"now": in_sentence(match.get_period_display())},
                 code="invalid_period",
                 field="period",
                 status=409,
@@ -115,7 +130,8 @@ def _prepare_period_event(match: Match, event: MatchEvent, *, minute_given: bool
         expected = match.period
         if not periods.is_played(expected):
             raise ServiceError(
-                f"No period is being played: the match is at {match.get_period_display().lower()}.",
+                gettext("No period is being played: the match is at %(now)s.")
+                % {"now": in_sentence(match.get_period_display())},
                 code="invalid_period",
                 field="period",
                 status=409,
@@ -125,15 +141,19 @@ def _prepare_period_event(match: Match, event: MatchEvent, *, minute_given: bool
             event.added_minute = None  # The shoot-out has no added time.
         elif event.added_minute and not 0 < event.added_minute <= MAX_ADDED_MINUTES:
             raise ServiceError(
-                f"Added minutes run from 1 to {MAX_ADDED_MINUTES}.",
+                gettext("Added minutes run from 1 to %(most)s.") % {"most": MAX_ADDED_MINUTES},
                 code="minute_out_of_range",
                 field="added_minute",
             )
     if event.period and event.period != expected:
-        verb = "start" if event.kind == EventKind.PERIOD_START else "end"
-        given = Period(event.period).label.lower() if event.period in Period.values else event.period
+        given = in_sentence(Period(event.period).label) if event.period in Period.values else event.period
+        message = (
+            gettext("The period to start is the %(expected)s, not the %(given)s.")
+            if event.kind == EventKind.PERIOD_START
+            else gettext("The period to end is the %(expected)s, not the %(given)s.")
+        )
         raise ServiceError(
-            f"The {Period(expected).label.lower()} is the period to {verb}, not the {given}.",
+            message % {"expected": in_sentence(Period(expected).label), "given": given},
             code="invalid_period",
             field="period",
             status=409,
@@ -143,10 +163,12 @@ def _prepare_period_event(match: Match, event: MatchEvent, *, minute_given: bool
 
 def _prepare_added_time(match: Match, event: MatchEvent) -> None:
     if not periods.is_timed(match.period):
-        raise ServiceError("Added time is announced during a half.", code="invalid_period", field="kind", status=409)
+        raise ServiceError(
+            gettext("Added time is announced during a half."), code="invalid_period", field="kind", status=409
+        )
     if not event.added_minute or not 0 < event.added_minute <= MAX_ADDED_MINUTES:
         raise ServiceError(
-            f"Give the minutes announced (1-{MAX_ADDED_MINUTES}) as added_minute.",
+            gettext("Give the minutes announced (1-%(most)s) as added_minute.") % {"most": MAX_ADDED_MINUTES},
             code="required",
             field="added_minute",
         )
@@ -158,10 +180,10 @@ def _prepare_added_time(match: Match, event: MatchEvent) -> None:
 def _validate_team(match: Match, event: MatchEvent) -> None:
     if event.team_id is None:
         if event.kind in TEAM_EVENT_KINDS:
-            raise ServiceError("The team is required.", code="required", field="team")
+            raise ServiceError(gettext("The team is required."), code="required", field="team")
         return
     if event.team_id not in (match.home_id, match.away_id):
-        raise ServiceError("That team is not in this match.", code="team_not_in_match", field="team")
+        raise ServiceError(gettext("That team is not in this match."), code="team_not_in_match", field="team")
 
 
 def _validate_player_in_match(match: Match, player_id: int, event: MatchEvent, field: str) -> LineupEntry:
@@ -169,9 +191,15 @@ def _validate_player_in_match(match: Match, player_id: int, event: MatchEvent, f
         return LineupEntry(match=match, team_id=event.team_id, player=_team_player(match, player_id, event, field))
     entry = LineupEntry.objects.filter(match=match, player_id=player_id).select_related("player").first()
     if entry is None:
-        raise ServiceError("That player is not in this match's lineups.", code="player_not_in_match", field=field)
+        raise ServiceError(
+            gettext("That player is not in this match's lineups."), code="player_not_in_match", field=field
+        )
     if event.team_id is not None and entry.team_id != event.team_id:
-        raise ServiceError(f"{entry.player.name} plays for the other team.", code="player_team_mismatch", field=field)
+        raise ServiceError(
+            gettext("%(player)s plays for the other team.") % {"player": entry.player.name},
+            code="player_team_mismatch",
+            field=field,
+        )
     return entry
 
 
@@ -184,15 +212,21 @@ def lineup_known(match: Match) -> bool:
 def _team_player(match: Match, player_id: int, event: MatchEvent, field: str) -> Player:
     player = Player.objects.filter(pk=player_id).first()
     if player is None or player.team_id not in (match.home_id, match.away_id):
-        raise ServiceError("That player is in neither team of this match.", code="player_not_in_match", field=field)
+        raise ServiceError(
+            gettext("That player is in neither team of this match."), code="player_not_in_match", field=field
+        )
     if event.team_id is not None and player.team_id != event.team_id:
-        raise ServiceError(f"{player.name} plays for the other team.", code="player_team_mismatch", field=field)
+        raise ServiceError(
+            gettext("%(player)s plays for the other team.") % {"player": player.name},
+            code="player_team_mismatch",
+            field=field,
+        )
     return player
 
 
 def _validate_players(match: Match, event: MatchEvent) -> None:
     if event.player_id is None:
-        raise ServiceError("The player is required.", code="required", field="player")
+        raise ServiceError(gettext("The player is required."), code="required", field="player")
     if not lineup_known(match):
         _validate_without_lineup(match, event)
         return
@@ -200,27 +234,44 @@ def _validate_players(match: Match, event: MatchEvent) -> None:
     side = _side_at(match, event)
     at = shapes.minute_label(event.minute, event.added_minute)
     if event.player_id not in side.on_pitch:
-        raise ServiceError(f"{scorer.name} is not on the pitch at {at}.", code="player_not_on_pitch", field="player")
+        raise ServiceError(
+            gettext("%(player)s is not on the pitch at %(minute)s.") % {"player": scorer.name, "minute": at},
+            code="player_not_on_pitch",
+            field="player",
+        )
     if event.kind == EventKind.SECOND_YELLOW and event.player_id not in side.booked:
-        raise ServiceError(f"{scorer.name} has no yellow card yet.", code="no_first_yellow", field="player")
+        raise ServiceError(
+            gettext("%(player)s has no yellow card yet.") % {"player": scorer.name},
+            code="no_first_yellow",
+            field="player",
+        )
     if event.kind == EventKind.YELLOW_CARD and event.player_id in side.booked:
         raise ServiceError(
-            f"{scorer.name} is already booked: record a second yellow.", code="already_booked", field="kind"
+            gettext("%(player)s is already booked: record a second yellow.") % {"player": scorer.name},
+            code="already_booked",
+            field="kind",
         )
     if event.second_player_id is None:
         if event.kind == EventKind.SUBSTITUTION:
-            raise ServiceError("The player coming on is required.", code="required", field="second_player")
+            raise ServiceError(gettext("The player coming on is required."), code="required", field="second_player")
         return
     if event.kind not in (EventKind.GOAL, EventKind.SUBSTITUTION):
         raise ServiceError(
-            f"A {event.get_kind_display().lower()} names no second player.", code="invalid_field", field="second_player"
+            gettext("This kind of event names no second player: %(kind)s.")
+            % {"kind": in_sentence(event.get_kind_display())},
+            code="invalid_field",
+            field="second_player",
         )
     if event.second_player_id == event.player_id:
-        raise ServiceError("The second player must be someone else.", code="same_player", field="second_player")
+        raise ServiceError(
+            gettext("The second player must be someone else."), code="same_player", field="second_player"
+        )
     second = _validate_player_in_match(match, event.second_player_id, event, "second_player").player
     if event.kind == EventKind.GOAL and event.second_player_id not in side.on_pitch:
         raise ServiceError(
-            f"{second.name} is not on the pitch at {at}.", code="player_not_on_pitch", field="second_player"
+            gettext("%(player)s is not on the pitch at %(minute)s.") % {"player": second.name, "minute": at},
+            code="player_not_on_pitch",
+            field="second_player",
         )
     if event.kind == EventKind.SUBSTITUTION:
         _validate_player_coming_on(match, event, side, second)
@@ -234,30 +285,51 @@ def _validate_without_lineup(match: Match, event: MatchEvent) -> None:
     side = _side_from_events(match, event)
     at = shapes.minute_label(event.minute, event.added_minute)
     if event.player_id in side.sent_off or event.player_id in side.substituted_off:
-        raise ServiceError(f"{player.name} is not on the pitch at {at}.", code="player_not_on_pitch", field="player")
+        raise ServiceError(
+            gettext("%(player)s is not on the pitch at %(minute)s.") % {"player": player.name, "minute": at},
+            code="player_not_on_pitch",
+            field="player",
+        )
     if event.kind == EventKind.SECOND_YELLOW and event.player_id not in side.booked:
-        raise ServiceError(f"{player.name} has no yellow card yet.", code="no_first_yellow", field="player")
+        raise ServiceError(
+            gettext("%(player)s has no yellow card yet.") % {"player": player.name},
+            code="no_first_yellow",
+            field="player",
+        )
     if event.kind == EventKind.YELLOW_CARD and event.player_id in side.booked:
         raise ServiceError(
-            f"{player.name} is already booked: record a second yellow.", code="already_booked", field="kind"
+            gettext("%(player)s is already booked: record a second yellow.") % {"player": player.name},
+            code="already_booked",
+            field="kind",
         )
     if event.second_player_id is None:
         if event.kind == EventKind.SUBSTITUTION:
-            raise ServiceError("The player coming on is required.", code="required", field="second_player")
+            raise ServiceError(gettext("The player coming on is required."), code="required", field="second_player")
         return
     if event.kind not in (EventKind.GOAL, EventKind.SUBSTITUTION):
         raise ServiceError(
-            f"A {event.get_kind_display().lower()} names no second player.", code="invalid_field", field="second_player"
+            gettext("This kind of event names no second player: %(kind)s.")
+            % {"kind": in_sentence(event.get_kind_display())},
+            code="invalid_field",
+            field="second_player",
         )
     if event.second_player_id == event.player_id:
-        raise ServiceError("The second player must be someone else.", code="same_player", field="second_player")
+        raise ServiceError(
+            gettext("The second player must be someone else."), code="same_player", field="second_player"
+        )
     second = _team_player(match, event.second_player_id, event, "second_player")
     if event.second_player_id in side.sent_off or event.second_player_id in side.substituted_off:
         raise ServiceError(
-            f"{second.name} is not on the pitch at {at}.", code="player_not_on_pitch", field="second_player"
+            gettext("%(player)s is not on the pitch at %(minute)s.") % {"player": second.name, "minute": at},
+            code="player_not_on_pitch",
+            field="second_player",
         )
     if event.kind == EventKind.SUBSTITUTION and event.second_player_id in side.on_pitch:
-        raise ServiceError(f"{second.name} is already on the pitch.", code="player_already_on", field="second_player")
+        raise ServiceError(
+            gettext("%(player)s is already on the pitch.") % {"player": second.name},
+            code="player_already_on",
+            field="second_player",
+        )
 
 
 def _side_from_events(match: Match, event: MatchEvent):
@@ -285,7 +357,10 @@ def _validate_statistic(match: Match, event: MatchEvent) -> None:
     on the pitch for that team at the time."""
     if event.second_player_id is not None:
         raise ServiceError(
-            f"A {event.get_kind_display().lower()} names no second player.", code="invalid_field", field="second_player"
+            gettext("This kind of event names no second player: %(kind)s.")
+            % {"kind": in_sentence(event.get_kind_display())},
+            code="invalid_field",
+            field="second_player",
         )
     if event.player_id is None:
         return
@@ -294,26 +369,39 @@ def _validate_statistic(match: Match, event: MatchEvent) -> None:
         side = _side_from_events(match, event)
         if event.player_id in side.sent_off or event.player_id in side.substituted_off:
             at = shapes.minute_label(event.minute, event.added_minute)
-            raise ServiceError(f"{player.name} is not on the pitch at {at}.", code="player_not_on_pitch",
-                               field="player")
+            raise ServiceError(
+                gettext("%(player)s is not on the pitch at %(minute)s.") % {"player": player.name, "minute": at},
+                code="player_not_on_pitch",
+                field="player",
+            )
         return
     if event.player_id not in _side_at(match, event).on_pitch:
         at = shapes.minute_label(event.minute, event.added_minute)
-        raise ServiceError(f"{player.name} is not on the pitch at {at}.", code="player_not_on_pitch", field="player")
+        raise ServiceError(
+            gettext("%(player)s is not on the pitch at %(minute)s.") % {"player": player.name, "minute": at},
+            code="player_not_on_pitch",
+            field="player",
+        )
 
 
 def _validate_player_coming_on(match: Match, event: MatchEvent, side, player: Player) -> None:
     if event.second_player_id in side.substituted_off:
         raise ServiceError(
-            f"{player.name} was substituted off and cannot come back on.",
+            gettext("%(player)s was substituted off and cannot come back on.") % {"player": player.name},
             code="player_already_off",
             field="second_player",
         )
     if event.second_player_id in side.on_pitch:
-        raise ServiceError(f"{player.name} is already on the pitch.", code="player_already_on", field="second_player")
+        raise ServiceError(
+            gettext("%(player)s is already on the pitch.") % {"player": player.name},
+            code="player_already_on",
+            field="second_player",
+        )
     if event.second_player_id not in side.unused_substitutes:
         raise ServiceError(
-            f"{player.name} is not an unused substitute.", code="not_a_substitute", field="second_player"
+            gettext("%(player)s is not an unused substitute.") % {"player": player.name},
+            code="not_a_substitute",
+            field="second_player",
         )
     allowed = match.competition.max_substitutions
     if periods.is_extra_time(event.period):
@@ -328,7 +416,12 @@ def _validate_player_coming_on(match: Match, event: MatchEvent, side, player: Pl
     if made >= allowed:
         team = Team.objects.get(pk=event.team_id)
         raise ServiceError(
-            f"{team.name} have made {made} substitutions, the most this competition allows.",
+            ngettext(
+                "%(team)s have made %(made)s substitution, the most this competition allows.",
+                "%(team)s have made %(made)s substitutions, the most this competition allows.",
+                made,
+            )
+            % {"team": team.name, "made": made},
             code="too_many_substitutions",
             field="kind",
         )
@@ -347,31 +440,38 @@ def _validate_var_check(match: Match, event: MatchEvent) -> None:
     categories = [c for c in MatchEvent.VarCategory.values if c]
     if event.var_category not in categories:
         raise ServiceError(
-            f"A VAR check concerns one of: {', '.join(categories)}.", code="invalid_var_category", field="var_category"
+            gettext("A VAR check concerns one of: %(categories)s.") % {"categories": ", ".join(categories)},
+            code="invalid_var_category",
+            field="var_category",
         )
     if event.reviewed_event_id is not None:
         reviewed = MatchEvent.objects.filter(pk=event.reviewed_event_id, match=match).first()
         if reviewed is None:
             raise ServiceError(
-                "The reviewed incident is not an event of this match.",
+                gettext("The reviewed incident is not an event of this match."),
                 code="invalid_reviewed_event",
                 field="reviewed_event",
             )
         allowed = VAR_INCIDENT_KINDS[event.var_category]
         if reviewed.kind not in allowed:
-            category = MatchEvent.VarCategory(event.var_category).label.lower()
+            category = in_sentence(MatchEvent.VarCategory(event.var_category).label)
             raise ServiceError(
-                f"A {category} review cannot concern a {reviewed.get_kind_display().lower()}.",
+                gettext("A review of a %(category)s decision cannot concern this kind of event: %(kind)s.")
+                % {"category": category, "kind": in_sentence(reviewed.get_kind_display())},
                 code="invalid_reviewed_event",
                 field="reviewed_event",
             )
         event.team_id = event.team_id or reviewed.team_id
     elif event.var_category == MatchEvent.VarCategory.MISTAKEN_IDENTITY:
         raise ServiceError(
-            "A mistaken-identity review concerns a card already shown.", code="required", field="reviewed_event"
+            gettext("A mistaken-identity review concerns a card already shown."),
+            code="required",
+            field="reviewed_event",
         )
     elif event.team_id is None:
-        raise ServiceError("A review of a missed incident names the team it concerns.", code="required", field="team")
+        raise ServiceError(
+            gettext("A review of a missed incident names the team it concerns."), code="required", field="team"
+        )
     # A check starts in progress; decisions go through services.var.
     event.var_outcome = event.var_outcome or MatchEvent.VarOutcome.IN_PROGRESS
 
@@ -381,9 +481,11 @@ def require_editable(match: Match, user, reason: str) -> None:
     if match.status != Match.Status.FINISHED:
         return
     if not can_correct(user):
-        raise ServiceError("The match is finished; only an admin can correct it.", code="match_finished", status=403)
+        raise ServiceError(
+            gettext("The match is finished; only an admin can correct it."), code="match_finished", status=403
+        )
     if user is not None and not reason.strip():
-        raise ServiceError("A correction to a finished match needs a reason.", code="required", field="reason")
+        raise ServiceError(gettext("A correction to a finished match needs a reason."), code="required", field="reason")
 
 
 def can_correct(user) -> bool:
@@ -413,19 +515,20 @@ def require_decision_rights(event: MatchEvent, user, reason: str) -> None:
         return
     if not can_correct(user):
         raise ServiceError(
-            "A VAR decision, and what it changed, can only be changed by an admin.",
+            gettext("A VAR decision, and what it changed, can only be changed by an admin."),
             code="decision_final",
             status=403,
             current=shapes.event_dict(event),
         )
     if user is not None and not reason.strip():
-        raise ServiceError("A correction needs a reason.", code="required", field="reason")
+        raise ServiceError(gettext("A correction needs a reason."), code="required", field="reason")
 
 
 def check_version(event: MatchEvent, expected_version: int | None) -> None:
     if expected_version is not None and expected_version != event.version:
         raise ServiceError(
-            f"This event was changed by someone else (version {event.version}, you had {expected_version}).",
+            gettext("This event was changed by someone else (version %(version)s, you had %(yours)s).")
+            % {"version": event.version, "yours": expected_version},
             code="stale_version",
             field="version",
             status=409,

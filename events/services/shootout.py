@@ -6,6 +6,7 @@ referee orders retaken stays on the record as `retaken`; the retake counts inste
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from .. import knockouts
 from ..models import Change, EventKind, Match, MatchEvent, Period
@@ -26,18 +27,18 @@ def prepare_kick(match: Match, event: MatchEvent) -> None:
     """A kick is taken during the shootout, by one of the two teams, in turn, before it is over."""
     if event.pk is not None:
         # Its place in the order is what it is: a wrong kick is removed and taken again, or ordered retaken.
-        raise ServiceError("A shoot-out kick is not edited or restored: remove it and record the kick again, "
-                           "or order a retake.", code="not_editable", field="kind", status=409)
+        raise ServiceError(gettext("A shoot-out kick is not edited or restored: remove it and record the kick "
+                                   "again, or order a retake."), code="not_editable", field="kind", status=409)
     if match.period != Period.PENALTIES:
-        raise ServiceError("Kicks are taken in the penalty shootout only.", code="not_in_shootout",
+        raise ServiceError(gettext("Kicks are taken in the penalty shootout only."), code="not_in_shootout",
                            field="kind", status=409)
     if event.team_id not in (match.home_id, match.away_id):
-        raise ServiceError("A kick is taken by one of the two teams.", code="invalid_team", field="team")
+        raise ServiceError(gettext("A kick is taken by one of the two teams."), code="invalid_team", field="team")
     if event.kick_outcome not in MatchEvent.KickOutcome.values or not event.kick_outcome:
-        raise ServiceError("Say whether the kick was scored, saved or missed.", code="required",
+        raise ServiceError(gettext("Say whether the kick was scored, saved or missed."), code="required",
                            field="kick_outcome")
     if event.player_id and not match.lineup.filter(player_id=event.player_id, team_id=event.team_id).exists():
-        raise ServiceError("The taker is not in this team's squad for the match.", code="invalid_player",
+        raise ServiceError(gettext("The taker is not in this team's squad for the match."), code="invalid_player",
                            field="player")
     event.period = Period.PENALTIES
     event.minute, event.added_minute = SHOOTOUT_MINUTE, None
@@ -53,8 +54,9 @@ def prepare_kick(match: Match, event: MatchEvent) -> None:
 def _kick_refusal(match: Match, shootout: knockouts.Shootout) -> str:
     names = {match.home_id: match.home.short_name, match.away_id: match.away.short_name}
     if shootout.over:
-        return f"The shootout is over: {names[shootout.winner]} won {_score(shootout, match)}."
-    return f"It is {names[shootout.next_team]}'s kick."
+        return gettext("The shootout is over: %(team)s won %(score)s.") % {
+            "team": names[shootout.winner], "score": _score(shootout, match)}
+    return gettext("It is %(team)s's kick.") % {"team": names[shootout.next_team]}
 
 
 def _score(shootout: knockouts.Shootout, match: Match) -> str:
@@ -66,17 +68,17 @@ def order_retake(*, event_id: int, reason: str, user=None) -> EventResult:
     """The referee orders the last kick taken again (a goalkeeper off the line, say): it no longer
     counts, and the same team kicks again. Logged with the reason and pushed like any change."""
     if not reason.strip():
-        raise ServiceError("Say why the kick is retaken.", code="required", field="reason")
+        raise ServiceError(gettext("Say why the kick is retaken."), code="required", field="reason")
     with transaction.atomic():
         match, kick = lock_event(event_id)
         if kick.kind != EventKind.SHOOTOUT_KICK or kick.state != MatchEvent.State.ACTIVE:
-            raise ServiceError("Only a kick of the shootout that counts can be retaken.", code="not_a_kick",
+            raise ServiceError(gettext("Only a kick of the shootout that counts can be retaken."), code="not_a_kick",
                                field="event", status=409)
         if match.period != Period.PENALTIES:
-            raise ServiceError("The shootout is over.", code="not_in_shootout", status=409)
+            raise ServiceError(gettext("The shootout is over."), code="not_in_shootout", status=409)
         latest = kick_events(match)[-1]
         if latest.pk != kick.pk:
-            raise ServiceError("Only the last kick taken can be ordered retaken.", code="not_last_kick",
+            raise ServiceError(gettext("Only the last kick taken can be ordered retaken."), code="not_last_kick",
                                field="event", status=409)
         before = shapes.event_dict(kick)
         kick.state = MatchEvent.State.RETAKEN

@@ -9,6 +9,7 @@ enters that order here, with the reason, and it is shown in the group's public h
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from live import publish
 
@@ -19,22 +20,25 @@ from .errors import ServiceError
 
 def settle_table_order(*, group_id: int, team_ids: list[int], reason: str, user=None) -> TableSettlement:
     if not reason.strip():
-        raise ServiceError("Say why the teams are in this order (the draw, the organiser's record).",
+        raise ServiceError(gettext("Say why the teams are in this order (the draw, the organiser's record)."),
                            code="required", field="reason")
     if len(team_ids) < 2 or len(set(team_ids)) != len(team_ids):
-        raise ServiceError("Give each of the level teams once, best first.", code="invalid_order", field="teams")
+        raise ServiceError(
+            gettext("Give each of the level teams once, best first."), code="invalid_order", field="teams",
+        )
     with transaction.atomic():
         # Only the group row is locked (its stage may be missing: no outer join may be locked on PostgreSQL).
         locked = Group.objects.select_for_update(of=("self",)).select_related("competition", "stage")
         group = locked.filter(pk=group_id).first()
         if group is None:
-            raise ServiceError("No such group.", code="not_found", field="group", status=404)
+            raise ServiceError(gettext("No such group."), code="not_found", field="group", status=404)
         blocks = tables.undecided_blocks(group)
         block = next((block for block in blocks if set(block["teams"]) == set(team_ids)), None)
         if block is None:
-            level = "; ".join(", ".join(map(str, b["teams"])) for b in blocks) or "none"
+            level = "; ".join(", ".join(map(str, b["teams"])) for b in blocks) or gettext("none")
             raise ServiceError(
-                f"These teams are not exactly a set the table leaves level (level now: {level}).",
+                gettext("These teams are not exactly a set the table leaves level (level now: %(level)s).")
+                % {"level": level},
                 code="not_level",
                 field="teams",
                 status=409,

@@ -9,6 +9,7 @@ that an admin who corrects the decision later undoes exactly that.
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from ..models import EventKind, Match, MatchEvent
 from ..reads import shapes
@@ -27,7 +28,7 @@ def start_on_field_review(*, check_id: int, user=None, expected_version: int | N
         match, check = _lock_check(check_id, expected_version)
         if check.var_outcome != VarOutcome.IN_PROGRESS:
             raise ServiceError(
-                "Only a check in progress can go to an on-field review.",
+                gettext("Only a check in progress can go to an on-field review."),
                 code="not_in_progress",
                 status=409,
                 current=shapes.event_dict(check),
@@ -58,23 +59,27 @@ def decide_var_check(
     made is an admin's correction and needs a `reason`.
     """
     if decision not in DECIDED:
-        raise ServiceError("The decision is 'stands' or 'overturned'.", code="invalid_decision", field="decision")
+        raise ServiceError(
+            gettext("The decision is 'stands' or 'overturned'."), code="invalid_decision", field="decision"
+        )
     if decision_reason not in MatchEvent.DecisionReason.values:
         raise ServiceError(
-            f"Unknown decision reason '{decision_reason}'.", code="invalid_field", field="decision_reason"
+            gettext("Unknown decision reason '%(reason)s'.") % {"reason": decision_reason},
+            code="invalid_field",
+            field="decision_reason",
         )
     with transaction.atomic():
         match, check = _lock_check(check_id, expected_version)
         is_correction = check.var_outcome in DECIDED
         if (is_correction or match.status == Match.Status.FINISHED) and not can_correct(user):
             raise ServiceError(
-                "A VAR decision, once made, can only be changed by an admin.",
+                gettext("A VAR decision, once made, can only be changed by an admin."),
                 code="decision_final",
                 status=403,
                 current=shapes.event_dict(check),
             )
         if is_correction and not reason.strip():
-            raise ServiceError("A correction needs a reason.", code="required", field="reason")
+            raise ServiceError(gettext("A correction needs a reason."), code="required", field="reason")
         before = shapes.event_dict(check)
         touched = undo_consequence(check)
         check.var_outcome, check.decision_reason = decision, decision_reason
@@ -91,9 +96,9 @@ def decide_var_check(
 def _lock_check(check_id: int, expected_version: int | None) -> tuple[Match, MatchEvent]:
     match, check = lock_event(check_id)
     if check.kind != EventKind.VAR_CHECK:
-        raise ServiceError("That event is not a VAR check.", code="not_a_var_check", field="event")
+        raise ServiceError(gettext("That event is not a VAR check."), code="not_a_var_check", field="event")
     if check.state != MatchEvent.State.ACTIVE:
-        raise ServiceError("That check was removed.", code="event_removed", status=409)
+        raise ServiceError(gettext("That check was removed."), code="event_removed", status=409)
     check_version(check, expected_version)
     return match, check
 
@@ -129,7 +134,9 @@ def _apply_overturn(match: Match, check: MatchEvent, player_id: int | None) -> l
 
 def _move_card(check: MatchEvent, card: MatchEvent, player_id: int | None) -> MatchEvent:
     if player_id is None:
-        raise ServiceError("Name the player who should have been shown the card.", code="required", field="player")
+        raise ServiceError(
+            gettext("Name the player who should have been shown the card."), code="required", field="player"
+        )
     check.var_consequence = {"type": "changed", "event": card.pk, "previous": {"player_id": card.player_id}}
     card.player_id = player_id
     card.state_reason = "Card moved to the right player after VAR review (mistaken identity)"
@@ -139,7 +146,9 @@ def _move_card(check: MatchEvent, card: MatchEvent, player_id: int | None) -> Ma
 
 def _create_incident(match: Match, check: MatchEvent, kind: str, player_id: int | None) -> MatchEvent:
     if player_id is None and kind != EventKind.PENALTY_AWARDED:
-        raise ServiceError("Name the player for the incident given on review.", code="required", field="player")
+        raise ServiceError(
+            gettext("Name the player for the incident given on review."), code="required", field="player"
+        )
     incident = MatchEvent(
         match=match,
         kind=kind,

@@ -60,6 +60,7 @@
   var CLOSE_NOT_FOUND = 4404;
   var CLOSE_BAD_REQUEST = 4400;
   var CLOSE_TOO_MANY = 4429;
+  var CLOSE_UNAVAILABLE = 4503; // the database did not answer, or the server is full: retry later
   var CLOSE_OLD_PROTOCOL = 4426; // the server speaks another version of the protocol: the page must be reloaded
   // The version of the live protocol this file speaks (docs/protocol.md).
   var PROTOCOL_VERSION = 2;
@@ -77,6 +78,10 @@
   FINAL_CLOSES[CLOSE_SIGNED_OUT] = "signed out";
   FINAL_CLOSES[CLOSE_FORBIDDEN] = "not allowed";
   FINAL_CLOSES[CLOSE_OLD_PROTOCOL] = "out of date";
+  // Close codes after which the page retries, and says why while it waits.
+  var RETRIED_CLOSES = {};
+  RETRIED_CLOSES[CLOSE_UNAVAILABLE] = "unavailable";
+  RETRIED_CLOSES[CLOSE_TOO_MANY] = "too many";
   var HIGHLIGHT_MS = 2000;
 
   // The order periods are played in: sorts the timeline the way the match happened.
@@ -171,7 +176,7 @@
     var probeTimer = null;
 
     function setStatus(next, detail) {
-      if (next === status) return;
+      if (next === status && (detail || null) === statusDetail) return;
       status = next;
       statusDetail = detail || null;
       try {
@@ -235,7 +240,7 @@
           return;
         }
         if (code === CLOSE_TOO_MANY) attempt = Math.max(attempt, INTERRUPTED_AFTER + 2); // back off for longer
-        scheduleReconnect();
+        scheduleReconnect(undefined, undefined, RETRIED_CLOSES[code]);
       };
     }
 
@@ -253,10 +258,10 @@
       }
     }
 
-    function scheduleReconnect(delay, nextStatus) {
+    function scheduleReconnect(delay, nextStatus, detail) {
       if (stopped || reconnectTimer) return;
       var offline = global.navigator && global.navigator.onLine === false;
-      setStatus(nextStatus || (offline || attempt >= INTERRUPTED_AFTER ? "interrupted" : "reconnecting"));
+      setStatus(nextStatus || (offline || attempt >= INTERRUPTED_AFTER ? "interrupted" : "reconnecting"), detail);
       var wait = delay !== undefined ? delay : backoffDelay(attempt);
       attempt += 1;
       reconnectTimer = setTimeout(open, wait);
@@ -816,6 +821,14 @@
     refused: gettext("refused"),
     "not allowed": gettext("not allowed"),
   };
+  // What the page says while it retries after a close that names a reason (RETRIED_CLOSES). The server's
+  // close reason is a short English diagnostic; these are the reader's words, in the page's language.
+  var RETRY_TEXT = {
+    unavailable: gettext(
+      "Live updates are unavailable for a moment (the server's database is away, or the server is full). Retrying shortly…"
+    ),
+    "too many": gettext("Too many live connections from your network. Retrying in a while…"),
+  };
 
   /** Show the connection status in #live-status (data-state drives the colour). */
   function showStatus(status, detail, root) {
@@ -832,6 +845,8 @@
       text = interpolate(gettext("Not connected (%(reason)s)"), { reason: CLOSE_TEXT[detail] || detail });
     } else if (status === "interrupted" && detail === "server") {
       text = gettext("Live updates interrupted. Catching up when they return…");
+    } else if ((status === "reconnecting" || status === "interrupted") && RETRY_TEXT[detail]) {
+      text = RETRY_TEXT[detail];
     }
     setText(root.getElementById("live-status-text") || element, text);
   }

@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from django.utils import translation
 
 from events import wording
@@ -34,3 +35,30 @@ def test_with_django_their_words_are_in_the_active_language():
     with translation.override("de"):
         assert wording.gettext("Round of 16") != "Round of 16"
         assert str(wording.gettext_lazy("Round of 16")) == wording.gettext("Round of 16")
+
+
+def test_a_record_the_engines_refuse_is_explained_in_the_readers_language():
+    """What the bracket shows when the record cannot decide a tie, and the scenarios when there are too many
+    fixtures to search, reads in the page's language; the team names stay as they are."""
+    from events.knockouts import Leg, Tie
+    from events.scenarios import Fixture, scenarios
+
+    def second_leg_too_soon():
+        Tie(home="Ajax", away="Roma", rule_set="uefa-2021",
+            legs=[Leg("Ajax", "Roma", 0, 0, finished=False), Leg("Roma", "Ajax", 0, 0)])
+
+    def too_many_fixtures():
+        teams = ["A", "B", "C", "D"]
+        remaining = [Fixture(i, home, away) for i, (home, away) in enumerate(
+            (h, a) for h in teams for a in teams if h != a)]
+        scenarios(teams, [], remaining, "uefa-2019", max_fixtures=8)
+
+    with translation.override("de"):
+        with pytest.raises(ValueError, match=r"^das Rückspiel kann nicht vor dem Ende des Hinspiels beginnen$"):
+            second_leg_too_soon()
+        with pytest.raises(ValueError, match=r"^12 Spiele stehen aus"):
+            too_many_fixtures()
+    with translation.override("it"), pytest.raises(ValueError, match="d'andata"):
+        second_leg_too_soon()
+    with translation.override("en"), pytest.raises(ValueError, match=r"^leg 2 cannot start before leg 1 is finished$"):
+        second_leg_too_soon()
