@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.http import HttpResponseRedirect
+from django.utils.translation import gettext as _
 
 from . import services
 from .models import (
@@ -141,7 +142,8 @@ class MatchEventAdmin(admin.ModelAdmin):
     def response_change(self, request, obj):
         refused = getattr(request, "_correction_refused", None)
         if refused:
-            self.message_user(request, f"The correction was refused: {refused}", level=messages.ERROR)
+            self.message_user(request, _("The correction was refused: %(reason)s") % {"reason": refused},
+                              level=messages.ERROR)
             return HttpResponseRedirect(request.path)
         return super().response_change(request, obj)
 
@@ -169,13 +171,14 @@ class TableSettlementForm(forms.ModelForm):
         names = [line.strip() for line in order.splitlines() if line.strip()]
         unknown = [name for name in names if name.casefold() not in teams]
         if unknown:
-            self.add_error("order", f"Not a team of {group.name}: {', '.join(unknown)}.")
+            self.add_error("order", _("Not a team of %(group)s: %(names)s.") % {
+                "group": group.name, "names": ", ".join(unknown)})
             return cleaned
         cleaned["team_ids"] = [teams[name.casefold()] for name in names]
         level = [set(block["teams"]) for block in tables.undecided_blocks(group)]
         if set(cleaned["team_ids"]) not in level:
-            self.add_error("order", "These are not exactly teams the table leaves level"
-                           + (" (nothing is level now)." if not level else "."))
+            self.add_error("order", _("These are not exactly teams the table leaves level (nothing is level now).")
+                           if not level else _("These are not exactly teams the table leaves level."))
         return cleaned
 
 
