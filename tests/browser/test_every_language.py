@@ -4,8 +4,8 @@ and does not scroll sideways at 360 px, where the longest labels (German's) have
 
 One scene for the module (Liverpool-Napoli under way, a two-legged tie gone to penalties, the 2026 World
 Cup before Group G's last match), one browser context per language, each page visited once; screenshots of
-the German pages go to test-artifacts/languages/. The editors' list is checked signed in; the console and the
-corrections page are not in the readers' languages yet (test_console_pages.py checks them in English).
+the German pages go to test-artifacts/languages/. The editors' pages (their list, the console, the corrections
+page) are checked signed in, after the readers' pages.
 """
 
 from __future__ import annotations
@@ -77,6 +77,8 @@ print(json.dumps({{"tie": tie.stage.competition_id, "second": second.id, "teams"
             "table widget": f"/embed/groups/{match.group_id}/table/",
             "login": "/editor/login/",
             "editor": "/editor/",  # signed in through the login page's form, in the reader's language
+            "console": f"/editor/matches/{match.id}/",
+            "corrections": f"/editor/matches/{match.id}/corrections/",
         }
     finally:
         remove_competition(cluster, made["tie"], teams=made["teams"])
@@ -99,9 +101,12 @@ OWN_WORDS = {
     "table widget": "Fixtures, results and what each team needs",
     "login": "Editor sign in",
     "editor": "Upcoming",
+    "console": "New event",
+    "corrections": "Every correction needs a reason, goes to every open page at once, and is shown to fans in the "
+                   "match's history. This page follows the match live.",
 }
-# Pages without the site's live status (a form, a list kept in the browser, the editors' list of matches).
-NOT_LIVE = {"my teams", "login", "editor"}
+# Pages without the site's live status (a form, a list kept in the browser, the editors' pages).
+NOT_LIVE = {"my teams", "login", "editor", "console", "corrections"}
 WIDGETS = {"match widget", "table widget"}
 
 
