@@ -152,14 +152,17 @@ def group_tables(groups: list[Group], known: dict[int, dict] | None = None) -> d
     thirds and the bracket that read them all.
 
     A group's state is what its table is made of: its matches' seqs (every change adds one), scores, status
-    and teams, and the organiser's settlements. A table built inside a transaction is cached only once it
-    commits: a rolled-back change's seq is handed out again, to another change.
+    and teams, and the organiser's settlements; its words are in the active language, kept per language. A
+    table built inside a transaction is cached only once it commits: a rolled-back change's seq is handed out
+    again, to another change.
 
     `known`: tables the caller built already in this transaction, by group id (the write path's, for the
     group its change moved), used as they are."""
     known = known or {}
     states = _group_states([group.id for group in groups])
-    keys = {group.id: f"table:{group.id}:{states[group.id]}" for group in groups}
+    # Its words (notes, form) are in the reader's language: one table per language.
+    language = translation.get_language()
+    keys = {group.id: f"table:{group.id}:{states[group.id]}:{language}" for group in groups}
     try:
         found = cache.get_many(list(keys.values()))
     except Exception:
@@ -170,8 +173,6 @@ def group_tables(groups: list[Group], known: dict[int, dict] | None = None) -> d
         table = known.get(group.id) or found.get(keys[group.id])
         if table is None:
             table = missing[keys[group.id]] = group_table(group)
-        else:
-            table = worded(table)  # kept once for every language: its words in the reader's
         built[group.id] = table
     if missing:
         transaction.on_commit(lambda: _cache_tables(missing))  # at once outside a transaction
