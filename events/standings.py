@@ -31,8 +31,9 @@ from enum import StrEnum
 from fractions import Fraction
 from typing import Any
 
-# Marks the zones' labels for the catalogs: data stays in English (cached, pushed compact), and the
-# templates translate a label as they show it ({% translate zone.label %}).
+# Marks the zones', criteria's and rule sets' labels for the catalogs: data stays in English (cached, pushed
+# compact, compared as keys), and what shows a label translates it (`{% translate zone.label %}`,
+# events/reads/tables.py's notes).
 from .wording import gettext_noop
 
 TeamKey = Hashable
@@ -130,30 +131,34 @@ def _head_to_head(stat: str, label: str) -> Criterion:
     return Criterion(stat, Scope.HEAD_TO_HEAD, label)
 
 
-POINTS = _overall("points", "points")
-H2H_POINTS = _head_to_head("points", "head-to-head points")
-H2H_GOAL_DIFFERENCE = _head_to_head("goal_difference", "head-to-head goal difference")
-H2H_GOALS = _head_to_head("goals_for", "head-to-head goals scored")
-H2H_AWAY_GOALS = _head_to_head("away_goals", "head-to-head away goals")
-GOAL_DIFFERENCE = _overall("goal_difference", "overall goal difference")
-GOALS = _overall("goals_for", "overall goals scored")
-AWAY_GOALS = _overall("away_goals", "overall away goals")
-WINS = _overall("won", "wins")
-AWAY_WINS = _overall("away_wins", "away wins")
-DISCIPLINARY = Criterion("disciplinary_points", Scope.EXTERNAL, "disciplinary points", higher_is_better=False)
-COEFFICIENT = Criterion("coefficients", Scope.EXTERNAL, "club coefficient")
-OPPONENTS_POINTS = Criterion("points", Scope.OPPONENTS, "opponents' collective points")
-OPPONENTS_GOAL_DIFFERENCE = Criterion("goal_difference", Scope.OPPONENTS, "opponents' collective goal difference")
-OPPONENTS_GOALS = Criterion("goals_for", Scope.OPPONENTS, "opponents' collective goals scored")
+POINTS = _overall("points", gettext_noop("points"))
+H2H_POINTS = _head_to_head("points", gettext_noop("head-to-head points"))
+H2H_GOAL_DIFFERENCE = _head_to_head("goal_difference", gettext_noop("head-to-head goal difference"))
+H2H_GOALS = _head_to_head("goals_for", gettext_noop("head-to-head goals scored"))
+H2H_AWAY_GOALS = _head_to_head("away_goals", gettext_noop("head-to-head away goals"))
+GOAL_DIFFERENCE = _overall("goal_difference", gettext_noop("overall goal difference"))
+GOALS = _overall("goals_for", gettext_noop("overall goals scored"))
+AWAY_GOALS = _overall("away_goals", gettext_noop("overall away goals"))
+WINS = _overall("won", gettext_noop("wins"))
+AWAY_WINS = _overall("away_wins", gettext_noop("away wins"))
+DISCIPLINARY = Criterion(
+    "disciplinary_points", Scope.EXTERNAL, gettext_noop("disciplinary points"), higher_is_better=False
+)
+COEFFICIENT = Criterion("coefficients", Scope.EXTERNAL, gettext_noop("club coefficient"))
+OPPONENTS_POINTS = Criterion("points", Scope.OPPONENTS, gettext_noop("opponents' collective points"))
+OPPONENTS_GOAL_DIFFERENCE = Criterion(
+    "goal_difference", Scope.OPPONENTS, gettext_noop("opponents' collective goal difference")
+)
+OPPONENTS_GOALS = Criterion("goals_for", Scope.OPPONENTS, gettext_noop("opponents' collective goals scored"))
 # FIFA: goals scored divided by goals conceded (to 1966), see Record.goal_average.
-GOAL_AVERAGE = _overall("goal_average", "goal average")
+GOAL_AVERAGE = _overall("goal_average", gettext_noop("goal average"))
 # FIFA's fair play points (negative, higher is better), computed by fair_play_points() from cards.
-FAIR_PLAY = Criterion("fair_play_points", Scope.EXTERNAL, "fair play points")
+FAIR_PLAY = Criterion("fair_play_points", Scope.EXTERNAL, gettext_noop("fair play points"))
 # The same number under the name the FIFA World Cup 26 Regulations give it.
-TEAM_CONDUCT = Criterion("fair_play_points", Scope.EXTERNAL, "team conduct score")
+TEAM_CONDUCT = Criterion("fair_play_points", Scope.EXTERNAL, gettext_noop("team conduct score"))
 # Position in the FIFA/Coca-Cola Men's World Ranking (1 is best).
-WORLD_RANKING = Criterion("world_ranking", Scope.EXTERNAL, "FIFA world ranking", higher_is_better=False)
-DRAWING_OF_LOTS = Criterion("drawing_of_lots", Scope.LOTS, "drawing of lots")
+WORLD_RANKING = Criterion("world_ranking", Scope.EXTERNAL, gettext_noop("FIFA world ranking"), higher_is_better=False)
+DRAWING_OF_LOTS = Criterion("drawing_of_lots", Scope.LOTS, gettext_noop("drawing of lots"))
 
 # UEFA Champions League groups of four: the top two to the round of 16, the third to the Europa League.
 UEFA_GROUP_ZONES = (
@@ -174,7 +179,7 @@ RULE_SETS: dict[str, RuleSet] = {
     for rules in (
         RuleSet(
             name="uefa-2019",
-            label="UEFA group stage 2019-20 (away goals)",
+            label=gettext_noop("UEFA group stage 2019-20 (away goals)"),
             criteria=(
                 POINTS,
                 H2H_POINTS,
@@ -194,7 +199,7 @@ RULE_SETS: dict[str, RuleSet] = {
         ),
         RuleSet(
             name="uefa-2021",
-            label="UEFA group stage 2021-22 (no away goals)",
+            label=gettext_noop("UEFA group stage 2021-22 (no away goals)"),
             criteria=(
                 POINTS,
                 H2H_POINTS,
@@ -213,7 +218,7 @@ RULE_SETS: dict[str, RuleSet] = {
         # Champions League regulations 2024/25, Article 18.01 a) to j); cited in docs/standings.md.
         RuleSet(
             name="uefa-league-phase-2024",
-            label="UEFA league phase 2024-25 (one table, no head-to-head)",
+            label=gettext_noop("UEFA league phase 2024-25 (one table, no head-to-head)"),
             criteria=(
                 POINTS,
                 GOAL_DIFFERENCE,
@@ -231,7 +236,7 @@ RULE_SETS: dict[str, RuleSet] = {
         ),
         RuleSet(
             name="league",
-            label="League (points, goal difference, goals scored)",
+            label=gettext_noop("League (points, goal difference, goals scored)"),
             criteria=(POINTS, GOAL_DIFFERENCE, GOALS),
         ),
     )
@@ -268,28 +273,28 @@ _FIFA_OVERALL_THEN_HEAD_TO_HEAD = (
 FIFA_RULE_SETS: tuple[RuleSet, ...] = (
     RuleSet(
         name="fifa-1962",
-        label="FIFA World Cup 1962-1966 (goal average)",
+        label=gettext_noop("FIFA World Cup 1962-1966 (goal average)"),
         criteria=(POINTS, GOAL_AVERAGE, DRAWING_OF_LOTS),
         points_for_win=2,
         zones=_QUARTER_FINALS,
     ),
     RuleSet(
         name="fifa-1970",
-        label="FIFA World Cup 1970 (goal difference)",
+        label=gettext_noop("FIFA World Cup 1970 (goal difference)"),
         criteria=(POINTS, GOAL_DIFFERENCE, DRAWING_OF_LOTS),
         points_for_win=2,
         zones=_QUARTER_FINALS,
     ),
     RuleSet(
         name="fifa-1974",
-        label="FIFA World Cup 1974-1982 (goal difference, goals scored)",
+        label=gettext_noop("FIFA World Cup 1974-1982 (goal difference, goals scored)"),
         criteria=(POINTS, GOAL_DIFFERENCE, GOALS, DRAWING_OF_LOTS),
         points_for_win=2,
         zones=_SECOND_ROUND,
     ),
     RuleSet(
         name="fifa-1986",
-        label="FIFA World Cup 1986-1990 (24 teams, best thirds)",
+        label=gettext_noop("FIFA World Cup 1986-1990 (24 teams, best thirds)"),
         criteria=(POINTS, GOAL_DIFFERENCE, GOALS, DRAWING_OF_LOTS),
         points_for_win=2,
         zones=_ROUND_OF_16_WITH_THIRDS,
@@ -297,20 +302,20 @@ FIFA_RULE_SETS: tuple[RuleSet, ...] = (
     ),
     RuleSet(
         name="fifa-1994",
-        label="FIFA World Cup 1994 (3 points for a win, best thirds)",
+        label=gettext_noop("FIFA World Cup 1994 (3 points for a win, best thirds)"),
         criteria=(*_FIFA_OVERALL_THEN_HEAD_TO_HEAD, DRAWING_OF_LOTS),
         zones=_ROUND_OF_16_WITH_THIRDS,
         third_placed=_FOUR_BEST_THIRDS,
     ),
     RuleSet(
         name="fifa-1998",
-        label="FIFA World Cup 1998-2014 (32 teams)",
+        label=gettext_noop("FIFA World Cup 1998-2014 (32 teams)"),
         criteria=(*_FIFA_OVERALL_THEN_HEAD_TO_HEAD, DRAWING_OF_LOTS),
         zones=_ROUND_OF_16,
     ),
     RuleSet(
         name="fifa-2018",
-        label="FIFA World Cup 2018-2022 (fair play points)",
+        label=gettext_noop("FIFA World Cup 2018-2022 (fair play points)"),
         criteria=(*_FIFA_OVERALL_THEN_HEAD_TO_HEAD, FAIR_PLAY, DRAWING_OF_LOTS),
         zones=_ROUND_OF_16,
     ),
@@ -319,7 +324,7 @@ FIFA_RULE_SETS: tuple[RuleSet, ...] = (
     # no lots.
     RuleSet(
         name="fifa-2026",
-        label="FIFA World Cup 2026 (48 teams, head-to-head first)",
+        label=gettext_noop("FIFA World Cup 2026 (48 teams, head-to-head first)"),
         criteria=(
             POINTS,
             H2H_POINTS,

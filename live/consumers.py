@@ -296,7 +296,8 @@ async def in_thread(read, *args):
 
 
 class MatchConsumer(ReadOnlyLiveConsumer):
-    """A fan's match: its changes (lean) on the match's feed, and its group's table on the table's feed.
+    """A fan's match: its changes (lean) on the match's feed, and its group's table on the table's feed, both
+    in the page's language.
 
     Each opening is built once per state of its own feed and shared: the match's (a snapshot without the
     table, or the changes after `since`), then the table's (nothing when the page says, with `table=V`,
@@ -320,7 +321,7 @@ class MatchConsumer(ReadOnlyLiveConsumer):
             )
             if opening is not None and opening.group_id is not None:
                 group_id = opening.group_id
-                self.table_feed_name = table_feed(group_id)
+                self.table_feed_name = table_feed(group_id, language)
                 await self._fan_out.join(self.table_feed_name, self)  # joined before reading, as in open()
                 texts = await self._fan_out.opening(
                     self.table_feed_name, (messages.table_opening, group_id, shown, language),
@@ -401,11 +402,13 @@ class GroupConsumer(ReadOnlyLiveConsumer):
 
 
 class BracketConsumer(ReadOnlyLiveConsumer):
-    """A competition's bracket page: a snapshot of the whole bracket, then each part a change alters."""
+    """A competition's bracket page: a snapshot of the whole bracket, then each part a change alters, in the
+    page's language (`lang=`, as for a match)."""
 
     async def connect(self):
         competition_id = self.scope["url_route"]["kwargs"]["competition_id"]
-        await self.open(bracket_feed(competition_id), messages.bracket_opening, competition_id)
+        language = parse_language(self.scope["query_string"])
+        await self.open(bracket_feed(competition_id, language), messages.bracket_opening, competition_id, language)
 
     async def not_found(self) -> None:
         await self.refuse(CLOSE_NOT_FOUND, "No such competition.")

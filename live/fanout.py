@@ -404,8 +404,10 @@ class Forwarded:
     """A message from a feed, as the fan-out writes it.
 
     A group table's update goes to every page showing the table (the table's feed) and, with the change that
-    caused it, to the match's fans (the match's feed): they get both in one write. Each fan keeps the last
-    table version it was sent (`table_sent`), so that whichever copy reaches it first is the only one.
+    caused it, to the match's fans (the match's feed): they get both in one write. Each language has its own
+    feeds of both, and a match's feed carries the update of its own language's table feed (`table_feed`). Each
+    fan keeps the last table version it was sent (`table_sent`), so that whichever copy reaches it first is the
+    only one.
     """
 
     __slots__ = ("is_table", "message", "table_feed", "table_text", "table_version", "text")

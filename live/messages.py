@@ -7,7 +7,8 @@ every fan who needs it. Pages start from the same snapshots.
 Each change is built once for each kind of reader, in the transaction that makes it (docs/protocol.md):
 - fans (`fan_change_text`): the event and what of the match's state changed, nothing else;
 - editors' consoles (`change_text`): the change in full, pitch and table data included;
-- pages showing the group table (`table_change_text`): the rows the change moved, or nothing.
+- pages showing the group table (`table_change_texts`): the rows the change moved, or nothing, in each
+  language.
 """
 
 from __future__ import annotations
@@ -249,7 +250,7 @@ def locked_group_table(match: Match) -> dict | None:
     Two matches of one group (18 on a league-phase night) commit under separate match locks: without
     this, each could build the table (and the bracket's league-phase part) without the other's change,
     and the later message would show the earlier state. Holding the group's row makes the builds take
-    turns, each seeing every change committed before it (and table_change_text the record the change
+    turns, each seeing every change committed before it (and table_change_texts the record the change
     before it left).
     """
     if match.group_id is None:
@@ -303,10 +304,11 @@ def table_message(table: dict) -> dict:
 
 
 def table_delta(table: dict, before: list[dict], rows: list[dict]) -> dict | None:
-    """The rows of `table` (compact: `rows`) that differ from `before`; None when the teams are not the same."""
+    """The rows of `table` (compact: `rows`) that differ from `before`; None when the teams are not the same.
+    Without words: each changed row says whether its notes and its form changed (`table_words` adds them, in a
+    language)."""
     by_team = {row["team"]: row for row in before}
-    full_rows = {row["team"]["id"]: row for row in table["rows"]}
-    if set(by_team) != set(full_rows):
+    if set(by_team) != {row["team"]["id"] for row in table["rows"]}:
         return None
     changed, moved = [], []
     for row in rows:
@@ -316,12 +318,24 @@ def table_delta(table: dict, before: list[dict], rows: list[dict]) -> dict | Non
                 moved.append([row["team"], row["position"]])
             continue
         sent = {name: row[name] for name in ("team", "position", "cells", "undecided")}
-        if old["notes"] != row["notes"]:
-            sent["notes"] = row["notes"]
-        if old["form"] != row["form"]:
-            sent["form"] = fragments.table_form_html(full_rows[row["team"]])
-        changed.append(sent)
-    return {"rows": changed, "moved": moved_runs(moved, by_team, {row["team"] for row in changed})}
+        changed.append((sent, old["notes"] != row["notes"], old["form"] != row["form"]))
+    return {"rows": changed, "moved": moved_runs(moved, by_team, {sent["team"] for sent, *_ in changed})}
+
+
+def table_words(changed: list[tuple[dict, bool, bool]], table: dict) -> list[dict]:
+    """The changed rows of a delta with their words from `table` (worded in the active language): the notes
+    and the form's markup, where they changed."""
+    full_rows = {row["team"]["id"]: row for row in table["rows"]}
+    rows = []
+    for sent, notes_changed, form_changed in changed:
+        row = full_rows[sent["team"]]
+        sent = dict(sent)
+        if notes_changed:
+            sent["notes"] = compact_row(row)["notes"]
+        if form_changed:
+            sent["form"] = fragments.table_form_html(row)
+        rows.append(sent)
+    return rows
 
 
 def moved_runs(moved: list[list[int]], before: dict[int, dict], changed: set[int]) -> list[list[int]]:
@@ -339,46 +353,54 @@ def moved_runs(moved: list[list[int]], before: dict[int, dict], changed: set[int
     return runs
 
 
-def table_change_text(table: dict | None) -> str | None:
-    """The group table's live update for the change being committed (call under locked_group_table's lock):
-    the rows it moved, the whole table when there is nothing to compare with, or None when it moved nothing.
-    A retried announcement of a change finds its own record and sends the same text again."""
+def table_change_texts(table: dict | None) -> dict[str, str] | None:
+    """The group table's live update for the change being committed (call under locked_group_table's lock), by
+    language (the site's first): the rows it moved, the whole table when there is nothing to compare with, or
+    None when it moved nothing. Which rows moved is worked out once; only their words (notes, form) and a
+    table sent whole are built in each language. A retried announcement of a change finds its own record and
+    sends the same texts again."""
     if table is None:
         return None
     key = table_record_key(table["group"]["id"])
     version = table["version"]
-    rows = [compact_row(row) for row in table["rows"]]
+    with translation.override(protocol.languages()[0]):  # compared in one language, whichever is active
+        rows = [compact_row(row) for row in tables.worded(table)["rows"]]
     try:
         record = cache.get(key)
     except Exception:
         logger.warning("No record of the table before this change: the cache is unavailable", exc_info=True)
         record = None
-    if record is not None and record["version"] == version:
-        return record["text"]
+    if record is not None and record["version"] == version and "texts" in record:
+        return record["texts"]
     delta = None
     if record is not None and record["version"] == version - 1:
         delta = table_delta(table, record["rows"], rows)
-    if delta is None:
-        message, base = table_message(table), version
-    elif not delta["rows"] and not delta["moved"] and record["provisional"] == table["provisional"]:
-        message, base = None, record["base"]
+    if delta is not None and not delta["rows"] and not delta["moved"] and record["provisional"] == table["provisional"]:
+        texts, base = None, record["base"]
     else:
-        message = {
-            "type": "table",
-            "group_id": table["group"]["id"],
-            "version": version,
-            "base": record["base"],
-            "provisional": table["provisional"],
-            **delta,
-        }
-        base = version
-    text = json.dumps(message, separators=(",", ":"), ensure_ascii=False) if message else None
-    record = {"version": version, "base": base, "rows": rows, "provisional": table["provisional"], "text": text}
+        texts, base = {}, version
+        for language in protocol.languages():
+            with translation.override(language):
+                local = tables.worded(table)
+                if delta is None:
+                    message = table_message(local)
+                else:
+                    message = {
+                        "type": "table",
+                        "group_id": table["group"]["id"],
+                        "version": version,
+                        "base": record["base"],
+                        "provisional": table["provisional"],
+                        "rows": table_words(delta["rows"], local),
+                        "moved": delta["moved"],
+                    }
+                texts[language] = json.dumps(message, separators=(",", ":"), ensure_ascii=False)
+    record = {"version": version, "base": base, "rows": rows, "provisional": table["provisional"], "texts": texts}
     try:
         cache.set(key, record, TABLE_RECORD_SECONDS)
     except Exception:
         logger.warning("The table's record was not kept: the next change sends it whole", exc_info=True)
-    return text
+    return texts
 
 
 def forget_tables(group_ids) -> None:
@@ -639,65 +661,73 @@ def bracket_snapshot(competition_id: int) -> dict:
     return snapshot
 
 
-def bracket_opening(competition_id: int) -> list[str] | None:
-    """What a bracket socket sends first, or None when there is no such competition."""
-    try:
-        return [json.dumps(bracket_snapshot(competition_id), separators=(",", ":"), ensure_ascii=False)]
-    except Competition.DoesNotExist:
-        return None
+def bracket_opening(competition_id: int, language: str | None = None) -> list[str] | None:
+    """What a bracket socket sends first, in `language` (the site's by default), or None when there is no such
+    competition."""
+    with translation.override(language or protocol.languages()[0]):
+        try:
+            return [json.dumps(bracket_snapshot(competition_id), separators=(",", ":"), ensure_ascii=False)]
+        except Competition.DoesNotExist:
+            return None
 
 
-def build_bracket_text(change: Change, match: Match, table: dict | None = None) -> str | None:
-    """The change as the competition's bracket feed carries it (the part it changed, serialized once, in the
-    transaction that made it, and in `also` any other part it moved); None for a match that is neither a tie's
-    leg, nor a league-phase match, nor a match of a competition whose group stage leads into the bracket.
+def build_bracket_texts(change: Change, match: Match, table: dict | None = None) -> dict[str, str] | None:
+    """The change as the competition's bracket feeds carry it, by language (the site's first): the part it
+    changed, and in `also` any other part it moved, built in the transaction that made it; None for a match
+    that is neither a tie's leg, nor a league-phase match, nor a match of a competition whose group stage
+    leads into the bracket. What the part is (its reads, version, what moved) is worked out once; its words
+    and markup in each language.
     `table`: the match's group table from locked_group_table (the group's row is then locked already)."""
+    languages = protocol.languages()
     if match.tie_id is not None:
         _lock_until_commit(Tie, match.tie_id)
-        part = bracket_reads.tie_part(match.tie_id)
-        tie = part["tie"]
-        message = {
-            "part": tie_part_key(tie["id"]),
-            "version": sum(leg["seq"] for leg in tie["legs"]),
-            "round": part["round"],
-            "tie": tie,
-            "html": render_to_string("events/_bracket_tie.html", {"tie": tie}),
-        }
+        parts = bracket_reads.tie_parts(match.tie_id, languages)
         path = knockout_group_stage_change(match)  # a tie decided (or undone) moves the path to the final
-        if path:
-            message["also"] = [path]
+        messages = {}
+        for language in languages:
+            tie = parts[language]["tie"]
+            with translation.override(language):
+                html = render_to_string("events/_bracket_tie.html", {"tie": tie})
+            messages[language] = {"part": tie_part_key(tie["id"]), "version": sum(leg["seq"] for leg in tie["legs"]),
+                                  "round": parts[language]["round"], "tie": tie, "html": html}
+            if path:
+                messages[language]["also"] = [path[language]]
     elif match.group_id is not None and bracket_reads.feeds_league_phase(match.group_id):
         _lock_until_commit(Group, match.group_id)
         seqs = bracket_reads.league_phase_seqs(match.competition)
         projection = bracket_reads.league_phase_projection(match.competition, table)
-        message = {
-            "part": LEAGUE_PHASE_PART,
-            "version": sum(seqs.values()),
-            "league_phase": projection,
-            "html": render_to_string("events/_bracket_league_phase.html", {"league_phase": projection}),
-        }
+        messages = {}
+        for language in languages:
+            with translation.override(language):
+                html = render_to_string("events/_bracket_league_phase.html", {"league_phase": projection})
+            messages[language] = {"part": LEAGUE_PHASE_PART, "version": sum(seqs.values()),
+                                  "league_phase": projection, "html": html}
     elif match.group_id is not None and bracket_reads.feeds_group_stage(match.group):
-        message = group_stage_change(match, table)  # {} when the change moved nothing the bracket shows
-        if message is None:
+        messages = group_stage_change(match, table)  # {} in each language when it moved nothing the bracket shows
+        if messages is None:
             return None
     elif match.group_id is None:
         # A knockout match recorded without a tie: the path to the final alone follows it.
-        message = knockout_group_stage_change(match)
-        if message is None:
+        messages = knockout_group_stage_change(match)
+        if messages is None:
             return None
     else:
         return None
-    return json.dumps(
-        {"type": "change", "match_id": change.match_id, "seq": change.seq, "op": change.op, **message,
-         "at": change.created_at.isoformat()},
-        separators=(",", ":"),
-        ensure_ascii=False,
-    )
+    return {
+        language: json.dumps(
+            {"type": "change", "match_id": change.match_id, "seq": change.seq, "op": change.op, **message,
+             "at": change.created_at.isoformat()},
+            separators=(",", ":"),
+            ensure_ascii=False,
+        )
+        for language, message in messages.items()
+    }
 
 
 def group_stage_part(match: Match, table: dict | None = None) -> dict | None:
-    """The group-stage part of the match's competition as it stands, built under the competition's lock;
-    None when the competition's groups do not make up the path (one missing, or not named by letter)."""
+    """The group-stage part of the match's competition as it stands, built under the competition's lock,
+    without its markup (group_stage_pieces, in a language); None when the competition's groups do not make up
+    the path (one missing, or not named by letter)."""
     # Every group's change moves the ranking of thirds: the builds take turns on the competition's row.
     _lock_until_commit(Competition, match.competition_id)
     seqs = bracket_reads.competition_seqs(match.competition)  # before the projection, as in bracket_reading
@@ -709,47 +739,52 @@ def group_stage_part(match: Match, table: dict | None = None) -> dict | None:
         "part": GROUP_STAGE_PART,
         "version": sum(seqs.values()),
         "group_stage": projection,
-        "pieces": group_stage_pieces(projection),
         "root": {"provisional": projection["provisional"], "qualifying": "".join(projection["thirds"]["qualifying"])},
     }
 
 
-def group_stage_pieces(projection: dict) -> dict[str, str]:
-    """The part's markup in pieces, by element id: what the path stands on, the thirds' table, each match.
-    A change sends the pieces it moved (a goal that swaps two thirds moves a few matches of the 31)."""
+def group_stage_pieces(projection: dict, only: set[str] | None = None) -> dict[str, str]:
+    """The part's markup in pieces, by element id, in the active language: what the path stands on, the
+    thirds' table, each match (`only`: just these). A change sends the pieces it moved (a goal that swaps two
+    thirds moves a few matches of the 31)."""
     basis, thirds_table, match = (get_template(f"events/_group_stage_{name}.html") for name in
                                   ("basis", "thirds", "match"))
-    pieces = {"group-stage-basis": basis.render({"group_stage": projection})}
-    if projection.get("third_placed"):
+    wanted = (lambda piece: True) if only is None else only.__contains__
+    pieces = {}
+    if wanted("group-stage-basis"):
+        pieces["group-stage-basis"] = basis.render({"group_stage": projection})
+    if projection.get("third_placed") and wanted("third-placed"):
         pieces["third-placed"] = thirds_table.render({"group_stage": projection})
     for round_ in projection["rounds"]:
         for entry in round_["matches"]:
-            pieces[f"bracket-match-{entry['number']}"] = match.render({"match": entry})
+            if wanted(f"bracket-match-{entry['number']}"):
+                pieces[f"bracket-match-{entry['number']}"] = match.render({"match": entry})
     return pieces
 
 
 def group_stage_whole(part: dict) -> dict:
-    """The part as a page takes it whole: its projection and its markup (the first change after a cold record,
-    or one that does not follow the one recorded)."""
+    """The part as a page takes it whole, in the active language: its projection and its markup (the first
+    change after a cold record, or one that does not follow the one recorded)."""
     html = render_to_string("events/_bracket_group_stage.html", {"group_stage": part["group_stage"]})
     return {"part": part["part"], "version": part["version"], "group_stage": part["group_stage"], "html": html}
 
 
-def group_stage_change(match: Match, table: dict | None = None) -> dict | None:
-    """What a change of a group match sends of the group stage: the part and the group's table, compact, each
-    only when it differs from what the change before it left (group_stage_record); None without a path."""
+def group_stage_change(match: Match, table: dict | None = None) -> dict[str, dict] | None:
+    """What a change of a group match sends of the group stage, by language: the part and the group's table,
+    compact, each only when it differs from what the change before it left (group_stage_record); None without
+    a path."""
     if table is None:
         table = tables.group_table(match.group)
     part = group_stage_part(match, table)
     if part is None:
         return None
-    group_table = {"group_id": table["group"]["id"], "version": table["version"], "html": tournament_group_html(table)}
-    return group_stage_record(match.competition_id, part, group_table)
+    return group_stage_record(match.competition_id, part, table)
 
 
-def knockout_group_stage_change(match: Match) -> dict | None:
-    """What a change of a knockout match sends of the group-stage part: the part when the change moved it (a
-    winner decided, or undone), else nothing ({}); None when the competition's groups lead into no path."""
+def knockout_group_stage_change(match: Match) -> dict[str, dict] | None:
+    """What a change of a knockout match sends of the group-stage part, by language: the part when the change
+    moved it (a winner decided, or undone), else nothing ({}); None when the competition's groups lead into no
+    path."""
     if not bracket_reads.has_group_stage_path(match.competition_id):
         return None
     part = group_stage_part(match)
@@ -780,11 +815,16 @@ def _digest(value) -> str:
     return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 
-def group_stage_record(competition_id: int, part: dict, table: dict | None = None) -> dict:
-    """Of `part` and `table` (the group's, compact; none for a knockout match), what differs from the build
-    before this change."""
+def group_stage_record(competition_id: int, part: dict, table: dict | None = None) -> dict[str, dict]:
+    """Of `part` and `table` (the group's; none for a knockout match), what differs from the build before this
+    change, by language. What moved is found once, from the markup in the site's language; the pieces that
+    moved (or the part whole) and the group's table are then built in each language."""
+    languages = protocol.languages()
     key = group_stage_record_key(competition_id)
-    digests = {piece: _digest(html) for piece, html in part["pieces"].items()}
+    with translation.override(languages[0]):
+        pieces = group_stage_pieces(part["group_stage"])
+        table_html = tournament_group_html(table) if table is not None else None
+    digests = {piece: _digest(html) for piece, html in pieces.items()}
     digests["root"] = _digest(part["root"])
     try:
         record = cache.get(key)
@@ -793,24 +833,35 @@ def group_stage_record(competition_id: int, part: dict, table: dict | None = Non
         record = None
     record = record or {"version": None, "pieces": {}, "tables": {}}
     follows = record["version"] == part["version"] - 1 and set(record["pieces"]) == set(digests)
-    if follows:
-        moved = {piece: html for piece, html in part["pieces"].items() if record["pieces"][piece] != digests[piece]}
-        message = {"part": part["part"], "version": part["version"], "base": record["version"], "pieces": moved}
-        if record["pieces"]["root"] != digests["root"]:
-            message["root"] = part["root"]
-    else:
-        message = group_stage_whole(part)
+    moved = {piece for piece in pieces if follows and record["pieces"][piece] != digests[piece]}
     kept = {"version": part["version"], "pieces": digests, "tables": dict(record["tables"])}
+    send_table = False
     if table is not None:
         # A group's table goes by its own version: the sum of its group's seqs.
-        group, table_digest = str(table["group_id"]), _digest(table["html"])
-        if record["tables"].get(group) != [table["version"] - 1, table_digest]:
-            message["table"] = table
+        group, table_digest = str(table["group"]["id"]), _digest(table_html)
+        send_table = record["tables"].get(group) != [table["version"] - 1, table_digest]
         kept["tables"][group] = [table["version"], table_digest]
+    messages = {}
+    for language in languages:
+        with translation.override(language):
+            if follows:
+                message = {"part": part["part"], "version": part["version"], "base": record["version"],
+                           "pieces": {piece: pieces[piece] for piece in moved} if language == languages[0] else
+                           group_stage_pieces(bracket_reads.worded_group_stage(part["group_stage"]), only=moved)
+                           if moved else {}}
+                if record["pieces"]["root"] != digests["root"]:
+                    message["root"] = part["root"]
+            else:
+                message = group_stage_whole(
+                    {**part, "group_stage": bracket_reads.worded_group_stage(part["group_stage"])})
+            if send_table:
+                html = table_html if language == languages[0] else tournament_group_html(table)
+                message["table"] = {"group_id": table["group"]["id"], "version": table["version"], "html": html}
+        messages[language] = message
     # Kept once the change commits: a change rolled back was never sent, and its version is handed out again.
     # A build that reads the record before this one is kept sends everything (the versions do not follow).
     transaction.on_commit(lambda: _keep_group_stage_record(key, kept))
-    return message
+    return messages
 
 
 def _keep_group_stage_record(key: str, kept: dict) -> None:

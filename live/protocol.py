@@ -65,16 +65,21 @@ def day_socket_bounds(start: datetime.datetime, end: datetime.datetime) -> tuple
     return first, first + datetime.timedelta(days=len(days))
 
 
-def bracket_feed(competition_id: int) -> str:
+def bracket_feed(competition_id: int, language: str | None = None) -> str:
     """The feed of a competition's bracket: for each change of a tie's leg, that tie; for each change of a
-    league-phase match, where the league phase's positions now lead."""
-    return f"bracket.{competition_id}"
+    league-phase match, where the league phase's positions lead. One per language, as for a match."""
+    if not language or language == settings.LANGUAGE_CODE:
+        return f"bracket.{competition_id}"
+    return f"bracket.{competition_id}.{language}"
 
 
-def table_feed(group_id: int) -> str:
+def table_feed(group_id: int, language: str | None = None) -> str:
     """The feed of a football group's table: a small message per change that moved it. Match sockets of the
-    group's matches join it; the group feed carries the same messages for the group's own pages."""
-    return f"table.{group_id}"
+    group's matches join it; the group feed carries the same messages for the group's own pages. One per
+    language, as for a match: the same rows, versions and bases, their words in that language."""
+    if not language or language == settings.LANGUAGE_CODE:
+        return f"table.{group_id}"
+    return f"table.{group_id}.{language}"
 
 
 def editor_feed(match_id: int) -> str:

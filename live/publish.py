@@ -2,7 +2,8 @@
 
 A change is serialized once per kind of reader (live/messages.py): the fans' text goes to the match's feed
 and to its football group's feed, the full text to the match's editor feed, the table's update to the
-group's table feed and its group feed; every process's fan-out forwards each untouched. Called only after
+group's table feed and its group feed, each language's text on that language's feeds; every process's
+fan-out forwards each untouched. Called only after
 a commit, from events/services/.
 """
 
@@ -49,62 +50,72 @@ def publish(
     *,
     day_text: str | None = None,
     kickoff: datetime.datetime | None = None,
-    bracket_text: str | None = None,
+    bracket_texts: dict[str, str] | None = None,
     competition_id: int | None = None,
     editor_text: str | None = None,
-    table_text: str | None = None,
+    table_texts: dict[str, str] | None = None,
     table_version: int | None = None,
     translations: dict[str, str] | None = None,
 ) -> None:
     """Send a change to every open page. A failure is logged, never raised into the request.
 
     `text` is the change as fans get it; `editor_text` the same change in full, for editors' consoles;
-    `table_text` what it changed of the group's table (None: nothing), for every page showing the table,
-    at `table_version`;
-    `day_text` the change, compact, for pages listing the day of `kickoff`; `bracket_text`, the part of
-    the competition's bracket it changed, for its bracket pages; `translations`, the fans' text in each other
-    language, for the match's and the group's feeds in that language.
+    `table_texts` what it changed of the group's table (None: nothing), by language, for every page showing
+    the table, at `table_version`;
+    `day_text` the change, compact, for pages listing the day of `kickoff`; `bracket_texts`, the part of
+    the competition's bracket it changed, by language, for its bracket pages; `translations`, the fans' text in
+    each other language, for the match's and the group's feeds in that language. Each language's feeds get
+    that language's texts (the site's stand in for a language that has none of its own).
 
     The database already holds the change; a page that misses it notices the
     gap in seq and catches up from the change log.
     """
     sends: list[tuple[str, dict]] = []
+    site, *others = languages()
+    fan_texts = {site: text, **{language: (translations or {}).get(language, text) for language in others}}
     # match_id and seq let each process's fan-out drop a copy (see LocalFanOut._run).
-    change = {"type": FORWARD_TYPE, "text": text, "match_id": match_id, "seq": seq}
-    if table_text is not None and group_id:
-        # The match's fans show its group's table too: the table's update rides with the change, so that
-        # each of them gets both in one write, and not again from the table's feed (LocalFanOut._deliver).
-        with_table = {**change, "table_text": table_text, "table_version": table_version,
-                      "table_feed": table_feed(group_id)}
-        sends.append((match_feed(match_id), with_table))
-    else:
-        sends.append((match_feed(match_id), change))
-    # Each language's fans get the change once, from their own feeds; figures and seq are the same (the site's
-    # text stands in for a language that has none of its own).
-    others = {language: (translations or {}).get(language, text) for language in languages()[1:]}
-    for language, translated in others.items():
-        sends.append((match_feed(match_id, language), {**sends[0][1], "text": translated}))
+    change = {"type": FORWARD_TYPE, "match_id": match_id, "seq": seq}
+    table_texts = _in_every_language(table_texts) if group_id else None
+    for language, translated in fan_texts.items():
+        if table_texts is not None:
+            # The match's fans show its group's table too: the table's update (in their language) rides with
+            # the change, so that each of them gets both in one write, and not again from the table's feed
+            # (LocalFanOut._deliver).
+            sends.append((match_feed(match_id, language), {
+                **change, "text": translated, "table_text": table_texts[language], "table_version": table_version,
+                "table_feed": table_feed(group_id, language)}))
+        else:
+            sends.append((match_feed(match_id, language), {**change, "text": translated}))
     if group_id:
-        sends.append((group_feed(group_id), change))
-        for language, translated in others.items():
+        for language, translated in fan_texts.items():
             sends.append((group_feed(group_id, language), {**change, "text": translated}))
     if editor_text is not None:
         full = {"type": FORWARD_TYPE, "text": editor_text, "match_id": match_id, "seq": seq}
         sends.append((editor_feed(match_id), full))
-    if table_text is not None and group_id:
+    if table_texts is not None:
         # The table's version grows with every change of the group (it never goes back: a reset keeps
         # counting seqs up), so each fan-out drops a copy by it as it does a change's by its seq.
-        message = {"type": FORWARD_TYPE, "text": table_text, "match_id": TABLE_KEY, "seq": table_version}
-        for feed in (*(group_feed(group_id, language) for language in languages()), table_feed(group_id)):
-            sends.append((feed, message))
+        for language, table_text in table_texts.items():
+            message = {"type": FORWARD_TYPE, "text": table_text, "match_id": TABLE_KEY, "seq": table_version}
+            sends.append((group_feed(group_id, language), message))
+            sends.append((table_feed(group_id, language), message))
     if day_text is not None:
         # The compact change for pages listing the day its match kicks off.
         message = {"type": FORWARD_TYPE, "text": day_text, "match_id": match_id, "seq": seq}
         sends.append((day_feed(kickoff_day(kickoff)), message))
-    if bracket_text is not None:
-        message = {"type": FORWARD_TYPE, "text": bracket_text, "match_id": match_id, "seq": seq}
-        sends.append((bracket_feed(competition_id), message))
+    if bracket_texts is not None:
+        for language, bracket_text in _in_every_language(bracket_texts).items():
+            message = {"type": FORWARD_TYPE, "text": bracket_text, "match_id": match_id, "seq": seq}
+            sends.append((bracket_feed(competition_id, language), message))
     _send_all(sends)
+
+
+def _in_every_language(texts: dict[str, str] | None) -> dict[str, str] | None:
+    """`texts` by language for every language, the site's first (its text for a language without one)."""
+    if not texts:
+        return None
+    site, *others = languages()
+    return {site: texts[site], **{language: texts.get(language, texts[site]) for language in others}}
 
 
 def publish_notification(team_ids: list[int], texts: dict[str, str], *, match_id: int, seq: int) -> None:
@@ -137,11 +148,13 @@ def publish_resync(matches) -> None:
     messages.forget_tables({match.group_id for match in matches if match.group_id})
     feeds = {match_feed(match.id, language): match.id for match in matches for language in languages()}
     feeds |= {editor_feed(match.id): match.id for match in matches}
-    feeds |= {table_feed(match.group_id): None for match in matches if match.group_id}
+    feeds |= {table_feed(match.group_id, language): None for match in matches if match.group_id
+              for language in languages()}
     feeds |= {group_feed(match.group_id, language): None for match in matches if match.group_id
               for language in languages()}
     feeds |= {day_feed(kickoff_day(match.kickoff)): None for match in matches}
-    feeds |= {bracket_feed(match.competition_id): None for match in matches if match.tie_id or match.group_id}
+    feeds |= {bracket_feed(match.competition_id, language): None for match in matches
+              if match.tie_id or match.group_id for language in languages()}
     _send_all([(feed, {"type": FORWARD_TYPE, "text": json.dumps({"type": "resync", "match_id": match_id})})
                for feed, match_id in feeds.items()])
 

@@ -8,9 +8,11 @@ why, never a guessed one.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 
 from django.db.models import Prefetch
+from django.utils import translation
 
 from .. import formats, knockouts, world_cup
 from ..models import Competition, EventKind, Group, Match, MatchEvent, Stage, Tie
@@ -85,6 +87,19 @@ def project_group_stage(competition: Competition, stage: GroupStage | None, roun
     }
 
 
+def worded_group_stage(projection: dict) -> dict:
+    """The group-stage projection with where each side comes from in the active language (the rest is the
+    same): a change's projection is worked out once and shown in every language."""
+    rounds = [
+        {**round_, "matches": [
+            {**match, **{side: {**match[side], "from": world_cup.Source.parse(match[side]["source"]).label}
+                         for side in ("home", "away")}}
+            for match in round_["matches"]]}
+        for round_ in projection["rounds"]
+    ]
+    return {**projection, "rounds": rounds}
+
+
 def _played(competition: Competition, rounds: list[dict]) -> list[world_cup.PlayedMatch]:
     """Knockout matches between two teams and who went through: the ties the bracket judged, and
     one-off knockout matches recorded without a tie (their winner from the score, extra time and penalties)."""
@@ -141,16 +156,26 @@ def league_phase_projection(competition: Competition, table: dict | None = None)
 
 def tie_part(tie_id: int) -> dict:
     """One tie as the bracket shows it, with its round: what the live bracket sends when a leg changes."""
+    return tie_parts(tie_id, [None])[None]
+
+
+def tie_parts(tie_id: int, languages: list[str | None]) -> dict[str | None, dict]:
+    """tie_part in each of `languages` (None: the active one), read once: only the engine's sentence differs."""
     tie = (
         Tie.objects.select_related("stage__competition", "team_a", "team_b", "settled_winner")
         .prefetch_related(Prefetch("legs", queryset=Match.objects.select_related("home", "away").order_by("leg")))
         .get(pk=tie_id)
     )
     stage = tie.stage
-    return {
-        "round": {"id": stage.id, "name": stage.name, "legs": stage.legs},
-        "tie": tie_dict(tie, stage, stage.competition, _kicks_by_match([tie])),
-    }
+    kicks = _kicks_by_match([tie])
+    parts = {}
+    for language in languages:
+        with translation.override(language) if language else contextlib.nullcontext():
+            parts[language] = {
+                "round": {"id": stage.id, "name": stage.name, "legs": stage.legs},
+                "tie": tie_dict(tie, stage, stage.competition, kicks),
+            }
+    return parts
 
 
 def feeds_league_phase(group_id: int) -> bool:

@@ -11,6 +11,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import translation
+from django.utils.translation import gettext, gettext_lazy, gettext_noop, pgettext_lazy
 
 from .. import formats, league_scenarios, scenarios, standings
 from ..models import EventKind, Group, LineupEntry, Match, MatchEvent, TableSettlement, Team
@@ -151,14 +152,17 @@ def group_tables(groups: list[Group], known: dict[int, dict] | None = None) -> d
     thirds and the bracket that read them all.
 
     A group's state is what its table is made of: its matches' seqs (every change adds one), scores, status
-    and teams, and the organiser's settlements. A table built inside a transaction is cached only once it
-    commits: a rolled-back change's seq is handed out again, to another change.
+    and teams, and the organiser's settlements; its words are in the active language, kept per language. A
+    table built inside a transaction is cached only once it commits: a rolled-back change's seq is handed out
+    again, to another change.
 
     `known`: tables the caller built already in this transaction, by group id (the write path's, for the
     group its change moved), used as they are."""
     known = known or {}
     states = _group_states([group.id for group in groups])
-    keys = {group.id: f"table:{group.id}:{states[group.id]}" for group in groups}
+    # Its words (notes, form) are in the reader's language: one table per language.
+    language = translation.get_language()
+    keys = {group.id: f"table:{group.id}:{states[group.id]}:{language}" for group in groups}
     try:
         found = cache.get_many(list(keys.values()))
     except Exception:
@@ -195,22 +199,50 @@ def _cache_tables(tables: dict[str, dict]) -> None:
         logger.warning("Group tables not cached: the cache is unavailable", exc_info=True)
 
 
+# What the table's markup says of a row, in the reader's language. The table's data keeps the engine's
+# criterion labels (English, its keys: what the cache holds and live updates compare); these words are drawn
+# from it as a table is built, and drawn again in another language by `worded`.
+ORGANISERS_DECISION = gettext_noop("organiser's decision")
+
+
+def criterion_name(label: str | None) -> str:
+    """A criterion the standings engine names (its label, as events/standings.py marks it), in the active
+    language."""
+    return gettext(label) if label else ""
+
+
 def row_note(row: dict) -> tuple[str, str]:
     """What a table row says of the next one: the note under its team (empty when points separate them) and
-    its title. Words of the table's markup, kept here so that live updates send the same words."""
-    if row["decided_by"]:
-        title = f"Ahead of the next team on {row['decided_by']}"
+    its title, in the active language. Words of the table's markup, kept here so that live updates send the
+    same words."""
+    decided_by = row["decided_by"]
+    if decided_by:
+        title = gettext("Ahead of the next team on %(criterion)s") % {"criterion": criterion_name(decided_by)}
     elif row["undecided"]:
-        title = "Level with the next team on every criterion that can be decided yet"
+        title = gettext("Level with the next team on every criterion that can be decided yet")
     else:
         title = ""
-    if row["decided_by"] and row["decided_by"] != "points":
-        note = f"ahead on {row['decided_by']}"
+    if decided_by and decided_by != standings.POINTS.label:
+        note = gettext("ahead on %(criterion)s") % {"criterion": criterion_name(decided_by)}
+    elif row["undecided"] and row.get("undecided_at"):
+        note = gettext("level: order not decided (%(criterion)s not known)") % {
+            "criterion": criterion_name(row["undecided_at"])}
     elif row["undecided"]:
-        note = "level: order not decided" + (f" ({row['undecided_at']} not known)" if row.get("undecided_at") else "")
+        note = gettext("level: order not decided")
     else:
         note = ""
     return note, title
+
+
+def worded(table: dict) -> dict:
+    """The table with its words (each row's note and title, its form's letters and labels) in the active
+    language; the figures, order and teams are the same objects. Cheap: no query, no markup."""
+    rows = []
+    for row in table["rows"]:
+        row = {**row, "form": [{**result, **form_words(result)} for result in row.get("form") or []]}
+        row["note"], row["title"] = row_note(row)
+        rows.append(row)
+    return {**table, "rows": rows}
 
 
 def _engine_table(
@@ -346,14 +378,38 @@ def _ordered(rows: list[standings.Row], settled: dict[int, dict]) -> list[standi
                     position=start + offset + 1,
                     undecided=False,
                     undecided_at=None,
-                    decided_by=last_separator if is_last else "organiser's decision",
+                    decided_by=last_separator if is_last else ORGANISERS_DECISION,
                 )
         start = end + 1
     return ordered
 
 
 FORM_LENGTH = 5
-FORM_WORDS = {"W": "Won", "D": "Drew", "L": "Lost"}
+# A result's letter and the label behind it, by result and by whether it is the reader's own (the predictor's).
+FORM_LETTERS = {
+    "W": pgettext_lazy("form: a match won", "W"),
+    "D": pgettext_lazy("form: a match drawn", "D"),
+    "L": pgettext_lazy("form: a match lost", "L"),
+}
+FORM_LABELS = {
+    ("W", False): gettext_lazy("Won %(score)s v %(opponent)s"),
+    ("D", False): gettext_lazy("Drew %(score)s v %(opponent)s"),
+    ("L", False): gettext_lazy("Lost %(score)s v %(opponent)s"),
+    ("W", True): gettext_lazy("Won %(score)s v %(opponent)s (your score)"),
+    ("D", True): gettext_lazy("Drew %(score)s v %(opponent)s (your score)"),
+    ("L", True): gettext_lazy("Lost %(score)s v %(opponent)s (your score)"),
+}
+
+
+def form_words(result: dict) -> dict:
+    """A form result's letter and label, in the active language (`result`: W, D or L, for the table's
+    classes)."""
+    score = "{}-{}".format(*result["score"])
+    return {
+        "letter": str(FORM_LETTERS[result["result"]]),
+        "label": str(FORM_LABELS[result["result"], result["predicted"]]) % {
+            "score": score, "opponent": result["opponent"]},
+    }
 
 
 def team_forms(matches: list[Match], hypothetical: Scores) -> dict[int, list[dict]]:
@@ -371,14 +427,14 @@ def team_forms(matches: list[Match], hypothetical: Scores) -> dict[int, list[dic
             (match.home, match.away, home_goals, away_goals),
             (match.away, match.home, away_goals, home_goals),
         ):
-            result = "W" if scored > conceded else "D" if scored == conceded else "L"
-            label = f"{FORM_WORDS[result]} {scored}-{conceded} v {opponent.short_name or opponent.name}"
-            forms.setdefault(team.id, []).append({
+            result = {
                 "match_id": match.id,
-                "result": result,
-                "label": label + (" (your score)" if predicted else ""),
+                "result": "W" if scored > conceded else "D" if scored == conceded else "L",
+                "score": [scored, conceded],
+                "opponent": opponent.short_name or opponent.name,
                 "predicted": predicted,
-            })
+            }
+            forms.setdefault(team.id, []).append({**result, **form_words(result)})
     return {team: results[-FORM_LENGTH:] for team, results in forms.items()}
 
 

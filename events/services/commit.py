@@ -85,16 +85,17 @@ def announce_on_commit(change: Change, match: Match) -> None:
     fan_texts = messages.fan_change_texts(change, messages.state_before(change))
     fan_text = fan_texts.pop(settings.LANGUAGE_CODE)
     editor_text = messages.change_text(change, table)
-    table_text = messages.table_change_text(table)
+    # The table's and the bracket's updates, by language: what moved found once, the words in each language.
+    table_texts = messages.table_change_texts(table)
     table_version = table["version"] if table else None
     day_text = messages.day_change_text(change, match.kickoff)
-    bracket_text = messages.build_bracket_text(change, match, table)
+    bracket_texts = messages.build_bracket_texts(change, match, table)
     group_id, seq, kickoff = match.group_id, change.seq, match.kickoff
     transaction.on_commit(
         lambda: publish.publish(
             match.id, group_id, fan_text, seq, day_text=day_text, kickoff=kickoff,
-            bracket_text=bracket_text, competition_id=match.competition_id,
-            editor_text=editor_text, table_text=table_text, table_version=table_version, translations=fan_texts,
+            bracket_texts=bracket_texts, competition_id=match.competition_id,
+            editor_text=editor_text, table_texts=table_texts, table_version=table_version, translations=fan_texts,
         )
     )
     # Newsrooms' webhooks: their deliveries written now, in this transaction, and enqueued after it.

@@ -127,9 +127,12 @@
     if (tableVersion !== null && tableVersion !== undefined && !isNaN(tableVersion)) {
       url += "&table=" + encodeURIComponent(tableVersion);
     }
-    // A match or group socket's changes come in the page's language (the site's when it says none).
+    // A match, group or bracket socket's changes (and its group table's, and its bracket's) come in the
+    // page's language (the site's when it says none).
     var lang = global.document && global.document.documentElement ? global.document.documentElement.lang : "";
-    if (lang && lang !== "en" && /^\/ws\/(matches|groups)\//.test(path)) url += "&lang=" + encodeURIComponent(lang);
+    if (lang && lang !== "en" && /^\/ws\/(matches\/|groups\/|competitions\/\d+\/bracket\/)/.test(path)) {
+      url += "&lang=" + encodeURIComponent(lang);
+    }
     return url;
   }
 

@@ -243,3 +243,35 @@ async def test_a_champions_league_group_goal_sends_no_group_stage_part():
     await goal()
     assert await fan.receive_nothing(timeout=0.5)
     await fan.disconnect()
+
+
+async def test_a_german_bracket_socket_gets_the_moved_pieces_of_the_path_in_german():
+    @database_sync_to_async
+    def france_sweden_kicked_off():
+        competition = import_world_cup_2026()
+        match = Match.objects.get(competition=competition, home__name="France", away__name="Sweden")
+        services.reset_match(match_id=match.id)  # match 77 (France won it 3-0)
+        services.record_score(match_id=match.id, home_goals=0, away_goals=0, period="first_half")
+        return competition, match
+
+    competition, match = await france_sweden_kicked_off()
+    english = connect(competition.id)
+    german = WebsocketCommunicator(application, f"/ws/competitions/{competition.id}/bracket/?v=2&lang=de",
+                                   headers=ORIGIN)
+    for fan in (english, german):
+        await fan.connect()
+    snapshots = [json.loads(await receive_text(fan)) for fan in (english, german)]
+    assert snapshots[0]["versions"] == snapshots[1]["versions"]
+    assert "Sieger Spiel 77" in snapshots[1]["html"] and "Dritter Gruppe A/B/C/D/F" in snapshots[1]["html"]
+    await database_sync_to_async(services.record_score)(
+        match_id=match.id, home_goals=1, away_goals=0, period="full_time")
+    english_change, german_change = [json.loads(await receive_text(fan)) for fan in (english, german)]
+    [english_path], [german_path] = english_change["also"], german_change["also"]
+    assert (english_path["version"], english_path["base"]) == (german_path["version"], german_path["base"])
+    assert set(english_path["pieces"]) == set(german_path["pieces"]) and "bracket-match-89" in german_path["pieces"]
+    assert "Winner match 77" in english_path["pieces"]["bracket-match-89"]
+    assert "Sieger Spiel 77" in german_path["pieces"]["bracket-match-89"]
+    assert "Spiel 89" in german_path["pieces"]["bracket-match-89"]
+    assert german_change["tie"]["state"]["sentence"] != english_change["tie"]["state"]["sentence"]
+    for fan in (english, german):
+        await fan.disconnect()

@@ -202,3 +202,15 @@ def test_each_build_of_a_tie_has_a_higher_version_and_holds_every_earlier_change
     assert kicked_off["version"] < scored["version"] < corrected["version"]
     assert corrected["match_id"] == first.id and corrected["tie"]["aggregate"] == [3, 2]
     assert corrected["tie"]["state"]["sentence"] == "Liverpool lead 3-2 on aggregate"
+
+
+def test_a_league_phase_goal_publishes_where_positions_lead_in_each_language(django_capture_on_commit_callbacks):
+    competition, _group, matches = make_league_phase(teams=36)
+    english, german = LayerListener(bracket_feed(competition.id)), LayerListener(bracket_feed(competition.id, "de"))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.record_event(match_id=matches[0].id, kind="period_start")
+    [english_change], [german_change] = english.messages(), german.messages()
+    assert english_change["league_phase"] == german_change["league_phase"]
+    assert english_change["version"] == german_change["version"]
+    assert "Places 1/2 v winner of 15/16 v 17/18" in english_change["html"]
+    assert "Plätze 1/2 gegen den Sieger des Play-offs 15/16 v 17/18" in german_change["html"]

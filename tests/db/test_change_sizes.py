@@ -9,7 +9,7 @@ import pytest
 
 from events import demo, services
 from events.models import Group, LineupEntry, Match, Stage
-from live.protocol import group_feed
+from live.protocol import group_feed, table_feed
 from tests.conftest import LayerListener
 from tests.factories import make_competition, make_match, make_team, player
 
@@ -101,3 +101,18 @@ def test_a_league_phase_goal_is_at_most_2_kb_for_fans_whatever_the_number_of_tea
     assert table_bytes <= TABLE_UPDATE_BYTES, text
 
 
+
+
+@pytest.mark.parametrize("language", ["it", "de", "nl", "es"])
+def test_a_league_phase_goals_table_update_keeps_its_budget_in_every_language(
+    language, django_capture_on_commit_callbacks
+):
+    group, live = league_phase(36)
+    match = live[len(live) // 2]
+    site, translated = LayerListener(table_feed(group.id)), LayerListener(table_feed(group.id, language))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.record_event(match_id=match.id, kind="goal", minute=30, team_id=match.away_id,
+                              player_id=scorer(match, match.away), commentary=COMMENTARY)
+    [(_kind, _bytes, english)], [(kind, table_bytes, text)] = weigh(site), weigh(translated)
+    assert kind == "table" and table_bytes <= TABLE_UPDATE_BYTES, text
+    assert [row["team"] for row in json.loads(text)["rows"]] == [row["team"] for row in json.loads(english)["rows"]]

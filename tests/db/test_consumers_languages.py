@@ -114,7 +114,80 @@ async def test_a_group_socket_gets_its_opening_changes_and_table_in_its_language
     assert english_goal["seq"] == german_goal["seq"] and english_goal["match"] == german_goal["match"]
     assert ">Goal<" in english_goal["html"]["event"] and ">Tor<" in german_goal["html"]["event"]
     english_table, german_table = await receive(english), await receive(german)
-    assert english_table == german_table and english_table["type"] == "table"
+    assert english_table["type"] == german_table["type"] == "table"
+    assert same_figures(english_table, german_table)
+    assert notes_of(english_table, match.home_id)[1] == "Ahead of the next team on points"
+    assert notes_of(german_table, match.home_id)[1] == "Vor dem nächsten Team durch: Punkte"
     for fan in (english, german):
         assert await fan.receive_nothing(timeout=0.2)
         await fan.disconnect()
+
+
+def same_figures(english: dict, other: dict) -> bool:
+    """Two languages' table updates: the same version, base, rows and moves; only the words differ."""
+    strip = lambda message: {  # noqa: E731
+        **message, "rows": [{k: v for k, v in row.items() if k not in ("notes", "form")} for row in message["rows"]]}
+    return strip(english) == strip(other)
+
+
+def notes_of(table: dict, team_id: int) -> list:
+    return next(row["notes"] for row in table["rows"] if row["team"] == team_id)
+
+
+async def test_a_german_match_socket_gets_the_german_table_update_with_the_change_once():
+    match = await kicked_off_match()
+    english, german = connect(match.id, "&table=0"), connect(match.id, "&lang=de&table=0")
+    for fan in (english, german):
+        assert (await fan.connect())[0]
+        await receive(fan)  # the snapshot
+        assert (await receive(fan))["type"] == "table"  # the table whole: the page showed another version
+    await score_goal(match)
+    for fan in (english, german):
+        assert (await receive(fan))["type"] == "change"
+    english_table, german_table = await receive(english), await receive(german)
+    assert english_table["type"] == german_table["type"] == "table" and same_figures(english_table, german_table)
+    assert notes_of(german_table, match.home_id)[1] == "Vor dem nächsten Team durch: Punkte"
+    assert notes_of(english_table, match.home_id)[1] == "Ahead of the next team on points"
+    for fan in (english, german):
+        assert await fan.receive_nothing(timeout=0.2)  # the table's feed does not send it again
+        await fan.disconnect()
+
+
+@database_sync_to_async
+def two_legged_tie():
+    from tests.db.test_bracket_page import make_two_legged_tie
+
+    tie, _first, second = make_two_legged_tie()
+    return tie.stage.competition_id, second
+
+
+async def test_a_german_bracket_socket_gets_its_opening_and_the_bracket_changes_in_german():
+    competition_id, second = await two_legged_tie()
+    path = f"/ws/competitions/{competition_id}/bracket/?v={protocol.PROTOCOL_VERSION}"
+    english = WebsocketCommunicator(application, path, headers=ORIGIN)
+    german = WebsocketCommunicator(application, path + "&lang=de", headers=ORIGIN)
+    for fan in (english, german):
+        assert (await fan.connect())[0]
+    english_snapshot, german_snapshot = await receive(english), await receive(german)
+    assert english_snapshot["versions"] == german_snapshot["versions"]
+    assert "Hinspiel" in german_snapshot["html"] and "First leg" in english_snapshot["html"]
+    await database_sync_to_async(services.record_event)(match_id=second.id, kind="period_start")
+    await database_sync_to_async(services.record_event)(
+        match_id=second.id, kind="goal", minute=10, team_id=second.home_id, player_id=(
+            await database_sync_to_async(player)(second.home, 9)).id)
+    for fan in (english, german):
+        await receive(fan)  # the kick-off
+    english_goal, german_goal = await receive(english), await receive(german)
+    assert (english_goal["seq"], english_goal["version"]) == (german_goal["seq"], german_goal["version"])
+    assert english_goal["tie"]["aggregate"] == german_goal["tie"]["aggregate"] == [2, 2]
+    assert english_goal["tie"]["state"]["sentence"] == "Level 2-2 on aggregate"
+    assert german_goal["tie"]["state"]["sentence"] == "Gleichstand 2-2 nach Hin- und Rückspiel"
+    assert "Gleichstand 2-2 nach Hin- und Rückspiel" in german_goal["html"] and "Hinspiel" in german_goal["html"]
+    for fan in (english, german):
+        assert await fan.receive_nothing(timeout=0.2)
+        await fan.disconnect()
+
+
+async def test_each_language_has_a_bracket_feed_of_its_own():
+    assert protocol.bracket_feed(3) == protocol.bracket_feed(3, "en") == "bracket.3"
+    assert protocol.bracket_feed(3, "es") == "bracket.3.es"
