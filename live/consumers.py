@@ -372,7 +372,8 @@ class EditorMatchConsumer(ReadOnlyLiveConsumer):
         self.signed_out_watch = asyncio.create_task(self.close_on_sign_out(layer, channel, user.pk))
         match_id = self.scope["url_route"]["kwargs"]["match_id"]
         since = parse_since(self.scope["query_string"])
-        await self.open(editor_feed(match_id), messages.editor_opening, match_id, since)
+        language = parse_language(self.scope["query_string"])
+        await self.open(editor_feed(match_id, language), messages.editor_opening, match_id, since, language)
 
     async def close_on_sign_out(self, layer, channel: str, user_id: int) -> None:
         try:

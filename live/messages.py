@@ -91,8 +91,15 @@ def change_message(change: Change) -> dict:
 
 def change_text(change: Change, table: dict | None) -> str:
     """A change in full, with the table's data and the markup of the event, serialized once: what the editor
-    console gets (its socket's feed is the editor feed). The table's markup is not in it: no console shows it."""
+    console gets (its socket's feed is the editor feed), in the active language. The table's markup is not in
+    it: no console shows it."""
     message = change_message(change)
+    # The change log keeps its labels in the site's language; the console shows them in its own.
+    message["event"], message["previous"] = relabeled_event(message["event"]), relabeled_event(message["previous"])
+    message["related"] = [relabeled_event(event) for event in message["related"]]
+    if message["match"]:
+        message["match"] = dict(message["match"])
+        relabel(message["match"])
     message["table"] = table
     # Change-log rows written before the match state listed its goals carry none: no scorers to send.
     goals = (message["match"] or {}).get("goals")
@@ -188,6 +195,15 @@ def fan_change_text(change: Change, previous_state: dict | None) -> str:
     """The fan's change, serialized once (`previous_state`: the match state before it, see state_before), in
     the active language."""
     return json.dumps(fan_change_message(change, previous_state), separators=(",", ":"), ensure_ascii=False)
+
+
+def change_texts(change: Change, table: dict | None) -> dict[str, str]:
+    """The change in full (change_text) once per language (the site's first), for each language's editor feed."""
+    texts = {}
+    for language in protocol.languages():
+        with translation.override(language):
+            texts[language] = change_text(change, table)
+    return texts
 
 
 def fan_change_texts(change: Change, previous_state: dict | None) -> dict[str, str]:
@@ -460,8 +476,14 @@ def _match_opening(match_id: int, since: int | None) -> MatchOpening | None:
         return None
 
 
-def editor_opening(match_id: int, since: int | None) -> list[str] | None:
-    """What the editor console's socket sends first: the changes after `since` in full, or a snapshot."""
+def editor_opening(match_id: int, since: int | None, language: str | None = None) -> list[str] | None:
+    """What the editor console's socket sends first: the changes after `since` in full, or a snapshot; in
+    `language` (the site's by default)."""
+    with translation.override(language or protocol.languages()[0]):
+        return _editor_opening(match_id, since)
+
+
+def _editor_opening(match_id: int, since: int | None) -> list[str] | None:
     try:
         if since is not None:
             missed = changelog.changes_since(match_id, since)

@@ -82,10 +82,12 @@ def table_feed(group_id: int, language: str | None = None) -> str:
     return f"table.{group_id}.{language}"
 
 
-def editor_feed(match_id: int) -> str:
+def editor_feed(match_id: int, language: str | None = None) -> str:
     """The editor console's feed of a match: every change in full (the pitch, the whole event), which fans
-    do not need. Editors are few, so the full message costs little here."""
-    return f"editor.{match_id}"
+    do not need; one per language, as for fans. Editors are few, so the full message costs little here."""
+    if not language or language == settings.LANGUAGE_CODE:
+        return f"editor.{match_id}"
+    return f"editor.{match_id}.{language}"
 
 
 def user_feed(user_id: int) -> str:

@@ -52,14 +52,14 @@ def publish(
     kickoff: datetime.datetime | None = None,
     bracket_texts: dict[str, str] | None = None,
     competition_id: int | None = None,
-    editor_text: str | None = None,
+    editor_texts: dict[str, str] | None = None,
     table_texts: dict[str, str] | None = None,
     table_version: int | None = None,
     translations: dict[str, str] | None = None,
 ) -> None:
     """Send a change to every open page. A failure is logged, never raised into the request.
 
-    `text` is the change as fans get it; `editor_text` the same change in full, for editors' consoles;
+    `text` is the change as fans get it; `editor_texts` the same change in full, by language, for editors' consoles;
     `table_texts` what it changed of the group's table (None: nothing), by language, for every page showing
     the table, at `table_version`;
     `day_text` the change, compact, for pages listing the day of `kickoff`; `bracket_texts`, the part of
@@ -89,9 +89,9 @@ def publish(
     if group_id:
         for language, translated in fan_texts.items():
             sends.append((group_feed(group_id, language), {**change, "text": translated}))
-    if editor_text is not None:
-        full = {"type": FORWARD_TYPE, "text": editor_text, "match_id": match_id, "seq": seq}
-        sends.append((editor_feed(match_id), full))
+    for language, full_text in (editor_texts or {}).items():
+        full = {"type": FORWARD_TYPE, "text": full_text, "match_id": match_id, "seq": seq}
+        sends.append((editor_feed(match_id, language), full))
     if table_texts is not None:
         # The table's version grows with every change of the group (it never goes back: a reset keeps
         # counting seqs up), so each fan-out drops a copy by it as it does a change's by its seq.
@@ -147,7 +147,7 @@ def publish_resync(matches) -> None:
 
     messages.forget_tables({match.group_id for match in matches if match.group_id})
     feeds = {match_feed(match.id, language): match.id for match in matches for language in languages()}
-    feeds |= {editor_feed(match.id): match.id for match in matches}
+    feeds |= {editor_feed(match.id, language): match.id for match in matches for language in languages()}
     feeds |= {table_feed(match.group_id, language): None for match in matches if match.group_id
               for language in languages()}
     feeds |= {group_feed(match.group_id, language): None for match in matches if match.group_id

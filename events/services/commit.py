@@ -84,7 +84,7 @@ def announce_on_commit(change: Change, match: Match) -> None:
     table = messages.locked_group_table(match)
     fan_texts = messages.fan_change_texts(change, messages.state_before(change))
     fan_text = fan_texts.pop(settings.LANGUAGE_CODE)
-    editor_text = messages.change_text(change, table)
+    editor_texts = messages.change_texts(change, table)
     # The table's and the bracket's updates, by language: what moved found once, the words in each language.
     table_texts = messages.table_change_texts(table)
     table_version = table["version"] if table else None
@@ -95,12 +95,12 @@ def announce_on_commit(change: Change, match: Match) -> None:
         lambda: publish.publish(
             match.id, group_id, fan_text, seq, day_text=day_text, kickoff=kickoff,
             bracket_texts=bracket_texts, competition_id=match.competition_id,
-            editor_text=editor_text, table_texts=table_texts, table_version=table_version, translations=fan_texts,
+            editor_texts=editor_texts, table_texts=table_texts, table_version=table_version, translations=fan_texts,
         )
     )
     # Newsrooms' webhooks: their deliveries written now, in this transaction, and enqueued after it.
     webhooks.record_deliveries(change=change, match=match)
-    # Followed teams' notifications: to open pages after the commit, and Web Push deliveries written now.
+    # Followed teams' notifications: to open pages after the commit, and Web Push's one announcement now.
     notifications.announce(change=change, match=match)
 
 

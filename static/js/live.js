@@ -130,7 +130,7 @@
     // A match, group or bracket socket's changes (and its group table's, and its bracket's) come in the
     // page's language (the site's when it says none).
     var lang = global.document && global.document.documentElement ? global.document.documentElement.lang : "";
-    if (lang && lang !== "en" && /^\/ws\/(matches\/|groups\/|competitions\/\d+\/bracket\/)/.test(path)) {
+    if (lang && lang !== "en" && /^\/ws\/(matches\/|groups\/|competitions\/\d+\/bracket\/|editor\/matches\/)/.test(path)) {
       url += "&lang=" + encodeURIComponent(lang);
     }
     return url;

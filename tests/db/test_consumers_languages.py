@@ -191,3 +191,35 @@ async def test_a_german_bracket_socket_gets_its_opening_and_the_bracket_changes_
 async def test_each_language_has_a_bracket_feed_of_its_own():
     assert protocol.bracket_feed(3) == protocol.bracket_feed(3, "en") == "bracket.3"
     assert protocol.bracket_feed(3, "es") == "bracket.3.es"
+
+
+async def test_an_editors_console_socket_speaks_its_language_with_the_same_seqs():
+    from asgiref.sync import sync_to_async
+
+    from tests.db.test_consumers import signed_in
+    from tests.factories import make_user
+
+    match = await kicked_off_match()
+    _client, headers = await sync_to_async(signed_in)(await database_sync_to_async(make_user)("editor"))
+    consoles = {}
+    for language in ("en", "de"):
+        path = f"/ws/editor/matches/{match.id}/?v={protocol.PROTOCOL_VERSION}&lang={language}"
+        consoles[language] = WebsocketCommunicator(application, path, headers=headers)
+        assert (await consoles[language].connect())[0]
+    english, german = [await receive(consoles[language]) for language in ("en", "de")]
+    assert english["type"] == german["type"] == "snapshot" and english["seq"] == german["seq"]
+    assert german["match"]["period_label"] == "Erste Halbzeit"
+
+    await score_goal(match)
+    english, german = [await receive(consoles[language]) for language in ("en", "de")]
+    assert english["seq"] == german["seq"] and english["event"]["id"] == german["event"]["id"]
+    assert (english["event"]["kind_label"], german["event"]["kind_label"]) == ("Goal", "Tor")
+    assert ">Goal<" in english["html"]["event"] and ">Tor<" in german["html"]["event"]
+
+    await end_first_half(match)
+    english, german = [await receive(consoles[language]) for language in ("en", "de")]
+    assert (english["match"]["period_label"], german["match"]["period_label"]) == ("Half-time", "Halbzeit")
+    assert (english["event"]["period_label"], german["event"]["period_label"]) == ("First half", "Erste Halbzeit")
+    for console in consoles.values():
+        assert await console.receive_nothing(timeout=0.2)  # one copy of each change, not one per language
+        await console.disconnect()
