@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import transaction
 from django.utils import translation
+from django.utils.translation import gettext
 
 from live import messages, publish
 
@@ -31,13 +32,13 @@ def lock_match(match_id: int) -> Match:
     try:
         return Match.objects.select_for_update().select_related("competition").get(pk=match_id)
     except Match.DoesNotExist:
-        raise ServiceError("No such match.", code="not_found", field="match", status=404) from None
+        raise ServiceError(gettext("No such match."), code="not_found", field="match", status=404) from None
 
 
 def lock_event(event_id: int) -> tuple[Match, MatchEvent]:
     match_id = MatchEvent.objects.filter(pk=event_id).values_list("match_id", flat=True).first()
     if match_id is None:
-        raise ServiceError("No such event.", code="not_found", field="event", status=404)
+        raise ServiceError(gettext("No such event."), code="not_found", field="event", status=404)
     match = lock_match(match_id)
     event = MatchEvent.objects.select_related(*shapes.EVENT_RELATED).get(pk=event_id)
     return match, event

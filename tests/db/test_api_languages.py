@@ -200,3 +200,14 @@ def test_the_correction_page_shows_its_form_errors_in_the_readers_language():
     page = german.post(url, {**form, f"e{goal.id}-reason": ""}).content.decode()
     assert "Dieses Feld ist zwingend erforderlich." in page
     assert MatchEvent.objects.get(pk=goal.id).player == player(match.home, 9)
+
+
+def test_writing_to_a_match_or_event_that_is_not_there_reads_in_the_readers_language(token):
+    english, italian, german = refused_in_three_languages("/api/matches/999999/events", token, {
+        "kind": "corner", "minute": 3, "team": 1})
+    assert english["status"] == 404 and english["code"] == "not_found"
+    assert german["detail"] == "Dieses Spiel gibt es nicht."
+    token = services.create_api_token(user=make_user(role="Admins"))  # restoring is a correction
+    english, italian, german = refused_in_three_languages("/api/events/999999/restore", token, {"reason": "typo"})
+    assert english["status"] == 404 and english["field"] == "event"
+    assert italian["detail"] != "No such event."
