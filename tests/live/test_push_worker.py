@@ -250,6 +250,42 @@ def test_a_worker_killed_mid_way_loses_no_notification_and_repeats_none_it_recor
     assert [row["attempts"] for row in state["deliveries"] if row["tag"] not in repeated] == [1] * (8 - len(repeated))
 
 
+def test_a_worker_restarted_mid_way_sends_every_notification_exactly_once(site, push_service):
+    fan = push_service.subscribe()
+    arrivals = itertools.count(1)
+    holding, release = threading.Event(), threading.Event()
+
+    def answer(token: str, before: int, payload: dict) -> int:
+        # The fourth push is kept open while the worker is told to stop: the restart comes mid-send.
+        if next(arrivals) == 4:
+            holding.set()
+            release.wait(30)
+        return 201
+
+    push_service.answer = answer
+    worker = site.start_worker()
+    made = site.match_followed_by(fan)
+
+    site.goals(made["match"], 8)
+    assert holding.wait(ARRIVED_WITHIN), f"no fourth push; got {push_service.summary()}"
+    # As systemd or make run stop it: SIGTERM, RQ's warm shutdown, the job in hand finished first.
+    stopping = threading.Thread(target=worker.stop, kwargs={"timeout": 30})
+    stopping.start()
+    time.sleep(1.0)
+    release.set()
+    stopping.join(40)
+    assert not worker.alive()
+    site.start_worker()
+
+    state = wait_for_state(site, made["match"], lambda s: [row["status"] for row in s["deliveries"]] == ["sent"] * 8,
+                           "all eight sent")
+    received = Counter(arrival.payload["tag"] for arrival in push_service.arrivals)
+    # Nothing lost, nothing sent twice: each goal reached the browser once, in one attempt.
+    assert set(received) == {row["tag"] for row in state["deliveries"]}
+    assert all(count == 1 for count in received.values()), received
+    assert [row["attempts"] for row in state["deliveries"]] == [1] * 8
+
+
 def test_a_browser_with_a_spoiler_delay_gets_its_notification_that_much_later(site, push_service):
     live, delayed = push_service.subscribe(), push_service.subscribe()
     site.start_worker()
