@@ -49,6 +49,7 @@ from events.standings import (
     get_rule_set,
     rank_third_placed,
 )
+from events.wording import gettext
 
 TeamKey = Hashable
 DATA = Path(__file__).resolve().parent.parent / "data" / "fifa"
@@ -87,13 +88,16 @@ class Source:
 
     @property
     def label(self) -> str:
+        """Where the side comes from, in the reader's words ("Winner Group E"); `code` stays the machine's key."""
         if self.kind == WINNER:
-            return f"Winner Group {self.groups[0]}"
+            return gettext("Winner Group %(group)s") % {"group": self.groups[0]}
         if self.kind == RUNNER_UP:
-            return f"Runner-up Group {self.groups[0]}"
+            return gettext("Runner-up Group %(group)s") % {"group": self.groups[0]}
         if self.kind == THIRD:
-            return f"3rd Group {'/'.join(self.groups)}"
-        return f"{'Winner' if self.kind == MATCH_WINNER else 'Loser'} match {self.match}"
+            return gettext("3rd Group %(groups)s") % {"groups": "/".join(self.groups)}
+        if self.kind == MATCH_WINNER:
+            return gettext("Winner match %(number)s") % {"number": self.match}
+        return gettext("Loser match %(number)s") % {"number": self.match}
 
 
 @dataclass(frozen=True, slots=True)
