@@ -1,7 +1,7 @@
 """Where league-phase positions lead in the knockout bracket, as the regulations fix it before any draw.
 
-Pure Python. UEFA's club competitions from 2024-25 (Champions League regulations 2024/25,
-Article 19 and Annex B; see docs/knockouts.md): the league phase's positions 9-24 are paired for
+Pure Python, its words through events/wording.py. UEFA's club competitions from 2024-25 (Champions League
+regulations 2024/25, Article 19 and Annex B; see docs/knockouts.md): the league phase's positions 9-24 are paired for
 the knockout phase play-offs (9/10 v 23/24, 11/12 v 21/22, 13/14 v 19/20, 15/16 v 17/18), and
 each play-off's winner meets one of a fixed pair of the top eight in the round of 16 (1/2 v the
 winner of 15/16 v 17/18, and so on). Which club of a pair goes where is drawn, so a projection
@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
+
+from .wording import gettext
 
 TeamKey = Hashable
 Positions = tuple[int, int]
@@ -24,7 +26,7 @@ class PlayOffPairing:
 
     @property
     def label(self) -> str:
-        return f"{_pair(self.seeded)} v {_pair(self.unseeded)}"
+        return gettext("%(seeded)s v %(unseeded)s") % {"seeded": _pair(self.seeded), "unseeded": _pair(self.unseeded)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +74,8 @@ def projection(format_: KnockoutFormat, order: Sequence[TeamKey]) -> dict:
         pairing = format_.play_offs[play_off]
         round_of_16.append(
             {
-                "label": f"{_pair(seeded)} v winner of {pairing.label}",
+                "label": gettext("%(places)s v winner of %(play_off)s") % {"places": _pair(seeded),
+                                                                             "play_off": pairing.label},
                 "seeded": {"positions": list(seeded), "teams": teams(seeded)},
                 "opponent_from": pairing.label,
                 "possible_opponents": teams(pairing.seeded) + teams(pairing.unseeded),

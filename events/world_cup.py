@@ -88,7 +88,7 @@ class Source:
 
     @property
     def label(self) -> str:
-        """Where the side comes from, in the active language (events/wording.py)."""
+        """Where the side comes from, in the reader's words ("Winner Group E"); `code` stays the machine's key."""
         if self.kind == WINNER:
             return gettext("Winner Group %(group)s") % {"group": self.groups[0]}
         if self.kind == RUNNER_UP:

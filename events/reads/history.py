@@ -101,8 +101,9 @@ def corrects_something(before: str | None, after: str | None) -> bool:
 def describe_var_decision(check: dict, related: list[dict]) -> str:
     outcome = check.get("var_outcome")
     category = check.get("var_category")
-    subject = (str(MatchEvent.VarCategory(category).label).lower() if category in MatchEvent.VarCategory.values
-               and category else check.get("var_category_label", "").lower()) or _("incident")
+    # The category's label as the language writes it: lower-casing it would break German nouns (Tor, Elfmeter).
+    subject = (str(MatchEvent.VarCategory(category).label) if category in MatchEvent.VarCategory.values
+               and category else check.get("var_category_label", "")) or _("incident")
     if outcome == MatchEvent.VarOutcome.ON_FIELD_REVIEW:
         return _("VAR: on-field review (%(subject)s)") % {"subject": subject}
     if outcome == MatchEvent.VarOutcome.OVERTURNED:

@@ -10,24 +10,26 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_lazy as _
+
 from ..models import EventKind
 
 
 @dataclass(frozen=True)
 class Statistic:
     name: str
-    label: str
+    label: str  # in the reader's language when a page reads it (lazy)
     kinds: frozenset[str]
 
 
 # In the order pages show them. A shot on target is one event that counts in both shot lines, so that an
 # editor records what happened once and the two figures can never disagree.
 STATISTICS = (
-    Statistic("shots", "Shots", frozenset({EventKind.SHOT, EventKind.SHOT_ON_TARGET})),
-    Statistic("shots_on_target", "Shots on target", frozenset({EventKind.SHOT_ON_TARGET})),
-    Statistic("corners", "Corners", frozenset({EventKind.CORNER})),
-    Statistic("fouls", "Fouls", frozenset({EventKind.FOUL})),
-    Statistic("offsides", "Offsides", frozenset({EventKind.OFFSIDE})),
+    Statistic("shots", _("Shots"), frozenset({EventKind.SHOT, EventKind.SHOT_ON_TARGET})),
+    Statistic("shots_on_target", _("Shots on target"), frozenset({EventKind.SHOT_ON_TARGET})),
+    Statistic("corners", _("Corners"), frozenset({EventKind.CORNER})),
+    Statistic("fouls", _("Fouls"), frozenset({EventKind.FOUL})),
+    Statistic("offsides", _("Offsides"), frozenset({EventKind.OFFSIDE})),
 )
 # What an editor records, in the order the console offers them.
 RECORDED_KINDS = (EventKind.SHOT, EventKind.SHOT_ON_TARGET, EventKind.CORNER, EventKind.FOUL, EventKind.OFFSIDE)
@@ -68,7 +70,7 @@ def statistics_rows(statistics: dict | None) -> list[dict]:
         rows.append(
             {
                 "name": statistic.name,
-                "label": statistic.label,
+                "label": str(statistic.label),
                 "home": counts["home"],
                 "away": counts["away"],
                 "home_share": round(100 * counts["home"] / most) if most else 0,

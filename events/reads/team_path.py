@@ -10,6 +10,8 @@ bracket are read once for the competition, the goals once for all the team's mat
 from __future__ import annotations
 
 from django.db.models import Q
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from .. import world_cup
 from ..models import GOAL_KINDS, Competition, EventKind, Group, Match, MatchEvent, Team, Tie
@@ -19,7 +21,6 @@ from .shapes import match_state, minute_label, team_dict
 from .tables import group_table
 
 PLAYED = (Match.Status.LIVE, Match.Status.FINISHED)
-ORDINAL_SUFFIXES = {1: "st", 2: "nd", 3: "rd"}
 # Zones whose teams go no further (a group's "out", a league phase's "eliminated").
 OUT_ZONES = frozenset({"out", "eliminated"})
 # A table longer than this (a league phase of 36) is shown around the team: this many rows either side.
@@ -85,11 +86,14 @@ def _counts_for(event: MatchEvent, team: Team) -> bool:
 
 def _round_label(match: Match) -> str:
     if match.group_id is not None:
-        return f"{match.group.name}, matchday {match.matchday}" if match.matchday else match.group.name
+        if not match.matchday:
+            return match.group.name
+        return _("%(group)s, matchday %(matchday)s") % {"group": match.group.name, "matchday": match.matchday}
     name = match.tie.stage.name if match.tie_id is not None else match.round_name
     if match.tie_id is not None and match.tie.stage.legs == 2 and match.leg in (1, 2):
-        return f"{name}, {'first' if match.leg == 1 else 'second'} leg"
-    return name or "Knockout match"
+        leg = _("%(round)s, first leg") if match.leg == 1 else _("%(round)s, second leg")
+        return leg % {"round": name}
+    return name or _("Knockout match")
 
 
 def _match_dict(match: Match, team: Team, goals: list[MatchEvent]) -> dict:
@@ -137,14 +141,23 @@ def _result_words(match: Match, scored: int, conceded: int, penalties: tuple[int
     if match.status not in PLAYED:
         return ""
     score = f"{scored}–{conceded}"
-    after = " after extra time" if match.extra_time_played else ""
+    if match.extra_time_played:
+        score = _("%(score)s after extra time") % {"score": score}
+    if penalties is not None:
+        shoot_out = {"score": score, "penalties": f"{penalties[0]}–{penalties[1]}"}
+        if match.status == Match.Status.LIVE:
+            return _("%(score)s, %(penalties)s on penalties") % shoot_out
+        if scored == conceded:
+            won = penalties[0] > penalties[1]
+            return (_("%(score)s, won %(penalties)s on penalties") if won
+                    else _("%(score)s, lost %(penalties)s on penalties")) % shoot_out
     if match.status == Match.Status.LIVE:
-        return score + after + (f", {penalties[0]}–{penalties[1]} on penalties" if penalties else "")
-    if penalties is not None and scored == conceded:
-        verb = "won" if penalties[0] > penalties[1] else "lost"
-        return f"{score}{after}, {verb} {penalties[0]}–{penalties[1]} on penalties"
-    verb = "Won" if scored > conceded else "Lost" if scored < conceded else "Drew"
-    return f"{verb} {score}{after}"
+        return score
+    if scored > conceded:
+        return _("Won %(score)s") % {"score": score}
+    if scored < conceded:
+        return _("Lost %(score)s") % {"score": score}
+    return _("Drew %(score)s") % {"score": score}
 
 
 def _match_scorers(team: Team, goals: list[MatchEvent]) -> list[dict]:
@@ -234,32 +247,45 @@ def _groups(team: Team, matches: list[Match], all_matches: list[tuple]) -> list[
 
 
 def _ordinal(position: int) -> str:
-    suffix = "th" if position % 100 in (11, 12, 13) else ORDINAL_SUFFIXES.get(position % 10, "th")
-    return f"{position}{suffix}"
+    """A place in the reader's language: 1st, 2nd, 3rd and 11th in English; 1., 2. in German; 1º in Italian and
+    Spanish; 1e in Dutch. English needs four endings, so there are four messages, each language filling all four."""
+    if position % 100 in (11, 12, 13):
+        ordinal = pgettext("ordinal: other numbers, as 4th, 11th, 12th, 13th", "%(position)sth")
+    elif position % 10 == 1:
+        ordinal = pgettext("ordinal: numbers ending in 1 (not 11), as 1st, 21st", "%(position)sst")
+    elif position % 10 == 2:
+        ordinal = pgettext("ordinal: numbers ending in 2 (not 12), as 2nd, 22nd", "%(position)snd")
+    elif position % 10 == 3:
+        ordinal = pgettext("ordinal: numbers ending in 3 (not 13), as 3rd, 23rd", "%(position)srd")
+    else:
+        ordinal = pgettext("ordinal: other numbers, as 4th, 11th, 12th, 13th", "%(position)sth")
+    return ordinal % {"position": position}
 
 
 def _group_step(group: dict) -> dict:
     """Where the team's place in its (last) group leads, in words: through, out, or ranked with the thirds."""
-    place = f"{_ordinal(group['position'])} in {group['name']}"
+    place = _("%(place)s in %(group)s") % {"place": _ordinal(group["position"]), "group": group["name"]}
     zone = group["zone"]
     key = zone["key"] if zone else None
+    # The zones' labels are the tables' messages, in English until translated here.
+    words = {"place": place, "zone": _(zone["label"]) if zone else ""}
     if group["complete"]:
         if key in OUT_ZONES:
-            state, sentence = "out", f"Out: {place}"
+            state, sentence = "out", _("Out: %(reason)s") % {"reason": place}
         elif key == "best-thirds":
-            state, sentence = "group", f"{place}: {zone['label'].lower()}"
+            state, sentence = "group", _("%(place)s: ranked with the other third-placed teams") % words
         elif zone:
-            state, sentence = "through", f"Through to the {zone['label']}: {place}"
+            state, sentence = "through", _("Through to the %(zone)s: %(place)s") % words
         else:
-            state, sentence = "group", f"Finished {place}"
+            state, sentence = "group", _("Finished %(place)s") % words
     elif key in OUT_ZONES:
-        state, sentence = "group", f"As it stands: {place}, out"
+        state, sentence = "group", _("As it stands: %(reason)s, out") % {"reason": place}
     elif key == "best-thirds":
-        state, sentence = "group", f"As it stands: {place}, {zone['label'].lower()}"
+        state, sentence = "group", _("As it stands: %(place)s, ranked with the other third-placed teams") % words
     elif zone:
-        state, sentence = "group", f"As it stands: {place}, into the {zone['label']}"
+        state, sentence = "group", _("As it stands: %(place)s, into the %(zone)s") % words
     else:
-        state, sentence = "group", f"As it stands: {place}"
+        state, sentence = "group", _("As it stands: %(place)s") % words
     return {"state": state, "sentence": sentence, "group": {"id": group["id"], "name": group["name"]}}
 
 
@@ -307,7 +333,7 @@ def _tie_entry(team: Team, stage: dict, tie: dict, final_stage: str | None) -> d
         return entry
     entry["won"] = tie["winner"]["team"]["id"] == team.id
     if tie["winner"].get("settled"):
-        entry["how"] = "as the organiser recorded"
+        entry["how"] = _("as the organiser recorded")
         return entry
     aggregate = tie["aggregate"] or [0, 0]
     scored, conceded = (aggregate[0], aggregate[1]) if ours == "home" else (aggregate[1], aggregate[0])
@@ -316,7 +342,7 @@ def _tie_entry(team: Team, stage: dict, tie: dict, final_stage: str | None) -> d
 
 
 def _loose_entry(team: Team, match: Match, final_stage: str | None) -> dict:
-    round_name = match.round_name or "knockout match"
+    round_name = match.round_name or _("knockout match")
     entry = {"round": round_name, "final": round_name == final_stage, "tie": None,
              "opponent": team_dict(match.away if match.home_id == team.id else match.home),
              "decided": False, "won": None, "how": "", "problem": None, "state": "",
@@ -327,7 +353,7 @@ def _loose_entry(team: Team, match: Match, final_stage: str | None) -> dict:
     scored, conceded = (match.home_score, match.away_score) if home else (match.away_score, match.home_score)
     if scored == conceded and match.home_penalties is not None:
         pens = (match.home_penalties, match.away_penalties) if home else (match.away_penalties, match.home_penalties)
-        entry.update(decided=pens[0] != pens[1], won=pens[0] > pens[1], score=None, how="on penalties")
+        entry.update(decided=pens[0] != pens[1], won=pens[0] > pens[1], score=None, how=_("on penalties"))
     elif scored != conceded:
         decided_by = "extra_time" if match.extra_time_played else "aggregate"
         entry["score"], entry["how"] = _how(decided_by, scored, conceded, two_legs=False)
@@ -339,35 +365,48 @@ def _how(decided_by: str | None, scored: int, conceded: int, *, two_legs: bool) 
     """The score worth saying and how the tie was decided: ("2-1", "after extra time"), (None, "on penalties")."""
     score = f"{scored}–{conceded}"
     if decided_by == "penalties":
-        return None, "on penalties"
+        return None, _("on penalties")
     if decided_by == "extra_time":
-        return score, "after extra time"
+        return score, _("after extra time")
     if decided_by == "away_goals":
-        return score, "on away goals"
-    return score, "on aggregate" if two_legs else ""
+        return score, _("on away goals")
+    return score, _("on aggregate") if two_legs else ""
 
 
 def _beat_or_lost(entry: dict) -> str:
     """ "beat France on penalties", "lost 1-2 to Argentina after extra time"."""
-    opponent = entry["opponent"]["name"] if entry["opponent"] else "their opponent"
-    score = f" {entry['score']}" if entry.get("score") else ""
-    how = f" {entry['how']}" if entry["how"] else ""
+    words = {"opponent": entry["opponent"]["name"] if entry["opponent"] else _("their opponent"),
+             "score": entry.get("score") or "", "how": entry["how"]}
+    # A whole phrase for each mix of score and manner, so that each language orders them its own way.
     if entry["won"]:
-        return f"beat {opponent}{score}{how}"
-    return f"lost{score} to {opponent}{how}"
+        if words["score"] and words["how"]:
+            return _("beat %(opponent)s %(score)s %(how)s") % words
+        if words["score"]:
+            return _("beat %(opponent)s %(score)s") % words
+        if words["how"]:
+            return _("beat %(opponent)s %(how)s") % words
+        return _("beat %(opponent)s") % words
+    if words["score"] and words["how"]:
+        return _("lost %(score)s to %(opponent)s %(how)s") % words
+    if words["score"]:
+        return _("lost %(score)s to %(opponent)s") % words
+    if words["how"]:
+        return _("lost to %(opponent)s %(how)s") % words
+    return _("lost to %(opponent)s") % words
 
 
 def _after_knockout(entry: dict) -> dict | None:
     """The step a decided tie leads to when it ends the team's path (out, champion, third or fourth place)."""
-    words = f"{_beat_or_lost(entry)} in the {entry['round']}"
+    words = {"reason": _("%(result)s in the %(round)s") % {"result": _beat_or_lost(entry), "round": entry["round"]}}
     if _is_third_place(entry["round"]):
-        state = "third" if entry["won"] else "fourth"
-        return {"state": state, "sentence": f"{'Third' if entry['won'] else 'Fourth'} place: {words}"}
+        if entry["won"]:
+            return {"state": "third", "sentence": _("Third place: %(reason)s") % words}
+        return {"state": "fourth", "sentence": _("Fourth place: %(reason)s") % words}
     if not entry["won"]:
-        return {"state": "out", "sentence": f"Out: {words}", "round": entry["round"],
+        return {"state": "out", "sentence": _("Out: %(reason)s") % words, "round": entry["round"],
                 "opponent": entry["opponent"]}
     if entry["final"]:
-        return {"state": "champion", "sentence": f"Champions: {words}", "round": entry["round"],
+        return {"state": "champion", "sentence": _("Champions: %(reason)s") % words, "round": entry["round"],
                 "opponent": entry["opponent"]}
     return None
 
@@ -384,12 +423,14 @@ def _next_step(competition: Competition, team: Team, groups: list[dict], record:
         last = record[-1]
         if not last["decided"]:
             if last["problem"]:
-                return {"state": "undecided", "sentence": f"The record cannot decide the {last['round']}: "
-                        f"{last['problem']}"}
+                return {"state": "undecided", "sentence": _("The record cannot decide the %(round)s: %(problem)s")
+                        % {"round": last["round"], "problem": last["problem"]}}
             if last["played"]:
                 # Played to the end, and still no winner: a shoot-out the record lost. Said, never guessed.
-                how = f"{last['state']}; " if last["state"] else ""
-                return {"state": "undecided", "sentence": f"{last['round']}: {how}who went through is not recorded"}
+                words = {"round": last["round"], "state": last["state"]}
+                sentence = (_("%(round)s: %(state)s; who went through is not recorded") if last["state"]
+                            else _("%(round)s: who went through is not recorded")) % words
+                return {"state": "undecided", "sentence": sentence}
             return None
         ended = _after_knockout(last)
         if ended is not None:
@@ -398,8 +439,9 @@ def _next_step(competition: Competition, team: Team, groups: list[dict], record:
         if ahead is not None and ahead["state"] == "projected" and _same_team(ahead["opponent"]["team"],
                                                                              last["opponent"]):
             ahead = None  # the place it just won, the path not yet filled beyond it
-        return ahead or {"state": "through", "sentence": f"Through: {_beat_or_lost(last)} in the {last['round']}; "
-                         "the next opponent is not known yet"}
+        return ahead or {"state": "through", "sentence": _(
+            "Through: %(result)s in the %(round)s; the next opponent is not known yet")
+            % {"result": _beat_or_lost(last), "round": last["round"]}}
     projected = _projected(competition, team, rounds, groups)
     if projected is not None:
         return projected
@@ -426,9 +468,10 @@ def _next_tie(entry: dict) -> dict | None:
         other_team, other_source = tie.team_a, tie.team_a_source
     opponent = {"from": other_source, "team": team_dict(other_team) if other_team else None,
                 "status": world_cup.CONFIRMED if other_team else world_cup.OPEN}
-    label = other_team.name if other_team else (other_source or "an opponent not known yet")
+    label = other_team.name if other_team else (other_source or _("an opponent not known yet"))
     return {"state": "next_tie", "round": tie.stage.name, "opponent": opponent,
-            "sentence": f"{tie.stage.name}: v {label}", "as_it_stands": False}
+            "sentence": _("%(round)s: v %(opponent)s") % {"round": tie.stage.name, "opponent": label},
+            "as_it_stands": False}
 
 
 def _projected(competition: Competition, team: Team, rounds: list[dict] | None, groups: list[dict]) -> dict | None:
@@ -455,7 +498,8 @@ def _projected(competition: Competition, team: Team, rounds: list[dict] | None, 
         "own": {"from": own["from"], "status": own["status"]},
         "opponent": {"from": opponent["from"], "team": opponent["team"], "status": opponent["status"]},
         "as_it_stands": as_it_stands,
-        "sentence": f"{round_name}, match {match['number']}: v {opponent['from']}",
+        "sentence": _("%(round)s, match %(number)s: v %(opponent)s")
+        % {"round": round_name, "number": match["number"], "opponent": opponent["from"]},
     }
 
 
@@ -464,14 +508,15 @@ def _missed_the_path(team: Team, projection: dict, groups: list[dict]) -> dict:
     thirds = projection["third_placed"] or {"rows": [], "qualifiers": 0}
     row = next((row for row in thirds["rows"] if row["team"]["id"] == team.id), None)
     if row is not None:
-        reason = f"3rd in {row['group']['name']}, not among the {thirds['qualifiers']} best third-placed teams"
+        reason = _("%(place)s in %(group)s, not among the %(count)s best third-placed teams") % {
+            "place": _ordinal(3), "group": row["group"]["name"], "count": thirds["qualifiers"]}
     elif groups:
-        reason = f"{_ordinal(groups[-1]['position'])} in {groups[-1]['name']}"
+        reason = _("%(place)s in %(group)s") % {"place": _ordinal(groups[-1]["position"]), "group": groups[-1]["name"]}
     else:
-        reason = "not placed in the knockout rounds"
+        reason = _("not placed in the knockout rounds")
     if projection["complete"]:
-        return {"state": "out", "sentence": f"Out: {reason}"}
-    return {"state": "group", "sentence": f"As it stands: {reason}, out"}
+        return {"state": "out", "sentence": _("Out: %(reason)s") % {"reason": reason}}
+    return {"state": "group", "sentence": _("As it stands: %(reason)s, out") % {"reason": reason}}
 
 
 def _followed(matches: list[Match], groups: list[dict], next_step: dict | None, all_matches: list[tuple]) -> dict:

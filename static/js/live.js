@@ -1174,7 +1174,8 @@
       varBanner.hidden = !review;
       setText(
         this.$("var-banner-text"),
-        review ? (review.category_label || "check") + ": " + String(review.outcome_label || "").toLowerCase() : ""
+        review ? interpolate(pgettext("VAR banner: what is checked, and how the check stands", "%(category)s: %(outcome)s"),
+          { category: review.category_label || gettext("check"), outcome: review.outcome_label || "" }) : ""
       );
     }
     this.tick();

@@ -19,6 +19,7 @@
   // The page's strings in its language (Django's JavaScriptCatalog, /jsi18n/, loaded before this file).
   var gettext = typeof window.gettext === "function" ? window.gettext : function (text) { return text; };
   var ngettext = typeof window.ngettext === "function" ? window.ngettext : function (one, many, n) { return n === 1 ? one : many; };
+  var pgettext = typeof window.pgettext === "function" ? window.pgettext : function (_context, text) { return text; };
   function interpolate(format, values) {
     return format.replace(/%\((\w+)\)s/g, function (_match, name) { return String(values[name]); });
   }
@@ -85,7 +86,8 @@
       if (banner) banner.hidden = !review;
       setText(
         item.querySelector("[data-var-text]"),
-        review ? (review.category_label || "check") + ": " + String(review.outcome_label || "").toLowerCase() : ""
+        review ? interpolate(pgettext("VAR banner: what is checked, and how the check stands", "%(category)s: %(outcome)s"),
+          { category: review.category_label || gettext("check"), outcome: review.outcome_label || "" }) : ""
       );
     }
     tick(match);

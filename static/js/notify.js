@@ -23,7 +23,8 @@
   var PROTOCOL_VERSION = 2;
   var MAX_TEAMS = 50;
   // The page's strings in its language, from Django's JavaScriptCatalog when the page loads it (after this file).
-  function t(text) {
+  // Named gettext so that makemessages puts them in the djangojs catalog.
+  function gettext(text) {
     return typeof global.gettext === "function" ? global.gettext(text) : text;
   }
   var socket = null;
@@ -219,13 +220,13 @@
     var on = enabled();
     var denied = supported() && global.Notification.permission === "denied";
     button.setAttribute("aria-pressed", on ? "true" : "false");
-    button.textContent = on ? t("Notifying") : t("Notify me");
+    button.textContent = on ? gettext("Notifying") : gettext("Notify me");
     button.disabled = denied;
     button.title = denied
-      ? t("Notifications are blocked for this site in your browser's settings")
+      ? gettext("Notifications are blocked for this site in your browser's settings")
       : on
-        ? t("Stop notifications of your teams' goals, red cards and results")
-        : t("Notify me of my teams' goals, red cards, VAR decisions, kick-off, half-time and full time");
+        ? gettext("Stop notifications of your teams' goals, red cards and results")
+        : gettext("Notify me of my teams' goals, red cards, VAR decisions, kick-off, half-time and full time");
   }
 
   function refresh() {

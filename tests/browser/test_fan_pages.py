@@ -218,3 +218,17 @@ def test_the_timeline_live_region_announces_new_events(web, fan_server, api, liv
     )
     assert fan.evaluate("document.getElementById('timeline') === window.__region"), "the live region was replaced"
     assert fan.evaluate("window.__region.closest('[aria-hidden=true]') === null")
+
+
+def test_a_german_fan_reads_the_check_with_the_capitals_german_writes(web, fan_server, api, liverpool_napoli):
+    """The banner live.js writes when a check opens keeps each language's casing: "Tor", never "tor"."""
+    match = liverpool_napoli
+    match.kick_off(api)
+    goal = api.event(match.id, kind="goal", minute=21, team=match.away["id"],
+                     player=match.player("away", "Mertens")["id"])
+    fan = web.page(fan_server, f"/matches/{match.id}/", locale="de-DE")
+    wait_live(fan)
+    expect(fan.locator("#var-banner")).to_be_hidden()
+    api.event(match.id, kind="var_check", minute=22, team=match.away["id"], var_category="goal",
+              reviewed_event=goal["id"])
+    expect(fan.locator("#var-banner-text")).to_have_text("Tor / kein Tor: Überprüfung läuft", timeout=LIVE_WITHIN_MS)

@@ -157,3 +157,20 @@ def test_the_service_worker_shows_a_push_and_a_disallowing_replaces_it(web, fan_
         assert time.monotonic() < deadline, found
         fan.wait_for_timeout(100)
     assert [(n["title"], n["tag"]) for n in found] == [("Goal disallowed: offside", "event-901")]  # in its place
+
+
+def test_the_notify_button_keeps_the_pages_language(web, fan_server, api, liverpool_napoli):
+    """notify.js writes the button's words itself: in the page's language, on and off, never English again."""
+    context = web.context(fan_server, locale="de-DE", **PHONE)
+    context.grant_permissions(["notifications"])
+    web.allow("push service|Registration failed|notifications with the site closed|Push API in incognito mode")
+    fan = context.new_page()
+    fan.goto(team_page(api, liverpool_napoli, "away"))
+    notify = fan.locator("#notify-teams")
+    expect(notify).to_be_visible()
+    expect(notify).to_have_text("Benachrichtige mich")
+    expect(notify).to_have_attribute("title", "Benachrichtige mich bei Toren, Roten Karten, VAR-Entscheidungen, "
+                                              "Anpfiff, Halbzeit und Abpfiff meiner Teams")
+    notify.click()
+    expect(notify).to_have_attribute("aria-pressed", "true")
+    expect(notify).to_have_text("Benachrichtigungen an")

@@ -55,6 +55,16 @@ def test_an_editor_posts_a_corner_and_the_snapshot_counts_it(client, match, toke
 
 
 @pytest.mark.django_db
+def test_the_match_page_names_the_statistics_in_the_readers_language(client, match):
+    services.record_event(match_id=match.id, kind="corner", minute=14, team_id=match.home_id)
+    page = client.get(f"/matches/{match.id}/", HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    names = ('<span class="stat__name">Schüsse aufs Tor</span>', '<span class="stat__name">Ecken</span>',
+             '<span class="stat__name">Abseits</span>')
+    assert all(name in page for name in names)
+    assert '<span class="stat__name">Corners</span>' not in page
+
+
+@pytest.mark.django_db
 def test_a_shot_on_target_with_its_player_counts_as_a_shot_too(client, match, token):
     response = post_event(client, match, token, kind="shot_on_target", minute=33, team=match.away_id,
                           player=player(match.away, 9).id)

@@ -79,6 +79,19 @@ def test_the_scripts_catalog_is_named_by_its_url_and_cacheable(client):
     assert client.get("/jsi18n/?lang=xx", HTTP_ACCEPT_LANGUAGE="es")["Content-Language"] == "es"
 
 
+def test_the_notify_buttons_and_the_var_banners_words_are_in_the_scripts_catalog(client):
+    # notify.js writes the button's words itself: without them in the catalog it would put English back.
+    german = client.get("/jsi18n/?lang=de").content.decode()
+    assert '"Notify me": "Benachrichtige mich"' in german
+    assert '"Notifying": "Benachrichtigungen an"' in german
+    assert "Benachrichtigungen f\\u00fcr diese Seite sind in deinen Browser-Einstellungen blockiert" in german
+    italian = client.get("/jsi18n/?lang=it").content.decode()
+    assert '"Notify me": "Avvisami"' in italian
+    # The banner's sentence, with the labels as each language writes them (live.js, matchday.js).
+    assert '"check": "\\u00dcberpr\\u00fcfung"' in german
+    assert '"VAR banner: what is checked, and how the check stands\\u0004%(category)s: %(outcome)s"' in german
+
+
 def test_a_correction_pushed_to_each_language_reads_in_it(match):
     from events import services
     from events.models import Change

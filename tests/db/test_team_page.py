@@ -14,6 +14,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from events import services
 from events.importer_worldcup import parse_world_cup_json
@@ -167,6 +168,33 @@ def test_a_team_last_in_its_group_is_out_as_it_stands():
     jordan = path_of(competition, "Jordan")
     assert jordan["groups"][0]["place"] == "4th"
     assert jordan["next_step"] == {"state": "group", "sentence": "As it stands: 4th in Group J, out"}
+
+
+def test_the_path_is_said_in_the_readers_language(client):
+    competition = import_world_cup(2026, unplayed_per_group=2, knockouts=False)
+    with translation.override("de"):
+        jordan, argentina = path_of(competition, "Jordan"), path_of(competition, "Argentina")
+    assert jordan["groups"][0]["place"] == "4."
+    assert jordan["next_step"]["sentence"] == "Aktueller Stand: 4. in Group J, ausgeschieden"
+    assert argentina["next_match"]["round"] == "Group J, 3. Spieltag"
+    assert argentina["next_step"]["own"]["from"] == "Sieger Gruppe J"
+    assert argentina["next_step"]["sentence"] == "Round of 32, Spiel 86: gegen Zweiter Gruppe H"
+    with translation.override("it"):
+        assert path_of(competition, "Argentina")["groups"][0]["place"] == "1º"
+    team = Team.objects.get(name="Argentina")
+    page = client.get(f"/competitions/{competition.id}/teams/{team.id}/", HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    assert "Weiter als Sieger Gruppe J" in page and "Runner-up Group H" not in page and "matchday" not in page
+
+
+def test_a_knockout_exit_is_said_in_the_readers_language():
+    competition = import_world_cup(2022)
+    with translation.override("de"):
+        assert path_of(competition, "France")["next_step"]["sentence"] == (
+            "Ausgeschieden: Niederlage gegen Argentina im Elfmeterschießen im Final")
+        assert path_of(competition, "Saudi Arabia")["next_step"]["sentence"] == "Ausgeschieden: 4. in Group C"
+    with translation.override("nl"):
+        assert path_of(competition, "Croatia")["next_step"]["sentence"] == (
+            "Derde plaats: won met 2–1 van Morocco in de Third-place match")
 
 
 # --- 2024-25 Champions League: a league phase of 36 -----------------------------------------------------

@@ -225,7 +225,7 @@ def test_fans_see_the_history_of_decisions_and_corrections(match, client):
     decide(var_check, "stands", user=admin, reason="Camera angle showed him onside <b>clearly</b>")
     history = match_history(match.id)
     assert [(entry["text"], entry["by"]) for entry in history] == [
-        ("VAR review (goal / no goal): decision stands", "an admin"),
+        ("VAR review (Goal / no goal): decision stands", "an admin"),
         ("Goal disallowed after VAR review: offside", "an editor"),
     ]
     page = client.get(f"/matches/{match.id}/").content.decode()
@@ -314,3 +314,15 @@ def test_an_admin_removes_a_decided_check_with_a_reason_and_the_goal_counts_agai
     change = Change.objects.get(match=match, seq=result.seq)
     assert change.reason == "Check recorded against the wrong goal" and change.user == admin
 
+
+
+def test_the_banner_and_the_timeline_write_the_check_as_the_language_does(match, client):
+    goal = record(match, "goal", 20, number=9)
+    check(match, goal)
+    page = client.get(f"/matches/{match.id}/", HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    # German nouns keep their capitals: the banner's sentence and the timeline's line say "Tor", never "tor".
+    assert '<span id="var-banner-text">Tor / kein Tor: Überprüfung läuft</span>' in page
+    assert "): Tor / kein Tor —" in page
+    assert "tor / kein tor" not in page and "überprüfung läuft" not in page
+    matchday = client.get(f"/groups/{match.group_id}/matchdays/{match.matchday}/", HTTP_ACCEPT_LANGUAGE="de")
+    assert "<span data-var-text>Tor / kein Tor: Überprüfung läuft</span>" in matchday.content.decode()

@@ -1,5 +1,7 @@
 """The league phase's path into the knockout bracket (Article 19 of the 2024/25 regulations)."""
 
+from django.utils import translation
+
 from events import formats
 
 
@@ -29,3 +31,12 @@ def test_a_projection_names_both_clubs_of_each_pair_from_the_table_order():
     }
     assert projected["round_of_16"][3]["possible_opponents"] == ["T9", "T10", "T23", "T24"]
     assert projected["round_of_16"][3]["seeded"]["teams"] == ["T7", "T8"]
+
+
+def test_the_pairings_are_named_in_the_readers_language():
+    projected = formats.projection(formats.LEAGUE_PHASE_2024, list(range(1, 37)))
+    assert projected["round_of_16"][0]["label"] == "1/2 v winner of 15/16 v 17/18"
+    with translation.override("de"):
+        projected = formats.projection(formats.LEAGUE_PHASE_2024, list(range(1, 37)))
+    assert projected["play_offs"][0]["label"] == "9/10 gegen 23/24"
+    assert projected["round_of_16"][0]["label"] == "1/2 gegen den Sieger von 15/16 gegen 17/18"

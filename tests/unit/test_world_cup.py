@@ -10,6 +10,7 @@ from functools import cache
 from pathlib import Path
 
 import pytest
+from django.utils import translation
 
 from events import world_cup
 from events.scenarios import Fixture
@@ -101,6 +102,16 @@ def test_sources_say_where_a_side_comes_from():
     for bad in ("4A", "1M", "3BA", "3AAB", "X74", "W", ""):
         with pytest.raises(ValueError):
             Source.parse(bad)
+
+
+def test_sources_are_said_in_the_readers_language_and_keep_their_code():
+    with translation.override("it"):
+        assert Source.parse("1E").label == "Vincente girone E"
+        assert Source.parse("3ABCDF").label == "Terza girone A/B/C/D/F"
+    with translation.override("de"):
+        assert Source.parse("2A").label == "Zweiter Gruppe A"
+        assert Source.parse("L101").label == "Verlierer Spiel 101"
+    assert Source.parse("2A").code == "2A"
 
 
 def test_a_malformed_data_file_is_refused_naming_its_line(tmp_path):
