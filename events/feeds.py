@@ -14,34 +14,40 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext, pgettext
 
 from . import caching
 from .models import GOAL_KINDS, Competition, EventKind, Match, MatchEvent
 from .pitch import event_time
 from .reads import matches, shapes
 from .reads.stats import STATISTIC_KINDS
+from .wording import in_sentence
 
 # A competition's feed lists its latest results, newest first.
 RESULTS_IN_FEED = 50
 
+# The words of a feed are in the reader's language (LocaleMiddleware: the switcher's cookie, else the feed
+# reader's Accept-Language), as the pages are; names stay as they are.
 PERIOD_START_WORDS = {
-    "first_half": "Kick-off",
-    "second_half": "Second half",
-    "extra_time_first_half": "Extra time",
-    "extra_time_second_half": "Extra time, second half",
-    "penalties": "Penalty shoot-out",
+    "first_half": gettext_lazy("Kick-off"),
+    "second_half": gettext_lazy("Second half"),
+    "extra_time_first_half": gettext_lazy("Extra time"),
+    "extra_time_second_half": gettext_lazy("Extra time, second half"),
+    "penalties": gettext_lazy("Penalty shoot-out"),
 }
 PERIOD_END_WORDS = {
-    "first_half": "Half-time",
-    "second_half": "Full time",
-    "extra_time_first_half": "Extra time, half-time",
-    "extra_time_second_half": "End of extra time",
-    "penalties": "Shoot-out over",
+    "first_half": gettext_lazy("Half-time"),
+    "second_half": gettext_lazy("Full time"),
+    "extra_time_first_half": gettext_lazy("Extra time, half-time"),
+    "extra_time_second_half": gettext_lazy("End of extra time"),
+    "penalties": gettext_lazy("Shoot-out over"),
 }
-KICK_WORDS = {"scored": "Penalty scored", "saved": "Penalty saved", "missed": "Penalty missed"}
+KICK_WORDS = {"scored": gettext_lazy("Penalty scored"), "saved": gettext_lazy("Penalty saved"),
+              "missed": gettext_lazy("Penalty missed")}
 DISALLOWED_WORDS = {
-    EventKind.PENALTY_AWARDED: "Penalty cancelled",
-    EventKind.RED_CARD: "Red card rescinded",
+    EventKind.PENALTY_AWARDED: gettext_lazy("Penalty cancelled"),
+    EventKind.RED_CARD: gettext_lazy("Red card rescinded"),
 }
 
 
@@ -54,42 +60,49 @@ def event_title(event: MatchEvent, running_score: str | None = None) -> str:
     name = event.player.name if event.player_id else ""
     side = team_name(event.team)
     if event.kind == EventKind.PERIOD_START:
-        text = PERIOD_START_WORDS.get(event.period, f"{event.get_period_display()} begins")
+        text = str(PERIOD_START_WORDS.get(event.period) or _("%(period)s begins") % {
+            "period": event.get_period_display()})
     elif event.kind == EventKind.PERIOD_END:
-        text = PERIOD_END_WORDS.get(event.period, f"End of {event.get_period_display().lower()}")
+        text = str(PERIOD_END_WORDS.get(event.period) or _("End of %(period)s") % {
+            "period": in_sentence(event.get_period_display())})
     elif event.kind == EventKind.ADDED_TIME:
         added = event.added_minute or 0
-        text = f"{added} minute{'' if added == 1 else 's'} added"
+        text = ngettext("%(count)s minute added", "%(count)s minutes added", added) % {"count": added}
     elif event.kind == EventKind.SUBSTITUTION:
-        off = name or "?"
-        on = event.second_player.name if event.second_player_id else "?"
-        text = f"Substitution ({side}): {off} off{' (injured)' if event.injury else ''}, {on} on"
+        players = {"team": side, "off": name or "?",
+                   "on": event.second_player.name if event.second_player_id else "?"}
+        text = (_("Substitution (%(team)s): %(off)s off (injured), %(on)s on") if event.injury
+                else _("Substitution (%(team)s): %(off)s off, %(on)s on")) % players
     elif event.kind == EventKind.SHOOTOUT_KICK:
-        text = KICK_WORDS.get(event.kick_outcome, "Penalty missed") + _who(name, side)
+        text = str(KICK_WORDS.get(event.kick_outcome, KICK_WORDS["missed"])) + _who(name, side)
     elif event.kind == EventKind.VAR_CHECK:
-        subject = (event.get_var_category_display().lower() if event.var_category else event.var_reason) or "incident"
-        outcome = event.get_var_outcome_display().lower() if event.var_outcome else "check in progress"
-        reason = f" ({event.get_decision_reason_display()})" if event.decision_reason else ""
-        text = f"VAR check{f' ({side})' if side else ''}: {subject}, {outcome}{reason}"
+        subject = (in_sentence(event.get_var_category_display()) if event.var_category else event.var_reason) or _(
+            "incident")
+        outcome = in_sentence(event.get_var_outcome_display()) if event.var_outcome else _("check in progress")
+        words = {"subject": subject, "outcome": outcome, "team": side}
+        text = (_("VAR check (%(team)s): %(subject)s, %(outcome)s") if side
+                else _("VAR check: %(subject)s, %(outcome)s")) % words
+        if event.decision_reason:
+            text += f" ({event.get_decision_reason_display()})"
     else:
-        text = event.get_kind_display() + _who(name, side)
+        text = str(event.get_kind_display()) + _who(name, side)
         if event.kind == EventKind.SECOND_YELLOW:
-            text += ", sent off"
+            text += _(", sent off")
         if event.second_player_id:
-            text += f", assist {event.second_player.name}"
+            text += _(", assist %(player)s") % {"player": event.second_player.name}
         if running_score:
             text += f" {running_score}"
-    minute = "KO" if event.kind == EventKind.PERIOD_START and event.minute == 0 else (
-        "Pens" if event.kind == EventKind.SHOOTOUT_KICK else
-        shapes.minute_label(event.minute, None if event.kind == EventKind.ADDED_TIME else event.added_minute))
+    minute = pgettext("kick-off, as a minute", "KO") if event.kind == EventKind.PERIOD_START and event.minute == 0 \
+        else (pgettext("the shoot-out, as a minute", "Pens") if event.kind == EventKind.SHOOTOUT_KICK else
+              shapes.minute_label(event.minute, None if event.kind == EventKind.ADDED_TIME else event.added_minute))
     title = f"{minute} {text}"
     if event.state == MatchEvent.State.DISALLOWED:
-        flag = "Goal disallowed" if event.kind in GOAL_KINDS else DISALLOWED_WORDS.get(event.kind, "Disallowed")
-        title = f"{flag}: {title}"
+        flag = _("Goal disallowed") if event.kind in GOAL_KINDS else DISALLOWED_WORDS.get(event.kind, _("Disallowed"))
+        title = _("%(flag)s: %(title)s") % {"flag": flag, "title": title}
     elif event.state == MatchEvent.State.REMOVED:
-        title = f"Removed: {title}"
+        title = _("Removed: %(title)s") % {"title": title}
     elif event.state == MatchEvent.State.RETAKEN:
-        title += ", ordered retaken"
+        title = _("%(title)s, ordered retaken") % {"title": title}
     return title
 
 
@@ -103,16 +116,18 @@ def score_line(match: Match) -> str:
     """"Liverpool 1-1 Napoli", with extra time and penalties when there were any."""
     line = f"{team_name(match.home)} {match.home_score}-{match.away_score} {team_name(match.away)}"
     if match.home_penalties is not None and match.away_penalties is not None:
-        line += f" ({'a.e.t., ' if match.extra_time_played else ''}{match.home_penalties}-{match.away_penalties} pens)"
+        shootout = {"home": match.home_penalties, "away": match.away_penalties}
+        line += " (" + (_("a.e.t., %(home)s-%(away)s pens") if match.extra_time_played
+                        else _("%(home)s-%(away)s pens")) % shootout + ")"
     elif match.extra_time_played:
-        line += " (a.e.t.)"
+        line += " (" + _("a.e.t.") + ")"
     return line
 
 
 def where_in_competition(match: Match) -> str:
     parts = [match.group.name if match.group_id else match.round_name]
     if match.matchday:
-        parts.append(f"matchday {match.matchday}")
+        parts.append(_("matchday %(number)s") % {"number": match.matchday})
     return ", ".join(part for part in parts if part)
 
 
@@ -134,7 +149,7 @@ class MatchTimelineFeed(AtomFeed):
         try:
             match = matches.get_match(match_id)
         except Match.DoesNotExist:
-            raise Http404("No such match") from None
+            raise Http404(_("No such match.")) from None
         events = [e for e in matches.match_events(match.id) if e.kind not in STATISTIC_KINDS]
         active = [e for e in events if e.state == MatchEvent.State.ACTIVE]
         scores = shapes.running_scores(shapes.goals_scored(match, active))
@@ -145,12 +160,14 @@ class MatchTimelineFeed(AtomFeed):
 
     def title(self, match: Match) -> str:
         state = score_line(match) if match.status in (Match.Status.LIVE, Match.Status.FINISHED) else (
-            f"{team_name(match.home)} v {team_name(match.away)}")
-        return f"{state}: timeline"
+            _("%(home)s v %(away)s") % {"home": team_name(match.home), "away": team_name(match.away)})
+        return _("%(match)s: timeline") % {"match": state}
 
     def subtitle(self, match: Match) -> str:
         where = where_in_competition(match)
-        return f"{match.competition}{f', {where}' if where else ''}; kick-off {match.kickoff:%Y-%m-%d %H:%M} UTC"
+        competition = f"{match.competition}{f', {where}' if where else ''}"
+        return _("%(competition)s; kick-off %(kickoff)s UTC") % {
+            "competition": competition, "kickoff": f"{match.kickoff:%Y-%m-%d %H:%M}"}
 
     def link(self, match: Match) -> str:
         return reverse("match", args=[match.id])
@@ -165,8 +182,9 @@ class MatchTimelineFeed(AtomFeed):
         return event_title(event, event.running_score)
 
     def item_description(self, event: MatchEvent) -> str:
-        details = [event.state_reason, f"Checking: {event.var_reason}" if event.var_category and event.var_reason
-                   else "", event.commentary]
+        checking = _("Checking: %(reason)s") % {"reason": event.var_reason} if (
+            event.var_category and event.var_reason) else ""
+        details = [event.state_reason, checking, event.commentary]
         return "\n\n".join(detail for detail in details if detail) or None  # None: no empty summary
 
     def item_link(self, event: MatchEvent) -> str:
@@ -204,7 +222,7 @@ class CompetitionResultsFeed(AtomFeed):
         return competition
 
     def title(self, competition: Competition) -> str:
-        return f"{competition}: results"
+        return _("%(competition)s: results") % {"competition": competition}
 
     def link(self, competition: Competition) -> str:
         return reverse("competition", args=[competition.id])
@@ -222,7 +240,8 @@ class CompetitionResultsFeed(AtomFeed):
         where = where_in_competition(match)
         lines = [", ".join(part for part in (where, match.venue) if part)]
         for goal in match.feed_goals:
-            own = {EventKind.OWN_GOAL: " (own goal)", EventKind.PENALTY_GOAL: " (pen.)"}.get(goal.kind, "")
+            own = {EventKind.OWN_GOAL: _("(own goal)"), EventKind.PENALTY_GOAL: _("(pen.)")}.get(goal.kind)
+            own = f" {own}" if own else ""
             scorer = goal.player.name if goal.player_id else team_name(goal.team)
             lines.append(f"{shapes.minute_label(goal.minute, goal.added_minute)} {scorer}{own}")
         return "\n".join(line for line in lines if line)

@@ -37,3 +37,12 @@ def ngettext(singular: str, plural: str, number: int) -> str:
 
 
 gettext_lazy = lazy(gettext, str)
+
+
+def in_sentence(label) -> str:
+    """A choice's label (a period, a kind of event) inside a sentence: lower-case as English, Italian, Dutch
+    and Spanish write it there, as it is in German, whose nouns keep their capital."""
+    label = str(label)
+    translation = _translations()
+    language = (translation.get_language() or "") if translation else ""
+    return label if language.split("-")[0] == "de" else label.lower()

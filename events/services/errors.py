@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.utils import translation
-
 
 class ServiceError(Exception):
     """A change refused, with a machine-readable code, the field at fault and an HTTP status."""
@@ -37,10 +35,3 @@ class ServiceError(Exception):
         if self.current is not None:
             data["current"] = self.current
         return data
-
-
-def in_sentence(label) -> str:
-    """A choice's label (a period, a kind of event) inside a sentence: lower-case as English, Italian, Dutch
-    and Spanish write it there, as it is in German, whose nouns keep their capital."""
-    label = str(label)
-    return label if (translation.get_language() or "").split("-")[0] == "de" else label.lower()

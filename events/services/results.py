@@ -13,9 +13,10 @@ from live import publish
 from .. import periods
 from ..importer import CompetitionData, Problem, StageData
 from ..models import Change, Competition, Group, Match, Period, Stage, Team, Tie
+from ..wording import in_sentence
 from . import imported, ties
 from .commit import commit_change, lock_match
-from .errors import ServiceError, in_sentence
+from .errors import ServiceError
 from .rules import can_correct
 
 

@@ -9,8 +9,9 @@ from ..models import EventKind, LineupEntry, Match, MatchEvent, Period, Player, 
 from ..pitch import event_time, pitch_state
 from ..reads import shapes
 from ..reads.stats import STATISTIC_KINDS
+from ..wording import in_sentence
 from .commit import active_events
-from .errors import ServiceError, in_sentence
+from .errors import ServiceError
 from .shootout import prepare_kick
 
 MAX_ADDED_MINUTES = 30

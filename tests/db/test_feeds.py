@@ -120,3 +120,25 @@ def test_pages_name_their_feeds_for_discovery(client):
 @pytest.mark.parametrize("url", ["/matches/999999/feed.atom", "/competitions/999999/results.atom"])
 def test_a_feed_of_nothing_is_404(client, url):
     assert client.get(url).status_code == 404
+
+
+def test_a_feed_reads_in_the_readers_language_names_as_they_are(client):
+    match = make_match(kicked_off=True)
+    goal = record(match, "goal", 20, number=9)
+    services.record_event(match_id=match.id, kind="substitution", minute=30, team_id=match.home.id,
+                          player_id=player(match.home, 9).id, second_player_id=player(match.home, 12).id)
+    check = services.record_event(match_id=match.id, kind="var_check", minute=21, reviewed_event_id=goal.id,
+                                  var_category="goal").event
+    services.decide_var_check(check_id=check.id, decision="overturned", decision_reason="offside")
+    english = read_feed(client, f"/matches/{match.id}/feed.atom")[1]
+    response, german = read_feed(client, f"/matches/{match.id}/feed.atom", HTTP_ACCEPT_LANGUAGE="de")
+
+    assert 'xml:lang="de"' in response.content.decode()
+    assert german.feed.title == f"{match.home.short_name} 0-0 {match.away.short_name}: Spielverlauf"
+    titles = [entry.title for entry in german.entries]
+    home, sub_off, sub_on = match.home.short_name, player(match.home, 9).name, player(match.home, 12).name
+    assert f"30' Auswechslung ({home}): {sub_off} raus, {sub_on} rein" in titles
+    assert f"21' VAR-Überprüfung ({home}): Tor / kein Tor, Entscheidung revidiert (Abseits)" in titles
+    assert any(title.startswith("Tor aberkannt: 20' Tor") for title in titles)
+    assert titles[-1].endswith("Anpfiff")
+    assert [entry.id for entry in german.entries] == [entry.id for entry in english.entries]  # the same entries
