@@ -15,6 +15,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 from icalendar import Calendar, Event, vDuration
 
@@ -36,9 +37,10 @@ def summary(match: Match) -> str:
     home, away = team_name(match.home), team_name(match.away)
     if match.status == Match.Status.FINISHED:
         return score_line(match)
+    teams = {"home": home, "away": away}
     if match.status == Match.Status.POSTPONED:
-        return f"Postponed: {home} v {away}"
-    return f"{home} v {away}"
+        return _("Postponed: %(home)s v %(away)s") % teams
+    return _("%(home)s v %(away)s") % teams
 
 
 def match_event(match: Match, request, uid_domain: str, stamp: datetime.datetime) -> Event:
@@ -58,7 +60,7 @@ def match_event(match: Match, request, uid_domain: str, stamp: datetime.datetime
     event.add("url", url)
     # A postponed match has no date it will surely be played on: tentative until it is given one.
     event.add("status", "TENTATIVE" if match.status == Match.Status.POSTPONED else "CONFIRMED")
-    event.add("categories", ["Football"])
+    event.add("categories", [_("Football")])
     return event
 
 
@@ -87,7 +89,7 @@ def team_calendar(request, team_id: int):
     """Every match of a team, in every competition."""
     team = get_object_or_404(Team, pk=team_id)
     fixtures = match_reads.matches_queryset().filter(Q(home=team) | Q(away=team)).order_by("kickoff", "id")
-    return calendar_response(request, f"{team.name}: fixtures", fixtures)
+    return calendar_response(request, _("%(team)s: fixtures") % {"team": team.name}, fixtures)
 
 
 @require_safe
@@ -97,5 +99,5 @@ def competition_calendar(request, competition_id: int):
     competition = get_object_or_404(Competition, pk=competition_id)
     fixtures = match_reads.matches_queryset().filter(competition=competition).order_by("kickoff", "id")
     if not fixtures.exists():
-        raise Http404("This competition has no matches")
-    return calendar_response(request, f"{competition}: fixtures", fixtures)
+        raise Http404(_("This competition has no matches."))
+    return calendar_response(request, _("%(competition)s: fixtures") % {"competition": competition}, fixtures)

@@ -17,8 +17,8 @@ pytestmark = pytest.mark.django_db
 KICKOFF = datetime.datetime(2019, 11, 27, 20, 0, tzinfo=UTC)
 
 
-def read_calendar(client, url: str) -> Calendar:
-    response = client.get(url)
+def read_calendar(client, url: str, **headers) -> Calendar:
+    response = client.get(url, **headers)
     assert response.status_code == 200, response.content
     assert response["Content-Type"] == "text/calendar; charset=utf-8"
     calendar = Calendar.from_ical(response.content)
@@ -169,3 +169,15 @@ def test_team_and_tournament_pages_offer_the_calendars(client, fixtures):
 @pytest.mark.parametrize("url", ["/teams/999999/calendar.ics", "/competitions/999999/calendar.ics"])
 def test_a_calendar_of_nothing_is_404(client, url):
     assert client.get(url).status_code == 404
+
+
+def test_a_calendar_reads_in_the_readers_language_with_the_same_events(client, fixtures):
+    team, first, _, _ = fixtures
+    Match.objects.filter(pk=first.id).update(status=Match.Status.POSTPONED)
+    english = read_calendar(client, f"/teams/{team.id}/calendar.ics")
+    italian = read_calendar(client, f"/teams/{team.id}/calendar.ics", HTTP_ACCEPT_LANGUAGE="it")
+
+    assert str(italian["X-WR-CALNAME"]) == "Liverpool FC: calendario"
+    summaries = [str(event["SUMMARY"]) for event in italian.walk("VEVENT")]
+    assert summaries[0] == f"Rinviata: {team.short_name} - {first.away.short_name}"
+    assert events_of(italian).keys() == events_of(english).keys()  # the same UIDs: a reader's calendar keeps them
