@@ -49,6 +49,9 @@ def test_an_admin_settles_the_order_with_a_reason_and_the_table_and_history_show
     assert history[0]["teams"] == [c.name, b.name] and history[0]["by"] == "an admin"
     page = client.get(f"/groups/{group.id}/").content.decode()
     assert "Decided by the organiser" in page and "Fewer cards in UEFA&#x27;s record" in page
+    assert "; decided by an admin:" in page
+    german = client.get(f"/groups/{group.id}/", HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    assert "; entschieden von einem Admin:" in german and "an admin" not in german
     assert client.get(f"/api/groups/{group.id}/table").json()["rows"][1]["settled"]["criterion"] == (
         "disciplinary points")
 
