@@ -118,6 +118,17 @@
     return Math.round(base / 2 + (r * base) / 2);
   }
 
+  /**
+   * The wait a refusal asks for (`retry-after=N` in a 4503's reason: the server is full), spread over the N seconds
+   * after it, so that a crowd refused at once does not come back at once; 0 when it names none.
+   */
+  function retryAfterDelay(reason, random) {
+    var found = /retry-after=(\d+)/.exec(reason || "");
+    if (!found) return 0;
+    var seconds = Math.min(Number(found[1]), 300);
+    return Math.round(seconds * 1000 * (1 + (random || Math.random)()));
+  }
+
   /** The socket's URL: the protocol version, then `since` and the table version shown, when known. */
   function socketUrl(path, since, loc, tableVersion) {
     loc = loc || global.location;
@@ -243,7 +254,8 @@
           return;
         }
         if (code === CLOSE_TOO_MANY) attempt = Math.max(attempt, INTERRUPTED_AFTER + 2); // back off for longer
-        scheduleReconnect(undefined, undefined, RETRIED_CLOSES[code]);
+        var asked = code === CLOSE_UNAVAILABLE ? retryAfterDelay(event.reason) : 0;
+        scheduleReconnect(asked ? Math.max(asked, backoffDelay(attempt)) : undefined, undefined, RETRIED_CLOSES[code]);
       };
     }
 
@@ -1274,6 +1286,7 @@
     connectGroup: connectGroup,
     classify: classify,
     backoffDelay: backoffDelay,
+    retryAfterDelay: retryAfterDelay,
     socketUrl: socketUrl,
     clockReading: clockReading,
     clockLabel: clockLabel,

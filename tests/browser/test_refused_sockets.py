@@ -8,6 +8,7 @@ each code can be sent to a real page without bringing the database or the server
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 from playwright.sync_api import WebSocketRoute, expect
@@ -42,3 +43,21 @@ def test_a_refused_socket_is_explained_in_the_pages_language(web, fan_server, li
     expect(page.locator("html")).to_have_attribute("lang", "de")
     expect(page.locator("#live-status-text")).to_have_text(german)
     assert any("lang=de" in url for url in refused), refused
+
+
+def test_a_full_server_is_not_asked_again_before_the_time_it_names(web, fan_server, liverpool_napoli):
+    page = web.context(fan_server).new_page()
+    attempts: list[float] = []
+
+    def full(socket: WebSocketRoute) -> None:
+        attempts.append(time.monotonic())
+        socket.close(code=CLOSE_UNAVAILABLE, reason="This server is full: try again in 2 s (retry-after=2).")
+
+    page.route_web_socket(re.compile(r"/ws/"), full)
+    page.goto(f"/matches/{liverpool_napoli.id}/")
+    deadline = time.monotonic() + 10
+    while len(attempts) < 2 and time.monotonic() < deadline:
+        page.wait_for_timeout(100)
+    assert len(attempts) >= 2, "the page never tried again"
+    # Not before the 2 s it was told, and within the 2 s after (spread, so a refused crowd does not return at once).
+    assert 2.0 <= attempts[1] - attempts[0] <= 4.5, attempts
