@@ -207,14 +207,14 @@ def test_a_push_service_failing_is_retried_and_a_gone_subscription_is_switched_o
     assert sum(arrival.token == gone.token for arrival in push_service.arrivals) == 1
 
 
-def test_a_worker_killed_mid_way_loses_no_notification_and_repeats_none_it_recorded(site, push_service):
-    fan = push_service.subscribe()
+def hold_the_fourth_push(push_service) -> tuple[threading.Event, threading.Event, list[str]]:
+    """The push service keeps the fourth push open until `release` is set, so that a worker's crash or restart
+    comes mid-send: (`holding`, set once it is held; `release`; the held push's tag)."""
     arrivals = itertools.count(1)
     holding, release = threading.Event(), threading.Event()
     held: list[str] = []
 
     def answer(token: str, before: int, payload: dict) -> int:
-        # The fourth push is kept open until the worker has been killed: the crash comes mid-send.
         if next(arrivals) == 4:
             held.append(payload["tag"])
             holding.set()
@@ -222,6 +222,12 @@ def test_a_worker_killed_mid_way_loses_no_notification_and_repeats_none_it_recor
         return 201
 
     push_service.answer = answer
+    return holding, release, held
+
+
+def test_a_worker_killed_mid_way_loses_no_notification_and_repeats_none_it_recorded(site, push_service):
+    fan = push_service.subscribe()
+    holding, release, held = hold_the_fourth_push(push_service)
     worker = site.start_worker()
     made = site.match_followed_by(fan)
 
@@ -252,17 +258,7 @@ def test_a_worker_killed_mid_way_loses_no_notification_and_repeats_none_it_recor
 
 def test_a_worker_restarted_mid_way_sends_every_notification_exactly_once(site, push_service):
     fan = push_service.subscribe()
-    arrivals = itertools.count(1)
-    holding, release = threading.Event(), threading.Event()
-
-    def answer(token: str, before: int, payload: dict) -> int:
-        # The fourth push is kept open while the worker is told to stop: the restart comes mid-send.
-        if next(arrivals) == 4:
-            holding.set()
-            release.wait(30)
-        return 201
-
-    push_service.answer = answer
+    holding, release, _held = hold_the_fourth_push(push_service)
     worker = site.start_worker()
     made = site.match_followed_by(fan)
 
