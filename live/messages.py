@@ -199,21 +199,23 @@ def fan_change_text(change: Change, previous_state: dict | None) -> str:
 
 def change_texts(change: Change, table: dict | None) -> dict[str, str]:
     """The change in full (change_text) once per language (the site's first), for each language's editor feed."""
-    texts = {}
-    for language in protocol.languages():
-        with translation.override(language):
-            texts[language] = change_text(change, table)
-    return texts
+    return in_each_language(change_text, change, table)
 
 
 def fan_change_texts(change: Change, previous_state: dict | None) -> dict[str, str]:
     """The fan's change once per language (the site's first): each language's feed carries its own, the same
     seq, figures and ids, its words and markup in that language. What it costs: docs/performance.md."""
-    texts = {}
+    return in_each_language(fan_change_text, change, previous_state)
+
+
+def in_each_language(build, *args):
+    """{language: build(*args) with that language active}, for every language a socket may ask for, the site's
+    first."""
+    built = {}
     for language in protocol.languages():
         with translation.override(language):
-            texts[language] = fan_change_text(change, previous_state)
-    return texts
+            built[language] = build(*args)
+    return built
 
 
 def relabeled_event(event: dict | None) -> dict | None:
@@ -718,12 +720,9 @@ def build_bracket_texts(change: Change, match: Match, table: dict | None = None)
         _lock_until_commit(Group, match.group_id)
         seqs = bracket_reads.league_phase_seqs(match.competition)
         projection = bracket_reads.league_phase_projection(match.competition, table)
-        messages = {}
-        for language in languages:
-            with translation.override(language):
-                html = render_to_string("events/_bracket_league_phase.html", {"league_phase": projection})
-            messages[language] = {"part": LEAGUE_PHASE_PART, "version": sum(seqs.values()),
-                                  "league_phase": projection, "html": html}
+        htmls = in_each_language(render_to_string, "events/_bracket_league_phase.html", {"league_phase": projection})
+        messages = {language: {"part": LEAGUE_PHASE_PART, "version": sum(seqs.values()), "league_phase": projection,
+                               "html": html} for language, html in htmls.items()}
     elif match.group_id is not None and bracket_reads.feeds_group_stage(match.group):
         messages = group_stage_change(match, table)  # {} in each language when it moved nothing the bracket shows
         if messages is None:
