@@ -152,7 +152,8 @@ def group_tables(groups: list[Group], known: dict[int, dict] | None = None) -> d
     thirds and the bracket that read them all.
 
     A group's state is what its table is made of: its matches' seqs (every change adds one), scores, status
-    and teams, and the organiser's settlements; its words are in the active language, kept per language. A
+    and teams, and the organiser's settlements. One table is kept for every language: its few words (notes,
+    form) are put in the active one as it is read (worded), not the whole table built again per language. A
     table built inside a transaction is cached only once it commits: a rolled-back change's seq is handed out
     again, to another change.
 
@@ -160,9 +161,7 @@ def group_tables(groups: list[Group], known: dict[int, dict] | None = None) -> d
     group its change moved), used as they are."""
     known = known or {}
     states = _group_states([group.id for group in groups])
-    # Its words (notes, form) are in the reader's language: one table per language.
-    language = translation.get_language()
-    keys = {group.id: f"table:{group.id}:{states[group.id]}:{language}" for group in groups}
+    keys = {group.id: f"table:{group.id}:{states[group.id]}" for group in groups}
     try:
         found = cache.get_many(list(keys.values()))
     except Exception:
@@ -173,7 +172,7 @@ def group_tables(groups: list[Group], known: dict[int, dict] | None = None) -> d
         table = known.get(group.id) or found.get(keys[group.id])
         if table is None:
             table = missing[keys[group.id]] = group_table(group)
-        built[group.id] = table
+        built[group.id] = worded(table)
     if missing:
         transaction.on_commit(lambda: _cache_tables(missing))  # at once outside a transaction
     return built

@@ -7,6 +7,8 @@ from datetime import timedelta
 import pytest
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from events import fragments, services, standings
@@ -37,6 +39,22 @@ def level_pair():
     services.record_result(match_id=second.id, home_goals=1, away_goals=0)
     messages.forget_tables([first.group_id])  # the next change sends the table whole
     return third
+
+
+def test_a_table_kept_for_one_language_is_read_in_another_without_being_built_again(level_pair):
+    group = level_pair.group
+    with translation.override("en"):
+        english = row_of(tables.group_tables([group])[group.id], "Alpha")
+        tables._cache_tables({f"table:{group.id}:{tables._group_states([group.id])[group.id]}":
+                              tables.group_table(group)})  # kept, as the commit would
+        with CaptureQueriesContext(connection) as english_again:
+            tables.group_tables([group])
+    with translation.override("de"), CaptureQueriesContext(connection) as in_german:
+        german = row_of(tables.group_tables([group])[group.id], "Alpha")
+    assert len(in_german) == len(english_again)  # the kept table, its words put in German
+    assert english["note"] == "ahead on head-to-head goal difference"
+    assert german["note"] == "vorn durch: Tordifferenz im direkten Vergleich"
+    assert [result["letter"] for result in german["form"]] == ["S", "N"]
 
 
 def test_a_rows_note_title_and_form_are_in_the_readers_language(level_pair):
