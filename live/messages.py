@@ -162,7 +162,7 @@ def fan_change_message(change: Change, previous_state: dict | None) -> dict:
         "match_id": change.match_id,
         "seq": change.seq,
         "op": change.op,
-        "at": change.created_at.isoformat(),
+        "at": change.created_at.isoformat(timespec="seconds"),  # to the second: what a fan sees of it
         "event": fan_event(event),
         "match": changed,
     }
@@ -335,7 +335,9 @@ def table_delta(table: dict, before: list[dict], rows: list[dict]) -> dict | Non
             if old["position"] != row["position"]:
                 moved.append([row["team"], row["position"]])
             continue
-        sent = {name: row[name] for name in ("team", "position", "cells", "undecided")}
+        sent = {name: row[name] for name in ("team", "position", "cells")}
+        if row["undecided"]:  # said only when true: most rows are decided, and a goal's update is sent to every fan
+            sent["undecided"] = True
         changed.append((sent, old["notes"] != row["notes"], old["form"] != row["form"]))
     return {"rows": changed, "moved": moved_runs(moved, by_team, {sent["team"] for sent, *_ in changed})}
 
@@ -410,8 +412,9 @@ def table_change_texts(table: dict | None) -> dict[str, str] | None:
                         "base": record["base"],
                         "provisional": table["provisional"],
                         "rows": table_words(delta["rows"], local),
-                        "moved": delta["moved"],
                     }
+                    if delta["moved"]:
+                        message["moved"] = delta["moved"]
                 texts[language] = json.dumps(message, separators=(",", ":"), ensure_ascii=False)
     record = {"version": version, "base": base, "rows": rows, "provisional": table["provisional"], "texts": texts}
     try:
