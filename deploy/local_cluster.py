@@ -62,6 +62,10 @@ events {{
 }}
 
 http {{
+    # As Debian's nginx.conf, which deploy/nginx/matchcentre.conf is included into: a cached page goes out
+    # with sendfile, its headers and first bytes in one packet.
+    sendfile on;
+    tcp_nopush on;
     access_log {prefix}/access.log;
     client_body_temp_path {prefix}/client_body;
     proxy_temp_path {prefix}/proxy;
