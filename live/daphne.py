@@ -10,8 +10,8 @@
   write the shared compressed frame.
 - `write_frame`: a change's frame, built once, written straight to a fan's socket (`frame_writer`
   offers it to consumers under Daphne).
-- autobahn's per-socket debug line of its options is formatted only if it is ever logged
-  (`DeferredPrettyPrint`).
+- autobahn's debug lines' arguments (each socket's options, coloured method and peer names) are
+  formatted only if a line is ever logged (`DeferredText`).
 - `missing_internals()`: every private attribute and habit of theirs used here, checked when the
   server starts and by tests/unit/test_third_party.py. If one is missing, frames go through the
   ASGI send: an upgrade may cost speed, never delivery.
@@ -38,6 +38,8 @@ from typing import NamedTuple
 
 # Imported first: daphne.server installs the asyncio reactor that the rest of Twisted must use.
 import daphne.server
+from autobahn import util as autobahn_util
+from autobahn.twisted import websocket as autobahn_twisted_websocket
 from autobahn.websocket import protocol as autobahn_protocol
 from autobahn.websocket.compress import PerMessageDeflateOffer, PerMessageDeflateOfferAccept
 from autobahn.websocket.protocol import WebSocketProtocol as AutobahnProtocol
@@ -365,33 +367,44 @@ class FactoryOption:
         return getattr(protocol.factory, self.name)
 
 
-class DeferredPrettyPrint:
-    """pprint's text of a value, made only if a log line is ever written with it.
+class DeferredText:
+    """A log argument's text, made only if a log line is ever written with it.
 
-    As each socket connects, autobahn pretty-prints its 40-odd options for a debug line that is dropped
-    unless debug logging is on: while a crowd connected, that took an eighth of the process's CPU.
+    autobahn builds its debug lines' arguments before logging drops them: as each socket connects, the
+    pretty-printed text of its 40-odd options (an eighth of the process's CPU while a crowd connected),
+    and for every handshake, send and close the names of the method and the peer, coloured for a
+    terminal (`hltype`, `hlval`: about a twentieth).
     """
 
-    __slots__ = ("value",)
+    __slots__ = ("make", "value")
 
-    def __init__(self, value):
+    def __init__(self, make: Callable, value):
+        self.make = make
         self.value = value
 
     def __str__(self) -> str:
-        return pprint.pformat(self.value)
+        return self.make(self.value)
 
     def __format__(self, spec: str) -> str:
         return format(str(self), spec)
 
 
-def defer_option_printing() -> None:
-    """autobahn's websocket module formats with DeferredPrettyPrint; its one other use of the name, the
-    text of a socket's timings, is kept a string."""
-    autobahn_protocol.pformat = DeferredPrettyPrint
+def deferring(make: Callable) -> Callable:
+    return functools.partial(DeferredText, make)
+
+
+def defer_debug_text() -> None:
+    """autobahn's websocket modules format their log lines' arguments with DeferredText (each name is used
+    there only for log arguments); the one other use of `pformat`, the text of a socket's timings, is kept
+    a string."""
+    autobahn_protocol.pformat = deferring(pprint.pformat)
     autobahn_protocol.Timings.__str__ = lambda timings: pprint.pformat(timings._timings)
+    for module in (autobahn_protocol, autobahn_twisted_websocket):
+        module.hltype = deferring(autobahn_util.hltype)
+        module.hlval = deferring(autobahn_util.hlval)
 
 
-defer_option_printing()
+defer_debug_text()
 
 
 class SendQueue(list):

@@ -6,11 +6,15 @@ Run after every upgrade of those packages (the README's "Dependencies").
 
 from __future__ import annotations
 
+import ast
 import functools
+import inspect
 import pprint
 
 import daphne.server
 import pytest
+from autobahn import util as autobahn_util
+from autobahn.twisted import websocket as autobahn_twisted_websocket
 from autobahn.websocket import protocol as autobahn_protocol
 from autobahn.websocket.protocol import WebSocketProtocol as AutobahnProtocol
 from daphne.ws_protocol import WebSocketFactory
@@ -136,3 +140,42 @@ def test_a_socket_connecting_formats_no_debug_line_that_nobody_logs(monkeypatch)
     monkeypatch.setattr(pprint.PrettyPrinter, "pformat", real_pformat)
     assert "'openHandshakeTimeout'" in f"{autobahn_protocol.pformat([('openHandshakeTimeout', 5)])}"
     assert str(autobahn_protocol.Timings()) == "{}"
+
+
+def test_a_socket_sending_colours_no_name_for_a_debug_line_that_nobody_logs(monkeypatch):
+    """autobahn coloured the method's and the peer's names for every handshake, send and close, for debug
+    lines that are dropped: about a twentieth of a process's CPU while a crowd connected."""
+    coloured = []
+    real_hl = autobahn_util.hl
+    monkeypatch.setattr(autobahn_util, "hl", lambda text, **style: coloured.append(text) or real_hl(text, **style))
+    protocol = WebSocketFactory(None, server="check").buildProtocol(("127.0.0.1", 0))
+    AutobahnProtocol._connectionMade(protocol)  # its own debug line names the method too
+    protocol.transport = type("Transport", (), {"write": lambda self, data: None})()
+    protocol.peer = "tcp:127.0.0.1:5000"
+    protocol.sendData(b"frame")
+    assert coloured == []
+    # Written, a line says what it always said.
+    assert "sendData" in f"{autobahn_protocol.hltype(protocol.sendData)}"
+    assert str(autobahn_twisted_websocket.hlval(5)) == real_hl("5", color="white", bold=True)
+
+
+@pytest.mark.parametrize("module", [autobahn_protocol, autobahn_twisted_websocket])
+def test_autobahn_uses_the_deferred_names_only_as_log_arguments(module):
+    """A deferred text only works formatted: a name used otherwise (added to a string, say) would break. The
+    one other use, the text of a socket's timings (Timings.__str__), is replaced by live/daphne.py."""
+    tree = ast.parse(inspect.getsource(module))
+    allowed = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and isinstance(
+            node.func.value, ast.Attribute
+        ) and node.func.value.attr == "log":
+            allowed.update(id(keyword.value) for keyword in node.keywords)
+        if isinstance(node, ast.ClassDef) and node.name == "Timings":
+            allowed.update(id(inner) for inner in ast.walk(node))
+    misused = [
+        node.lineno
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+        and node.func.id in {"hltype", "hlval", "pformat"} and id(node) not in allowed
+    ]
+    assert misused == []
