@@ -15,6 +15,7 @@ without --proxy-headers, which would take the header's first, client-written ent
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from collections.abc import Iterable
 
@@ -44,11 +45,22 @@ def parse_networks(value: str | Iterable[str]) -> tuple[Network, ...]:
     return tuple(networks)
 
 
+MAX_ADDRESS_LENGTH = 64  # an IPv6 address with an IPv4 tail and a zone is under this
+
+
 def parse_address(text: str) -> IPAddress | None:
     """The IP address `text` names, or None. An IPv4 peer seen through a dual-stack socket
     (::ffff:192.0.2.1) is that IPv4 address."""
+    text = text.strip()
+    # The same few addresses (the proxy's, a carrier's) open thousands of connections: each is parsed once.
+    # Only what could be an address is kept: a header's junk would fill the cache with long strings.
+    return parsed_address(text) if len(text) <= MAX_ADDRESS_LENGTH else None
+
+
+@functools.lru_cache(maxsize=4096)
+def parsed_address(text: str) -> IPAddress | None:
     try:
-        address = ipaddress.ip_address(text.strip())
+        address = ipaddress.ip_address(text)
     except ValueError:
         return None
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
