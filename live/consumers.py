@@ -24,7 +24,7 @@ from django.db import DatabaseError
 from django.utils import translation
 
 from . import messages
-from .fanout import LocalFanOut, local_fan_out
+from .fanout import FRAME_WRITER, LocalFanOut, local_fan_out
 from .protocol import (
     CLOSE_BAD_REQUEST,
     CLOSE_FORBIDDEN,
@@ -51,6 +51,7 @@ from .protocol import (
     parse_table_version,
     parse_teams,
     parse_version,
+    shared_text_frame,
     table_feed,
     team_feed,
     user_feed,
@@ -207,6 +208,21 @@ class ReadOnlyLiveConsumer(AsyncWebsocketConsumer):
             raise ValueError(f"No handler for message type {message['type']}")
         await handler(message)
 
+    async def send_opening(self, texts: list[str]) -> None:
+        """Accept, then send what the fan gets on connect. The texts are shared by every fan that connects
+        meanwhile (LocalFanOut.opening): under this project's server each goes as a frame made once for all of
+        them, as the fan-out writes changes, instead of being encoded and framed again for every fan."""
+        await self.accept()
+        write = (self.scope.get("extensions") or {}).get(FRAME_WRITER)
+        for text in texts:
+            if write is not None:
+                try:
+                    write(shared_text_frame(text))
+                    continue
+                except Exception:
+                    write = None  # the server's way failed before writing anything (live/daphne.py says why)
+            await self.send(text_data=text)
+
     async def join_feed(self, name: str) -> None:
         self._fan_out = local_fan_out()
         self.feed = name
@@ -258,9 +274,7 @@ class ReadOnlyLiveConsumer(AsyncWebsocketConsumer):
         if texts is None:
             await self.not_found()
             return
-        await self.accept()
-        for text in texts:
-            await self.send(text_data=text)
+        await self.send_opening(texts)
         await self.go_live()
 
     async def speaks_current_version(self) -> bool:
@@ -333,9 +347,7 @@ class MatchConsumer(ReadOnlyLiveConsumer):
         if opening is None:
             await self.not_found()
             return
-        await self.accept()
-        for text in [*opening.texts, *texts]:
-            await self.send(text_data=text)
+        await self.send_opening([*opening.texts, *texts])
         await self.go_live()
         if self.table_feed_name:
             await self._fan_out.go_live(self.table_feed_name, self)
@@ -448,9 +460,7 @@ class DayConsumer(ReadOnlyLiveConsumer):
         except DatabaseError:
             await self.unavailable()
             return
-        await self.accept()
-        for text in texts:
-            await self.send(text_data=text)
+        await self.send_opening(texts)
         for feed in self.day_feeds:
             await self._fan_out.go_live(feed, self)
 

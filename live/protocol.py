@@ -6,6 +6,7 @@ docs/protocol.md describes them for clients; this module is what the server hold
 from __future__ import annotations
 
 import datetime
+import functools
 import itertools
 import json
 from urllib.parse import parse_qs
@@ -251,3 +252,9 @@ def text_frame(text: str) -> bytes:
     else:
         header = bytes((0x81, 127)) + length.to_bytes(8, "big")
     return header + payload
+
+
+@functools.lru_cache(maxsize=32)
+def shared_text_frame(text: str) -> bytes:
+    """`text_frame` of a text that a crowd gets at once (a shared opening): framed once while it is in use."""
+    return text_frame(text)

@@ -1,5 +1,6 @@
 import json
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 
 import pytest
 from asgiref.sync import sync_to_async
@@ -8,7 +9,7 @@ from channels.testing import WebsocketCommunicator
 from django.test import Client
 
 from events import services
-from live import consumers, protocol, publish
+from live import consumers, protocol, publish, session
 from matchcentre.asgi import application
 from tests.factories import make_match, make_user, player
 
@@ -618,3 +619,37 @@ async def test_a_reset_or_an_import_tells_bracket_pages_to_start_again():
     await database_sync_to_async(publish.publish_resync)([second])
     assert (await receive(fan))["type"] == "resync"
     await fan.disconnect()
+
+
+def frame_text(frame: bytes) -> str:
+    """The text of an unmasked server frame (RFC 6455, 5.2)."""
+    assert frame[0] == 0x81
+    start = {126: 4, 127: 10}.get(frame[1], 2)
+    return frame[start:].decode()
+
+
+async def test_under_daphne_a_crowd_gets_its_opening_as_frames_made_once(monkeypatch):
+    """Each fan's opening goes straight to its socket as the very frames every other fan connecting meanwhile
+    gets: not encoded and framed again for each fan."""
+    match = await kicked_off_match()
+    writers = []
+
+    def server_frame_writer(send):
+        frames = []
+        writers.append(frames)
+        return frames.append
+
+    monkeypatch.setattr(session, "server_frame_writer", server_frame_writer)
+    monkeypatch.setattr(session, "long_lived_heap", SimpleNamespace(install=lambda: None, opened=lambda: None,
+                                                                     closed=lambda: None))
+    fans = [connect(f"/ws/matches/{match.id}/") for _ in range(2)]
+    for fan in fans:
+        connected, _ = await fan.connect()
+        assert connected
+        assert await fan.receive_nothing()  # nothing through the ASGI send
+    first, second = writers
+    assert len(first) == 2 and all(mine is theirs for mine, theirs in zip(first, second, strict=True))
+    snapshot, table = (json.loads(frame_text(frame)) for frame in first)
+    assert (snapshot["type"], snapshot["match"]["id"], table["type"]) == ("snapshot", match.id, "table")
+    for fan in fans:
+        await fan.disconnect()
