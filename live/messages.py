@@ -162,7 +162,7 @@ def fan_change_message(change: Change, previous_state: dict | None) -> dict:
         "match_id": change.match_id,
         "seq": change.seq,
         "op": change.op,
-        "at": change.created_at.isoformat(timespec="seconds"),  # to the second: what a fan sees of it
+        "at": change.created_at.isoformat(),
         "event": fan_event(event),
         "match": changed,
     }
