@@ -12,8 +12,8 @@ from .reads.shapes import running_scores
 INDENTATION = re.compile(r"\s*\n\s*")
 
 
-def render(template: str, context: dict) -> str:
-    return INDENTATION.sub(" ", render_to_string(template, context)).strip()
+def render(template: str, context: dict, *, between_lines: str = " ") -> str:
+    return INDENTATION.sub(between_lines, render_to_string(template, context)).strip()
 
 
 def with_running_score(event: dict, scores: dict[int, str]) -> dict:
@@ -23,8 +23,11 @@ def with_running_score(event: dict, scores: dict[int, str]) -> dict:
 
 
 def event_html(event: dict, goals: list[dict] | None = None) -> str:
-    """One timeline row; `goals` (the match state's) gives a goal row its running score."""
-    return render("events/_event.html", {"event": with_running_score(event, running_scores(goals or []))})
+    """One timeline row; `goals` (the match state's) gives a goal row its running score. Its line breaks fall
+    only between a grid's or a block's children, or beside a space, where a browser shows nothing of them: the
+    row goes to every fan without them."""
+    return render("events/_event.html", {"event": with_running_score(event, running_scores(goals or []))},
+                  between_lines="")
 
 
 def timeline_html(events: list[dict], goals: list[dict] | None = None) -> str:

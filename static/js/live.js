@@ -598,6 +598,11 @@
     if (element && element.textContent !== String(text)) element.textContent = text;
   }
 
+  /** The event id of a timeline item, from its element id ("event-16"): fans are sent no other copy of it. */
+  function eventIdOf(element) {
+    return Number(element.id.slice("event-".length)) || 0;
+  }
+
   /** The sort key of a timeline item: period, minute, added minute, id. */
   function eventKey(element) {
     var period = PERIOD_ORDER.indexOf(element.dataset.period);
@@ -605,7 +610,7 @@
       period === -1 ? 0 : period,
       Number(element.dataset.minute || 0),
       Number(element.dataset.addedMinute || 0),
-      Number(element.dataset.eventId || 0),
+      eventIdOf(element),
     ];
   }
 
@@ -1097,8 +1102,8 @@
     var timeline = this.timeline();
     if (!timeline) return;
     timeline.querySelectorAll(".event__score").forEach(function (element) {
-      var item = element.closest("[data-event-id]");
-      var score = item ? scores.get(Number(item.dataset.eventId)) : undefined;
+      var item = element.closest("li.event");
+      var score = item ? scores.get(eventIdOf(item)) : undefined;
       element.hidden = score === undefined;
       if (score !== undefined) setText(element, score);
     });

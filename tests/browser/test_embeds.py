@@ -147,7 +147,7 @@ def test_a_publishers_page_shows_the_widgets_live_and_an_unlisted_site_cannot_fr
     scored = api.event(match.id, kind="goal", minute=21, team=match.away["id"],
                        player=match.player("away", "Mertens")["id"])
     expect(widget.locator("#score-away")).to_have_text("1")
-    expect(widget.locator(f'#timeline [data-event-id="{scored["id"]}"]')).to_have_count(1)
+    expect(widget.locator(f'#timeline #event-{scored["id"]}')).to_have_count(1)
     expect(napoli).to_have_attribute("data-position", "1")
     expect(napoli.locator("td.col-pts")).to_have_text("11")
     settle_in(page)

@@ -177,14 +177,14 @@ def test_fan_page_shows_what_was_recorded_while_its_socket_was_cut_once_each(web
     wait_live(fan)
     expect(events).to_have_count(1 + len(recorded))
     for event in recorded:
-        expect(fan.locator(f'#timeline [data-event-id="{event["id"]}"]')).to_have_count(1)
+        expect(fan.locator(f'#timeline #event-{event["id"]}')).to_have_count(1)
     expect(fan.locator("#score-away")).to_have_text("1")
     assert "since=" in opened[-1], f"the page reconnected without saying what it had: {opened[-1]}"
 
     # The socket is really back: the next event arrives live, once.
     later = api.event(match.id, kind="goal", minute=40, team=match.home["id"],
                       player=match.player("home", "Salah")["id"])
-    expect(fan.locator(f'#timeline [data-event-id="{later["id"]}"]')).to_have_count(1, timeout=LIVE_WITHIN_MS)
+    expect(fan.locator(f'#timeline #event-{later["id"]}')).to_have_count(1, timeout=LIVE_WITHIN_MS)
     expect(events).to_have_count(2 + len(recorded))
     expect(fan.locator("#score-home")).to_have_text("1")
     assert_not_reloaded(fan)

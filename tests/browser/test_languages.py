@@ -50,6 +50,6 @@ def test_a_goal_pushed_to_a_german_page_reads_in_german(web, fan_server, api, li
     liverpool_napoli.kick_off(api)
     salah = liverpool_napoli.player("home", "Salah")
     api.event(liverpool_napoli.id, kind="goal", minute=12, team=liverpool_napoli.home["id"], player=salah["id"])
-    expect(page.locator("#timeline .event--goal strong").first).to_have_text("Tor")
+    expect(page.locator("#timeline .event[data-kind=\"goal\"] strong").first).to_have_text("Tor")
     expect(page.locator("#match-period")).to_have_text("Erste Halbzeit")
 

@@ -64,14 +64,14 @@ def test_connection_interrupted_clears_once_back_online_while_updates_arrive(web
     context.set_offline(False)
 
     scored = goal(api, match, "away", "Mertens", 21)
-    expect(fan.locator(f'#timeline [data-event-id="{scored["id"]}"]')).to_have_count(1)
+    expect(fan.locator(f'#timeline #event-{scored["id"]}')).to_have_count(1)
     expect(fan.locator("#score-away")).to_have_text("1")
     expect(status).to_have_attribute("data-state", "live")
     expect(status_text).to_have_text("Live updates on")
     expect(fan.locator("#stale-note")).to_be_hidden()
     # And it stays so as the next update arrives.
     later = goal(api, match, "home", "Salah", 30)
-    expect(fan.locator(f'#timeline [data-event-id="{later["id"]}"]')).to_have_count(1, timeout=LIVE_WITHIN_MS)
+    expect(fan.locator(f'#timeline #event-{later["id"]}')).to_have_count(1, timeout=LIVE_WITHIN_MS)
     expect(status_text).to_have_text("Live updates on")
     assert_not_reloaded(fan)
 

@@ -139,7 +139,7 @@ def test_matchday_catches_up_after_its_socket_is_cut_and_restored(web, fan_serve
     cut = False
     wait_live(page)
     for match, event in zip(matchday_6, missed, strict=True):
-        expect(page.locator(f'#latest-{match.id} [data-event-id="{event["id"]}"]')).to_have_count(1)
+        expect(page.locator(f'#latest-{match.id} #event-{event["id"]}')).to_have_count(1)
         expect(page.locator(f"#latest-{match.id} > li.event")).to_have_count(2)
         expect(card(page, match).locator('[data-score="home"]')).to_have_text("1")
     expect(page.locator(f'#table-container tr[data-team-id="{napoli_genk.home["id"]}"]')).to_have_attribute(

@@ -88,7 +88,7 @@ def test_fan_page_rides_out_its_process_dying_and_shows_what_was_recorded_meanwh
 
     expect(status).to_have_attribute("data-state", "live", timeout=BACK_LIVE_WITHIN_MS)
     expect(status_text).to_have_text("Live updates on")
-    goal_item = fan.locator(f'#timeline [data-event-id="{goal["id"]}"]')
+    goal_item = fan.locator(f'#timeline #event-{goal["id"]}')
     expect(goal_item).to_have_count(1)
     expect(goal_item).to_contain_text("Dries Mertens")
     expect(fan.locator("#score-away")).to_have_text("1")
@@ -98,12 +98,12 @@ def test_fan_page_rides_out_its_process_dying_and_shows_what_was_recorded_meanwh
     # The restarted process is subscribed again: the next event arrives live, once.
     later = api.event(match.id, kind="goal", minute=40, team=match.home["id"],
                       player=match.player("home", "Salah")["id"])
-    later_item = fan.locator(f'#timeline [data-event-id="{later["id"]}"]')
+    later_item = fan.locator(f'#timeline #event-{later["id"]}')
     expect(later_item).to_have_count(1, timeout=LIVE_WITHIN_MS)
     expect(fan.locator("#score-home")).to_have_text("1")
     expect(events).to_have_count(3)
     for event_id in (goal["id"], later["id"]):
-        expect(fan.locator(f'#timeline [data-event-id="{event_id}"]')).to_have_count(1)
+        expect(fan.locator(f'#timeline #event-{event_id}')).to_have_count(1)
     assert fan.evaluate("window.Matchcentre.view.seq") == api.snapshot(match.id)["seq"]
     assert_not_reloaded(fan)
 

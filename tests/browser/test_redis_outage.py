@@ -144,7 +144,7 @@ def test_pages_say_live_updates_stopped_while_redis_is_away_and_catch_up_by_them
         goal = answer["event"]
         assert answer["seq"] == seq_before + 1, answer
         fan.wait_for_timeout(QUIET_MS)  # room for the goal to show up, if it could
-        expect(fan.locator(f'#timeline [data-event-id="{goal["id"]}"]')).to_have_count(0)
+        expect(fan.locator(f'#timeline #event-{goal["id"]}')).to_have_count(0)
         expect(events).to_have_count(1)
         expect(fan.locator("#score-away")).to_have_text("0")
         assert fan.evaluate("window.Matchcentre.view.seq") == seq_before
@@ -163,7 +163,7 @@ def test_pages_say_live_updates_stopped_while_redis_is_away_and_catch_up_by_them
 
     # (3) The pages catch up by themselves: the goal once, the score, the table; live again.
     deadline = back_at + CAUGHT_UP_WITHIN_MS / 1000
-    goal_item = fan.locator(f'#timeline [data-event-id="{goal["id"]}"]')
+    goal_item = fan.locator(f'#timeline #event-{goal["id"]}')
     expect(goal_item).to_have_count(1, timeout=remaining_ms(deadline))
     expect(fixture_score(group, match, "away")).to_have_text("1", timeout=remaining_ms(deadline))
     for page in pages:
@@ -199,7 +199,7 @@ def test_pages_say_live_updates_stopped_while_redis_is_away_and_catch_up_by_them
     with group.expect_response(lambda r: r.url.endswith(f"/api/groups/{match.group_id}/scenarios")) as scenarios:
         later = post_goal(api, match, "home", "Salah", 40)
         deadline = time.monotonic() + LIVE_WITHIN_MS / 1000
-        later_item = fan.locator(f'#timeline [data-event-id="{later["event"]["id"]}"]')
+        later_item = fan.locator(f'#timeline #event-{later["event"]["id"]}')
         expect(later_item).to_have_count(1, timeout=remaining_ms(deadline))
         expect(fan.locator("#score-home")).to_have_text("1", timeout=remaining_ms(deadline))
         expect(fixture_score(group, match, "home")).to_have_text("1", timeout=remaining_ms(deadline))

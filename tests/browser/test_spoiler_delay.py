@@ -59,13 +59,13 @@ def test_a_delayed_page_shows_a_goal_and_the_table_only_after_the_delay(web, fan
     fan.wait_for_timeout(1_500)
     # Arrived, and held back: nothing of it shows yet.
     expect(fan.locator("#score-away")).to_have_text("0")
-    expect(fan.locator(f'#timeline [data-event-id="{scored["id"]}"]')).to_have_count(0)
+    expect(fan.locator(f'#timeline #event-{scored["id"]}')).to_have_count(0)
     expect(napoli_points).to_have_attribute("data-points", points_before)
 
     expect(fan.locator("#score-away")).to_have_text("1", timeout=(DELAY_SECONDS + 3) * 1000)
     shown_after = time.monotonic() - recorded_at
     assert shown_after >= DELAY_SECONDS - 0.5, f"the goal showed {shown_after:.1f} s after it was recorded"
-    expect(fan.locator(f'#timeline [data-event-id="{scored["id"]}"]')).to_have_count(1)
+    expect(fan.locator(f'#timeline #event-{scored["id"]}')).to_have_count(1)
     expect(napoli_points).not_to_have_attribute("data-points", points_before)
     assert fan.evaluate("window.__noReload === true"), "the goal reloaded the page"
 

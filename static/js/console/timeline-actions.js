@@ -55,8 +55,8 @@
       if (!timeline) return;
       timeline.querySelectorAll("li.event").forEach(function (item) {
         if (item.querySelector(".event__actions")) return;
-        var id = Number(item.dataset.eventId);
-        var state = item.dataset.state || (item.classList.contains("event--removed") ? "removed" : "active");
+        var id = Number(item.id.slice("event-".length));
+        var state = item.dataset.state || "active";
         var kind = item.dataset.kind;
         var actions = document.createElement("div");
         actions.className = "event__actions";
