@@ -274,6 +274,8 @@ def locked_group_table(match: Match) -> dict | None:
     if match.group_id is None:
         return None
     _lock_until_commit(Group, match.group_id)
+    # The group with what its rule set is read from, in one query; the bracket's build reads it from the match.
+    match.group = Group.objects.select_related("stage", "competition").get(pk=match.group_id)
     return tables.group_table(match.group)
 
 
@@ -898,4 +900,4 @@ def _keep_group_stage_record(key: str, kept: dict) -> None:
 def _lock_until_commit(model, pk: int) -> None:
     """Builds of one bracket part wait for each other: two legs (or two league matches, or two group matches)
     changed at once, under two match locks, would otherwise each build the part without the other's change."""
-    list(model.objects.select_for_update().filter(pk=pk).values_list("pk", flat=True))
+    list(model.objects.select_for_update().filter(pk=pk).order_by().values_list("pk", flat=True))

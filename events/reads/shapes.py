@@ -99,6 +99,16 @@ def match_state(match: Match) -> dict:
     }
 
 
+def lineup_rows(match: Match) -> list[tuple[int, int, bool]]:
+    """The match's lineups as (team id, player id, starter), read once per Match object: a service's transaction
+    holds its match row locked, and a change's checks and its stored state both need them."""
+    rows = match.__dict__.get("_lineup_rows")
+    if rows is None:
+        rows = list(LineupEntry.objects.filter(match=match).values_list("team_id", "player_id", "starter"))
+        match.__dict__["_lineup_rows"] = rows
+    return rows
+
+
 def match_state_with_pitch(match: Match, active: list[MatchEvent] | None = None) -> dict:
     """The match state plus who is on the pitch and on the bench, per side.
 
@@ -106,7 +116,7 @@ def match_state_with_pitch(match: Match, active: list[MatchEvent] | None = None)
     event may name, on replay as well as live. `active`: the match's active events, when the caller
     has them already.
     """
-    lineup = list(LineupEntry.objects.filter(match=match).values_list("team_id", "player_id", "starter"))
+    lineup = lineup_rows(match)
     if active is None:
         active = list(MatchEvent.objects.filter(match=match, state=MatchEvent.State.ACTIVE))
     sides = pitch_state(lineup, active)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext, ngettext
 
 from .. import periods
-from ..models import EventKind, LineupEntry, Match, MatchEvent, Period, Player, Team
+from ..models import EventKind, Match, MatchEvent, Period, Player, Team
 from ..pitch import event_time, pitch_state
 from ..reads import shapes
 from ..reads.stats import STATISTIC_KINDS
@@ -187,27 +188,30 @@ def _validate_team(match: Match, event: MatchEvent) -> None:
         raise ServiceError(gettext("That team is not in this match."), code="team_not_in_match", field="team")
 
 
-def _validate_player_in_match(match: Match, player_id: int, event: MatchEvent, field: str) -> LineupEntry:
+def _validate_player_in_match(match: Match, player_id: int, event: MatchEvent, field: str) -> Player:
+    """The player, in the match's lineups (or, without lineups, in one of its teams) and on the event's team's
+    side. Read only when an error names them: a valid event needs no more than the lineup's rows."""
     if not lineup_known(match):
-        return LineupEntry(match=match, team_id=event.team_id, player=_team_player(match, player_id, event, field))
-    entry = LineupEntry.objects.filter(match=match, player_id=player_id).select_related("player").first()
-    if entry is None:
+        return _team_player(match, player_id, event, field)
+    team_id = next((team for team, player, _starter in shapes.lineup_rows(match) if player == player_id), None)
+    if team_id is None:
         raise ServiceError(
             gettext("That player is not in this match's lineups."), code="player_not_in_match", field=field
         )
-    if event.team_id is not None and entry.team_id != event.team_id:
+    player = SimpleLazyObject(lambda: Player.objects.get(pk=player_id))
+    if event.team_id is not None and team_id != event.team_id:
         raise ServiceError(
-            gettext("%(player)s plays for the other team.") % {"player": entry.player.name},
+            gettext("%(player)s plays for the other team.") % {"player": player.name},
             code="player_team_mismatch",
             field=field,
         )
-    return entry
+    return player
 
 
 def lineup_known(match: Match) -> bool:
     """Whether either side's lineup was recorded. A match known only from a results file has none: its
     events then name players of the two teams, without who was on the pitch (see _validate_without_lineup)."""
-    return LineupEntry.objects.filter(match=match).exists()
+    return bool(shapes.lineup_rows(match))
 
 
 def _team_player(match: Match, player_id: int, event: MatchEvent, field: str) -> Player:
@@ -231,7 +235,7 @@ def _validate_players(match: Match, event: MatchEvent) -> None:
     if not lineup_known(match):
         _validate_without_lineup(match, event)
         return
-    scorer = _validate_player_in_match(match, event.player_id, event, "player").player
+    scorer = _validate_player_in_match(match, event.player_id, event, "player")
     side = _side_at(match, event)
     at = shapes.minute_label(event.minute, event.added_minute)
     if event.player_id not in side.on_pitch:
@@ -267,7 +271,7 @@ def _validate_players(match: Match, event: MatchEvent) -> None:
         raise ServiceError(
             gettext("The second player must be someone else."), code="same_player", field="second_player"
         )
-    second = _validate_player_in_match(match, event.second_player_id, event, "second_player").player
+    second = _validate_player_in_match(match, event.second_player_id, event, "second_player")
     if event.kind == EventKind.GOAL and event.second_player_id not in side.on_pitch:
         raise ServiceError(
             gettext("%(player)s is not on the pitch at %(minute)s.") % {"player": second.name, "minute": at},
@@ -349,8 +353,7 @@ def _side_at(match: Match, event: MatchEvent):
     earlier = [
         other for other in active_events(match).exclude(pk=event.pk) if event_time(other)[:3] <= event_time(event)[:3]
     ]
-    lineup = list(LineupEntry.objects.filter(match=match).values_list("team_id", "player_id", "starter"))
-    return pitch_state(lineup, earlier)[event.team_id]
+    return pitch_state(shapes.lineup_rows(match), earlier)[event.team_id]
 
 
 def _validate_statistic(match: Match, event: MatchEvent) -> None:
@@ -365,7 +368,7 @@ def _validate_statistic(match: Match, event: MatchEvent) -> None:
         )
     if event.player_id is None:
         return
-    player = _validate_player_in_match(match, event.player_id, event, "player").player
+    player = _validate_player_in_match(match, event.player_id, event, "player")
     if not lineup_known(match):
         side = _side_from_events(match, event)
         if event.player_id in side.sent_off or event.player_id in side.substituted_off:
