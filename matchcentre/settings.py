@@ -67,7 +67,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Content-Security-Policy on every response (pages, the admin, /api/docs, errors, static files).
     "csp.middleware.CSPMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    # WhiteNoise, able to stay on the event loop (matchcentre/static_files.py).
+    "matchcentre.static_files.StaticFiles",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # The reader's language: the django_language cookie the switcher sets (/i18n/setlang/), else Accept-Language.
     "django.middleware.locale.LocaleMiddleware",

@@ -1,4 +1,5 @@
 import pytest
+from asgiref.sync import iscoroutinefunction
 from django.http import HttpResponse
 from django.test import RequestFactory
 
@@ -21,3 +22,17 @@ def test_requests_are_counted_while_they_are_served_and_not_after():
         counted(RequestFactory().get("/?fail=1"))
     assert seen == [2, 1]
     assert requests_in_flight() == 0
+
+
+@pytest.mark.asyncio
+async def test_on_the_async_path_requests_are_counted_without_leaving_the_loop():
+    seen = []
+
+    async def view(request):
+        seen.append(requests_in_flight())
+        return HttpResponse("ok")
+
+    counted = CountRequestsInFlight(view)
+    assert iscoroutinefunction(counted)
+    assert (await counted(RequestFactory().get("/"))).status_code == 200
+    assert seen == [1] and requests_in_flight() == 0
