@@ -367,7 +367,7 @@ async def test_a_retried_submission_reaches_fans_that_missed_it_and_no_one_twice
                                      player_id=player(match.home, 9).id, idempotency_key=key)
 
     with monkeypatch.context() as unheard:
-        unheard.setattr("live.publish.send_all", lambda sends: None)
+        unheard.setattr("live.publish.publish", lambda *args, **kwargs: None)
         first = await database_sync_to_async(record)("unheard")
     assert await fan.receive_nothing(timeout=0.3)
     retried = await database_sync_to_async(record)("unheard")
@@ -520,13 +520,13 @@ async def test_each_change_is_published_to_its_day_once_compact_and_a_retry_is_f
     (match,) = await matches_on(EVENING)
     await kick_off(match)
     sent = []
-    real_send_all = publish.send_all
+    real_send_all = publish._send_all
 
     def recording_send_all(sends):
         sent.extend(sends)
         real_send_all(sends)
 
-    monkeypatch.setattr(publish, "send_all", recording_send_all)
+    monkeypatch.setattr(publish, "_send_all", recording_send_all)
     fan = connect("/ws/days/2019-11-27/")
     await fan.connect()
     await receive(fan)
