@@ -56,7 +56,7 @@ from .protocol import (
     team_feed,
     user_feed,
 )
-from .publish import channel_layer
+from .publish import TABLE_KEY, channel_layer
 
 logger = logging.getLogger(__name__)
 
@@ -228,9 +228,6 @@ class ReadOnlyLiveConsumer(AsyncWebsocketConsumer):
         self.feed = name
         await self._fan_out.join(name, self)
 
-    async def go_live(self) -> None:
-        await self._fan_out.go_live(self.feed, self)
-
     def leave_feed(self, *, linger: bool = True) -> None:
         if self._fan_out is not None and self.feed:
             self._fan_out.leave(self.feed, self, linger=linger)
@@ -261,21 +258,21 @@ class ReadOnlyLiveConsumer(AsyncWebsocketConsumer):
     async def open(self, feed: str, read_opening, *args) -> None:
         """Join `feed`, send what `read_opening(*args)` gives (None: no such thing), then go live.
 
-        Joined before reading, so nothing committed in between is missed; the client drops any
-        change it then receives twice by its seq. The fan-out builds each opening once per state of
-        the feed and shares it.
+        Joined before reading, so nothing committed in between is missed; and what the opening had is not
+        sent again when the feed forwards it (LocalFanOut.go_live). The fan-out builds each opening once per
+        state of the feed and shares it.
         """
         await self.join_feed(feed)
         try:
-            texts = await self._fan_out.opening(feed, (read_opening, *args), lambda: in_thread(read_opening, *args))
+            opening = await self._fan_out.opening(feed, (read_opening, *args), lambda: in_thread(read_opening, *args))
         except DatabaseError:
             await self.unavailable()
             return
-        if texts is None:
+        if opening is None:
             await self.not_found()
             return
-        await self.send_opening(texts)
-        await self.go_live()
+        await self.send_opening(opening.texts)
+        await self._fan_out.go_live(self.feed, self, opening.reached)
 
     async def speaks_current_version(self) -> bool:
         """Match, group and editor sockets changed shape in protocol version 2: a client that says another
@@ -327,7 +324,7 @@ class MatchConsumer(ReadOnlyLiveConsumer):
         # The page's language: its feed carries the changes in it, and its opening is built in it.
         language = parse_language(self.scope["query_string"])
         await self.join_feed(match_feed(match_id, language))
-        texts = []
+        table = None
         try:
             opening = await self._fan_out.opening(
                 self.feed, (messages.match_opening, match_id, since, language),
@@ -337,7 +334,7 @@ class MatchConsumer(ReadOnlyLiveConsumer):
                 group_id = opening.group_id
                 self.table_feed_name = table_feed(group_id, language)
                 await self._fan_out.join(self.table_feed_name, self)  # joined before reading, as in open()
-                texts = await self._fan_out.opening(
+                table = await self._fan_out.opening(
                     self.table_feed_name, (messages.table_opening, group_id, shown, language),
                     lambda: in_thread(messages.table_opening, group_id, shown, language),
                 )
@@ -347,10 +344,13 @@ class MatchConsumer(ReadOnlyLiveConsumer):
         if opening is None:
             await self.not_found()
             return
-        await self.send_opening([*opening.texts, *texts])
-        await self.go_live()
+        await self.send_opening([*opening.texts, *(table.texts if table else ())])
+        if table is not None:
+            # The page has this version of the table (sent now, or shown already): neither feed sends it again.
+            self.table_sent = table.reached.get(TABLE_KEY, 0)
+        await self._fan_out.go_live(self.feed, self, opening.reached)
         if self.table_feed_name:
-            await self._fan_out.go_live(self.table_feed_name, self)
+            await self._fan_out.go_live(self.table_feed_name, self, table.reached)
 
     def leave_feed(self, *, linger: bool = True) -> None:
         super().leave_feed(linger=linger)
@@ -449,20 +449,20 @@ class DayConsumer(ReadOnlyLiveConsumer):
         self.day_feeds = tuple(day_feed(day) for day in days)
         for feed in self.day_feeds:  # joined before reading, as in open()
             await self._fan_out.join(feed, self)
-        texts = []
+        openings = []
         try:
             for day, feed in zip(days, self.day_feeds, strict=True):
-                texts += await self._fan_out.opening(
+                openings.append(await self._fan_out.opening(
                     feed, (messages.day_opening, day, since_key), lambda day=day: in_thread(
                         messages.day_opening, day, since_key
                     )
-                )
+                ))
         except DatabaseError:
             await self.unavailable()
             return
-        await self.send_opening(texts)
-        for feed in self.day_feeds:
-            await self._fan_out.go_live(feed, self)
+        await self.send_opening([text for opening in openings for text in opening.texts])
+        for feed, opening in zip(self.day_feeds, openings, strict=True):
+            await self._fan_out.go_live(feed, self, opening.reached)
 
     def leave_feed(self, *, linger: bool = True) -> None:
         if self._fan_out is not None:

@@ -51,13 +51,33 @@ IDLE_FEED_SECONDS = 15.0
 # What fans get on connect is kept per feed for as many different requests (a snapshot, the changes
 # since one seq or another); past that, the rest are built each time.
 MAX_OPENINGS_PER_FEED = 32
+# How long after a fan went live the fan-out still drops a change its opening read before the feed forwarded
+# it (see _Ahead). A change is forwarded well within this after its commit; a copy later still reaches the
+# fan, whose page drops it by its seq.
+AHEAD_SECONDS = 30.0
+
+
+class _Ahead:
+    """Fans whose shared opening read changes their feed had not forwarded yet (committed, still on their way),
+    and the seq it reached for each match (or table): those changes are not written to them when they come."""
+
+    __slots__ = ("consumers", "reached", "until")
+
+    def __init__(self, reached: dict, until: float):
+        self.reached = reached
+        self.consumers: dict[ReadOnlyLiveConsumer, None] = {}
+        self.until = until
+
+    def has(self, forwarded: Forwarded) -> bool:
+        return forwarded.seq is not None and forwarded.seq <= self.reached.get(forwarded.key, 0)
 
 
 class _Fans:
     """The fans of one feed in this process, fed by one channel-layer subscription."""
 
     __slots__ = (
-        "building", "closer", "forwarded", "generation", "live", "name", "openings", "pending", "ready", "task"
+        "ahead", "building", "closer", "forwarded", "generation", "live", "name", "openings", "pending", "ready",
+        "task",
     )
 
     def __init__(self, name: str):
@@ -75,6 +95,9 @@ class _Fans:
         self.generation = 0
         self.openings: dict[Hashable, list[str] | None] = {}
         self.building: dict[tuple[Hashable, int], asyncio.Future] = {}
+        # Live fans whose opening is ahead of what was forwarded, by opening (its `reached`, shared by the fans
+        # that got it): few entries, however many fans.
+        self.ahead: dict[int, _Ahead] = {}
 
     def empty(self) -> bool:
         return not self.live and not self.pending
@@ -164,14 +187,21 @@ class LocalFanOut:
             fans.openings[key] = texts
         return texts
 
-    async def go_live(self, name: str, consumer: ReadOnlyLiveConsumer) -> None:
-        """The fan has what it gets on connect: send what arrived since it joined, then everything as it comes."""
+    async def go_live(self, name: str, consumer: ReadOnlyLiveConsumer, reached: dict | None = None) -> None:
+        """The fan has what it gets on connect: send what arrived since it joined, then everything as it comes.
+
+        `reached` (messages.Opening) says which changes its opening had: those are not sent again, whether
+        they arrived while it was sent or come later (committed before the opening was read, and forwarded
+        after: a change's sends go out after the editor's answer).
+        """
         fans = self.feeds.get(name)
         if fans is None or consumer not in fans.pending:
             return
         held = fans.pending[consumer]
         while held:
             forwarded = held.pop(0)
+            if reached and forwarded.seq is not None and forwarded.seq <= reached.get(forwarded.key, 0):
+                continue  # in its opening
             sends_table = forwarded.table_for(consumer)
             if sends_table is None:
                 continue  # the table's update this fan already has, with its change
@@ -183,6 +213,13 @@ class LocalFanOut:
             return  # the fan left meanwhile
         consumer.write_frame = (consumer.scope.get("extensions") or {}).get(FRAME_WRITER)
         fans.live[consumer] = None
+        if reached and any(seq > fans.forwarded.get(key, 0) for key, seq in reached.items()):
+            ahead = fans.ahead.get(id(reached))
+            until = asyncio.get_running_loop().time() + AHEAD_SECONDS
+            if ahead is None:
+                ahead = fans.ahead[id(reached)] = _Ahead(reached, until)
+            ahead.until = until
+            ahead.consumers[consumer] = None
         if self.interrupted:
             await consumer.send(text_data=INTERRUPTED)
 
@@ -192,6 +229,8 @@ class LocalFanOut:
             return
         fans.live.pop(consumer, None)
         fans.pending.pop(consumer, None)
+        for ahead in fans.ahead.values():
+            ahead.consumers.pop(consumer, None)
         if fans.empty() and fans.closer is None:
             delay = IDLE_FEED_SECONDS if linger else 0.0
             fans.closer = asyncio.get_running_loop().call_later(delay, self._close_if_idle, fans)
@@ -344,6 +383,8 @@ class LocalFanOut:
         # A copy, as fans come and go while the loop below lets other work run; and no new object
         # per fan, so that a change to thousands of fans leaves nothing for the garbage collector.
         consumers = dict(fans.live)
+        if fans.ahead:
+            self._skip_those_that_have(fans, forwarded, consumers)
         carrying = None
         if forwarded.table_feed:
             carrying = self.carrying[forwarded.table_feed] = (forwarded.table_version, consumers)
@@ -352,6 +393,19 @@ class LocalFanOut:
         finally:
             if carrying is not None and self.carrying.get(forwarded.table_feed) is carrying:
                 del self.carrying[forwarded.table_feed]
+
+    @staticmethod
+    def _skip_those_that_have(fans: _Fans, forwarded: Forwarded, consumers: dict) -> None:
+        """Take out of `consumers` the fans whose opening had this change; forget the openings the feed has
+        caught up with (or that are old enough)."""
+        now = asyncio.get_running_loop().time()
+        for ident, ahead in list(fans.ahead.items()):
+            if ahead.has(forwarded):
+                for consumer in ahead.consumers:
+                    consumers.pop(consumer, None)
+            caught_up = all(seq <= fans.forwarded.get(key, 0) for key, seq in ahead.reached.items())
+            if caught_up or not ahead.consumers or now > ahead.until:
+                del fans.ahead[ident]
 
     async def _write_all(self, fans: _Fans, forwarded: Forwarded, consumers: dict) -> None:
         frame = frame_with_table = None
@@ -410,10 +464,13 @@ class Forwarded:
     only one.
     """
 
-    __slots__ = ("is_table", "message", "table_feed", "table_text", "table_version", "text")
+    __slots__ = ("is_table", "key", "message", "seq", "table_feed", "table_text", "table_version", "text")
 
     def __init__(self, text: str, table_text: str | None, table_version: int | None, is_table: bool,
-                 table_feed: str = ""):
+                 table_feed: str = "", key: Hashable = None, seq: int | None = None):
+        # What it is a change of (a match's id, or TABLE_KEY) and its seq there (the table's version).
+        self.key = key
+        self.seq = seq
         self.text = text
         self.message = {"type": "websocket.send", "text": text}
         self.table_text = table_text
@@ -423,12 +480,13 @@ class Forwarded:
 
     @classmethod
     def of(cls, message: dict) -> Forwarded:
-        if message.get("match_id") == TABLE_KEY:
-            return cls(message["text"], None, message.get("seq"), True)
+        key, seq = message.get("match_id"), message.get("seq")
+        if key == TABLE_KEY:
+            return cls(message["text"], None, seq, True, key=key, seq=seq)
         if message.get("table_text") is not None:
             return cls(message["text"], message["table_text"], message.get("table_version"), False,
-                       message.get("table_feed", ""))
-        return cls(message["text"], None, None, False)
+                       message.get("table_feed", ""), key=key, seq=seq)
+        return cls(message["text"], None, None, False, key=key, seq=seq)
 
     def table_for(self, consumer: ReadOnlyLiveConsumer) -> bool | None:
         """Whether this fan gets the table's update with the change (True), only the message (False), or

@@ -30,6 +30,7 @@ from events.reads import bracket as bracket_reads
 from events.reads import changelog, groups, history, matches, tables, thirds
 
 from . import protocol
+from .publish import TABLE_KEY
 
 logger = logging.getLogger(__name__)
 
@@ -447,14 +448,22 @@ def replay_texts(changes: list[Change], previous_state: dict | None) -> list[str
 # --- what a socket sends first -----------------------------------------------------------------
 
 
-class MatchOpening(NamedTuple):
-    """What a match socket sends first, and the group whose table the socket also follows (None: none)."""
+class Opening(NamedTuple):
+    """What a socket sends first; what those texts already say, as the seq each match's changes reached in them
+    (`reached`: a match's id, or TABLE_KEY and the table's version), so that the fan-out does not send the fan a
+    change again that was committed before the read and forwarded after it (LocalFanOut.go_live); and, for a
+    match socket, the group whose table it also follows (None: none).
+
+    A seq in `reached` may be lower than what the texts show (read before them), never higher: a change at or
+    below it is in the texts.
+    """
 
     texts: list[str]
-    group_id: int | None
+    reached: dict
+    group_id: int | None = None
 
 
-def match_opening(match_id: int, since: int | None, language: str | None = None) -> MatchOpening | None:
+def match_opening(match_id: int, since: int | None, language: str | None = None) -> Opening | None:
     """What a fan's match socket sends first: the changes after `since`, or else a snapshot (without the
     table: table_opening follows it); None: no such match. In `language` (the site's by default).
 
@@ -465,76 +474,83 @@ def match_opening(match_id: int, since: int | None, language: str | None = None)
         return _match_opening(match_id, since)
 
 
-def _match_opening(match_id: int, since: int | None) -> MatchOpening | None:
+def _match_opening(match_id: int, since: int | None) -> Opening | None:
     try:
         if since is not None:
             missed = changelog.changes_since(match_id, since)
             if missed is not None:
                 group_id = Match.objects.filter(pk=match_id).values_list("group_id", flat=True).first()
                 before = Change.objects.filter(match_id=match_id, seq=since).values_list("match_state", flat=True)
-                return MatchOpening(replay_texts(missed, before.first()), group_id)
+                reached = missed[-1].seq if missed else since
+                return Opening(replay_texts(missed, before.first()), {match_id: reached}, group_id)
         snapshot = match_snapshot(match_id)
         snapshot.pop("table", None)
         snapshot["html"].pop("table", None)
         group = snapshot["match"].get("group")
         text = json.dumps(snapshot, separators=(",", ":"), ensure_ascii=False)
-        return MatchOpening([text], group["id"] if group else None)
+        return Opening([text], {match_id: snapshot["seq"]}, group["id"] if group else None)
     except Match.DoesNotExist:
         return None
 
 
-def editor_opening(match_id: int, since: int | None, language: str | None = None) -> list[str] | None:
+def editor_opening(match_id: int, since: int | None, language: str | None = None) -> Opening | None:
     """What the editor console's socket sends first: the changes after `since` in full, or a snapshot; in
     `language` (the site's by default)."""
     with translation.override(language or protocol.languages()[0]):
         return _editor_opening(match_id, since)
 
 
-def _editor_opening(match_id: int, since: int | None) -> list[str] | None:
+def _editor_opening(match_id: int, since: int | None) -> Opening | None:
     try:
         if since is not None:
             missed = changelog.changes_since(match_id, since)
             if missed is not None:
-                return [change_text(change, None) for change in missed]
-        return [json.dumps(match_snapshot(match_id), separators=(",", ":"), ensure_ascii=False)]
+                reached = missed[-1].seq if missed else since
+                return Opening([change_text(change, None) for change in missed], {match_id: reached})
+        snapshot = match_snapshot(match_id)
+        return Opening([json.dumps(snapshot, separators=(",", ":"), ensure_ascii=False)], {match_id: snapshot["seq"]})
     except Match.DoesNotExist:
         return None
 
 
-def table_opening(group_id: int, shown_version: int | None, language: str | None = None) -> list[str]:
+def table_opening(group_id: int, shown_version: int | None, language: str | None = None) -> Opening:
     """The group table for a socket that follows it: nothing when the page shows its current version
     already, else the whole table (nothing either for a group that is not there), in `language`."""
     with translation.override(language or protocol.languages()[0]):
         return _table_opening(group_id, shown_version)
 
 
-def _table_opening(group_id: int, shown_version: int | None) -> list[str]:
+def _table_opening(group_id: int, shown_version: int | None) -> Opening:
     try:
         group = groups.get_group(group_id)
     except Group.DoesNotExist:
-        return []
+        return Opening([], {})
     table = tables.group_table(group)
+    reached = {TABLE_KEY: table["version"]}
     if shown_version == table["version"]:
-        return []
-    return [json.dumps(table_message(table), separators=(",", ":"), ensure_ascii=False)]
+        return Opening([], reached)
+    return Opening([json.dumps(table_message(table), separators=(",", ":"), ensure_ascii=False)], reached)
 
 
-def group_opening(group_id: int, shown_version: int | None = None, language: str | None = None) -> list[str] | None:
+def group_opening(group_id: int, shown_version: int | None = None, language: str | None = None) -> Opening | None:
     """What a group socket sends first (its snapshot, then the whole table unless the page shows its
     current version), or None when there is no such group; in `language`."""
     with translation.override(language or protocol.languages()[0]):
         return _group_opening(group_id, shown_version)
 
 
-def _group_opening(group_id: int, shown_version: int | None) -> list[str] | None:
+def _group_opening(group_id: int, shown_version: int | None) -> Opening | None:
+    # Read before the snapshot: lower than what it shows, if anything (see Opening).
+    reached = dict(Match.objects.filter(group_id=group_id).values_list("id", "seq"))
     try:
         snapshot = group_snapshot(group_id)
     except Group.DoesNotExist:
         return None
+    reached[TABLE_KEY] = snapshot["table"]["version"]
     texts = [json.dumps(snapshot, separators=(",", ":"), ensure_ascii=False)]
     if shown_version != snapshot["table"]["version"]:
         texts.append(json.dumps(table_message(snapshot["table"]), separators=(",", ":"), ensure_ascii=False))
-    return texts
+    return Opening(texts, reached)
 
 
 # --- the day feed: compact, for pages that list many matches -----------------------------------
@@ -572,17 +588,18 @@ def day_snapshot(day: datetime.date, states: list[dict]) -> dict:
     return {"type": "snapshot", "day": day.isoformat(), "seq": None, "matches": states, "server_time": server_time()}
 
 
-def day_opening(day: datetime.date, since: tuple[tuple[int, int], ...] | None) -> list[str]:
+def day_opening(day: datetime.date, since: tuple[tuple[int, int], ...] | None) -> Opening:
     """What a day socket sends first for one UTC date: the changes each match made after its `since`
     (in seq order per match) when every match of the day is named and its log reaches back that far;
     else a snapshot of the day."""
     start = datetime.datetime.combine(day, datetime.time(), tzinfo=datetime.UTC)
     states = matches.day_match_states(start, start + datetime.timedelta(days=1))
+    reached = {state["id"]: state["seq"] for state in states}
     if since is not None:
         replayed = _day_replay(states, dict(since))
         if replayed is not None:
-            return replayed
-    return [json.dumps(day_snapshot(day, states), separators=(",", ":"))]
+            return Opening(replayed, reached)
+    return Opening([json.dumps(day_snapshot(day, states), separators=(",", ":"))], reached)
 
 
 def _day_replay(states: list[dict], since: dict[int, int]) -> list[str] | None:
@@ -690,14 +707,16 @@ def bracket_snapshot(competition_id: int) -> dict:
     return snapshot
 
 
-def bracket_opening(competition_id: int, language: str | None = None) -> list[str] | None:
+def bracket_opening(competition_id: int, language: str | None = None) -> Opening | None:
     """What a bracket socket sends first, in `language` (the site's by default), or None when there is no such
     competition."""
     with translation.override(language or protocol.languages()[0]):
         try:
-            return [json.dumps(bracket_snapshot(competition_id), separators=(",", ":"), ensure_ascii=False)]
+            snapshot = bracket_snapshot(competition_id)
         except Competition.DoesNotExist:
             return None
+    reached = {int(match_id): seq for match_id, seq in snapshot["seqs"].items()}
+    return Opening([json.dumps(snapshot, separators=(",", ":"), ensure_ascii=False)], reached)
 
 
 def build_bracket_texts(change: Change, match: Match, table: dict | None = None) -> dict[str, str] | None:

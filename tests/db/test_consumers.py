@@ -653,3 +653,93 @@ async def test_under_daphne_a_crowd_gets_its_opening_as_frames_made_once(monkeyp
     assert (snapshot["type"], snapshot["match"]["id"], table["type"]) == ("snapshot", match.id, "table")
     for fan in fans:
         await fan.disconnect()
+
+
+async def drain(communicator) -> list[dict]:
+    """Every message the socket has sent until it goes quiet."""
+    received = []
+    while not await communicator.receive_nothing(timeout=0.3):
+        received.append(await receive(communicator))
+    return received
+
+
+def seqs(received: list[dict]) -> list[int]:
+    return [message["seq"] for message in received if message.get("type") == "change"]
+
+
+def seqs_in(received: list[dict], match_id: int) -> list[int]:
+    """The seqs of the match that the messages show: a change's, or a snapshot's (of the match, or of a group's
+    or a day's matches)."""
+    found = []
+    for message in received:
+        if message.get("type") in ("snapshot", "change") and message.get("seq") is not None:
+            found.append(message["seq"])
+        found += [match["seq"] for match in message.get("matches", ()) if match["id"] == match_id]
+    return found
+
+
+# The late fan and a fan live before it, on the same feed; a different request each, so that the late fan's
+# opening is read for it, after the commit (an opening already built is shared, and older than the change).
+@pytest.mark.parametrize("late, live", [
+    ("/ws/matches/{match}/", "/ws/matches/{match}/?since=1"),
+    ("/ws/matches/{match}/?since=1", "/ws/matches/{match}/"),
+    ("/ws/groups/{group}/", "/ws/groups/{group}/?table=1"),
+    ("/ws/days/{day}/", "/ws/days/{day}/?since={match}:1"),
+])
+async def test_a_change_forwarded_after_a_fan_read_it_in_its_opening_is_not_sent_to_that_fan_again(
+    monkeypatch, late, live
+):
+    """A change's sends can reach a process a while after its commit (they go out after the editor's answer):
+    a fan whose opening was read in between has the change already, and gets it once."""
+    match = await kicked_off_match()
+    names = {"match": match.id, "group": match.group_id, "day": match.kickoff.date().isoformat()}
+    watcher = connect(live.format(**names))  # its feed is subscribed, its fan-out running
+    await watcher.connect()
+    await drain(watcher)
+    held = []
+    monkeypatch.setattr(publish, "_send_all", held.extend)
+    await score_goal(match)  # committed; its sends held back
+    monkeypatch.undo()
+    fan = connect(late.format(**names))
+    await fan.connect()
+    opening = await drain(fan)
+    assert 2 in seqs_in(opening, match.id)  # the goal, in its opening
+    await publish._group_send_each(held)
+    assert seqs(await drain(watcher)) == [2]
+    after = await drain(fan)
+    assert seqs(after) == []
+    # Its table (a day's page has none) reaches version 2 once: in the opening (read for it), or after it
+    # (an opening shared, built before the goal).
+    versions = [message["version"] for message in opening + after if message["type"] == "table"]
+    assert versions == ([] if "days" in late else sorted(set(versions))) and versions[-1:] in ([], [2])
+    assert versions or "days" in late
+    # Later changes reach it as they come.
+    await score_goal(match, minute=20)
+    assert seqs(await drain(fan)) == [3]
+    assert seqs(await drain(watcher)) == [3]
+    await fan.disconnect()
+    await watcher.disconnect()
+
+
+async def test_a_match_fan_is_not_sent_the_table_its_opening_had_again(monkeypatch):
+    match = await kicked_off_match()
+    watcher = connect(f"/ws/groups/{match.group_id}/")
+    await watcher.connect()
+    await drain(watcher)
+    held = []
+    monkeypatch.setattr(publish, "_send_all", held.extend)
+    await score_goal(match)
+    monkeypatch.undo()
+    late = connect(f"/ws/matches/{match.id}/?table=2")  # the page shows version 2 already
+    await late.connect()
+    assert [message["type"] for message in await drain(late)] == ["snapshot"]
+    # The goal and its table come on the match's feed, and the table again on the table's: neither reaches it.
+    await publish._group_send_each(held)
+    assert await late.receive_nothing(timeout=0.3)
+    await score_goal(match, minute=20)
+    received = await drain(late)
+    assert [(message["type"], message.get("seq") or message.get("version")) for message in received] == [
+        ("change", 3), ("table", 3)
+    ]
+    await late.disconnect()
+    await watcher.disconnect()
