@@ -49,6 +49,7 @@ from django.conf import settings
 from twisted.internet import tcp
 from twisted.web.http import HTTPChannel
 
+from . import announcer
 from .deflate import WINDOW_BITS, SharedFrames
 from .heap import long_lived_heap
 from .inbox import Inbox
@@ -524,6 +525,8 @@ class Server(daphne.server.Server):
         # Before the first request, with or without fans: a process that holds none (the newsroom's, which
         # takes editors' writes) otherwise pays full collections of Django's whole heap inside requests.
         long_lived_heap.install()
+        # Requests' changes are built and sent on this loop, after their answers.
+        announcer.serve_on(daphne.server.twisted_loop)
         super().run()
 
     def create_application(self, protocol, scope):

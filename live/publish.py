@@ -42,7 +42,12 @@ def channel_layer():
     return get_channel_layer()
 
 
-def publish(
+def publish(*args, **kwargs) -> None:
+    """Send a change to every open page now (change_sends says what goes where)."""
+    send_all(change_sends(*args, **kwargs))
+
+
+def change_sends(
     match_id: int,
     group_id: int | None,
     text: str,
@@ -56,8 +61,8 @@ def publish(
     table_texts: dict[str, str] | None = None,
     table_version: int | None = None,
     translations: dict[str, str] | None = None,
-) -> None:
-    """Send a change to every open page. A failure is logged, never raised into the request.
+) -> list[tuple[str, dict]]:
+    """What a change sends to every open page, as (feed, message) in the order they go.
 
     `text` is the change as fans get it; `editor_texts` the same change in full, by language, for editors' consoles;
     `table_texts` what it changed of the group's table (None: nothing), by language, for every page showing
@@ -107,7 +112,7 @@ def publish(
         for language, bracket_text in _in_every_language(bracket_texts).items():
             message = {"type": FORWARD_TYPE, "text": bracket_text, "match_id": match_id, "seq": seq}
             sends.append((bracket_feed(competition_id, language), message))
-    _send_all(sends)
+    return sends
 
 
 def _in_every_language(texts: dict[str, str] | None) -> dict[str, str] | None:
@@ -122,7 +127,7 @@ def publish_notification(team_ids: list[int], texts: dict[str, str], *, match_id
     """A change's notification, in each language (`texts`), to the feeds of its match's teams (call after the
     commit). Its match and seq let each fan-out drop a copy, as for changes; a page following both teams gets it
     twice and shows it once (its id and tag)."""
-    _send_all([
+    send_all([
         (team_feed(team_id, language), {"type": FORWARD_TYPE, "text": text, "match_id": match_id, "seq": seq})
         for team_id in dict.fromkeys(team_ids) for language, text in texts.items()
     ])
@@ -133,7 +138,7 @@ def publish_rescheduled(match_id: int, previous_kickoff: datetime.datetime, kick
     fresh snapshots (call after the commit that moved it)."""
     text = json.dumps({"type": "resync", "match_id": match_id})
     days = dict.fromkeys([kickoff_day(previous_kickoff), kickoff_day(kickoff)])
-    _send_all([(day_feed(day), {"type": FORWARD_TYPE, "text": text}) for day in days])
+    send_all([(day_feed(day), {"type": FORWARD_TYPE, "text": text}) for day in days])
 
 
 def publish_resync(matches) -> None:
@@ -155,7 +160,7 @@ def publish_resync(matches) -> None:
     feeds |= {day_feed(kickoff_day(match.kickoff)): None for match in matches}
     feeds |= {bracket_feed(match.competition_id, language): None for match in matches
               if match.tie_id or match.group_id for language in languages()}
-    _send_all([(feed, {"type": FORWARD_TYPE, "text": json.dumps({"type": "resync", "match_id": match_id})})
+    send_all([(feed, {"type": FORWARD_TYPE, "text": json.dumps({"type": "resync", "match_id": match_id})})
                for feed, match_id in feeds.items()])
 
 
@@ -165,17 +170,18 @@ def close_user_sockets(user_id: int) -> None:
 
 
 def _send(feed: str, message: dict) -> None:
-    _send_all([(feed, message)])
+    send_all([(feed, message)])
 
 
-def _send_all(sends: list[tuple[str, dict]]) -> None:
+def send_all(sends: list[tuple[str, dict]]) -> None:
     """Send each (feed, message) in order, in one trip to the event loop: a request's thread waits for the
-    loop once per change, not once per feed (the loop is busy fanning out to thousands of fans)."""
+    loop once per change, not once per feed (the loop is busy fanning out to thousands of fans). A failure is
+    logged, never raised into the request."""
     if sends:
-        async_to_sync(_group_send_each)(sends)
+        async_to_sync(group_send_each)(sends)
 
 
-async def _group_send_each(sends: list[tuple[str, dict]]) -> None:
+async def group_send_each(sends: list[tuple[str, dict]]) -> None:
     layer = channel_layer()
     for feed, message in sends:
         try:

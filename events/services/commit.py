@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext
 
-from live import messages, publish
+from live import announcer, messages, publish
 
 from .. import periods
 from ..models import GOAL_KINDS, Change, EventKind, Match, MatchEvent, Period
@@ -80,25 +80,32 @@ def in_site_language(function):
 
 @in_site_language
 def announce_on_commit(change: Change, match: Match) -> None:
-    """Send the change to every open page once the transaction commits (serialized now, once), and to the
-    webhooks of its competition."""
+    """Send the change to every open page once the transaction commits, and to the webhooks of its competition.
+
+    What needs the locks is read now: the group's table, the state the change started from, and the table's
+    and the bracket's updates, which compare with what the change before left (what moved found once, the
+    words in each language). The change's own texts, the fans' and the editors' in every language, depend on
+    nothing else: they are built after the commit, from these, outside the editor's request (live/announcer.py).
+    """
     table = messages.locked_group_table(match)
-    fan_texts = messages.fan_change_texts(change, messages.state_before(change))
-    fan_text = fan_texts.pop(settings.LANGUAGE_CODE)
-    editor_texts = messages.change_texts(change, table)
-    # The table's and the bracket's updates, by language: what moved found once, the words in each language.
+    previous_state = messages.state_before(change)
     table_texts = messages.table_change_texts(table)
     table_version = table["version"] if table else None
-    day_text = messages.day_change_text(change, match.kickoff)
     bracket_texts = messages.build_bracket_texts(change, match, table)
-    group_id, seq, kickoff = match.group_id, change.seq, match.kickoff
-    transaction.on_commit(
-        lambda: publish.publish(
-            match.id, group_id, fan_text, seq, day_text=day_text, kickoff=kickoff,
-            bracket_texts=bracket_texts, competition_id=match.competition_id,
-            editor_texts=editor_texts, table_texts=table_texts, table_version=table_version, translations=fan_texts,
+    match_id, group_id, competition_id, kickoff = match.id, match.group_id, match.competition_id, match.kickoff
+
+    @in_site_language
+    def sends() -> list[tuple[str, dict]]:
+        fan_texts = messages.fan_change_texts(change, previous_state)
+        return publish.change_sends(
+            match_id, group_id, fan_texts.pop(settings.LANGUAGE_CODE), change.seq,
+            day_text=messages.day_change_text(change, kickoff), kickoff=kickoff,
+            bracket_texts=bracket_texts, competition_id=competition_id,
+            editor_texts=messages.change_texts(change, table), table_texts=table_texts, table_version=table_version,
+            translations=fan_texts,
         )
-    )
+
+    transaction.on_commit(lambda: announcer.announce(sends))
     # Newsrooms' webhooks: their deliveries written now, in this transaction, and enqueued after it.
     webhooks.record_deliveries(change=change, match=match)
     # Followed teams' notifications: to open pages after the commit, and Web Push's one announcement now.

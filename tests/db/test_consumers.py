@@ -367,7 +367,7 @@ async def test_a_retried_submission_reaches_fans_that_missed_it_and_no_one_twice
                                      player_id=player(match.home, 9).id, idempotency_key=key)
 
     with monkeypatch.context() as unheard:
-        unheard.setattr("live.publish.publish", lambda *args, **kwargs: None)
+        unheard.setattr("live.publish.send_all", lambda sends: None)
         first = await database_sync_to_async(record)("unheard")
     assert await fan.receive_nothing(timeout=0.3)
     retried = await database_sync_to_async(record)("unheard")
@@ -520,13 +520,13 @@ async def test_each_change_is_published_to_its_day_once_compact_and_a_retry_is_f
     (match,) = await matches_on(EVENING)
     await kick_off(match)
     sent = []
-    real_send_all = publish._send_all
+    real_send_all = publish.send_all
 
     def recording_send_all(sends):
         sent.extend(sends)
         real_send_all(sends)
 
-    monkeypatch.setattr(publish, "_send_all", recording_send_all)
+    monkeypatch.setattr(publish, "send_all", recording_send_all)
     fan = connect("/ws/days/2019-11-27/")
     await fan.connect()
     await receive(fan)
@@ -697,14 +697,14 @@ async def test_a_change_forwarded_after_a_fan_read_it_in_its_opening_is_not_sent
     await watcher.connect()
     await drain(watcher)
     held = []
-    monkeypatch.setattr(publish, "_send_all", held.extend)
+    monkeypatch.setattr(publish, "send_all", held.extend)
     await score_goal(match)  # committed; its sends held back
     monkeypatch.undo()
     fan = connect(late.format(**names))
     await fan.connect()
     opening = await drain(fan)
     assert 2 in seqs_in(opening, match.id)  # the goal, in its opening
-    await publish._group_send_each(held)
+    await publish.group_send_each(held)
     assert seqs(await drain(watcher)) == [2]
     after = await drain(fan)
     assert seqs(after) == []
@@ -727,14 +727,14 @@ async def test_a_match_fan_is_not_sent_the_table_its_opening_had_again(monkeypat
     await watcher.connect()
     await drain(watcher)
     held = []
-    monkeypatch.setattr(publish, "_send_all", held.extend)
+    monkeypatch.setattr(publish, "send_all", held.extend)
     await score_goal(match)
     monkeypatch.undo()
     late = connect(f"/ws/matches/{match.id}/?table=2")  # the page shows version 2 already
     await late.connect()
     assert [message["type"] for message in await drain(late)] == ["snapshot"]
     # The goal and its table come on the match's feed, and the table again on the table's: neither reaches it.
-    await publish._group_send_each(held)
+    await publish.group_send_each(held)
     assert await late.receive_nothing(timeout=0.3)
     await score_goal(match, minute=20)
     received = await drain(late)
