@@ -123,14 +123,16 @@ def _in_every_language(texts: dict[str, str] | None) -> dict[str, str] | None:
     return {site: texts[site], **{language: texts.get(language, texts[site]) for language in others}}
 
 
-def publish_notification(team_ids: list[int], texts: dict[str, str], *, match_id: int, seq: int) -> None:
-    """A change's notification, in each language (`texts`), to the feeds of its match's teams (call after the
+def notification_sends(
+    team_ids: list[int], texts: dict[str, str], *, match_id: int, seq: int
+) -> list[tuple[str, dict]]:
+    """A change's notification, in each language (`texts`), to the feeds of its match's teams (sent after the
     commit). Its match and seq let each fan-out drop a copy, as for changes; a page following both teams gets it
     twice and shows it once (its id and tag)."""
-    send_all([
+    return [
         (team_feed(team_id, language), {"type": FORWARD_TYPE, "text": text, "match_id": match_id, "seq": seq})
         for team_id in dict.fromkeys(team_ids) for language, text in texts.items()
-    ])
+    ]
 
 
 def publish_rescheduled(match_id: int, previous_kickoff: datetime.datetime, kickoff: datetime.datetime) -> None:

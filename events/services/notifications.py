@@ -14,7 +14,7 @@ import json
 from django.conf import settings
 from django.db import transaction
 
-from live import protocol, publish
+from live import announcer, protocol, publish
 
 from ..models import Change, Match
 from ..notifications import content
@@ -36,5 +36,8 @@ def announce(*, change: Change, match: Match) -> None:
         for language in protocol.languages()
     }
     team_ids, match_id, seq = [match.home_id, match.away_id], match.id, change.seq
-    transaction.on_commit(lambda: publish.publish_notification(team_ids, texts, match_id=match_id, seq=seq))
+    # Sent as the change is, after the editor's answer (live/announcer.py).
+    transaction.on_commit(
+        lambda: announcer.announce(lambda: publish.notification_sends(team_ids, texts, match_id=match_id, seq=seq))
+    )
     push.record_announcement(change=change, match=match)
