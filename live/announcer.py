@@ -27,10 +27,15 @@ from concurrent.futures import ThreadPoolExecutor
 from django.db import close_old_connections
 
 from . import publish
+from .requests import requests_in_flight
 
 logger = logging.getLogger(__name__)
 
 Sends = list[tuple[str, dict]]
+
+# A build waits for requests in flight at most this long: a stream of them must not hold changes back.
+GIVE_WAY_SECONDS = 0.1
+GIVE_WAY_POLL_SECONDS = 0.002
 
 _server_loop: asyncio.AbstractEventLoop | None = None
 _queue: asyncio.Queue | None = None
@@ -92,12 +97,22 @@ async def _send_in_turn(queue: asyncio.Queue) -> None:
     while True:
         build = await queue.get()
         try:
+            await _after_the_answers(loop)
             sends = await loop.run_in_executor(_builder, built, build)
             await publish.group_send_each(sends)
         except Exception:  # the task must outlive any one change
             logger.exception("A change was not sent; pages will catch up from the change log")
         finally:
             queue.task_done()
+
+
+async def _after_the_answers(loop: asyncio.AbstractEventLoop) -> None:
+    """Wait while this process has requests in flight (the editor's that made the change is answered a moment
+    after its commit), for at most GIVE_WAY_SECONDS: a build holds the interpreter lock a request's thread and
+    the loop need to finish their answers."""
+    deadline = loop.time() + GIVE_WAY_SECONDS
+    while requests_in_flight() and loop.time() < deadline:
+        await asyncio.sleep(GIVE_WAY_POLL_SECONDS)
 
 
 async def sent() -> None:

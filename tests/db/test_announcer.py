@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import json
 import threading
+import time
 
 import pytest
 from channels.db import database_sync_to_async
@@ -83,12 +84,13 @@ async def test_the_editor_has_the_answer_before_the_change_is_built_and_the_fans
 
     monkeypatch.setattr(messages, "fan_change_texts", slow_build)
     async with serving():
-        result = await score(match, 10)  # answered while the build is held
-        assert result.created and result.seq == 2
-        assert await asyncio.to_thread(building.wait, 5)
-        assert await fan.receive_nothing(timeout=0.2)
-        assert announcer.waiting() == 0  # taken, and being built
-        release.set()
+        try:
+            result = await score(match, 10)  # answered while the build is held
+            assert result.created and result.seq == 2
+            assert await asyncio.to_thread(building.wait, 5)
+            assert await fan.receive_nothing(timeout=0.2)
+        finally:
+            release.set()
         [change] = await changes(fan, 1)
     assert (change["seq"], change["event"]["id"], change["match"]) == (2, result.event.id, {"home_score": 1})
     await fan.disconnect()
@@ -107,9 +109,11 @@ async def test_changes_queued_behind_a_slow_one_reach_fans_once_each_in_seq_orde
 
     monkeypatch.setattr(messages, "fan_change_texts", first_slow)
     async with serving():
-        seqs = [(await score(match, minute)).seq for minute in (10, 20, 30, 40)]
-        assert announcer.waiting() >= 2  # the later ones wait their turn behind the first
-        release.set()
+        try:
+            seqs = [(await score(match, minute)).seq for minute in (10, 20, 30, 40)]
+            assert announcer.waiting() >= 2  # the later ones wait their turn behind the first
+        finally:
+            release.set()
         got = await changes(fan, 4)
         later = await the_rest(fan)
     assert not [message for message in later if message["type"] == "change"]  # once each
@@ -144,3 +148,27 @@ async def test_outside_a_server_a_change_is_built_and_sent_at_once(monkeypatch):
     monkeypatch.setattr(publish, "send_all", sent.append)
     announcer.announce(lambda: [("feed", {"type": "forward"})])
     assert sent == [[("feed", {"type": "forward"})]]
+
+
+async def test_a_build_waits_for_the_answers_in_flight_and_not_longer_than_its_limit(monkeypatch):
+    in_flight = [1]
+    monkeypatch.setattr(announcer, "requests_in_flight", lambda: in_flight[0])
+    built_at = []
+
+    def build():
+        built_at.append(time.monotonic())
+        return []
+
+    async with serving():
+        await asyncio.to_thread(announcer.announce, build)
+        await asyncio.sleep(announcer.GIVE_WAY_SECONDS / 2)
+        assert not built_at  # the editor's answer (a request in flight) goes first
+        in_flight[0] = 0
+        await asyncio.wait_for(announcer.sent(), timeout=5)
+        assert len(built_at) == 1
+        # Requests that never stop coming hold a change back no longer than the limit.
+        in_flight[0] = 1
+        queued = time.monotonic()
+        await asyncio.to_thread(announcer.announce, build)
+        await asyncio.wait_for(announcer.sent(), timeout=5)
+    assert len(built_at) == 2 and built_at[1] - queued < announcer.GIVE_WAY_SECONDS + 0.5
