@@ -20,8 +20,9 @@ def test_the_final_arrives_goal_by_goal_through_extra_time_to_the_shootout_resul
         port = demo.base_url.rsplit(":", 1)[1]
         fan = Listener(f"ws://127.0.0.1:{port}/ws/matches/{match_id}/?v={PROTOCOL_VERSION}", demo.base_url)
         try:
-            fan.wait_for(lambda: any(m.get("match", {}).get("status") == "finished" for _, m in fan.changes()),
-                         timeout=240, what="full time after the shoot-out")
+            # Full time (the last period's end), then the shoot-out's result: a change of its own, after it.
+            fan.wait_for(lambda: any((m.get("match") or {}).get("penalties") for _, m in fan.changes()),
+                         timeout=240, what="the shoot-out's result after full time")
         finally:
             fan.close()
         changes = [message for _at, message in fan.changes()]
