@@ -250,3 +250,65 @@ async def test_a_lost_channel_layer_tells_every_fan_at_once_that_live_updates_ar
     assert fan_out.interrupted
     assert frames == [text_frame(INTERRUPTED)]
     assert plain.sent == [{"type": "websocket.send", "text": INTERRUPTED}]
+
+
+# --- what a fan's opening had, not sent again -------------------------------------------------------
+
+
+async def forward(fan_out: LocalFanOut, fans: _Fans, seq: int) -> None:
+    """As the feed's task forwards a change of match 1."""
+    fans.forwarded[1] = seq
+    await fan_out._deliver(fans, Forwarded.of({"text": f"change {seq}", "match_id": 1, "seq": seq}))
+
+
+async def test_fans_whose_shared_opening_had_a_change_are_not_sent_it_and_the_record_of_them_goes():
+    fan_out = LocalFanOut(layer=None)
+    fans = fan_out.feeds["match.1"] = _Fans("match.1")
+    fans.forwarded[1] = 4
+    late = [Fan() for _ in range(3)]
+    early = Fan()
+    reached = {1: 6}  # one opening, shared: changes 5 and 6 were committed before it was read
+    for fan in [*late, early]:
+        fan.scope = {}
+        fans.pending[fan] = []
+    await fan_out.go_live("match.1", early, {1: 4})
+    for fan in late:
+        await fan_out.go_live("match.1", fan, reached)
+    assert len(fans.ahead) == 1  # one record for the opening, however many fans
+
+    for seq in (5, 6, 7):
+        await forward(fan_out, fans, seq)
+
+    assert [message["text"] for message in early.sent] == ["change 5", "change 6", "change 7"]
+    assert {tuple(message["text"] for message in fan.sent) for fan in late} == {("change 7",)}
+    assert fans.ahead == {}  # caught up: the next changes go to every fan without a look
+
+
+async def test_a_fan_going_live_skips_what_was_held_that_its_opening_had():
+    fan_out = LocalFanOut(layer=None)
+    fans = fan_out.feeds["match.1"] = _Fans("match.1")
+    fan = Fan()
+    fan.scope = {}
+    fans.pending[fan] = []
+    for seq in (5, 6):
+        await forward(fan_out, fans, seq)
+    await fan_out.go_live("match.1", fan, {1: 5})
+    assert [message["text"] for message in fan.sent] == ["change 6"]
+    assert fans.ahead == {}
+
+
+async def test_a_fan_ahead_of_a_change_that_never_comes_gets_the_next_and_is_forgotten_when_it_leaves():
+    fan_out = LocalFanOut(layer=None)
+    fans = fan_out.feeds["match.1"] = _Fans("match.1")
+    fans.forwarded[1] = 4
+    fan, other = Fan(), Fan()
+    for each in (fan, other):
+        each.scope = {}
+        fans.pending[each] = []
+    await fan_out.go_live("match.1", fan, {1: 5})  # change 5's sends were lost
+    await fan_out.go_live("match.1", other, {1: 9})
+    await forward(fan_out, fans, 6)
+    assert [message["text"] for message in fan.sent] == ["change 6"]
+    assert other.sent == []
+    fan_out.leave("match.1", other)
+    assert all(not ahead.consumers for ahead in fans.ahead.values())
