@@ -23,6 +23,7 @@ from .requests import requests_in_flight
 
 if TYPE_CHECKING:
     from .consumers import ReadOnlyLiveConsumer
+    from .messages import Opening
 
 logger = logging.getLogger(__name__)
 
@@ -93,7 +94,7 @@ class _Fans:
         self.forwarded: dict[int, int] = {}
         # What fans get on connect, by request, as of the feed's current generation (see opening()).
         self.generation = 0
-        self.openings: dict[Hashable, list[str] | None] = {}
+        self.openings: dict[Hashable, Opening | None] = {}
         self.building: dict[tuple[Hashable, int], asyncio.Future] = {}
         # Live fans whose opening is ahead of what was forwarded, by opening (its `reached`, shared by the fans
         # that got it): few entries, however many fans.
@@ -156,7 +157,7 @@ class LocalFanOut:
             self.leave(name, consumer)
             raise
 
-    async def opening(self, name: str, key: Hashable, build: Callable[[], Awaitable[list[str] | None]]):
+    async def opening(self, name: str, key: Hashable, build: Callable[[], Awaitable[Opening | None]]):
         """What a fan of feed `name` gets on connect for `key` (its snapshot, or the changes since a seq),
         built by `build()` once per state of the feed and shared by every fan that asks meanwhile.
 
@@ -178,7 +179,7 @@ class LocalFanOut:
             fans.building[(key, generation)] = pending
         return await asyncio.shield(pending)
 
-    async def _build_opening(self, fans: _Fans, key: Hashable, generation: int, build) -> list[str] | None:
+    async def _build_opening(self, fans: _Fans, key: Hashable, generation: int, build) -> Opening | None:
         try:
             texts = await build()
         finally:
