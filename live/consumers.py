@@ -346,11 +346,12 @@ class MatchConsumer(ReadOnlyLiveConsumer):
             return
         await self.send_opening([*opening.texts, *(table.texts if table else ())])
         if table is not None:
-            # The page has this version of the table (sent now, or shown already): neither feed sends it again.
+            # The page has this version of the table (sent now, or shown already): neither feed sends it again
+            # (Forwarded.table_for).
             self.table_sent = table.reached.get(TABLE_KEY, 0)
         await self._fan_out.go_live(self.feed, self, opening.reached)
         if self.table_feed_name:
-            await self._fan_out.go_live(self.table_feed_name, self, table.reached)
+            await self._fan_out.go_live(self.table_feed_name, self)
 
     def leave_feed(self, *, linger: bool = True) -> None:
         super().leave_feed(linger=linger)

@@ -70,7 +70,7 @@ class _Ahead:
         self.until = until
 
     def has(self, forwarded: Forwarded) -> bool:
-        return forwarded.seq is not None and forwarded.seq <= self.reached.get(forwarded.key, 0)
+        return forwarded.within(self.reached)
 
 
 class _Fans:
@@ -201,7 +201,7 @@ class LocalFanOut:
         held = fans.pending[consumer]
         while held:
             forwarded = held.pop(0)
-            if reached and forwarded.seq is not None and forwarded.seq <= reached.get(forwarded.key, 0):
+            if reached and forwarded.within(reached):
                 continue  # in its opening
             sends_table = forwarded.table_for(consumer)
             if sends_table is None:
@@ -488,6 +488,10 @@ class Forwarded:
             return cls(message["text"], message["table_text"], message.get("table_version"), False,
                        message.get("table_feed", ""), key=key, seq=seq)
         return cls(message["text"], None, None, False, key=key, seq=seq)
+
+    def within(self, reached: dict) -> bool:
+        """Whether an opening that reached these seqs (messages.Opening.reached) has this change already."""
+        return self.seq is not None and self.seq <= reached.get(self.key, 0)
 
     def table_for(self, consumer: ReadOnlyLiveConsumer) -> bool | None:
         """Whether this fan gets the table's update with the change (True), only the message (False), or

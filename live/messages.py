@@ -540,12 +540,11 @@ def group_opening(group_id: int, shown_version: int | None = None, language: str
 
 
 def _group_opening(group_id: int, shown_version: int | None) -> Opening | None:
-    # Read before the snapshot: lower than what it shows, if anything (see Opening).
-    reached = dict(Match.objects.filter(group_id=group_id).values_list("id", "seq"))
     try:
         snapshot = group_snapshot(group_id)
     except Group.DoesNotExist:
         return None
+    reached = {match["id"]: match["seq"] for match in snapshot["matches"]}
     reached[TABLE_KEY] = snapshot["table"]["version"]
     texts = [json.dumps(snapshot, separators=(",", ":"), ensure_ascii=False)]
     if shown_version != snapshot["table"]["version"]:
