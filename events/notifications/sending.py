@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import email.utils
 import json
+import socket
 import time
 from dataclasses import dataclass
 
 import requests
+import urllib3
 from django.conf import settings
 from py_vapid import Vapid
 from pywebpush import WebPushException, webpush
@@ -35,29 +37,68 @@ class Outcome:
 
 
 class _DirectSession(requests.Session):
-    """No proxy from the environment and no redirects: a redirect would send the payload past the address checks."""
+    """No proxy from the environment and no redirects: a redirect would send the payload past the address checks.
+    Every connection goes to the endpoint's checked addresses (addresses.resolve), never to a second lookup of
+    its name; the name stays the Host and the TLS server name."""
 
-    def __init__(self):
+    def __init__(self, checked: list[tuple]):
         super().__init__()
         self.trust_env = False
+        for adapter in self.adapters.values():
+            adapter.poolmanager.pool_classes_by_scheme = pools_to(checked)
 
     def post(self, url, **kwargs):
         kwargs["allow_redirects"] = False
         return super().post(url, **kwargs)
 
 
+def pools_to(checked: list[tuple]) -> dict[str, type]:
+    """urllib3's connection pools, with connections that open to `checked` whatever their host resolves to."""
+
+    def new_connection(connection) -> socket.socket:
+        try:
+            return addresses.connect_to(checked, connection.timeout, connection.source_address,
+                                        connection.socket_options)
+        except TimeoutError as error:
+            timed_out = f"Connection to {connection.host} timed out."
+            raise urllib3.exceptions.ConnectTimeoutError(connection, timed_out) from error
+        except OSError as error:
+            raise urllib3.exceptions.NewConnectionError(connection, f"Failed to connect: {error}") from error
+
+    connection = type("CheckedConnection", (urllib3.connection.HTTPConnection,), {"_new_conn": new_connection})
+    tls = type("CheckedTLSConnection", (urllib3.connection.HTTPSConnection,), {"_new_conn": new_connection})
+    return {
+        "http": type("CheckedPool", (urllib3.HTTPConnectionPool,), {"ConnectionCls": connection}),
+        "https": type("CheckedTLSPool", (urllib3.HTTPSConnectionPool,), {"ConnectionCls": tls}),
+    }
+
+
 def check_endpoint(endpoint: str) -> None:
     """Raise addresses.RefusedURL unless the server may POST to `endpoint`: https (http only where private hosts
     are allowed, for local push services in development and tests) on a public address."""
+    allow_private = refuse_plain_http(endpoint)
+    addresses.check_url(endpoint, allow_private=allow_private)
+
+
+def resolve_endpoint(endpoint: str) -> list[tuple]:
+    """check_endpoint's checks, and the addresses they passed: the only ones a send connects to."""
+    allow_private = refuse_plain_http(endpoint)
+    return addresses.resolve(endpoint, allow_private=allow_private)
+
+
+def refuse_plain_http(endpoint: str) -> bool:
+    """Whether private hosts are allowed here; when they are not, an endpoint must be https."""
     allow_private = settings.PUSH_ALLOW_PRIVATE_HOSTS
     if not allow_private and not endpoint.lower().startswith("https://"):
         raise addresses.RefusedURL("A push endpoint is an https URL.")
-    addresses.check_url(endpoint, allow_private=allow_private)
+    return allow_private
 
 
 def send(*, endpoint: str, p256dh: str, auth: str, payload: dict, ttl: int, urgency: str, topic: str) -> Outcome:
     try:
-        check_endpoint(endpoint)
+        checked = resolve_endpoint(endpoint)
+    except addresses.Unresolved as unresolved:
+        return Outcome(False, error=f"{unresolved}"[:ERROR_LENGTH])
     except addresses.RefusedURL as refused:
         return Outcome(False, error=f"Refused: {refused}"[:ERROR_LENGTH], final=True)
     keys = vapid.keys()
@@ -67,7 +108,7 @@ def send(*, endpoint: str, p256dh: str, auth: str, payload: dict, ttl: int, urge
         # same topic (RFC 8030, 5.4): a goal disallowed meanwhile never reaches the device as a goal.
         headers["Topic"] = topic
     try:
-        with _DirectSession() as session:
+        with _DirectSession(checked) as session:
             response = webpush(
                 subscription_info={"endpoint": endpoint, "keys": {"p256dh": p256dh, "auth": auth}},
                 data=json.dumps(payload, separators=(",", ":"), ensure_ascii=False),

@@ -31,19 +31,55 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
         return None
 
 
-# Straight to the receiver: no proxy from the environment, no redirects.
-_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}), _NoRedirects())
+class _ToCheckedAddresses:
+    """A urllib handler whose connections go to the checked addresses. The URL's host still names the receiver:
+    in the Host header and, for https, in TLS (SNI, and the certificate verified against it)."""
+
+    def __init__(self, checked: list[tuple], *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.checked = checked
+
+    def do_open(self, http_class, req, **kwargs):
+        checked = self.checked
+
+        def connect(_address, timeout, source_address=None):
+            return addresses.connect_to(checked, timeout, source_address)
+
+        def connection(host, **options):
+            made = http_class(host, **options)
+            made._create_connection = connect
+            return made
+
+        return super().do_open(connection, req, **kwargs)
+
+
+# Subclasses of urllib's own, which build_opener then leaves out: no way to the receiver but these.
+class _CheckedHTTPHandler(_ToCheckedAddresses, urllib.request.HTTPHandler):
+    pass
+
+
+class _CheckedHTTPSHandler(_ToCheckedAddresses, urllib.request.HTTPSHandler):
+    pass
+
+
+def opener(checked: list[tuple]) -> urllib.request.OpenerDirector:
+    """Straight to the checked addresses: no proxy from the environment, no redirects."""
+    return urllib.request.build_opener(
+        urllib.request.ProxyHandler({}), _NoRedirects(), _CheckedHTTPHandler(checked), _CheckedHTTPSHandler(checked)
+    )
 
 
 def post(url: str, body: bytes, headers: dict[str, str], *, timeout: float) -> Outcome:
     """POST `body` to `url`; any 2xx is delivered, anything else (a 3xx included) is an error to retry."""
     try:
-        addresses.check_url(url)
+        checked = addresses.resolve(url)
+    except addresses.Unresolved as unresolved:
+        return Outcome(False, error=f"{unresolved}"[:ERROR_LENGTH])
     except addresses.RefusedURL as refused:
         return Outcome(False, error=f"Refused: {refused}"[:ERROR_LENGTH], final=True)
     request = urllib.request.Request(url, data=body, method="POST", headers={"User-Agent": USER_AGENT, **headers})
     try:
-        with _OPENER.open(request, timeout=timeout) as response:
+        with opener(checked).open(request, timeout=timeout) as response:
             status = response.status
             response.read(1024)  # let the receiver finish its answer; what it says is not ours to keep
     except urllib.error.HTTPError as error:
