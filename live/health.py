@@ -48,8 +48,13 @@ async def layer_round_trip() -> bool:
 
 
 def server_status() -> dict:
-    """Which server runs this process, and how its frames went out (proof that the fast path is in use)."""
+    """Which server runs this process, how its frames went out and how its connections were parsed (proof
+    that the fast paths are in use)."""
     daphne = sys.modules.get("live.daphne")
     if daphne is None or not daphne.Server.running:
-        return {"server": None, "frames": None}
-    return {"server": "live.daphne.Server", "frames": daphne.frame_writes.as_dict()}
+        return {"server": None, "frames": None, "handshakes": None}
+    return {
+        "server": "live.daphne.Server",
+        "frames": daphne.frame_writes.as_dict(),
+        "handshakes": daphne.handshakes.as_dict(),
+    }

@@ -15,7 +15,7 @@ def test_it_answers_200_when_the_database_and_the_channel_layer_answer(client):
     body = response.json()
     assert (body["status"], body["database"], body["channel_layer"]) == ("ok", "ok", "ok")
     assert body["version"]
-    assert body["live"] == {"server": None, "frames": None}  # not under Daphne here
+    assert body["live"] == {"server": None, "frames": None, "handshakes": None}  # not under Daphne here
     assert response["Cache-Control"] == "no-store"
 
 

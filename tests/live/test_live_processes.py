@@ -468,6 +468,92 @@ def test_real_servers_write_frames_straight_to_sockets_under_the_sliced_server(c
         assert health["live"]["frames"]["disabled_because"] == ""
     _, health = api_request(a, "GET", "/healthz")
     assert health["live"]["frames"]["direct"] >= 1
+    assert health["live"]["handshakes"]["direct"] >= 1
+
+
+def raw_handshake(server: DaphneProcess, path: str, *, extra: str = "", split_at: int | None = None) -> socket.socket:
+    """A websocket handshake sent as raw bytes (in two writes, `split_at` apart, when given); the socket."""
+    sock = socket.create_connection(("127.0.0.1", server.port), timeout=CONNECT_TIMEOUT)
+    key = base64.b64encode(os.urandom(16)).decode()
+    request = (
+        f"GET {path}?v={PROTOCOL_VERSION} HTTP/1.1\r\nHost: 127.0.0.1:{server.port}\r\nUpgrade: websocket\r\n"
+        f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n"
+        f"Origin: {server.origin}\r\n{extra}\r\n"
+    ).encode()
+    if split_at is None:
+        sock.sendall(request)
+    else:
+        sock.sendall(request[:split_at])
+        time.sleep(0.2)  # the first part read on its own
+        sock.sendall(request[split_at:])
+    return sock
+
+
+def response_and_first_text(sock: socket.socket) -> tuple[bytes, dict | None]:
+    """The response's status line, and the first text frame after a 101 (None after anything else)."""
+    received = b""
+    while b"\r\n\r\n" not in received:
+        chunk = sock.recv(4096)
+        if not chunk:
+            break
+        received += chunk
+    head, _, rest = received.partition(b"\r\n\r\n")
+    status = head.split(b"\r\n", 1)[0]
+    if not status.startswith(b"HTTP/1.1 101"):
+        return status, None
+
+    def take(count: int) -> bytes:
+        nonlocal rest
+        while len(rest) < count:
+            rest += sock.recv(65536)
+        taken, rest = rest[:count], rest[count:]
+        return taken
+
+    first, second = take(2)
+    length = second & 0x7F
+    if length == 126:
+        length = int.from_bytes(take(2), "big")
+    elif length == 127:
+        length = int.from_bytes(take(8), "big")
+    assert first & 0x0F == 1, f"opcode {first & 0x0F}"
+    return status, json.loads(take(length))
+
+
+def test_a_plain_handshake_goes_straight_to_the_websocket_and_an_unusual_one_through_daphne(cluster, match):
+    """live.daphne.UpgradeSniffer: the handshakes it hands over directly and the ones it leaves to Daphne's HTTP
+    parser open the same socket; a request Daphne refuses is still refused by Daphne."""
+    server = cluster.servers[1]
+    path = f"/ws/matches/{match.id}/"
+
+    def handshakes() -> dict:
+        status, health = api_request(server, "GET", "/healthz")
+        assert status == 200, health
+        return health["live"]["handshakes"]
+
+    before = handshakes()
+    answers = {}
+    for name, options in {
+        "plain": {},
+        "in two reads": {"split_at": 40},
+        "a header twice": {"extra": "Cache-Control: no-cache\r\nCache-Control: no-store\r\n"},
+        "a header name Daphne refuses": {"extra": "Bad{Name: x\r\n"},
+    }.items():
+        with raw_handshake(server, path, **options) as sock:
+            status, first = response_and_first_text(sock)
+        answers[name] = (status[:12], first["type"] if first else None, first["seq"] if first else None)
+    after = handshakes()
+
+    expected_seq = answers["plain"][2]
+    assert answers == {
+        "plain": (b"HTTP/1.1 101", "snapshot", expected_seq),
+        "in two reads": (b"HTTP/1.1 101", "snapshot", expected_seq),
+        "a header twice": (b"HTTP/1.1 101", "snapshot", expected_seq),
+        "a header name Daphne refuses": (b"HTTP/1.1 400", None, None),
+    }
+    assert after["disabled_because"] == ""
+    assert after["direct"] - before["direct"] == 1
+    # The three others, and this check's own request.
+    assert after["through_daphne"] - before["through_daphne"] == 4
 
 
 def test_no_fan_connecting_during_a_burst_of_changes_misses_one(cluster, match):

@@ -10,7 +10,10 @@ import functools
 import time
 
 import pytest
+from twisted.internet.protocol import Protocol
 from twisted.internet.task import Clock
+from twisted.internet.testing import StringTransportWithDisconnection
+from twisted.web.http import _GenericHTTPChannelProtocol
 
 from live import daphne as server_module
 from live.daphne import APPLICATION_CHECK_SECONDS, TIMEOUT_CHECK_SECONDS, Server, frame_writer, write_frame
@@ -185,3 +188,125 @@ def test_the_server_freezes_what_start_up_loaded_before_any_fan_connects(monkeyp
     monkeypatch.setattr(Server, "running", False)
     Server(application=None, endpoints=["tcp:port=0:interface=127.0.0.1"]).run()
     assert installed == [1, "serving"]
+
+
+# --- handshakes straight to the websocket protocol -------------------------------------------------
+
+HANDSHAKE = (
+    b"GET /ws/matches/9/?v=2&since=14 HTTP/1.1\r\nHost: matchcentre.example\r\nUpgrade: websocket\r\n"
+    b"Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+    b"Origin: https://matchcentre.example\r\nX-Forwarded-For: 203.0.113.9\r\nCookie: tz=Europe/Rome\r\n\r\n"
+)
+
+
+def test_a_plain_handshake_is_recognised_with_its_query_string():
+    assert server_module.plain_upgrade_query(HANDSHAKE) == b"v=2&since=14"
+    assert server_module.plain_upgrade_query(HANDSHAKE.replace(b"?v=2&since=14", b"")) == b""
+    assert server_module.plain_upgrade_query(HANDSHAKE.replace(b"Upgrade: websocket", b"upgrade:  WebSocket ")) == (
+        b"v=2&since=14"
+    )
+
+
+@pytest.mark.parametrize(
+    ("why", "request_bytes"),
+    [
+        ("not a handshake", HANDSHAKE.replace(b"Upgrade: websocket\r\n", b"")),
+        ("another upgrade", HANDSHAKE.replace(b"Upgrade: websocket", b"Upgrade: h2c")),
+        ("not GET", HANDSHAKE.replace(b"GET ", b"POST ", 1)),
+        ("HTTP/1.0", HANDSHAKE.replace(b"HTTP/1.1", b"HTTP/1.0", 1)),
+        ("a path that is not ASCII", HANDSHAKE.replace(b"/ws/matches/9/", "/ws/é/".encode())),
+        ("a space in the target", HANDSHAKE.replace(b"/ws/matches/9/", b"/ws/ matches/9/")),
+        ("a header name that is not a token", HANDSHAKE.replace(b"Cookie:", b"Coo kie:")),
+        ("no colon", HANDSHAKE.replace(b"Cookie: tz=Europe/Rome", b"Cookie tz=Europe/Rome")),
+        ("a control byte in a value", HANDSHAKE.replace(b"tz=Europe/Rome", b"tz=Europe\x0b/Rome")),
+        ("a byte above ASCII in a value", HANDSHAKE.replace(b"tz=Europe/Rome", "tz=Zürich".encode())),
+        ("a header twice", HANDSHAKE.replace(b"Cookie:", b"Origin: https://elsewhere.example\r\nCookie:")),
+        ("names differing only in case", HANDSHAKE.replace(b"Cookie:", b"ORIGIN: https://x.example\r\nCookie:")),
+        ("a body", HANDSHAKE.replace(b"Cookie:", b"Content-Length: 5\r\nCookie:")),
+        ("chunked", HANDSHAKE.replace(b"Cookie:", b"Transfer-Encoding: chunked\r\nCookie:")),
+        ("Daphne's root path header", HANDSHAKE.replace(b"Cookie:", b"Daphne-Root-Path: /x\r\nCookie:")),
+        ("a folded line", HANDSHAKE.replace(b"\r\nCookie:", b"\r\n Cookie:")),
+        ("a bare line feed", HANDSHAKE.replace(b"\r\nCookie:", b"\nCookie:")),
+        ("not all of it yet", HANDSHAKE[:-2]),
+        ("more after it", HANDSHAKE + b"\x81\x00"),
+        ("over the size limit", HANDSHAKE.replace(b"tz=Europe/Rome", b"x" * server_module.DIRECT_HANDSHAKE_LIMIT)),
+    ],
+)
+def test_anything_but_a_plain_whole_handshake_is_left_to_daphne(why, request_bytes):
+    assert server_module.plain_upgrade_query(request_bytes) is None, why
+
+
+class ListeningServer:
+    """What the sniffer's factory touches of Daphne's server."""
+
+    def __init__(self, ws_protocol):
+        self.ws_factory = self
+        self.ws_protocol = ws_protocol
+        self.built_for = []
+
+    def buildProtocol(self, peer):
+        self.built_for.append(peer)
+        return self.ws_protocol
+
+    def protocol_connected(self, protocol):
+        pass
+
+    def protocol_disconnected(self, protocol):
+        pass
+
+
+class RecordingProtocol(Protocol):
+    def __init__(self):
+        self.received = []
+
+    def dataReceived(self, data):
+        self.received.append(data)
+
+
+def sniffer(clock, ws_protocol=None):
+    factory = server_module.SniffingHTTPFactory(ListeningServer(ws_protocol or RecordingProtocol()))
+    factory.reactor = clock
+    protocol = factory.buildProtocol(("127.0.0.1", 50000))
+    transport = StringTransportWithDisconnection()
+    transport.protocol = protocol
+    protocol.makeConnection(transport)
+    return factory, protocol, transport
+
+
+def test_a_plain_handshake_is_handed_to_the_websocket_protocol_whole(clock):
+    ws_protocol = RecordingProtocol()
+    _factory, _sniffer, transport = sniffer(clock, ws_protocol)
+    direct = server_module.handshakes.direct
+
+    transport.protocol.dataReceived(HANDSHAKE)
+
+    assert transport.protocol is ws_protocol and ws_protocol.transport is transport
+    assert ws_protocol.received == [HANDSHAKE]
+    assert ws_protocol._raw_query_string == b"v=2&since=14"
+    assert server_module.handshakes.direct == direct + 1
+    assert clock.getDelayedCalls() == []  # the sniffer's timer is gone
+
+
+def test_anything_else_goes_to_daphnes_http_protocol_with_the_same_bytes(clock):
+    factory, _sniffer, transport = sniffer(clock)
+    through_daphne = server_module.handshakes.through_daphne
+
+    transport.protocol.dataReceived(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0")
+
+    assert isinstance(transport.protocol, _GenericHTTPChannelProtocol)
+    assert transport.protocol._channel._path == b"/healthz"  # Twisted's parser has the bytes read so far
+    assert factory.server.built_for == []
+    assert server_module.handshakes.through_daphne == through_daphne + 1
+    transport.protocol.connectionLost(None)
+
+
+def test_a_connection_that_sends_nothing_is_closed_after_twisteds_request_timeout(clock):
+    factory, _sniffer, transport = sniffer(clock)
+    clock.advance(factory.timeOut - 1)
+    assert transport.connected
+    clock.advance(1)
+    assert not transport.connected
+
+
+def test_the_direct_handshake_finds_what_it_relies_on_in_daphne():
+    assert server_module.upgrade_internals_missing() == []
