@@ -335,18 +335,23 @@ def test_match_group_page_socket_receives_table_changes(cluster, match):
     asyncio.run(scenario())
 
 
+def handshake_request(server: DaphneProcess, path: str, extra: str = "") -> bytes:
+    """A fan's websocket handshake for `path` (the protocol version added), with `extra` header lines."""
+    key = base64.b64encode(os.urandom(16)).decode()
+    path += ("&" if "?" in path else "?") + f"v={PROTOCOL_VERSION}"
+    return (
+        f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{server.port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\nOrigin: {server.origin}\r\n{extra}\r\n"
+    ).encode()
+
+
 def stalled_fan(server: DaphneProcess, path: str) -> socket.socket:
     """A websocket client that completes the handshake and then never reads: a phone gone into a tunnel."""
     sock = socket.socket()
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
     sock.settimeout(CONNECT_TIMEOUT)
     sock.connect(("127.0.0.1", server.port))
-    key = base64.b64encode(os.urandom(16)).decode()
-    path += ("&" if "?" in path else "?") + f"v={PROTOCOL_VERSION}"
-    sock.sendall(
-        f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{server.port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-        f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\nOrigin: {server.origin}\r\n\r\n".encode()
-    )
+    sock.sendall(handshake_request(server, path))
     response = b""
     while b"\r\n\r\n" not in response:
         response += sock.recv(1)
@@ -474,12 +479,7 @@ def test_real_servers_write_frames_straight_to_sockets_under_the_sliced_server(c
 def raw_handshake(server: DaphneProcess, path: str, *, extra: str = "", split_at: int | None = None) -> socket.socket:
     """A websocket handshake sent as raw bytes (in two writes, `split_at` apart, when given); the socket."""
     sock = socket.create_connection(("127.0.0.1", server.port), timeout=CONNECT_TIMEOUT)
-    key = base64.b64encode(os.urandom(16)).decode()
-    request = (
-        f"GET {path}?v={PROTOCOL_VERSION} HTTP/1.1\r\nHost: 127.0.0.1:{server.port}\r\nUpgrade: websocket\r\n"
-        f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n"
-        f"Origin: {server.origin}\r\n{extra}\r\n"
-    ).encode()
+    request = handshake_request(server, path, extra)
     if split_at is None:
         sock.sendall(request)
     else:
@@ -491,32 +491,15 @@ def raw_handshake(server: DaphneProcess, path: str, *, extra: str = "", split_at
 
 def response_and_first_text(sock: socket.socket) -> tuple[bytes, dict | None]:
     """The response's status line, and the first text frame after a 101 (None after anything else)."""
-    received = b""
-    while b"\r\n\r\n" not in received:
-        chunk = sock.recv(4096)
-        if not chunk:
-            break
-        received += chunk
-    head, _, rest = received.partition(b"\r\n\r\n")
+    head = b""
+    while b"\r\n\r\n" not in head and (byte := sock.recv(1)):
+        head += byte
     status = head.split(b"\r\n", 1)[0]
     if not status.startswith(b"HTTP/1.1 101"):
         return status, None
-
-    def take(count: int) -> bytes:
-        nonlocal rest
-        while len(rest) < count:
-            rest += sock.recv(65536)
-        taken, rest = rest[:count], rest[count:]
-        return taken
-
-    first, second = take(2)
-    length = second & 0x7F
-    if length == 126:
-        length = int.from_bytes(take(2), "big")
-    elif length == 127:
-        length = int.from_bytes(take(8), "big")
-    assert first & 0x0F == 1, f"opcode {first & 0x0F}"
-    return status, json.loads(take(length))
+    opcode, payload = read_frame(sock)
+    assert opcode == 1, f"opcode {opcode}"
+    return status, json.loads(payload)
 
 
 def test_a_plain_handshake_goes_straight_to_the_websocket_and_an_unusual_one_through_daphne(cluster, match):
