@@ -702,19 +702,6 @@ class Server(daphne.server.Server):
 
     @http_factory.setter
     def http_factory(self, factory) -> None:
-        import os
-        if os.environ.get("MC_SNIFF") == "1":
-            from .upgrades import SniffingHTTPFactory
-            factory = SniffingHTTPFactory(self)
-            factory.server_reactor = daphne.server.reactor
-        self._http_factory = factory
-
-    @property
-    def http_factory(self):
-        return self._http_factory
-
-    @http_factory.setter
-    def http_factory(self, factory) -> None:
         # Daphne's run() makes the factory it listens with; connections then start as UpgradeSniffer.
         if not handshakes.disabled_because and type(factory) is daphne.http_protocol.HTTPFactory:
             factory = SniffingHTTPFactory(factory.server)
