@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import ast
 import asyncio
+import dataclasses
 import functools
 import inspect
 import logging
@@ -81,22 +82,16 @@ class FastPathUnavailable(RuntimeError):
     """Twisted or autobahn are not as write_frame expects; nothing was written."""
 
 
+@dataclasses.dataclass
 class FrameWrites:
     """How this process's frames went out: proof, for tests and the health check, of which path is used."""
 
-    def __init__(self) -> None:
-        self.direct = 0  # written to the socket at once
-        self.buffered = 0  # behind bytes Twisted or autobahn still held
-        self.refused = 0  # the fast path failed; the fan-out sent them through the ASGI send
-        self.disabled_because = ""
+    direct: int = 0  # written to the socket at once
+    buffered: int = 0  # behind bytes Twisted or autobahn still held
+    refused: int = 0  # the fast path failed; the fan-out sent them through the ASGI send
+    disabled_because: str = ""
 
-    def as_dict(self) -> dict:
-        return {
-            "direct": self.direct,
-            "buffered": self.buffered,
-            "refused": self.refused,
-            "disabled_because": self.disabled_because,
-        }
+    as_dict = dataclasses.asdict
 
 
 frame_writes = FrameWrites()
@@ -208,7 +203,6 @@ SERVER_ATTRIBUTES = ("application_checker", "timeout_checker", "handle_reply", "
 SERVER_SOURCE_FACTS = (
     ("create_application", "partial(self.handle_reply, protocol)"),  # the ASGI send frame_writer unwraps
     ("run", "self.ws_factory = WebSocketFactory("),  # where Server swaps in FanSocketProtocol
-    ("run", "self.http_factory = HTTPFactory(self)"),  # where Server swaps in SniffingHTTPFactory
     ("run", "self.connections = {}"),  # what the sliced checks walk over
     ("application_checker", "self.connections"),
     ("timeout_checker", "check_timeouts()"),
@@ -299,10 +293,17 @@ def missing_internals() -> list[str]:
     missing += [f"daphne WebSocketProtocol.{name}" for name in PROTOCOL_ATTRIBUTES if not hasattr(protocol, name)]
     missing += [f"daphne Server.{name}" for name in SERVER_ATTRIBUTES if not hasattr(daphne.server.Server, name)]
     for method, fact in SERVER_SOURCE_FACTS:
-        code = getattr(daphne.server.Server, method, None)
-        if code is None or fact not in inspect.getsource(code):
+        if not source_has(getattr(daphne.server.Server, method, None), fact):
             missing.append(f"daphne Server.{method} doing `{fact}`")
     return missing
+
+
+def source_has(function, fact: str) -> bool:
+    """Whether `function`'s source (None: there is no such function) has `fact` in it, as written."""
+    try:
+        return function is not None and fact in inspect.getsource(function)
+    except (OSError, TypeError):
+        return False
 
 
 # --- handshakes straight to the websocket protocol ------------------------------------------------
@@ -317,6 +318,7 @@ HANDSHAKE_VALUE = re.compile(rb"[\t\x20-\x7e]*")
 HANDSHAKE_REFUSED_HEADERS = frozenset({b"content-length", b"transfer-encoding", b"daphne-root-path"})
 # What the direct path does in Daphne's stead, as Daphne's source does it.
 UPGRADE_SOURCE_FACTS = (
+    (daphne.server.Server.run, "self.http_factory = HTTPFactory(self)"),  # where Server swaps in the sniffer
     (daphne.http_protocol.WebRequest.process, "protocol._raw_query_string = self.query_string"),
     (daphne.http_protocol.WebRequest.process, "transport.protocol = protocol"),
     (daphne.http_protocol.WebRequest.process, "protocol.dataReceived(data)"),
@@ -324,16 +326,15 @@ UPGRADE_SOURCE_FACTS = (
 )
 
 
+@dataclasses.dataclass
 class Handshakes:
     """How this process's connections were parsed: proof, for tests and the health check, of the path used."""
 
-    def __init__(self) -> None:
-        self.direct = 0  # a websocket handshake handed straight to the websocket protocol
-        self.through_daphne = 0  # everything else: HTTP requests, and handshakes the direct path left alone
-        self.disabled_because = ""
+    direct: int = 0  # a websocket handshake handed straight to the websocket protocol
+    through_daphne: int = 0  # everything else: HTTP requests, and handshakes the direct path left alone
+    disabled_because: str = ""
 
-    def as_dict(self) -> dict:
-        return {"direct": self.direct, "through_daphne": self.through_daphne, "disabled_because": self.disabled_because}
+    as_dict = dataclasses.asdict
 
 
 handshakes = Handshakes()
@@ -341,15 +342,8 @@ handshakes = Handshakes()
 
 def upgrade_internals_missing() -> list[str]:
     """What the direct handshake relies on in Daphne's source and no longer finds there."""
-    missing = []
-    for function, fact in UPGRADE_SOURCE_FACTS:
-        try:
-            source = inspect.getsource(function)
-        except (OSError, TypeError):
-            source = ""
-        if fact not in source:
-            missing.append(f"{function.__qualname__} doing `{fact}`")
-    return missing
+    return [f"{function.__qualname__} doing `{fact}`" for function, fact in UPGRADE_SOURCE_FACTS
+            if not source_has(function, fact)]
 
 
 def plain_upgrade_query(data: bytes) -> bytes | None:

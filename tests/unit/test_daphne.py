@@ -310,3 +310,10 @@ def test_a_connection_that_sends_nothing_is_closed_after_twisteds_request_timeou
 
 def test_the_direct_handshake_finds_what_it_relies_on_in_daphne():
     assert server_module.upgrade_internals_missing() == []
+
+
+def test_a_hand_over_daphne_no_longer_does_turns_off_the_direct_handshake_and_not_the_frames(monkeypatch):
+    facts = ((server_module.daphne.server.Server.run, "self.http_factory = SomethingElse(self)"),)
+    monkeypatch.setattr(server_module, "UPGRADE_SOURCE_FACTS", facts)
+    assert server_module.upgrade_internals_missing() == ["Server.run doing `self.http_factory = SomethingElse(self)`"]
+    assert server_module.missing_internals() == []
