@@ -76,18 +76,18 @@ def pools_to(checked: list[tuple]) -> dict[str, type]:
 def check_endpoint(endpoint: str) -> None:
     """Raise addresses.RefusedURL unless the server may POST to `endpoint`: https (http only where private hosts
     are allowed, for local push services in development and tests) on a public address."""
-    allow_private = refuse_plain_http(endpoint)
+    allow_private = private_hosts_allowed(endpoint)
     addresses.check_url(endpoint, allow_private=allow_private)
 
 
 def resolve_endpoint(endpoint: str) -> list[tuple]:
     """check_endpoint's checks, and the addresses they passed: the only ones a send connects to."""
-    allow_private = refuse_plain_http(endpoint)
+    allow_private = private_hosts_allowed(endpoint)
     return addresses.resolve(endpoint, allow_private=allow_private)
 
 
-def refuse_plain_http(endpoint: str) -> bool:
-    """Whether private hosts are allowed here; when they are not, an endpoint must be https."""
+def private_hosts_allowed(endpoint: str) -> bool:
+    """PUSH_ALLOW_PRIVATE_HOSTS; where it is off, raise addresses.RefusedURL unless `endpoint` is https."""
     allow_private = settings.PUSH_ALLOW_PRIVATE_HOSTS
     if not allow_private and not endpoint.lower().startswith("https://"):
         raise addresses.RefusedURL("A push endpoint is an https URL.")
