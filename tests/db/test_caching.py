@@ -15,12 +15,6 @@ pytestmark = pytest.mark.django_db
 EVENING = datetime(2019, 11, 27, 20, 0, tzinfo=UTC)
 
 
-@pytest.fixture(autouse=True)
-def one_clock_window(monkeypatch):
-    """The clock's part of an ETag stands still unless a test moves it."""
-    monkeypatch.setattr(caching, "clock_window", lambda: 1)
-
-
 @pytest.fixture
 def match():
     found = make_match(kicked_off=True, kickoff=EVENING)

@@ -13,7 +13,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from events import caching, services
+from events import services
 from events.models import EmbedSite
 from events.reads import embeds as embed_reads
 from tests.db.test_csp import POLICY, assert_keeps_to_the_policy, directives
@@ -21,12 +21,6 @@ from tests.db.test_views import add_goals, queries_to_render
 from tests.factories import make_match, make_user, player
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def one_clock_window(monkeypatch):
-    """The clock's part of an ETag stands still: a 304 asked for across a window's edge would be a 200."""
-    monkeypatch.setattr(caching, "clock_window", lambda: 1)
 
 
 @pytest.fixture(autouse=True)

@@ -2,16 +2,9 @@
 
 import pytest
 
-from events import caching
 from tests.factories import make_match
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def one_clock_window(monkeypatch):
-    """The clock's part of an ETag stands still: a 304 asked for across a window's edge would be a 200."""
-    monkeypatch.setattr(caching, "clock_window", lambda: 1)
 
 
 @pytest.fixture
