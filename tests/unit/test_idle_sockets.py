@@ -157,7 +157,7 @@ async def test_an_open_socket_still_receives_and_sends_past_the_client_limit():
 
 
 async def test_an_upgrade_that_reads_the_handshake_once_open_keeps_sockets_as_daphne_does(
-    monkeypatch, lean_connections
+    monkeypatch, lean_connections, start_server
 ):
     def on_message_reading_headers(self, payload, isBinary):
         return self.clean_headers
@@ -166,8 +166,7 @@ async def test_an_upgrade_that_reads_the_handshake_once_open_keeps_sockets_as_da
     assert integration.unexpected_reads() == [
         "daphne.ws_protocol.WebSocketProtocol.onMessage reads self.clean_headers once open"
     ]
-    monkeypatch.setattr(integration.daphne.server.Server, "run", lambda self: None)  # no reactor here
-    integration.Server(application=None, endpoints=["tcp:port=0:interface=127.0.0.1"]).run()
+    start_server()
     assert not lean_connections.on
     assert "clean_headers" in lean_connections.off_because
 

@@ -121,10 +121,9 @@ def test_an_unexpected_transport_writes_nothing_and_turns_the_fast_path_off():
     assert integration.frame_writer(functools.partial(server.handle_reply, protocol)) is None
 
 
-def test_the_server_turns_the_fast_path_off_at_start_when_an_internal_is_missing(monkeypatch):
+def test_the_server_turns_the_fast_path_off_at_start_when_an_internal_is_missing(monkeypatch, start_server):
     monkeypatch.delattr(AutobahnProtocol, "sendData")
-    monkeypatch.setattr(daphne.server.Server, "run", lambda self: None)  # no reactor in a unit test
-    integration.Server(application=None, endpoints=["tcp:port=0:interface=127.0.0.1"]).run()
+    start_server()
     assert "daphne WebSocketProtocol.sendData" in integration.frame_writes.disabled_because
 
 
