@@ -85,8 +85,11 @@ locale/%.mo: locale/%.po | /usr/bin/msgfmt
 # Redis (and PostgreSQL, when DATABASE_URL names it) that answer, or throwaway ones for the command's run.
 SERVICES := $(BIN)/python -m harness.services
 
+# One pytest worker per core (pytest-xdist), each test file whole on one worker: a file's servers and
+# browser start once. TEST_WORKERS=0 runs the suite in one process.
+TEST_WORKERS ?= auto
 test: $(BIN)/.installed /usr/bin/chromium /usr/sbin/nginx /usr/bin/redis-server messages
-	$(SERVICES) --redis-var REDIS_URL_FOR_TESTS -- $(BIN)/pytest $(PYTEST_ARGS)
+	$(SERVICES) --redis-var REDIS_URL_FOR_TESTS -- $(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .
