@@ -178,15 +178,14 @@ def test_the_server_listens_with_a_backlog_that_holds_a_crowd():
     ]
 
 
-def test_the_server_freezes_what_start_up_loaded_before_any_fan_connects(monkeypatch):
+def test_the_server_freezes_what_start_up_loaded_before_any_fan_connects(monkeypatch, start_server):
     """A process with no fans (the newsroom's, which takes editors' writes) paid full collections of
     Django's whole heap, 90-115 ms, inside editors' requests: the policy is installed as the server starts."""
     installed = []
     heap = type("Heap", (), {"install": lambda self: installed.append(1)})()
     monkeypatch.setattr(server_module, "long_lived_heap", heap)
     monkeypatch.setattr(server_module.daphne.server.Server, "run", lambda self: installed.append("serving"))
-    monkeypatch.setattr(Server, "running", False)
-    Server(application=None, endpoints=["tcp:port=0:interface=127.0.0.1"]).run()
+    start_server()
     assert installed == [1, "serving"]
 
 
