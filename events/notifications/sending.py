@@ -76,14 +76,12 @@ def pools_to(checked: list[tuple]) -> dict[str, type]:
 def check_endpoint(endpoint: str) -> None:
     """Raise addresses.RefusedURL unless the server may POST to `endpoint`: https (http only where private hosts
     are allowed, for local push services in development and tests) on a public address."""
-    allow_private = private_hosts_allowed(endpoint)
-    addresses.check_url(endpoint, allow_private=allow_private)
+    addresses.check_url(endpoint, allow_private=private_hosts_allowed(endpoint))
 
 
 def resolve_endpoint(endpoint: str) -> list[tuple]:
     """check_endpoint's checks, and the addresses they passed: the only ones a send connects to."""
-    allow_private = private_hosts_allowed(endpoint)
-    return addresses.resolve(endpoint, allow_private=allow_private)
+    return addresses.resolve(endpoint, allow_private=private_hosts_allowed(endpoint))
 
 
 def private_hosts_allowed(endpoint: str) -> bool:
