@@ -9,9 +9,12 @@ REPLAY_SPEED ?= 30
 
 .PHONY: messages run serve test test-postgres lint format demo clean bench cluster lock
 
-$(BIN)/.installed: requirements.txt requirements-dev.txt
+# pip itself is pinned too (the release the locks are made and installed with), not whatever is newest.
+PIP := pip==26.3
+
+$(BIN)/.installed: requirements.txt requirements-dev.txt Makefile
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet $(PIP)
 	$(BIN)/pip install --quiet --require-hashes -r requirements-dev.txt
 	@touch $@
 
@@ -24,7 +27,7 @@ venv: $(BIN)/.installed
 # `make lock LOCK_ARGS="--upgrade-package twisted"` (or LOCK_ARGS=--upgrade for everything).
 # Local pip configuration (find-links, extra indexes, constraints) is kept out: it must not reach the locks.
 LOCK_VENV := .venv-lock
-LOCK_TOOLS := pip==26.3 pip-tools==7.6.2
+LOCK_TOOLS := $(PIP) pip-tools==7.6.2
 LOCK_INDEX_URL ?= https://pypi.org/simple
 LOCK_ARGS ?=
 PIP_COMPILE = env -u PIP_FIND_LINKS -u PIP_INDEX_URL -u PIP_EXTRA_INDEX_URL -u PIP_CONSTRAINT -u PIP_NO_INDEX \
